@@ -1,0 +1,48 @@
+# selfeval — the front door.  `make install` once, then `make run` / `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+YEAR   ?=
+OUT    ?= out
+
+.PHONY: install run test lint bench golden batch clean help
+
+help:
+	@echo "make install            create $(VENV) and install selfeval with its test tools"
+	@echo "make run                extract the bundled fixtures (fixtures/forms) into $(OUT)/"
+	@echo "make test               run the test suite"
+	@echo "make lint               ruff over the code"
+	@echo "make batch YEAR=2020    extract data/2020/ into out/2020/ (a new year needs no code)"
+	@echo "make golden             write candidate goldens to out/golden-candidate/ for review"
+	@echo "make bench              run the benchmarks in bench/ (not part of CI)"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+
+run:
+	$(BIN)/selfeval extract fixtures/forms --out $(OUT)
+
+test:
+	$(BIN)/python -m pytest
+
+lint:
+	$(BIN)/ruff check selfeval tests bench
+
+batch:
+	@test -n "$(YEAR)" || { echo "usage: make batch YEAR=2020 (reads data/YEAR/, writes out/YEAR/)"; exit 2; }
+	@test -d data/$(YEAR) || { echo "data/$(YEAR)/ does not exist: put the year's files there first"; exit 2; }
+	$(BIN)/selfeval extract data/$(YEAR) --out $(OUT)/$(YEAR)
+
+golden:
+	$(BIN)/selfeval extract fixtures/forms/seed-2020-rongchang-27-forms.txt --out $(OUT)/golden-candidate --format csv
+	@echo "Review out/golden-candidate/*.csv against the source by hand, then copy what you checked to fixtures/expected/."
+
+bench:
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(OUT) .pytest_cache .ruff_cache

@@ -1,0 +1,69 @@
+"""The grid: what every reader produces and the normalizer consumes.
+
+A reader (pasted text, PDF, workbook, Word file, scan) turns one input file
+into a :class:`Document`: an ordered list of :class:`SourceRow`, each a tuple
+of cell strings with its provenance.  Nothing here knows what a form is; the
+splitting into forms and every repair happen downstream, once, for all readers.
+
+Cells are raw text as read (only decoded and stripped of line breaks at the
+edges).  Empty cells are ``""``.  A merged cell appears once, in its first
+(top-left) position, and the covered positions are ``""`` — exactly what a
+pasted copy of the printed form looks like, so one repair serves every reader.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from selfeval.findings import Finding
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    """One row of cells and where it came from.
+
+    ``line`` is the 1-based line of a text input (for other inputs, the
+    1-based row within the page, sheet or table).  ``page`` is the 1-based
+    page of a PDF or image, ``sheet`` the worksheet name or ``table N`` of a
+    Word file.  ``positional`` is False when the reader could not keep empty
+    cells in place (then column positions are only a hint).  ``confidence``
+    holds one OCR confidence (0..1) per cell, or is None when not OCR'd.
+    """
+
+    cells: tuple[str, ...]
+    line: int
+    page: int | None = None
+    sheet: str | None = None
+    positional: bool = True
+    confidence: tuple[float | None, ...] | None = None
+
+    @property
+    def text(self) -> str:
+        """The row as one line of text (tab-joined), for messages and findings."""
+        return "\t".join(self.cells).rstrip("\t")
+
+    def is_blank(self) -> bool:
+        return not any(c.strip() for c in self.cells)
+
+
+@dataclass
+class Document:
+    """One input file, read into rows.
+
+    ``doc_id`` is the path relative to the folder given (or the file name).
+    ``lines`` counts the non-blank source lines (text) or rows (other kinds)
+    the reader saw, for the manifest's accounting.  ``decoration`` counts the
+    non-blank lines the reader consumed itself (markdown table separators,
+    page furniture) so that every line stays accounted for.  Readers report
+    what they could not read as findings and never raise for bad input.
+    """
+
+    doc_id: str
+    source_path: str
+    kind: str
+    rows: list[SourceRow] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    lines: int = 0
+    decoration: int = 0
+    sha256: str = ""
+    readable: bool = True

@@ -1,0 +1,187 @@
+"""Find input files and hand each to the reader for its kind.
+
+Readers are registered by file suffix as ``"module:function"`` strings and
+imported only when a file of that kind is met, so a text-only batch never
+imports the PDF or OCR stack.  A reader has the signature
+``read(source: Source, settings: Settings) -> Document`` and reports bad
+input as findings; it raises only for bugs.  ``read_document`` turns even a
+reader bug into an ``unreadable_input`` finding naming the file, so one bad
+file never stops a batch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from selfeval.extract.grid import Document
+from selfeval.findings import Finding
+from selfeval.settings import Settings
+
+
+@dataclass(frozen=True)
+class Source:
+    """An input file's bytes and names, read once and given to its reader."""
+
+    path: Path
+    doc_id: str
+    data: bytes
+    sha256: str
+
+
+Reader = Callable[[Source, Settings], Document]
+
+READERS: dict[str, str] = {
+    ".txt": "selfeval.extract.text:read_text",
+    ".text": "selfeval.extract.text:read_text",
+    ".md": "selfeval.extract.text:read_text",
+    ".tsv": "selfeval.extract.text:read_text",
+    ".pdf": "selfeval.extract.pdf:read_pdf",
+    ".xlsx": "selfeval.extract.xlsx:read_xlsx",
+    ".xlsm": "selfeval.extract.xlsx:read_xlsx",
+    ".xls": "selfeval.extract.xls:read_xls",
+    ".docx": "selfeval.extract.docx:read_docx",
+    ".png": "selfeval.extract.image:read_image",
+    ".jpg": "selfeval.extract.image:read_image",
+    ".jpeg": "selfeval.extract.image:read_image",
+    ".tif": "selfeval.extract.image:read_image",
+    ".tiff": "selfeval.extract.image:read_image",
+}
+
+
+def supported(path: Path) -> bool:
+    return path.suffix.lower() in READERS
+
+
+def _load_reader(spec: str) -> Reader:
+    module_name, _, func = spec.partition(":")
+    return getattr(importlib.import_module(module_name), func)
+
+
+@dataclass(frozen=True)
+class InputFile:
+    path: Path
+    doc_id: str
+
+
+def discover(inputs: list[Path]) -> tuple[list[InputFile], list[Finding]]:
+    """Expand files and folders into a sorted list of input files.
+
+    A folder is searched recursively; symlinked folders are not followed
+    (which also makes symlink loops harmless).  Unsupported files found in a
+    folder are reported as ``skipped_file``; a named file of an unsupported
+    kind is still handed to a reader by content sniffing.  The ``doc_id`` is
+    the path relative to the folder given, or the file name.
+    """
+    files: dict[str, InputFile] = {}
+    findings: list[Finding] = []
+    for given in inputs:
+        if given.is_dir():
+            for path in _walk(given):
+                doc_id = path.relative_to(given).as_posix()
+                if supported(path):
+                    files.setdefault(doc_id, InputFile(path, doc_id))
+                else:
+                    findings.append(
+                        Finding(
+                            "skipped_file",
+                            f"{path}: not a supported document type ({path.suffix or 'no suffix'}); skipped",
+                            doc_id=doc_id,
+                        )
+                    )
+        else:
+            files.setdefault(given.name, InputFile(given, given.name))
+    ordered = [files[k] for k in sorted(files)]
+    findings.sort(key=lambda f: f.doc_id)
+    return ordered, findings
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    for root, dirs, names in os.walk(folder, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(names):
+            if name.startswith("."):
+                continue
+            path = Path(root) / name
+            if path.is_symlink() and not path.exists():
+                continue  # dangling link
+            yield path
+
+
+_MAGIC: list[tuple[bytes, str]] = [
+    (b"%PDF-", ".pdf"),
+    (b"\x89PNG\r\n\x1a\n", ".png"),
+    (b"\xff\xd8\xff", ".jpg"),
+    (b"II*\x00", ".tif"),
+    (b"MM\x00*", ".tif"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", ".xls"),
+]
+
+
+def sniff_suffix(path: Path, data: bytes) -> str:
+    """The reader suffix for a file: its content's kind where that is known
+    (a PNG named .txt goes to the image reader), else its name's suffix."""
+    head = data[:16]
+    for magic, suffix in _MAGIC:
+        if head.startswith(magic):
+            if suffix == ".xls" and path.suffix.lower() in (".doc", ".xls"):
+                return path.suffix.lower()
+            return suffix
+    if head.startswith(b"PK\x03\x04"):
+        name = path.suffix.lower()
+        return name if name in (".xlsx", ".xlsm", ".docx") else ".zip"
+    return path.suffix.lower()
+
+
+def read_document(item: InputFile, settings: Settings) -> Document:
+    """Read one input file into a Document; never raises for bad input."""
+    path, doc_id = item.path, item.doc_id
+
+    def failed(message: str, sha: str = "") -> Document:
+        doc = Document(doc_id, str(path), kind="unreadable", sha256=sha, readable=False)
+        doc.findings.append(Finding("unreadable_input", message, doc_id=doc_id))
+        return doc
+
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return failed(f"{path}: cannot read the file ({exc.strerror or exc}); check it exists and is readable")
+    if size > settings.max_file_bytes:
+        doc = Document(doc_id, str(path), kind="skipped", readable=False)
+        doc.findings.append(
+            Finding(
+                "limit_exceeded",
+                f"{path}: {size} bytes is over the {settings.max_file_bytes}-byte limit; "
+                "raise --max-file-mb to read it",
+                doc_id=doc_id,
+            )
+        )
+        return doc
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return failed(f"{path}: cannot read the file ({exc.strerror or exc}); check its permissions")
+    sha = hashlib.sha256(data).hexdigest()
+    suffix = sniff_suffix(path, data)
+    spec = READERS.get(suffix)
+    if spec is None:
+        return failed(f"{path}: not a supported document type ({suffix or 'no suffix'})", sha)
+    source = Source(path, doc_id, data, sha)
+    try:
+        reader = _load_reader(spec)
+    except ImportError as exc:
+        return failed(
+            f"{path}: the reader for {suffix} files is not installed ({exc}); "
+            "install selfeval with its optional dependencies",
+            sha,
+        )
+    try:
+        doc = reader(source, settings)
+    except Exception as exc:  # a reader bug must not stop the batch; it is reported, not hidden
+        return failed(f"{path}: the {suffix} reader failed ({type(exc).__name__}: {exc}); please report this file", sha)
+    doc.sha256 = sha
+    return doc

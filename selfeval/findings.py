@@ -1,0 +1,105 @@
+"""Findings: everything the pipeline repaired, doubted or could not place.
+
+A finding is data, never an exception.  Every code has a stable slug, a
+severity and a one-line title; the registry below is the single list of them,
+rendered into the README's data dictionary and checked by the tests.
+
+Severities (the contract's meaning):
+  error    data may be lost or wrong
+  warning  the source contradicts itself
+  info     a repair that was applied
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True)
+class FindingCode:
+    slug: str
+    severity: Severity
+    title: str
+
+
+def _codes(*items: tuple[str, Severity, str]) -> dict[str, FindingCode]:
+    return {slug: FindingCode(slug, sev, title) for slug, sev, title in items}
+
+
+E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+CODES: dict[str, FindingCode] = _codes(
+    # input level
+    ("unreadable_input", E, "an input file could not be read at all"),
+    ("encoding_repaired", E, "undecodable bytes were replaced; some characters may be wrong"),
+    ("skipped_file", I, "a file in an input folder is not a supported document type"),
+    ("no_forms_found", E, "a readable document contains no self-evaluation form"),
+    ("limit_exceeded", E, "a file exceeded a configured size, page or time limit"),
+    ("no_text_layer", E, "a PDF page whose text is unusable"),
+    ("low_confidence", W, "an OCR reading below the confidence threshold"),
+    ("not_a_self_evaluation_form", W, "a look-alike document (e.g. a 绩效目标表), not a 自评表"),
+    # line level
+    ("unparsed_line", E, "a non-blank line that no record used; its text is kept here"),
+    ("label_repaired", I, "a label that was not an exact vocabulary match was mapped to one"),
+    ("row_realigned", I, "cells sitting in the wrong columns were moved to their columns"),
+    ("level_inferred", I, "a level-1 label was implied by the template from its level-2 label"),
+    ("unit_inferred", I, "a value without unit took the unit of the other side"),
+    ("unrecognized_comparator", W, "a target whose comparator cannot be read; the number is kept"),
+    ("unparsed_number", W, "a cell that should hold a number holds something else"),
+    ("missing_indicator_name", W, "an indicator row with values but no level-3 name"),
+    ("unknown_label", W, "a level label that matches no label of the template"),
+    ("unit_mismatch", W, "target and actual have units that cannot be compared"),
+    # form level
+    ("missing_total_weight", W, "the 总分 row states no total weight"),
+    ("missing_total_score", W, "the 总分 row states no total score"),
+    ("missing_total_row", W, "the form has no 总分 row"),
+    ("duplicate_total_row", W, "the form has more than one 总分 row; the first is used"),
+    ("total_score_mismatch", W, "总分's score differs from funding score + indicator scores"),
+    ("weight_sum_mismatch", W, "funding weight + indicator weights differ from 总分's weight"),
+    ("execution_rate_mismatch", W, "stated 执行率 differs from executed / full-year budget by > 0.5 points"),
+    ("funding_score_mismatch", W, "stated funding score differs from rate × weight by > 0.05"),
+    ("funding_sum_mismatch", W, "funding sources do not add up to 年度资金总额"),
+    ("score_exceeds_weight", W, "a score above its weight"),
+    ("missing_deviation_note", W, "a target not met or funds under-executed, and no 偏差原因 given"),
+    ("duplicate_form_seq", W, "the same 项目序号 appears twice in one document"),
+    ("missing_form_seq", I, "a form without 项目序号 was numbered by its position"),
+    ("template_applied", I, "which indicator template was applied to the form"),
+)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing the pipeline wants a reviewer to know about.
+
+    ``doc_id`` is filled in by the pipeline; stages that only see one
+    document leave it empty.  ``form_seq`` is None for file-level findings.
+    """
+
+    code: str
+    message: str
+    line: int | None = None
+    form_seq: int | None = None
+    form_index: int | None = None
+    page: int | None = None
+    doc_id: str = ""
+    text: str | None = None  # the source text the finding is about, when there is one
+
+    def __post_init__(self) -> None:
+        if self.code not in CODES:
+            raise ValueError(f"unknown finding code {self.code!r}; add it to selfeval.findings.CODES")
+
+    @property
+    def severity(self) -> Severity:
+        return CODES[self.code].severity
+
+
+def finding(code: str, message: str, **where: object) -> Finding:
+    """Shorthand used by the stages: ``finding("unit_inferred", "…", line=12)``."""
+    return Finding(code, message, **where)  # type: ignore[arg-type]
