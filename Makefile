@@ -46,3 +46,15 @@ bench:
 
 clean:
 	rm -rf $(OUT) .pytest_cache .ruff_cache
+
+# Headless Chromium and a CJK font for the report's browser test (tests/test_report_browser.py).
+# Debian packages only; does nothing when both are already installed.
+.PHONY: install-browser
+install-browser:
+	@if [ -x /usr/bin/chromium ] && dpkg -s fonts-noto-cjk >/dev/null 2>&1; then \
+		echo "chromium and fonts-noto-cjk are installed"; \
+	else \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk; \
+	fi

@@ -1,0 +1,66 @@
+"""Cell text as the structured readers (PDF, workbook, Word) hand it on.
+
+A printed cell wraps its text over several lines; a workbook or Word cell may
+hold explicit line breaks.  Either way the grid wants one string per cell,
+so lines are joined the way the text was written: without a space where
+either side is a CJK character or full-width sign (``补助引进`` + ``人才``),
+with one space between Latin words (``APP`` + ``download``).  Nothing else
+is changed: no width folding, no traditional-to-simplified, no label
+repair; those happen downstream, once, for every reader.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+
+
+@lru_cache(maxsize=4096)
+def is_wide(ch: str) -> bool:
+    """True for characters that are set without spaces around them in
+    Chinese text: ideographs, kana, full-width forms and CJK punctuation, and
+    the East-Asian-ambiguous signs (``“”≥—…``) that are full width there.
+    Ambiguous letters (Greek, Cyrillic) stay narrow."""
+    width = unicodedata.east_asian_width(ch)
+    if width in ("W", "F"):
+        return True
+    return width == "A" and not unicodedata.category(ch).startswith("L")
+
+
+def join_pair(left: str, right: str) -> str:
+    """Join two pieces of one cell that a line break separated."""
+    if not left:
+        return right
+    if not right:
+        return left
+    if is_wide(left[-1]) or is_wide(right[0]):
+        return left + right
+    return left + " " + right
+
+
+def join_lines(lines: Iterable[str]) -> str:
+    """Join the wrapped or broken lines of one cell into one string."""
+    text = ""
+    for line in lines:
+        text = join_pair(text, line.strip())
+    return text
+
+
+def cell_text(value: str) -> str:
+    """A cell's text: its lines joined, tabs (which would split the grid
+    row) turned into spaces, stripped."""
+    if "\n" in value or "\r" in value:
+        value = join_lines(value.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+    if "\t" in value:
+        value = value.replace("\t", " ")
+    return value.strip()
+
+
+def trim_row(cells: Sequence[str]) -> tuple[str, ...]:
+    """A row without its trailing empty cells, as a tab-split line of pasted
+    text reads once the trailing tabs are dropped; positions are kept."""
+    end = len(cells)
+    while end and not cells[end - 1]:
+        end -= 1
+    return tuple(cells[:end])

@@ -1,0 +1,123 @@
+"""Scanned pages (PNG, JPEG, TIFF; image-only PDF pages) to rows of cells by OCR.
+
+Each page goes through :mod:`selfeval.extract.ocr.table` (seal removal,
+deskew, ruling lines, cells) and one OCR engine call.  The rows come out in
+the shape of a pasted copy of the printed form: a merged cell's text in its
+top-left position with the covered positions empty, and lines outside the
+table (title, 项目序号, 金额单位) as one-cell rows.  Every cell carries its OCR
+confidence (``SourceRow.confidence``, the lowest of the boxes read into it);
+each non-empty cell below ``settings.ocr_confidence_threshold`` is reported as
+a ``low_confidence`` finding with its page, row and text, so a reviewer checks
+only those.  Readings are never changed here, with one exception: a cell
+whose only content is dash-like characters (OCR reads the printed '—'
+placeholder as 一, - or ー) is written as '—'.
+
+``ocr_page_image`` is the entry point for other readers (an image-only PDF
+page rendered to a picture).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from selfeval.extract.grid import Document, SourceRow
+from selfeval.extract.ocr import EngineUnavailable, OcrEngine, get_engine
+from selfeval.extract.ocr.table import (
+    boxes_to_rows,
+    cluster_table,
+    erase_lines,
+    find_lines,
+    lines_to_tables,
+    prepare_page,
+)
+from selfeval.extract.readers import Source
+from selfeval.findings import Finding
+from selfeval.settings import Settings
+
+Image.MAX_IMAGE_PIXELS = 200_000_000  # a 600-dpi A3 page is ~70 Mpx; beyond this is a decompression bomb
+_DASHES = re.compile(r"^[一—–―─‐\-－ー_＿~～]{1,3}$")
+PLACEHOLDER = "—"
+
+
+def read_image(source: Source, settings: Settings) -> Document:
+    """An image file (every frame of a multi-page TIFF) read by OCR."""
+    doc = Document(source.doc_id, str(source.path), kind="image")
+    try:
+        img = Image.open(io.BytesIO(source.data))
+        frames = getattr(img, "n_frames", 1)
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
+        doc.readable = False
+        doc.findings.append(
+            Finding("unreadable_input", f"{source.path}: not a readable image ({exc}); re-export it as PNG or JPEG", doc_id=source.doc_id)
+        )
+        return doc
+    if frames > settings.max_pages:
+        doc.findings.append(
+            Finding(
+                "limit_exceeded",
+                f"{source.path}: {frames} pages, only the first {settings.max_pages} are read; raise max_pages to read all",
+                doc_id=source.doc_id,
+            )
+        )
+    try:
+        engine = get_engine()
+    except EngineUnavailable as exc:
+        doc.readable = False
+        doc.findings.append(Finding("unreadable_input", f"{source.path}: {exc}", doc_id=source.doc_id))
+        return doc
+    for index in range(min(frames, settings.max_pages)):
+        img.seek(index)
+        rows = ocr_page_image(img, index + 1, settings, engine=engine)
+        doc.rows.extend(rows)
+        doc.findings.extend(low_confidence_findings(rows, settings, source.doc_id))
+    doc.lines = sum(1 for r in doc.rows if not r.is_blank())
+    return doc
+
+
+def ocr_page_image(image: Image.Image, page_no: int, settings: Settings, engine: OcrEngine | None = None) -> list[SourceRow]:
+    """One page picture to rows of cells with confidences (``line`` = row on the page)."""
+    engine = engine or get_engine()
+    rgb = np.asarray(ImageOps.exif_transpose(image).convert("RGB"))
+    page = prepare_page(rgb)
+    horizontal, vertical = find_lines(page.binary, page.unit)
+    tables = lines_to_tables(horizontal, vertical, page.unit)
+    boxes = engine.recognize(erase_lines(page.gray, horizontal, vertical, tables))
+    rows = boxes_to_rows(tables, boxes, page.unit) if tables else cluster_table(boxes, page.unit)
+    out: list[SourceRow] = []
+    for row in rows:
+        cells = tuple(_placeholder(c.text) for c in row.cells)
+        if not any(cells):
+            continue
+        conf = tuple(None if c.confidence is None else round(c.confidence, 4) for c in row.cells)
+        out.append(SourceRow(cells, line=len(out) + 1, page=page_no, confidence=conf))
+    return out
+
+
+def _placeholder(text: str) -> str:
+    text = text.strip()
+    return PLACEHOLDER * len(text) if _DASHES.match(text) else text
+
+
+def low_confidence_findings(rows: list[SourceRow], settings: Settings, doc_id: str = "") -> list[Finding]:
+    """One ``low_confidence`` finding per non-empty cell read below the threshold."""
+    out = []
+    threshold = settings.ocr_confidence_threshold
+    for row in rows:
+        for col, (text, conf) in enumerate(zip(row.cells, row.confidence or ())):
+            if text and conf is not None and conf < threshold:
+                out.append(
+                    Finding(
+                        "low_confidence",
+                        f"page {row.page}, row {row.line}, column {col + 1}: OCR read {text!r} with confidence "
+                        f"{conf:.2f} (below {threshold:.2f}); check it against the scan",
+                        line=row.line,
+                        page=row.page,
+                        doc_id=doc_id,
+                        text=text,
+                    )
+                )
+    return out

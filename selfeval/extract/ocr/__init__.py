@@ -1,0 +1,94 @@
+"""OCR engines behind one small interface.
+
+An engine turns a page image into text boxes; everything else (deskew, seal
+removal, the table grid, confidences per cell) is the engine-independent code
+in :mod:`.table` and :mod:`selfeval.extract.image`.  One module per engine;
+``get_engine`` builds the named one once per process.  Engines never download
+anything: their models ship inside an installed package.
+
+Recorded output (``dump_boxes`` / ``load_boxes``) lets the tests replay a real
+engine's boxes without the engine.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+DEFAULT_ENGINE = "rapidocr"
+
+
+@dataclass(frozen=True)
+class TextBox:
+    """One line of text an engine read: text, pixel box (x0, y0, x1, y1), confidence 0..1."""
+
+    text: str
+    bbox: tuple[float, float, float, float]
+    confidence: float
+
+    @property
+    def cx(self) -> float:
+        return (self.bbox[0] + self.bbox[2]) / 2
+
+    @property
+    def cy(self) -> float:
+        return (self.bbox[1] + self.bbox[3]) / 2
+
+    @property
+    def height(self) -> float:
+        return self.bbox[3] - self.bbox[1]
+
+
+class OcrEngine(Protocol):
+    name: str
+
+    def recognize(self, image: np.ndarray) -> list[TextBox]:
+        """Text boxes of a page image (H x W x 3 uint8, or H x W grey)."""
+        ...
+
+
+class EngineUnavailable(RuntimeError):
+    """The OCR engine is not installed (or its packaged models are missing)."""
+
+
+_ENGINES: dict[str, OcrEngine] = {}
+
+
+def get_engine(name: str = DEFAULT_ENGINE) -> OcrEngine:
+    """The named engine, built once per process; raises EngineUnavailable with the fix."""
+    if name not in _ENGINES:
+        if name != "rapidocr":
+            raise EngineUnavailable(f"unknown OCR engine {name!r}; the available one is 'rapidocr'")
+        from selfeval.extract.ocr.rapid import RapidOcrEngine
+
+        _ENGINES[name] = RapidOcrEngine()
+    return _ENGINES[name]
+
+
+class ReplayEngine:
+    """Gives back recorded boxes instead of reading the image (for tests)."""
+
+    name = "replay"
+
+    def __init__(self, boxes: list[TextBox]):
+        self.boxes = list(boxes)
+
+    def recognize(self, image: np.ndarray) -> list[TextBox]:
+        return list(self.boxes)
+
+
+def dump_boxes(boxes: list[TextBox]) -> list[dict]:
+    return [
+        {"text": b.text, "bbox": [round(v, 1) for v in b.bbox], "conf": round(b.confidence, 4)} for b in boxes
+    ]
+
+
+def load_boxes(items: list[dict]) -> list[TextBox]:
+    return [TextBox(d["text"], tuple(d["bbox"]), float(d["conf"])) for d in items]  # type: ignore[arg-type]
+
+
+def boxes_to_json(boxes: list[TextBox]) -> str:
+    return json.dumps(dump_boxes(boxes), ensure_ascii=False, indent=0)

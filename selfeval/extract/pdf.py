@@ -1,0 +1,265 @@
+"""PDF reader: pages of ruled (or unruled) forms to the grid.
+
+Per page: pdfplumber finds the ruled tables (``vertical_strategy`` and
+``horizontal_strategy`` "lines"); each char goes to the cell holding its
+centre, a merged cell's text to its top-left grid position; the text outside
+the tables (the title, 项目序号, 金额单位 lines) becomes rows of its own, in
+reading order.  A page without ruling lines is read by text position
+(:func:`selfeval.extract.pdf_layout.unruled_rows`).
+
+Across pages: a table that opens a page with no text above it continues the
+table that ended the previous page, so it is put on that table's columns and
+the header rows it repeats are dropped (counted as decoration).  Splitting
+the rows into forms is not done here: the normalizer splits on 项目序号.
+
+Bad input is reported, never raised: an encrypted, corrupt, truncated or
+empty file is an ``unreadable_input`` finding naming the file (a page that
+fails alone names its page, and the other pages are kept); a page whose text
+layer is unusable is a ``no_text_layer`` finding with its page.  Long files
+are read in ranges of pages, each range opened afresh, so memory stays flat.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import pdfplumber
+from pdfminer.pdfdocument import PDFPasswordIncorrect
+from pdfminer.pdfpage import PDFPage
+from pdfplumber.utils.exceptions import PdfminerException
+
+from selfeval.extract import pdf_layout as lay
+from selfeval.extract.cells import trim_row
+from selfeval.extract.grid import Document, SourceRow
+from selfeval.extract.readers import Source
+from selfeval.findings import Finding
+from selfeval.settings import Settings
+
+TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
+DEFAULT_PAGE_RANGE = 25  # pages read per opening of the file
+HEAD_ROWS = 3  # leading rows of a table that a continuation page may repeat
+
+
+@dataclass
+class PageRow:
+    top: float
+    cells: list[str]
+    positional: bool = True
+    grid: lay.Grid | None = None
+
+
+@dataclass
+class Carry:
+    """What a page hands to the next: the table (or unruled columns) it ended
+    with, and the leading rows of that table, which a continuation repeats."""
+
+    columns: list[float] | None = None
+    ruled: bool = True
+    head: list[tuple[str, ...]] = field(default_factory=list)
+
+
+def read_pdf(source: Source, settings: Settings) -> Document:
+    doc = Document(source.doc_id, str(source.path), kind="pdf")
+    path = source.path
+
+    def unreadable(message: str, page: int | None = None) -> None:
+        doc.readable = False
+        doc.findings.append(Finding("unreadable_input", message, page=page))
+
+    if b"%PDF-" not in source.data[:1024]:
+        unreadable(f"{path}: not a PDF file (no %PDF- header); check that the file is what its name says")
+        return doc
+    try:
+        count = _page_count(source.data)
+    except PdfminerException as exc:
+        unreadable(_open_failure(path, exc))
+        return doc
+    if count == 0:
+        unreadable(f"{path}: the PDF has no pages; export the form again")
+        return doc
+    last = count
+    if count > settings.max_pages:
+        last = settings.max_pages
+        doc.findings.append(
+            Finding(
+                "limit_exceeded",
+                f"{path}: {count} pages is over the {settings.max_pages}-page limit; "
+                f"pages {last + 1}-{count} were not read; raise max_pages to read them",
+            )
+        )
+    started = time.monotonic()
+    carry = Carry()
+    for number, page in _pages(source.data, last):
+        if page is None:
+            unreadable(f"{path}: page {number} cannot be read (damaged or truncated file); re-export the PDF", number)
+            carry = Carry()
+            continue
+        try:
+            carry = _read_page(doc, page, carry)
+        finally:
+            page.close()
+        if time.monotonic() - started > settings.file_time_budget_s and number < last:
+            doc.findings.append(
+                Finding(
+                    "limit_exceeded",
+                    f"{path}: reading stopped after page {number} of {count}: over the "
+                    f"{settings.file_time_budget_s:g}-second budget for one file; raise file_time_budget_s",
+                    page=number,
+                )
+            )
+            break
+    return doc
+
+
+def _page_count(data: bytes) -> int:
+    """Pages in the file, counted from the page tree without parsing a page."""
+    with pdfplumber.open(io.BytesIO(data), pages=[]) as pdf:
+        try:
+            return sum(1 for _ in PDFPage.create_pages(pdf.doc))
+        except Exception as exc:  # a damaged page tree raises whatever pdfminer met; it is reported
+            raise PdfminerException(exc) from exc
+
+
+def _open_failure(path: object, exc: PdfminerException) -> str:
+    cause = exc.args[0] if exc.args else exc
+    if isinstance(cause, PDFPasswordIncorrect):
+        return f"{path}: the PDF is encrypted with a password; save an unprotected copy and read that"
+    name = type(cause).__name__
+    return f"{path}: the PDF is damaged or truncated ({name}: {cause}); re-export or re-download it"
+
+
+def _pages(data: bytes, last: int) -> Iterator[tuple[int, pdfplumber.page.Page | None]]:
+    """Pages 1..last, each parsed (None when it cannot be), a range of pages
+    per opening of the file so that no cache grows with the file."""
+    for start in range(1, last + 1, DEFAULT_PAGE_RANGE):
+        numbers = list(range(start, min(start + DEFAULT_PAGE_RANGE, last + 1)))
+        with pdfplumber.open(io.BytesIO(data), pages=numbers) as pdf:
+            for page in pdf.pages:
+                try:
+                    page.objects  # noqa: B018 - parses the page; damage shows here
+                except Exception:  # pdfminer raises many kinds for a damaged page; it is reported
+                    page.close()
+                    yield page.page_number, None
+                    continue
+                yield page.page_number, page
+
+
+def _read_page(doc: Document, page: pdfplumber.page.Page, carry: Carry) -> Carry:
+    number = page.page_number
+    chars = page.chars
+    problem = lay.page_text_problem(chars, page.images, page.bbox)
+    if problem:
+        # Pages like this are the OCR reader's to read; until then they are reported.
+        doc.findings.append(
+            Finding(
+                "no_text_layer",
+                f"{doc.source_path}: page {number}: {problem}; its text cannot be read "
+                "(OCR the page or obtain a PDF with a text layer)",
+                page=number,
+            )
+        )
+        return Carry()
+    grids = _find_grids(page)
+    if grids:
+        rows, dropped, carry = _ruled_rows(chars, grids, carry)
+    else:
+        rows, dropped, carry = _unruled_rows(chars, carry)
+    _emit(doc, rows, dropped, number)
+    return carry
+
+
+def _find_grids(page: pdfplumber.page.Page) -> list[lay.Grid]:
+    objects = page.objects
+    if not (objects.get("rect") or objects.get("line") or objects.get("curve")):
+        return []
+    tables = page.find_tables(TABLE_SETTINGS)
+    grids = [lay.cells_to_grid(t.cells) for t in tables if len(t.cells) > 1]
+    return sorted(grids, key=lambda g: (g.bbox[1], g.bbox[0]))
+
+
+def _ruled_rows(
+    chars: list[dict], grids: list[lay.Grid], carry: Carry
+) -> tuple[list[PageRow], set[int], Carry]:
+    loose = lay.assign_chars(chars, grids)
+    text_rows = [
+        PageRow(line.top, [r.text for r in line.runs], len(line.runs) == 1)
+        for line in lay.lines_to_text_lines(lay.chars_to_lines(loose))
+    ]
+    first = grids[0]
+    continues = False
+    if carry.ruled and carry.columns is not None and not any(t.top < first.bbox[1] for t in text_rows):
+        continues = first.remap_columns(carry.columns)
+    rows = sorted(
+        text_rows + [PageRow(top, cells, True, g) for g in grids for top, cells in lay.grid_to_rows(g)],
+        key=lambda r: r.top,
+    )
+    dropped = _repeated_head(rows, carry.head) if continues else set()
+    last_grid = next((r.grid for r in reversed(rows) if not _blank(r)), None)
+    if last_grid is None:
+        return rows, dropped, Carry()
+    if continues and last_grid is first:
+        head = carry.head
+    else:
+        head = [trim_row(r.cells) for r in rows if r.grid is last_grid and not _blank(r)][:HEAD_ROWS]
+    return rows, dropped, Carry(last_grid.columns, True, head)
+
+
+def _unruled_rows(chars: list[dict], carry: Carry) -> tuple[list[PageRow], set[int], Carry]:
+    lines = lay.lines_to_text_lines(lay.chars_to_lines(chars))
+    anchors = lay.column_anchors(lines)
+    continues = (
+        not carry.ruled
+        and carry.columns is not None
+        and bool(lines)
+        and all(lay.nearest_index(carry.columns, a) is not None for a in anchors)
+        and all(lay.nearest_index(carry.columns, r.x0) is not None for r in lines[0].runs)
+    )
+    if continues:
+        anchors = list(carry.columns)  # type: ignore[arg-type]
+    table: list[int] = []  # the aligned rows that end the page
+    rows: list[PageRow] = []
+    for top, cells, aligned in lay.unruled_rows(lines, anchors):
+        table = table + [len(rows)] if aligned else []
+        rows.append(PageRow(top, cells, aligned or len(cells) == 1))
+    dropped = _repeated_head(rows, carry.head) if continues else set()
+    if not table:
+        return rows, dropped, Carry(None, False)
+    if continues and len(table) == len(rows):
+        head = carry.head
+    else:
+        head = [trim_row(rows[i].cells) for i in table[:HEAD_ROWS]]
+    return rows, dropped, Carry(anchors, False, head)
+
+
+def _repeated_head(rows: list[PageRow], head: list[tuple[str, ...]]) -> set[int]:
+    """Indexes of the leading rows of a continuation page that repeat the
+    continued table's leading rows, in order."""
+    dropped: set[int] = set()
+    k = 0
+    for i, r in enumerate(rows):
+        if _blank(r):
+            continue
+        if k < len(head) and trim_row(r.cells) == head[k] and sum(1 for c in r.cells if c) >= 2:
+            dropped.add(i)
+            k += 1
+        else:
+            break
+    return dropped
+
+
+def _blank(row: PageRow) -> bool:
+    return not any(row.cells)
+
+
+def _emit(doc: Document, rows: list[PageRow], dropped: set[int], page: int) -> None:
+    for i, r in enumerate(rows):
+        if _blank(r):
+            continue
+        doc.lines += 1
+        if i in dropped:
+            doc.decoration += 1
+            continue
+        doc.rows.append(SourceRow(trim_row(r.cells), line=i + 1, page=page, positional=r.positional))

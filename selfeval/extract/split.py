@@ -1,0 +1,81 @@
+"""A document's rows to forms: one :class:`FormCells` per 绩效自评表.
+
+Documents hold many forms.  A form starts at its title line (``…绩效自评表``)
+or, without one, at its ``项目序号`` line; the next start ends it.  When a
+document has no ``项目序号`` at all, it is split on title lines and the forms
+are numbered 1.. in order.  Rows before the first form are returned as
+``stray`` rows for the caller to report.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from selfeval.extract.grid import SourceRow
+
+_SEQ = re.compile(r"项目序号\s*[:：]\s*([0-9０-９]+)")
+_TITLE = re.compile(r"绩效(?:自评|目标|评价)表")
+
+
+@dataclass
+class FormCells:
+    """The rows of one form, in order, with the form's place in its document."""
+
+    index: int  # 1-based position in the document
+    seq: int | None  # 项目序号, None when the form has none
+    rows: list[SourceRow] = field(default_factory=list)
+
+    @property
+    def line_start(self) -> int:
+        return self.rows[0].line
+
+    @property
+    def line_end(self) -> int:
+        return self.rows[-1].line
+
+
+def _joined(row: SourceRow) -> str:
+    return "".join(c for c in row.cells if c)
+
+
+def seq_of(row: SourceRow) -> int | None:
+    match = _SEQ.search(_joined(row))
+    return int(unicodedata.normalize("NFKC", match.group(1))) if match else None
+
+
+def is_title(row: SourceRow) -> bool:
+    """A title line: one short text naming the form type, outside any table."""
+    filled = [c for c in row.cells if c.strip()]
+    return len(filled) == 1 and len(filled[0]) <= 60 and bool(_TITLE.search(filled[0]))
+
+
+def split_forms(rows: list[SourceRow]) -> tuple[list[FormCells], list[SourceRow]]:
+    """Forms of a document, and the stray rows before the first one."""
+    seq_rows = [i for i, row in enumerate(rows) if seq_of(row) is not None]
+    title_rows = [i for i, row in enumerate(rows) if is_title(row)]
+    starts: list[int] = []
+    if seq_rows:
+        previous_end = 0
+        for i in seq_rows:
+            start = i
+            # the title belongs to this form when it stands between the
+            # previous form's 项目序号 and this one, with only blank-ish rows
+            for t in reversed(title_rows):
+                if previous_end <= t < i and i - t <= 3:
+                    start = t
+                    break
+            starts.append(start)
+            previous_end = i + 1
+    else:
+        starts = list(title_rows)
+    if not starts:
+        return [], list(rows)
+    forms: list[FormCells] = []
+    for n, start in enumerate(starts):
+        end = starts[n + 1] if n + 1 < len(starts) else len(rows)
+        chunk = rows[start:end]
+        seq = next((s for s in map(seq_of, chunk) if s is not None), None)
+        forms.append(FormCells(index=n + 1, seq=seq, rows=chunk))
+    return forms, rows[: starts[0]]

@@ -1,0 +1,160 @@
+"""Pasted text to rows of cells.
+
+The same forms arrive in three shapes, detected per document:
+
+``tab``     cells separated by tabs (copied from a spreadsheet or an HTML
+            table in most browsers): the main shape, empty cells kept;
+``pipe``    markdown pipe tables (``| a |  | b |``), empty cells kept, the
+            ``|---|---|`` separator lines are decoration;
+``spaces``  cells separated by runs of two or more spaces (copied from a web
+            page or a text dump).  A run of 2k spaces between two cells is
+            read as k-1 empty cells between them (2k at the start of a line:
+            k empty cells), so a table whose empty cells were padded keeps its
+            columns; where the padding was lost, positions are only a hint
+            (``SourceRow.positional`` is False) and the row repair places the
+            cells by their content.
+
+Markdown heading marks (``## ``) are decoration and are removed.  Lines
+outside tables become one-cell rows.  Every non-blank line becomes a row or
+is counted as decoration, so the pipeline can account for every line.
+"""
+
+from __future__ import annotations
+
+import re
+
+from selfeval.extract.decode import decode_bytes
+from selfeval.extract.grid import Document, SourceRow
+from selfeval.extract.readers import Source
+from selfeval.findings import Finding
+from selfeval.settings import Settings
+
+_HEADING = re.compile(r"^\s{0,3}#{1,6}(?:\s+|$)")
+_PIPE_SEPARATOR = re.compile(r"^\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?$")
+_SPACE_RUN = re.compile(r" {2,}")
+
+
+def detect_shape(lines: list[str]) -> str:
+    """``pipe``, ``tab`` or ``spaces``: how this document separates cells."""
+    pipe = tab = spaces = 0
+    for line in lines:
+        stripped = line.strip()
+        if stripped.startswith("|") and stripped.endswith("|") and stripped.count("|") >= 3:
+            pipe += 1
+        if "\t" in line:
+            tab += 1
+        elif _SPACE_RUN.search(stripped):
+            spaces += 1
+    if pipe >= 3 and pipe >= tab:
+        return "pipe"
+    if tab:
+        return "tab"
+    if spaces:
+        return "spaces"
+    return "tab"
+
+
+def split_pipe(line: str) -> tuple[str, ...] | None:
+    """Cells of a markdown table row, or None for a line that is not one."""
+    stripped = line.strip()
+    if not (stripped.startswith("|") and stripped.count("|") >= 2):
+        return None
+    inner = stripped[1:-1] if stripped.endswith("|") else stripped[1:]
+    parts = re.split(r"(?<!\\)\|", inner)
+    return tuple(p.replace("\\|", "|").strip() for p in parts)
+
+
+def split_spaces(line: str) -> tuple[str, ...]:
+    """Cells separated by runs of 2+ spaces; a run of 2k spaces stands for
+    k-1 empty cells between two cells (k at the start of the line)."""
+    cells: list[str] = []
+    pos = 0
+    body = line.rstrip()
+    for match in _SPACE_RUN.finditer(body):
+        run = len(match.group())
+        if match.start() == 0:
+            cells.extend([""] * (run // 2))
+        else:
+            cells.append(body[pos : match.start()].strip())
+            cells.extend([""] * max(run // 2 - 1, 0))
+        pos = match.end()
+    cells.append(body[pos:].strip())
+    return tuple(cells)
+
+
+def text_to_rows(text: str, shape: str | None = None) -> tuple[list[SourceRow], int, int]:
+    """Rows of a decoded text, the number of non-blank lines, and how many of
+    them were decoration."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    shape = shape or detect_shape(lines)
+    rows: list[SourceRow] = []
+    nonblank = decoration = 0
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        nonblank += 1
+        line = _HEADING.sub("", raw, count=1)
+        if not line.strip() or (shape == "pipe" and _PIPE_SEPARATOR.match(line.strip())):
+            decoration += 1
+            continue
+        if shape == "pipe":
+            cells = split_pipe(line) or (line.strip(),)
+            rows.append(SourceRow(cells, number))
+        elif shape == "spaces":
+            rows.append(SourceRow(split_spaces(line), number, positional=False))
+        else:
+            rows.append(SourceRow(tuple(c.strip() for c in line.split("\t")), number))
+    return rows, nonblank, decoration
+
+
+def read_text(source: Source, settings: Settings) -> Document:
+    doc = Document(source.doc_id, str(source.path), kind="text")
+    decoded = decode_bytes(source.data)
+    if decoded.text is None:
+        doc.readable = False
+        doc.findings.append(
+            Finding(
+                "unreadable_input",
+                f"{source.path}: {decoded.reason}; is it really a text file? "
+                "(images and PDFs are read by content, whatever their name)",
+                doc_id=source.doc_id,
+            )
+        )
+        return doc
+    text = decoded.text
+    if decoded.replaced:
+        doc.findings.append(
+            Finding(
+                "encoding_repaired",
+                f"{source.path}: {decoded.replaced} bytes are not valid {decoded.encoding} and were "
+                "replaced by U+FFFD; re-export the file as UTF-8 to recover them",
+                doc_id=source.doc_id,
+            )
+        )
+    rows, nonblank, decoration = text_to_rows(text)
+    doc.rows = [_limited(row, settings, doc) for row in rows]
+    doc.lines, doc.decoration = nonblank, decoration
+    return doc
+
+
+def _limited(row: SourceRow, settings: Settings, doc: Document) -> SourceRow:
+    """Cut a pathologically long line to the configured limit, and say so."""
+    total = sum(len(c) for c in row.cells)
+    if total <= settings.max_line_chars:
+        return row
+    doc.findings.append(
+        Finding(
+            "limit_exceeded",
+            f"{doc.source_path}:{row.line}: a line of {total} characters is over the "
+            f"{settings.max_line_chars}-character limit; only its start was read",
+            line=row.line,
+            doc_id=doc.doc_id,
+            text=row.text[:1000],
+        )
+    )
+    budget = settings.max_line_chars
+    cells = []
+    for cell in row.cells:
+        cells.append(cell[:budget])
+        budget = max(budget - len(cell), 0)
+    return SourceRow(tuple(cells), row.line, row.page, row.sheet, row.positional)

@@ -1,0 +1,298 @@
+"""One form's rows of cells to a :class:`FormRecord`.
+
+The rows are walked once, in order.  Each row is recognised by what it says:
+the title, ``项目序号``/``金额单位``, header fields (预算单位, 实施单位,
+项目名称), a block's header row (项目资金, 年度总体目标, 绩效指标 — columns
+found by vocabulary), a block's data rows, and the 总分 row.  A row nothing
+recognises is reported as ``unparsed_line`` with its text: nothing is lost.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from selfeval.extract.grid import SourceRow
+from selfeval.extract.split import FormCells, is_title, seq_of
+from selfeval.findings import Finding
+from selfeval.normalize import funding as funding_block
+from selfeval.normalize import indicators as indicator_block
+from selfeval.normalize.cells import clean, compact
+from selfeval.normalize.records import FormRecord
+from selfeval.normalize.values import is_null, to_decimal
+from selfeval.normalize.vocab import (
+    Template,
+    Vocabulary,
+    column_vocabulary,
+    template_for_year,
+    template_named,
+    vocabulary,
+)
+from selfeval.settings import Settings
+
+HEADER_CUTOFF = 80.0  # header cells are printed text: match them strictly
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_UNIT = re.compile(r"金额单位\s*:?\s*([^\s(]+)")
+
+
+def _block_labels(kind: str) -> set[str]:
+    return {Vocabulary.key(t) for t in vocabulary()["block_labels"][kind]}
+
+
+def header_columns(row: SourceRow, group: str, minimum: int) -> dict[str, int] | None:
+    """Column index of each named column in a block's header row, or None
+    when fewer than ``minimum`` header cells are recognised."""
+    vocab = column_vocabulary(group, HEADER_CUTOFF)
+    columns: dict[str, int] = {}
+    for col, cell in enumerate(row.cells):
+        if is_null(cell):
+            continue
+        match = vocab.match(cell)
+        if match and match.label not in columns:
+            columns[match.label] = col
+    return columns if len(columns) >= minimum else None
+
+
+@dataclass
+class _Total:
+    row: SourceRow
+    numbers: list[tuple[int, Decimal]]
+    label_col: int
+
+
+class FormParser:
+    def __init__(self, cells: FormCells, settings: Settings):
+        self.cells = cells
+        self.settings = settings
+        first = cells.rows[0]
+        self.form = FormRecord(cells.index, cells.seq, cells.line_start, cells.line_end, page=first.page)
+        self.mode = "head"
+        self.funding_columns: dict[str, int] | None = None
+        self.goal_columns: dict[str, int] = {}
+        self.block: indicator_block.IndicatorBlock | None = None
+        self.totals: list[_Total] = []
+        self.goal_parts: dict[str, list[str]] = {"target": [], "actual": []}
+
+    # -- the walk ---------------------------------------------------------
+    def parse(self) -> FormRecord:
+        for row in self.cells.rows:
+            if row.is_blank():
+                continue
+            if self._read(row):
+                self.form.used_lines.add(row.line)
+            else:
+                self._unparsed(row)
+        self._finish()
+        return self.form
+
+    def _read(self, row: SourceRow) -> bool:
+        text = compact(row.text)
+        first = next((clean(c) for c in row.cells if not is_null(c)), "")
+        if is_title(row) and self.mode == "head":
+            return self._title(first)
+        if "项目序号" in text or "金额单位" in text:
+            return self._seq_and_unit(row, text)
+        key = Vocabulary.key(first)
+        if key in _block_labels("total") and self.block is not None:
+            return self._total(row)
+        if self.mode == "head" and self._header_fields(row):
+            return True
+        columns = header_columns(row, "funding_columns", 3)
+        if columns:
+            self.funding_columns, self.mode = columns, "funding"
+            return True
+        if key in _block_labels("goal"):
+            self.goal_columns = header_columns(row, "goal_columns", 1) or {}
+            self.mode = "goal"
+            return True
+        columns = header_columns(row, "indicator_columns", 4)
+        if columns:
+            self._start_indicators(row, columns)
+            return True
+        if self.mode == "funding":
+            return self._funding_row(row)
+        if self.mode == "goal":
+            return self._goal_row(row)
+        if self.mode == "indicators" and self.block is not None:
+            return self.block.add(row)
+        return False
+
+    # -- head -------------------------------------------------------------
+    def _title(self, text: str) -> bool:
+        self.form.title = text
+        match = _YEAR.search(text)
+        if match:
+            self.form.year = int(match.group(1))
+        return True
+
+    def _seq_and_unit(self, row: SourceRow, text: str) -> bool:
+        if self.form.form_seq is None:
+            self.form.form_seq = seq_of(row)
+        unit = _UNIT.search(clean(row.text).replace("\t", " "))
+        if unit:
+            self.form.amount_unit = unit.group(1)
+        return True
+
+    def _header_fields(self, row: SourceRow) -> bool:
+        vocab = column_vocabulary("header_fields", HEADER_CUTOFF)
+        found = False
+        pending: str | None = None
+        for cell in row.cells:
+            if is_null(cell):
+                continue
+            text = clean(cell)
+            label, _, inline = text.partition(":")
+            match = vocab.match(label)
+            if match and len(label) <= 12:
+                found, pending = True, match.label
+                if inline.strip():
+                    setattr(self.form, pending, inline.strip())
+                    pending = None
+            elif pending:
+                setattr(self.form, pending, text)
+                pending = None
+        return found
+
+    # -- blocks -----------------------------------------------------------
+    def _funding_row(self, row: SourceRow) -> bool:
+        assert self.funding_columns is not None
+        columns = {**funding_block.DEFAULT_COLUMNS, **self.funding_columns}
+        found = funding_block.source_label(row, self.settings.label_match_cutoff, _block_labels("funding"))
+        if found is None:
+            return False
+        col, match = found
+        label_expected = min(self.funding_columns.values()) - 1
+        record, findings = funding_block.read_funding_row(row, col, match, columns, label_expected)
+        self.form.funding.append(record)
+        self.form.findings.extend(findings)
+        return True
+
+    def _goal_row(self, row: SourceRow) -> bool:
+        texts = [(col, clean(c)) for col, c in enumerate(row.cells) if not is_null(c)]
+        target_col = self.goal_columns.get("target", 2)
+        actual_col = self.goal_columns.get("actual", 4)
+        if len(texts) == 2:
+            self.goal_parts["target"].append(texts[0][1])
+            self.goal_parts["actual"].append(texts[1][1])
+            return True
+        for col, text in texts:
+            side = "target" if abs(col - target_col) <= abs(col - actual_col) else "actual"
+            self.goal_parts[side].append(text)
+        return bool(texts)
+
+    def _start_indicators(self, row: SourceRow, columns: dict[str, int]) -> None:
+        self.mode = "indicators"
+        template = self._template()
+        self.form.template = template.name
+        self.block = indicator_block.IndicatorBlock(
+            template, {**indicator_block.DEFAULT_COLUMNS, **columns}, self.settings.label_match_cutoff
+        )
+
+    def _template(self) -> Template:
+        if self.settings.template:
+            return template_named(self.settings.template)
+        return template_for_year(self.form.year)
+
+    def _total(self, row: SourceRow) -> bool:
+        label_col = next(i for i, c in enumerate(row.cells) if not is_null(c))
+        numbers = []
+        for col in range(label_col + 1, len(row.cells)):
+            cell = row.cells[col]
+            if is_null(cell):
+                continue
+            value = to_decimal(cell)
+            if value is None:
+                self._finding("unparsed_number", f"line {row.line}: 总分 cell {clean(cell)!r} is not a number; not used", row)
+            else:
+                numbers.append((col, value))
+        self.totals.append(_Total(row, numbers, label_col))
+        if len(self.totals) > 1:
+            self._finding("duplicate_total_row", f"line {row.line}: a second 总分 row; the first (line {self.totals[0].row.line}) is used", row)
+            return False
+        self.mode = "after_total"
+        return True
+
+    # -- end of form --------------------------------------------------------
+    def _finish(self) -> None:
+        form = self.form
+        if self.block is not None:
+            form.indicators = self.block.records
+            form.findings.extend(self.block.findings)
+        form.goal_target = " ".join(self.goal_parts["target"]) or None
+        form.goal_actual = " ".join(self.goal_parts["actual"]) or None
+        if self.totals:
+            self._read_total(self.totals[0])
+        else:
+            self._finding("missing_total_row", f"form {form.form_seq}: no 总分 row", None)
+
+    def _read_total(self, total: _Total) -> None:
+        form, row = self.form, total.row
+        form.total_line = row.line
+        numbers = total.numbers
+        self._report_total_alignment(total)
+        if len(numbers) >= 2:
+            form.total_weight, form.total_score = numbers[0][1], numbers[1][1]
+            for col, value in numbers[2:]:
+                self._finding("unparsed_line", f"line {row.line}: extra number {value} in the 总分 row; not used", row)
+            return
+        if not numbers:
+            self._finding("missing_total_weight", f"line {row.line}: the 总分 row states no weight", row)
+            self._finding("missing_total_score", f"line {row.line}: the 总分 row states no score", row)
+            return
+        col, value = numbers[0]
+        tolerance = Decimal(str(self.settings.score_tolerance))
+        computed = form.computed_score
+        weights = self._weight_sum()
+        is_score = computed is not None and abs(value - computed) <= tolerance
+        is_weight = weights is not None and abs(value - weights) <= tolerance
+        if is_score and not is_weight:
+            reading = "score"
+        elif is_weight and not is_score:
+            reading = "weight"
+        else:
+            assert self.block is not None
+            cols = self.block.columns
+            shift = total.label_col - cols["level1"]
+            reading = "weight" if abs(col - cols["weight"] - shift) <= abs(col - cols["score"] - shift) else "score"
+        if reading == "score":
+            form.total_score = value
+            why = "it equals the funding score + indicator scores" if is_score else "by its column"
+            self._finding("missing_total_weight", f"line {row.line}: the 总分 row has one number, {value}, read as the score ({why}); no total weight", row)
+        else:
+            form.total_weight = value
+            why = "it equals the sum of the weights" if is_weight else "by its column"
+            self._finding("missing_total_score", f"line {row.line}: the 总分 row has one number, {value}, read as the weight ({why}); no total score", row)
+
+    def _report_total_alignment(self, total: _Total) -> None:
+        """The 总分 numbers belong under 分值 and 得分; say so when they are not."""
+        if self.block is None or not total.numbers:
+            return
+        expected = [self.block.columns["weight"], self.block.columns["score"]]
+        cols = [col for col, _ in total.numbers[:2]]
+        if len(cols) == 2 and cols == expected:
+            return
+        if len(cols) == 2:
+            where = f"its numbers sit in columns {cols[0] + 1} and {cols[1] + 1}, not under 分值/得分 ({expected[0] + 1}, {expected[1] + 1})"
+        else:
+            where = f"its only number sits in column {cols[0] + 1}; placed by arithmetic"
+        self._finding("row_realigned", f"line {total.row.line}: 总分 row: {where}", total.row)
+
+    def _weight_sum(self) -> Decimal | None:
+        total = self.form.funding_total
+        parts = [i.weight for i in self.form.indicators if i.weight is not None]
+        if total is not None and total.weight is not None:
+            parts.append(total.weight)
+        return sum(parts, Decimal(0)) if parts else None
+
+    def _finding(self, code: str, message: str, row: SourceRow | None) -> None:
+        self.form.findings.append(
+            Finding(code, message, line=row.line if row else None, page=row.page if row else None, text=row.text if row else None)
+        )
+
+    def _unparsed(self, row: SourceRow) -> None:
+        self._finding("unparsed_line", f"line {row.line}: not part of any block of the form; kept here", row)
+
+
+def parse_form(cells: FormCells, settings: Settings) -> FormRecord:
+    return FormParser(cells, settings).parse()

@@ -1,0 +1,89 @@
+"""The 项目资金 block: one record per funding source row.
+
+Columns come from the block's header row (年初预算数 … 得分), matched by
+vocabulary, never by fixed positions.  A source row's label tells how far the
+row sits from the header's columns; its values are then placed by content
+(amounts are numbers, the rate a percentage), so a row one or two columns off
+is read correctly and recorded as realigned.
+"""
+
+from __future__ import annotations
+
+from selfeval.extract.grid import SourceRow
+from selfeval.findings import Finding
+from selfeval.normalize import scorers
+from selfeval.normalize.cells import clean
+from selfeval.normalize.records import FundingRecord
+from selfeval.normalize.slots import fit
+from selfeval.normalize.values import is_null, parse_amount, parse_rate
+from selfeval.normalize.vocab import Match, source_keys, source_vocabulary
+
+FUNDING_SLOTS = ("budget_initial", "budget_full_year", "executed", "weight", "execution_rate", "score")
+DEFAULT_COLUMNS = {slot: i + 2 for i, slot in enumerate(FUNDING_SLOTS)}
+SCORERS = {
+    "budget_initial": scorers.amount_cell,
+    "budget_full_year": scorers.amount_cell,
+    "executed": scorers.amount_cell,
+    "weight": scorers.number_cell,
+    "execution_rate": scorers.rate_cell,
+    "score": scorers.number_cell,
+}
+
+
+def source_label(row: SourceRow, cutoff: float, block_labels: set[str]) -> tuple[int, Match] | None:
+    """(column, match) of the row's funding-source label, if it has one.
+
+    The label is the first non-empty cell, or the second when the first is
+    the block's own merged label (``项目资金``)."""
+    vocab = source_vocabulary(cutoff)
+    seen = 0
+    for col, cell in enumerate(row.cells):
+        if is_null(cell):
+            continue
+        seen += 1
+        if clean(cell).replace(" ", "") in block_labels and seen == 1:
+            continue
+        match = vocab.match(cell)
+        return (col, match) if match else None
+    return None
+
+
+def read_funding_row(
+    row: SourceRow, label_col: int, match: Match, columns: dict[str, int], label_expected: int
+) -> tuple[FundingRecord, list[Finding]]:
+    findings: list[Finding] = []
+    repairs: list[str] = []
+
+    def note(code: str, message: str) -> None:
+        findings.append(Finding(code, message, line=row.line, page=row.page, text=row.text))
+
+    if match.repaired:
+        repairs.append("label_repaired")
+        note("label_repaired", f"line {row.line}: funding source {clean(row.cells[label_col])!r} read as {match.label!r} ({match.how} match, score {match.score:g})")
+    shift = label_col - label_expected
+    slots = [(s, columns[s] + shift) for s in FUNDING_SLOTS]
+    placement = fit(row.cells, label_col + 1, slots, SCORERS, positional=row.positional)
+    if shift or placement.offset:
+        repairs.append("row_realigned")
+        moves = f"{abs(shift)} column(s) {'right' if shift > 0 else 'left'} of the header" if shift else ""
+        if placement.offset:
+            moves += ("; " if moves else "") + f"values {placement.offset:+d} column(s) off"
+        note("row_realigned", f"line {row.line}: funding row {match.label}: cells sit {moves}; placed by content")
+    for col, text in placement.lost:
+        note("unparsed_line", f"line {row.line}: cell {text!r} (column {col + 1}) fits no funding column; not used")
+    values = {}
+    for slot in FUNDING_SLOTS:
+        text = placement.cells[slot][1] if slot in placement.cells else ""
+        amount = parse_rate(text) if slot == "execution_rate" else parse_amount(text)
+        if amount.problem:
+            note("unparsed_number", f"line {row.line}: {match.label} {slot}: {amount.problem}; left empty")
+        values[slot] = amount.value
+    record = FundingRecord(
+        source_key=source_keys()[match.label],
+        source_label=match.label,
+        line=row.line,
+        page=row.page,
+        repairs=tuple(dict.fromkeys(repairs)),
+        **values,
+    )
+    return record, findings

@@ -1,0 +1,281 @@
+"""The 绩效指标 block: rows of cells to indicator records.
+
+Each row is read by trying every way its leading cells can be level labels
+(none, a level-1, a level-2, or both), placing the rest as name + values by
+:func:`selfeval.normalize.slots.fit`, and keeping the most plausible reading.
+Merged level-1/level-2 cells are inherited from the rows above; a level-2
+label implies its level-1 by the template wherever it sits; a row with only
+labels is a template placeholder, not an indicator.  Every repair is recorded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from selfeval.extract.grid import SourceRow
+from selfeval.findings import Finding
+from selfeval.normalize import scorers
+from selfeval.normalize.cells import clean
+from selfeval.normalize.records import IndicatorRecord
+from selfeval.normalize.slots import Placement, fit
+from selfeval.normalize.values import Value, base_of, compare, is_null, parse_amount, parse_value
+from selfeval.normalize.vocab import Match, Template, level_vocabulary
+
+LABEL_POINTS = {"exact": 2.0, "variant": 1.5, "fuzzy": 1.0}
+NAME_POINTS = 1.5
+NAME_MISPLACED_PENALTY = 0.3  # per column the name sits off its expected column
+NAMELESS_PENALTY = 1.0  # a row with values but no name
+SECOND_LABEL_IN_PLACE = 1.5  # a level-2 label after a level-1 label, in its own column
+
+DEFAULT_COLUMNS = {"level1": 1, "level2": 2, "level3": 3, "target": 4, "actual": 5, "weight": 6, "score": 7, "note": 8}
+VALUE_SLOTS = ("target", "actual", "weight", "score", "note")
+SCORERS = {
+    "target": scorers.value_cell,
+    "actual": scorers.value_cell,
+    "weight": scorers.number_cell,
+    "score": scorers.number_cell,
+    "note": scorers.note_cell,
+}
+
+
+@dataclass(frozen=True)
+class Label:
+    level: int
+    match: Match
+    column: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Reading:
+    labels: tuple[Label, ...]
+    shift: int
+    name: tuple[int, str] | None
+    placement: Placement
+    score: float
+
+
+def classify_label(text: str, template: Template, cutoff: float) -> Label | None:
+    """The level label a cell names, or None; the better of the two levels."""
+    l1_vocab, l2_vocab = level_vocabulary(template.name, cutoff)
+    m1, m2 = l1_vocab.match(text), l2_vocab.match(text)
+    if m1 and (not m2 or m1.score > m2.score or (m1.score == m2.score and m1.how == "exact")):
+        return Label(1, m1, -1, clean(text))
+    if m2:
+        return Label(2, m2, -1, clean(text))
+    return None
+
+
+def _label_prefix(row: SourceRow, template: Template, cutoff: float) -> list[Label]:
+    """Up to two leading non-empty cells that read as labels, in level order."""
+    prefix: list[Label] = []
+    for col, cell in enumerate(row.cells):
+        if is_null(cell):
+            continue
+        label = classify_label(cell, template, cutoff)
+        if label is None or (prefix and (prefix[-1].level >= label.level)):
+            break
+        prefix.append(Label(label.level, label.match, col, label.text))
+        if label.level == 2:
+            break
+    return prefix
+
+
+def _first_filled(cells: tuple[str, ...], start: int) -> int | None:
+    return next((i for i in range(start, len(cells)) if not is_null(cells[i])), None)
+
+
+def read_row(row: SourceRow, columns: dict[str, int], template: Template, cutoff: float) -> Reading | None:
+    """The most plausible reading of an indicator-block row, None for a blank one."""
+    cells = row.cells
+    first = _first_filled(cells, 0)
+    if first is None:
+        return None
+    prefix = _label_prefix(row, template, cutoff)
+    best: Reading | None = None
+    for k in range(len(prefix), -1, -1):
+        labels = tuple(prefix[:k])
+        if labels:
+            head = labels[0]
+            shift = head.column - columns["level1" if head.level == 1 else "level2"]
+            rest = labels[-1].column + 1
+        else:
+            shift = first - (columns["level3"] if scorers.name_cell(cells[first]) else columns["target"])
+            rest = 0
+        score = sum(LABEL_POINTS[lab.match.how] for lab in labels)
+        if len(labels) == 2 and labels[1].column == columns["level2"] + shift:
+            score += SECOND_LABEL_IN_PLACE
+        name_col = _first_filled(cells, rest)
+        name = None
+        if name_col is not None and scorers.name_cell(cells[name_col]):
+            name = (name_col, clean(cells[name_col]))
+            score += NAME_POINTS - NAME_MISPLACED_PENALTY * abs(name_col - (columns["level3"] + shift))
+        start = name[0] + 1 if name else rest
+        slots = [(s, columns[s] + shift) for s in VALUE_SLOTS]
+        placement = fit(cells, start, slots, SCORERS, positional=row.positional)
+        score += placement.score
+        if name is None and any(s in placement.cells for s in ("target", "actual", "weight", "score")):
+            score -= NAMELESS_PENALTY
+        reading = Reading(labels, shift, name, placement, score)
+        if best is None or reading.score > best.score:
+            best = reading
+    return best
+
+
+@dataclass
+class IndicatorBlock:
+    """Reads the rows of one form's indicator block, carrying merged labels."""
+
+    template: Template
+    columns: dict[str, int]
+    cutoff: float
+    level1: str | None = None
+    level2: str | None = None
+    records: list[IndicatorRecord] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    def add(self, row: SourceRow) -> bool:
+        """Read one row; False when the row holds nothing (blank)."""
+        reading = read_row(row, self.columns, self.template, self.cutoff)
+        if reading is None:
+            return False
+        repairs: list[str] = []
+        self._apply_labels(row, reading, repairs)
+        self._report_alignment(row, reading, repairs)
+        values = reading.placement.cells
+        if reading.name is None and not values:
+            return True  # a template placeholder: labels only
+        self.records.append(self._record(row, reading, repairs))
+        return True
+
+    def _note(self, code: str, message: str, row: SourceRow) -> None:
+        self.findings.append(Finding(code, message, line=row.line, page=row.page, text=row.text))
+
+    def _apply_labels(self, row: SourceRow, reading: Reading, repairs: list[str]) -> None:
+        for label in reading.labels:
+            if label.match.repaired:
+                repairs.append("label_repaired")
+                self._note(
+                    "label_repaired",
+                    f"line {row.line}: {label.text!r} read as {label.match.label!r} "
+                    f"({label.match.how} match, score {label.match.score:g})",
+                    row,
+                )
+            if label.level == 1:
+                self.level1, self.level2 = label.match.label, None
+            else:
+                l2 = label.match.label
+                parent = self.template.parent_of(l2, self.level1)
+                written_l1 = next((lab.match.label for lab in reading.labels if lab.level == 1), None)
+                if written_l1 and written_l1 not in self.template.level2_parents[l2]:
+                    self._note(
+                        "unknown_label",
+                        f"line {row.line}: level-2 {l2!r} is not under level-1 {written_l1!r} "
+                        f"in template {self.template.name}; kept {written_l1!r}",
+                        row,
+                    )
+                    parent = written_l1
+                if self.level1 is not None and parent != self.level1:
+                    repairs.append("level_inferred")
+                    self._note(
+                        "level_inferred",
+                        f"line {row.line}: level-1 {parent!r} implied by level-2 {l2!r} "
+                        f"(template {self.template.name})",
+                        row,
+                    )
+                self.level1, self.level2 = parent, l2
+
+    def _report_alignment(self, row: SourceRow, reading: Reading, repairs: list[str]) -> None:
+        moves = []
+        if reading.shift:
+            moves.append(f"cells sit {abs(reading.shift)} column(s) {'right' if reading.shift > 0 else 'left'} of the header's columns")
+        if reading.placement.offset:
+            moves.append(f"values a further {reading.placement.offset:+d} column(s) off")
+        if moves:
+            repairs.append("row_realigned")
+            self._note("row_realigned", f"line {row.line}: {'; '.join(moves)}; placed by content", row)
+        for col, text in reading.placement.lost:
+            self._note("unparsed_line", f"line {row.line}: cell {text!r} (column {col + 1}) fits no column; not used", row)
+
+    def _record(self, row: SourceRow, reading: Reading, repairs: list[str]) -> IndicatorRecord:
+        cells = reading.placement.cells
+        text = {slot: cells[slot][1] if slot in cells else "" for slot in VALUE_SLOTS}
+        if self.level2 is None and self.level1 is not None:
+            only = self.template.only_child(self.level1)
+            if only:
+                self.level2 = only
+                repairs.append("level_inferred")
+                self._note("level_inferred", f"line {row.line}: level-2 {only!r} implied: it is the only one under {self.level1!r}", row)
+        if self.level1 is None or self.level2 is None:
+            self._note("unknown_label", f"line {row.line}: indicator without a level-{1 if self.level1 is None else 2} label", row)
+        if reading.name is None:
+            self._note("missing_indicator_name", f"line {row.line}: an indicator row with values but no name", row)
+        target, actual = parse_value(text["target"]), parse_value(text["actual"])
+        for side, value in (("target", target), ("actual", actual)):
+            if value.status == "unrecognized_comparator":
+                self._note(
+                    "unrecognized_comparator",
+                    f"line {row.line}: {side} {value.raw!r} has no comparator that can be read; "
+                    f"the number {value.value} is kept, the comparator left empty",
+                    row,
+                )
+        target, actual = self._infer_units(row, target, actual, repairs)
+        weight, score = (self._number(row, slot, text[slot]) for slot in ("weight", "score"))
+        base_unit, target_base, actual_base, met = self._compare(row, target, actual)
+        return IndicatorRecord(
+            indicator_seq=len(self.records) + 1,
+            level1=self.level1,
+            level2=self.level2,
+            level3=reading.name[1] if reading.name else None,
+            target=target,
+            actual=actual,
+            base_unit=base_unit,
+            target_base=target_base,
+            actual_base=actual_base,
+            target_met=met,
+            weight=weight,
+            score=score,
+            deviation_note=clean(text["note"]) or None,
+            line=row.line,
+            page=row.page,
+            repairs=tuple(dict.fromkeys(repairs)),
+            ocr_conf=_confidence(row, reading),
+        )
+
+    def _infer_units(self, row: SourceRow, target: Value, actual: Value, repairs: list[str]) -> tuple[Value, Value]:
+        if target.value is None or actual.value is None or (target.unit is None) == (actual.unit is None):
+            return target, actual
+        side, unit = ("target", actual.unit) if target.unit is None else ("actual", target.unit)
+        repairs.append("unit_inferred")
+        self._note("unit_inferred", f"line {row.line}: the {side} has no unit; took {unit!r} from the other side", row)
+        if side == "target":
+            return Value(target.raw, target.op, target.value, unit, target.status), actual
+        return target, Value(actual.raw, actual.op, actual.value, unit, actual.status)
+
+    def _compare(self, row: SourceRow, target: Value, actual: Value):
+        t_unit, t_factor = base_of(target.unit)
+        a_unit, a_factor = base_of(actual.unit)
+        target_base = target.value * t_factor if target.value is not None else None
+        actual_base = actual.value * a_factor if actual.value is not None else None
+        if target_base is None or actual_base is None:
+            return (t_unit if target_base is not None else a_unit), target_base, actual_base, None
+        if t_unit != a_unit:
+            self._note("unit_mismatch", f"line {row.line}: target in {target.unit!r} and actual in {actual.unit!r} cannot be compared", row)
+            return t_unit, target_base, actual_base, None
+        met = compare(actual_base, target.op, target_base) if target.op else None
+        return t_unit, target_base, actual_base, met
+
+    def _number(self, row: SourceRow, slot: str, text: str) -> Decimal | None:
+        amount = parse_amount(text)
+        if amount.problem:
+            self._note("unparsed_number", f"line {row.line}: {slot} {amount.problem}; left empty", row)
+        return amount.value
+
+
+def _confidence(row: SourceRow, reading: Reading) -> float | None:
+    if row.confidence is None:
+        return None
+    cols = [c for c, _ in reading.placement.cells.values()] + ([reading.name[0]] if reading.name else [])
+    confs = [row.confidence[c] for c in cols if c < len(row.confidence) and row.confidence[c] is not None]
+    return min(confs) if confs else None

@@ -1,0 +1,82 @@
+"""Typed records: what one form says, after repair, before validation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from selfeval.findings import Finding
+from selfeval.normalize.values import Value
+
+
+@dataclass(frozen=True)
+class FundingRecord:
+    source_key: str
+    source_label: str
+    budget_initial: Decimal | None
+    budget_full_year: Decimal | None
+    executed: Decimal | None
+    weight: Decimal | None
+    execution_rate: Decimal | None
+    score: Decimal | None
+    line: int
+    page: int | None = None
+    repairs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class IndicatorRecord:
+    indicator_seq: int
+    level1: str | None
+    level2: str | None
+    level3: str | None
+    target: Value
+    actual: Value
+    base_unit: str | None
+    target_base: Decimal | None
+    actual_base: Decimal | None
+    target_met: bool | None
+    weight: Decimal | None
+    score: Decimal | None
+    deviation_note: str | None
+    line: int
+    page: int | None = None
+    repairs: tuple[str, ...] = ()
+    ocr_conf: float | None = None
+
+
+@dataclass
+class FormRecord:
+    form_index: int
+    form_seq: int | None
+    line_start: int
+    line_end: int
+    page: int | None = None
+    year: int | None = None
+    title: str | None = None
+    amount_unit: str | None = None
+    budget_unit: str | None = None
+    implementing_unit: str | None = None
+    project_name: str | None = None
+    goal_target: str | None = None
+    goal_actual: str | None = None
+    total_weight: Decimal | None = None
+    total_score: Decimal | None = None
+    total_line: int | None = None
+    template: str | None = None
+    funding: list[FundingRecord] = field(default_factory=list)
+    indicators: list[IndicatorRecord] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    used_lines: set[int] = field(default_factory=set)
+
+    @property
+    def funding_total(self) -> FundingRecord | None:
+        return next((f for f in self.funding if f.source_key == "total"), None)
+
+    @property
+    def computed_score(self) -> Decimal | None:
+        total = self.funding_total
+        parts = [i.score for i in self.indicators if i.score is not None]
+        if total is not None and total.score is not None:
+            parts.append(total.score)
+        return sum(parts, Decimal(0)) if parts else None

@@ -1,0 +1,51 @@
+"""How plausible a cell is in a slot: the content half of row repair."""
+
+from __future__ import annotations
+
+from selfeval.normalize.cells import clean
+from selfeval.normalize.values import is_null, looks_like_value, parse_value, to_decimal
+
+
+def number_cell(text: str) -> float:
+    """Weights and scores: plain numbers."""
+    if is_null(text):
+        return 0.0
+    return 2.0 if to_decimal(text) is not None else -3.0
+
+
+def amount_cell(text: str) -> float:
+    """Funding amounts: plain numbers, never percentages."""
+    if is_null(text):
+        return 0.0
+    return 1.0 if to_decimal(text) is not None else -3.0
+
+
+def rate_cell(text: str) -> float:
+    """Execution rates: percentages."""
+    if is_null(text):
+        return 0.0
+    t = clean(text).replace(" ", "")
+    if t.endswith("%") and to_decimal(t[:-1]) is not None:
+        return 2.0
+    return 0.0 if to_decimal(t) is not None else -3.0
+
+
+def value_cell(text: str) -> float:
+    """Targets and actuals: a number with comparator/unit, or a short grade."""
+    if is_null(text):
+        return 0.0
+    return 1.0 if looks_like_value(text) else 0.3
+
+
+def note_cell(text: str) -> float:
+    """Deviation notes: free text, not numbers."""
+    if is_null(text):
+        return 0.0
+    if to_decimal(text) is not None:
+        return -2.0
+    return -1.0 if parse_value(text).status == "numeric" else 0.5
+
+
+def name_cell(text: str) -> bool:
+    """An indicator name: text that does not read as a value or number."""
+    return bool(clean(text)) and not is_null(text) and not looks_like_value(text)

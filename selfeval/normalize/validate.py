@@ -1,0 +1,148 @@
+"""Checks of a form against its own arithmetic.  They report, never change.
+
+Each check is a function ``(form, settings) -> Iterator[Finding]``; the list
+:data:`CHECKS` is what :func:`validate` runs, in order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+
+from selfeval.findings import Finding
+from selfeval.normalize.records import FormRecord
+from selfeval.settings import Settings
+
+Check = Callable[[FormRecord, Settings], Iterator[Finding]]
+AMOUNT_COLUMNS = {"budget_initial": "年初预算数", "budget_full_year": "全年预算数", "executed": "全年执行数"}
+
+
+def _d(x: float) -> Decimal:
+    return Decimal(str(x))
+
+
+def _fmt(value: Decimal | None) -> str:
+    return "—" if value is None else f"{value.normalize():f}"
+
+
+def check_total_score(form: FormRecord, settings: Settings) -> Iterator[Finding]:
+    computed = form.computed_score
+    if form.total_score is None or computed is None:
+        return
+    if abs(form.total_score - computed) > _d(settings.score_tolerance):
+        yield Finding(
+            "total_score_mismatch",
+            f"line {form.total_line}: 总分 score {_fmt(form.total_score)} but funding score + indicator "
+            f"scores = {_fmt(computed)}",
+            line=form.total_line,
+        )
+
+
+def check_weight_sum(form: FormRecord, settings: Settings) -> Iterator[Finding]:
+    total = form.funding_total
+    weights = [i.weight for i in form.indicators if i.weight is not None]
+    if total is not None and total.weight is not None:
+        weights.append(total.weight)
+    if form.total_weight is None or not weights:
+        return
+    summed = sum(weights, Decimal(0))
+    if abs(summed - form.total_weight) > _d(settings.score_tolerance):
+        yield Finding(
+            "weight_sum_mismatch",
+            f"line {form.total_line}: 总分 weight {_fmt(form.total_weight)} but funding weight + indicator "
+            f"weights = {_fmt(summed)}",
+            line=form.total_line,
+        )
+
+
+def check_execution_rates(form: FormRecord, settings: Settings) -> Iterator[Finding]:
+    points = _d(settings.rate_tolerance_points) / 100
+    for row in form.funding:
+        if row.execution_rate is None or row.executed is None or not row.budget_full_year:
+            continue
+        actual = row.executed / row.budget_full_year
+        if abs(actual - row.execution_rate) > points:
+            yield Finding(
+                "execution_rate_mismatch",
+                f"line {row.line}: {row.source_label} states 执行率 {_fmt(row.execution_rate * 100)}% but "
+                f"{_fmt(row.executed)} / {_fmt(row.budget_full_year)} = {actual * 100:.2f}%",
+                line=row.line,
+            )
+
+
+def check_funding_scores(form: FormRecord, settings: Settings) -> Iterator[Finding]:
+    for row in form.funding:
+        if row.score is None or row.weight is None or row.execution_rate is None:
+            continue
+        expected = row.execution_rate * row.weight
+        if abs(expected - row.score) > _d(settings.score_tolerance):
+            yield Finding(
+                "funding_score_mismatch",
+                f"line {row.line}: {row.source_label} score {_fmt(row.score)} but 执行率 × 分值 = "
+                f"{_fmt(row.execution_rate * 100)}% × {_fmt(row.weight)} = {expected:.2f}",
+                line=row.line,
+            )
+
+
+def check_funding_sums(form: FormRecord, settings: Settings) -> Iterator[Finding]:
+    total = form.funding_total
+    if total is None:
+        return
+    parts = [r for r in form.funding if r.source_key != "total"]
+    for column, title in AMOUNT_COLUMNS.items():
+        stated = getattr(total, column)
+        values = [getattr(r, column) for r in parts if getattr(r, column) is not None]
+        if stated is None or not values:
+            continue
+        summed = sum(values, Decimal(0))
+        if abs(summed - stated) > _d(settings.amount_tolerance):
+            yield Finding(
+                "funding_sum_mismatch",
+                f"line {total.line}: {title}: 年度资金总额 {_fmt(stated)} but the sources add up to {_fmt(summed)}",
+                line=total.line,
+            )
+
+
+def check_scores_within_weights(form: FormRecord, settings: Settings) -> Iterator[Finding]:
+    tolerance = _d(settings.score_tolerance)
+    rows = [(r.line, r.source_label, r.weight, r.score) for r in form.funding]
+    rows += [(i.line, i.level3 or f"indicator {i.indicator_seq}", i.weight, i.score) for i in form.indicators]
+    for line, what, weight, score in rows:
+        if weight is not None and score is not None and score > weight + tolerance:
+            yield Finding("score_exceeds_weight", f"line {line}: {what}: score {_fmt(score)} above its weight {_fmt(weight)}", line=line)
+
+
+def check_deviation_notes(form: FormRecord, settings: Settings) -> Iterator[Finding]:
+    for ind in form.indicators:
+        if ind.target_met is False and not ind.deviation_note:
+            yield Finding(
+                "missing_deviation_note",
+                f"line {ind.line}: {ind.level3 or 'indicator'}: target {ind.target.raw} not met "
+                f"(actual {ind.actual.raw}) and 偏差原因 is empty",
+                line=ind.line,
+            )
+    total = form.funding_total
+    if total is None or total.executed is None or not total.budget_full_year:
+        return
+    if total.executed < total.budget_full_year and not any(i.deviation_note for i in form.indicators):
+        yield Finding(
+            "missing_deviation_note",
+            f"line {total.line}: funds under-executed ({_fmt(total.executed)} of {_fmt(total.budget_full_year)}) "
+            "and no 偏差原因 is given anywhere in the form",
+            line=total.line,
+        )
+
+
+CHECKS: list[Check] = [
+    check_total_score,
+    check_weight_sum,
+    check_execution_rates,
+    check_funding_scores,
+    check_funding_sums,
+    check_scores_within_weights,
+    check_deviation_notes,
+]
+
+
+def validate(form: FormRecord, settings: Settings) -> list[Finding]:
+    return [f for check in CHECKS for f in check(form, settings)]

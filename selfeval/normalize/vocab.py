@@ -1,0 +1,191 @@
+"""Controlled vocabularies: indicator templates, funding sources, headers.
+
+Vocabularies are data (``selfeval/data``), loaded and validated once.  Labels
+are matched in three steps, each recorded so a repair is never silent:
+
+1. ``exact``      the cleaned text is the label (or a listed alias);
+2. ``variant``    equal after traditional→simplified conversion (OpenCC
+                  ``t2s``), punctuation removal or the known OCR-confusable
+                  characters (``指杯``→``指标``, ``质最``→``质量``);
+3. ``fuzzy``      the best rapidfuzz ratio, at least the cutoff and clearly
+                  ahead of the runner-up (a tie is no match).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import opencc
+from rapidfuzz import fuzz, process
+
+from selfeval.normalize.cells import compact
+
+_PUNCT = re.compile(r"[\s:：,，、.。;；()（）\[\]【】\"'“”‘’*＊]+")
+_PREFIX = re.compile(r"^其中")
+_T2S = opencc.OpenCC("t2s")
+
+
+def _data(name: str) -> dict:
+    return json.loads(resources.files("selfeval.data").joinpath(name).read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class Match:
+    label: str
+    score: float  # 100 for exact and variant matches
+    how: str  # "exact", "variant" or "fuzzy"
+
+    @property
+    def repaired(self) -> bool:
+        return self.how != "exact"
+
+
+class Vocabulary:
+    """A closed set of labels with aliases, matched as described above."""
+
+    def __init__(self, labels: dict[str, str], cutoff: float, confusables: dict[str, str]):
+        # labels: key form (without punctuation) -> canonical label
+        self._labels = labels
+        self._keys = list(labels)
+        self._cutoff = cutoff
+        self._confusable = str.maketrans(confusables)
+        self.match = lru_cache(maxsize=8192)(self._match)
+
+    @staticmethod
+    def key(text: str) -> str:
+        """Text without whitespace, punctuation and the 其中 ("of which") prefix:
+        differences in these are layout, not a repair."""
+        return _PREFIX.sub("", _PUNCT.sub("", compact(text)))
+
+    def _match(self, text: str) -> Match | None:
+        key = self.key(text)
+        if not key:
+            return None
+        if key in self._labels:
+            return Match(self._labels[key], 100.0, "exact")
+        for variant in (_T2S.convert(key), _T2S.convert(key).translate(self._confusable)):
+            if variant in self._labels:
+                return Match(self._labels[variant], 100.0, "variant")
+        best = process.extract(
+            _T2S.convert(key), self._keys, scorer=fuzz.ratio, limit=2, score_cutoff=self._cutoff
+        )
+        if not best:
+            return None
+        if len(best) > 1 and best[1][1] >= best[0][1] - 5 and self._labels[best[1][0]] != self._labels[best[0][0]]:
+            return None  # ambiguous: two labels fit about as well
+        return Match(self._labels[best[0][0]], round(best[0][1], 1), "fuzzy")
+
+
+@dataclass(frozen=True)
+class Template:
+    """One year's indicator framework: level-1 labels and their level-2 labels."""
+
+    name: str
+    title: str
+    from_year: int | None
+    to_year: int | None
+    level1: tuple[str, ...]
+    level2_parents: dict[str, tuple[str, ...]]  # level-2 -> allowed level-1s, canonical first
+
+    def parent_of(self, level2: str, current_level1: str | None) -> str:
+        allowed = self.level2_parents[level2]
+        return current_level1 if current_level1 in allowed else allowed[0]
+
+    def only_child(self, level1: str) -> str | None:
+        children = [l2 for l2, parents in self.level2_parents.items() if parents[0] == level1]
+        return children[0] if len(children) == 1 else None
+
+    def applies_to(self, year: int | None) -> bool:
+        if year is None:
+            return False
+        return (self.from_year is None or year >= self.from_year) and (
+            self.to_year is None or year <= self.to_year
+        )
+
+
+def _load_template(name: str) -> Template:
+    raw = _data(f"templates/{name}.json")
+    level1 = tuple(entry["label"] for entry in raw["level1"])
+    parents: dict[str, list[str]] = {}
+    for entry in raw["level1"]:
+        for l2 in entry["level2"]:
+            if l2 in parents:
+                raise ValueError(f"template {name}: level-2 label {l2} listed under two level-1 labels")
+            parents[l2] = [entry["label"]]
+    for l2, extra in raw.get("also_under", {}).items():
+        if l2 not in parents or any(p not in level1 for p in extra):
+            raise ValueError(f"template {name}: also_under names unknown label {l2} or {extra}")
+        parents[l2].extend(extra)
+    overlap = set(level1) & set(parents)
+    if overlap:
+        raise ValueError(f"template {name}: labels at both levels: {sorted(overlap)}")
+    return Template(
+        raw["name"], raw["title"], raw.get("from_year"), raw.get("to_year"), level1,
+        {k: tuple(v) for k, v in parents.items()},
+    )
+
+
+def template_names() -> list[str]:
+    folder = resources.files("selfeval.data").joinpath("templates")
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".json"))
+
+
+@lru_cache(maxsize=None)
+def templates() -> tuple[Template, ...]:
+    return tuple(_load_template(n) for n in template_names())
+
+
+def template_named(name: str) -> Template:
+    for t in templates():
+        if t.name == name:
+            return t
+    raise KeyError(f"no template named {name!r}; known: {', '.join(template_names())}")
+
+
+def template_for_year(year: int | None) -> Template:
+    """The template whose years include ``year``; the latest one when unknown."""
+    for t in templates():
+        if t.applies_to(year):
+            return t
+    return templates()[-1]
+
+
+@lru_cache(maxsize=None)
+def vocabulary() -> dict:
+    return _data("vocabulary.json")
+
+
+def _vocab(labels: dict[str, str], cutoff: float) -> Vocabulary:
+    return Vocabulary({Vocabulary.key(k): v for k, v in labels.items()}, cutoff, vocabulary()["confusable_chars"])
+
+
+@lru_cache(maxsize=None)
+def level_vocabulary(template_name: str, cutoff: float) -> tuple[Vocabulary, Vocabulary]:
+    """(level-1, level-2) label matchers of a template."""
+    t = template_named(template_name)
+    return _vocab({l: l for l in t.level1}, cutoff), _vocab({l: l for l in t.level2_parents}, cutoff)
+
+
+@lru_cache(maxsize=None)
+def source_vocabulary(cutoff: float) -> Vocabulary:
+    labels: dict[str, str] = {}
+    for src in vocabulary()["funding_sources"]:
+        for text in [src["label"], *src["aliases"]]:
+            labels[text] = src["label"]
+    return _vocab(labels, cutoff)
+
+
+@lru_cache(maxsize=None)
+def source_keys() -> dict[str, str]:
+    return {src["label"]: src["key"] for src in vocabulary()["funding_sources"]}
+
+
+@lru_cache(maxsize=None)
+def column_vocabulary(group: str, cutoff: float) -> Vocabulary:
+    """Header-cell matcher for a block: the labels map to column names."""
+    labels = {text: column for column, texts in vocabulary()[group].items() for text in texts}
+    return _vocab(labels, cutoff)

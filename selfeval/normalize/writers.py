@@ -1,0 +1,100 @@
+"""Writing the tables: Parquet and CSV, atomically and deterministically.
+
+Every file is written to a temporary name in the output folder and renamed
+into place, so a run killed midway never leaves a half-written table.  CSV is
+UTF-8 with a header row; a text cell that a spreadsheet would execute as a
+formula (see :func:`csv_safe`) is prefixed with ``'`` in the CSV only — the
+Parquet keeps the text as read.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+_FORMULA_START = ("=", "+", "@")
+
+
+def csv_safe(text: str) -> str:
+    """Prefix ``'`` to text a spreadsheet would run as a formula: after any
+    leading tabs/spaces/CRs, ``=``, ``+``, ``@`` or a ``-`` that does not start
+    a number, followed by more text.  A lone ``=`` (the comparator) is data."""
+    body = text.lstrip(" \t\r")
+    if len(body) < 2:
+        return text
+    if body.startswith(_FORMULA_START) or (body[0] == "-" and not (body[1].isdigit() or body[1] == ".")):
+        return "'" + text
+    return text
+
+
+def _csv_cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        return repr(value)
+    if isinstance(value, str):
+        return csv_safe(value)
+    return str(value)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def csv_bytes(table: pa.Table) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(table.column_names)
+    columns = [table.column(i).to_pylist() for i in range(table.num_columns)]
+    for row in zip(*columns, strict=True):
+        writer.writerow([_csv_cell(v) for v in row])
+    return buffer.getvalue().encode("utf-8")
+
+
+def parquet_bytes(table: pa.Table) -> bytes:
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="zstd")
+    return sink.getvalue().to_pybytes()
+
+
+def write_tables(out_dir: Path, tables: dict[str, pa.Table], formats: Iterable[str]) -> list[Path]:
+    written = []
+    for name, table in tables.items():
+        if "parquet" in formats:
+            path = out_dir / f"{name}.parquet"
+            atomic_write(path, parquet_bytes(table))
+            written.append(path)
+        if "csv" in formats:
+            path = out_dir / f"{name}.csv"
+            atomic_write(path, csv_bytes(table))
+            written.append(path)
+    return written
+
+
+def write_manifest(out_dir: Path, manifest: dict) -> Path:
+    path = out_dir / "manifest.json"
+    atomic_write(path, (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    return path

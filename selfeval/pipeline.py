@@ -1,0 +1,191 @@
+"""The pipeline: input paths to the four tables.
+
+Per file:  read (extract) → split into forms (extract) → parse each form
+(normalize) → validate → account for every line.  Per batch: discover the
+files, process each (in this process or in workers), assemble the tables.
+Nothing here raises for bad input; what went wrong is in the findings.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pyarrow as pa
+
+from selfeval import __version__
+from selfeval.extract.grid import Document
+from selfeval.extract.readers import InputFile, discover, read_document
+from selfeval.extract.split import FormCells, split_forms
+from selfeval.findings import Finding, Severity
+from selfeval.normalize import tables
+from selfeval.normalize.form import parse_form
+from selfeval.normalize.records import FormRecord
+from selfeval.normalize.validate import validate
+from selfeval.settings import Settings
+
+FILE_LEVEL_FAILURES = {"unreadable_input", "no_forms_found", "limit_exceeded"}
+
+
+@dataclass
+class FileResult:
+    """Everything one input file produced, ready to become table rows."""
+
+    doc_id: str
+    source_path: str
+    kind: str
+    sha256: str
+    forms: list[FormRecord]
+    findings: list[Finding]
+    lines: int
+    lines_used: int
+    lines_reported: int
+    seconds: float
+
+    @property
+    def failed(self) -> bool:
+        return any(f.code in FILE_LEVEL_FAILURES and f.severity is Severity.ERROR for f in self.findings) or (
+            not self.forms and not any(f.code == "not_a_self_evaluation_form" for f in self.findings)
+        )
+
+    def manifest_entry(self) -> dict:
+        return {
+            "doc_id": self.doc_id,
+            "source_path": self.source_path,
+            "kind": self.kind,
+            "sha256": self.sha256,
+            "lines": self.lines,
+            "lines_used": self.lines_used,
+            "lines_reported": self.lines_reported,
+            "forms": len(self.forms),
+            "findings": len(self.findings),
+            "seconds": round(self.seconds, 4),
+        }
+
+
+@dataclass
+class BatchResult:
+    files: list[FileResult]
+    batch_findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def failed_inputs(self) -> list[str]:
+        return [f.doc_id for f in self.files if f.failed]
+
+    @property
+    def tables(self) -> dict[str, pa.Table]:
+        return build_tables(self)
+
+    def manifest(self) -> dict:
+        return {
+            "tool": "selfeval",
+            "version": __version__,
+            "inputs": [f.manifest_entry() for f in self.files],
+            "totals": {
+                "inputs": len(self.files),
+                "failed_inputs": len(self.failed_inputs),
+                "forms": sum(len(f.forms) for f in self.files),
+                "lines": sum(f.lines for f in self.files),
+                "lines_used": sum(f.lines_used for f in self.files),
+                "lines_reported": sum(f.lines_reported for f in self.files),
+            },
+        }
+
+
+# -- one file -----------------------------------------------------------------
+def process_file(item: InputFile, settings: Settings) -> FileResult:
+    started = time.perf_counter()
+    doc = read_document(item, settings)
+    form_cells, stray = split_forms(doc.rows)
+    forms = [parse_form(cells, settings) for cells in form_cells]
+    for form in forms:
+        form.findings.extend(validate(form, settings))
+    findings = list(doc.findings)
+    findings += document_findings(doc, form_cells, forms, stray)
+    findings += [_placed(f, doc.doc_id, form) for form in forms for f in form.findings]
+    findings = [f if f.doc_id else replace(f, doc_id=doc.doc_id) for f in findings]
+    findings.sort(key=lambda f: (f.form_index or 0, f.line or 0))
+    used = doc.decoration + sum(len(form.used_lines) for form in forms)
+    reported = len({f.line for f in findings if f.code == "unparsed_line" and f.line is not None} - _used_lines(forms))
+    if not forms and doc.readable:
+        reported = doc.lines - doc.decoration  # the whole file is the finding
+    return FileResult(
+        doc.doc_id, doc.source_path, doc.kind, doc.sha256, forms, findings,
+        doc.lines, used, reported, time.perf_counter() - started,
+    )
+
+
+def _used_lines(forms: list[FormRecord]) -> set[int]:
+    return set().union(*(f.used_lines for f in forms)) if forms else set()
+
+
+def _placed(f: Finding, doc_id: str, form: FormRecord) -> Finding:
+    return replace(f, doc_id=doc_id, form_seq=form.form_seq, form_index=form.form_index)
+
+
+def document_findings(doc: Document, cells: list[FormCells], forms: list[FormRecord], stray) -> list[Finding]:
+    """Findings about the document as a whole: no forms, duplicate 项目序号,
+    forms numbered by position, and rows before the first form."""
+    out: list[Finding] = []
+    if doc.readable and not forms:
+        out.append(Finding("no_forms_found", f"{doc.source_path}: no 绩效自评表 found (no 项目序号 or title line); "
+                           "is this a self-evaluation form?", doc_id=doc.doc_id))
+        return out
+    seen: dict[int, FormRecord] = {}
+    for form in forms:
+        if form.form_seq is None:
+            form.form_seq = form.form_index
+            out.append(_placed(Finding("missing_form_seq", f"line {form.line_start}: form without 项目序号; numbered {form.form_index} by its position",
+                                       line=form.line_start), doc.doc_id, form))
+        elif form.form_seq in seen:
+            out.append(_placed(Finding(
+                "duplicate_form_seq",
+                f"line {form.line_start}: 项目序号 {form.form_seq} already used by the form at line {seen[form.form_seq].line_start}; "
+                "use form_index to tell them apart", line=form.line_start), doc.doc_id, form))
+        else:
+            seen[form.form_seq] = form
+    for row in stray:
+        out.append(Finding("unparsed_line", f"line {row.line}: before the first form; kept here", line=row.line,
+                           page=row.page, doc_id=doc.doc_id, text=row.text))
+    return out
+
+
+# -- a batch ------------------------------------------------------------------
+Progress = Callable[[FileResult], None]
+
+
+def run(inputs: Iterable[Path], settings: Settings | None = None, workers: int = 1,
+        progress: Progress | None = None) -> BatchResult:
+    """Extract every form of every input.  ``workers`` > 1 processes files in
+    separate processes; the result is identical to a single-process run."""
+    settings = settings or Settings()
+    files, batch_findings = discover([Path(p) for p in inputs])
+    results: list[FileResult] = []
+    if workers > 1 and len(files) > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for result in pool.map(process_file, files, [settings] * len(files)):
+                results.append(result)
+                if progress:
+                    progress(result)
+    else:
+        for item in files:
+            result = process_file(item, settings)
+            results.append(result)
+            if progress:
+                progress(result)
+    return BatchResult(results, batch_findings)
+
+
+def build_tables(batch: BatchResult) -> dict[str, pa.Table]:
+    rows: dict[str, list[dict]] = {name: [] for name in tables.TABLE_NAMES}
+    for file in batch.files:
+        for form in file.forms:
+            rows["forms"] += tables.form_rows(file.doc_id, file.source_path, form)
+            rows["funding"] += tables.funding_rows(file.doc_id, form)
+            rows["indicators"] += tables.indicator_rows(file.doc_id, form)
+        rows["findings"] += tables.finding_rows(file.findings)
+    rows["findings"] += tables.finding_rows(batch.batch_findings)
+    return {name: tables.to_arrow(name, r) for name, r in rows.items()}

@@ -1,0 +1,185 @@
+"""Findings to the record values they are about.
+
+A finding names a code and a source line; the report needs the cell of the
+extracted record to highlight.  ``CELL_FOR_CODE`` says, per code, which row
+kind and which field the finding is about; the row is the one extracted from
+the finding's line.  A finding that points at no value (a stray line, a
+template choice) stays a form-level finding: listed, and highlighted in the
+source, but on no cell.
+
+Cell keys: ``f<i>.<field>`` (funding row i of the form), ``i<i>.<field>``
+(indicator row i), ``t.weight`` / ``t.score`` / ``t.row`` (the 总分 row),
+``h.seq`` (项目序号); the field ``row`` means the whole row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+CLEAN_RANK = 3
+
+# code -> (row kind, field).  Row kinds: funding, indicator, row (either, by line), total, header.
+CELL_FOR_CODE: dict[str, tuple[str, str]] = {
+    "execution_rate_mismatch": ("funding", "execution_rate"),
+    "funding_score_mismatch": ("funding", "score"),
+    "funding_sum_mismatch": ("funding", "row"),
+    "score_exceeds_weight": ("row", "score"),
+    "missing_deviation_note": ("row", "deviation_note"),
+    "unrecognized_comparator": ("indicator", "target"),
+    "unit_inferred": ("indicator", "unit_side"),
+    "unit_mismatch": ("indicator", "actual"),
+    "label_repaired": ("row", "label"),
+    "unknown_label": ("row", "label"),
+    "level_inferred": ("indicator", "level1"),
+    "missing_indicator_name": ("indicator", "level3"),
+    "row_realigned": ("row", "row"),
+    "unparsed_number": ("row", "text"),
+    "low_confidence": ("row", "text"),
+    "missing_total_weight": ("total", "weight"),
+    "weight_sum_mismatch": ("total", "weight"),
+    "missing_total_score": ("total", "score"),
+    "total_score_mismatch": ("total", "score"),
+    "missing_total_row": ("total", "row"),
+    "duplicate_total_row": ("total", "row"),
+    "duplicate_form_seq": ("header", "seq"),
+    "missing_form_seq": ("header", "seq"),
+}
+
+FUNDING_TEXT_FIELDS = ("budget_initial", "budget_full_year", "executed", "weight", "execution_rate", "score")
+INDICATOR_TEXT_FIELDS = ("level3", "target", "actual", "weight", "score", "deviation_note", "level2", "level1")
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A finding as the report shows it: numbered within its form, with its record cell."""
+
+    fid: int
+    severity: str
+    code: str
+    message: str
+    line: int | None
+    page: int | None
+    text: str | None
+    target: str | None
+
+    @property
+    def rank(self) -> int:
+        return SEVERITY_RANK.get(self.severity, CLEAN_RANK)
+
+
+def worst_rank(flags: Sequence[Flag]) -> int:
+    return min((f.rank for f in flags), default=CLEAN_RANK)
+
+
+def _row_at(rows: Sequence[dict], line: int | None) -> int | None:
+    if line is None:
+        return None
+    return next((i for i, r in enumerate(rows) if r.get("line") == line), None)
+
+
+def _shared_chars(a: object, b: object) -> int:
+    return len(set(str(a or "")) & set(str(b or "")))
+
+
+def _field_by_text(row: dict, text: str | None, fields: Sequence[str]) -> str:
+    """The field whose shown value contains the finding's text; the whole row when none does."""
+    if not text:
+        return "row"
+    needle = text.strip()
+    for name in fields:
+        value = row.get(f"{name}_raw", row.get(name))
+        shown = _shown(value)
+        if shown and (needle == shown or (len(needle) > 1 and needle in shown)):
+            return name
+    return "row"
+
+
+def _shown(value: object) -> str:
+    if value is None or value != value:  # None or NaN
+        return ""
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return str(value).strip()
+
+
+def _indicator_field(field: str, row: dict, text: str | None) -> str:
+    if field == "label":
+        level1, level2 = row.get("level1"), row.get("level2")
+        return "level1" if text and _shared_chars(text, level1) > _shared_chars(text, level2) else "level2"
+    if field == "unit_side":
+        for side in ("target", "actual"):
+            unit, raw = row.get(f"{side}_unit"), row.get(f"{side}_raw")
+            if _shown(unit) and _shown(unit) not in _shown(raw):
+                return side
+        return "target"
+    if field == "text":
+        return _field_by_text(row, text, INDICATOR_TEXT_FIELDS)
+    return field
+
+
+def _funding_field(field: str, row: dict, text: str | None) -> str:
+    if field == "label":
+        return "source_label"
+    if field == "deviation_note":  # funds under-executed with no reason given: the rate is the value
+        return "execution_rate"
+    if field == "text":
+        return _field_by_text(row, text, FUNDING_TEXT_FIELDS)
+    if field in ("target", "actual", "level1", "level2", "level3", "unit_side"):
+        return "row"
+    return field
+
+
+def target_cell(code: str, line: int | None, text: str | None,
+                funding: Sequence[dict], indicators: Sequence[dict]) -> str | None:
+    """The record cell a finding is about, or None for a form-level finding."""
+    kind, field = CELL_FOR_CODE.get(code, ("row", "row"))
+    if kind == "total":
+        return f"t.{field}"
+    if kind == "header":
+        return f"h.{field}"
+    f_row, i_row = _row_at(funding, line), _row_at(indicators, line)
+    if kind in ("funding", "row") and f_row is not None:
+        return f"f{f_row}.{_funding_field(field, funding[f_row], text)}"
+    if kind in ("indicator", "row") and i_row is not None:
+        return f"i{i_row}.{_indicator_field(field, indicators[i_row], text)}"
+    if kind == "funding":  # a funding check without a line is about the 年度资金总额 row
+        total = next((i for i, r in enumerate(funding) if r.get("source_key") == "total"), None)
+        if total is not None:
+            return f"f{total}.{_funding_field(field, funding[total], text)}"
+    return None
+
+
+def _opt_int(value: object) -> int | None:
+    if value is None or value != value:
+        return None
+    try:
+        return int(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+
+
+def _opt_str(value: object) -> str | None:
+    if value is None or value != value:
+        return None
+    text = str(value)
+    return text if text.strip() else None
+
+
+def locate(findings: Sequence[dict], funding: Sequence[dict], indicators: Sequence[dict]) -> list[Flag]:
+    """Number a form's findings (by line, then severity) and attach each to its record cell."""
+
+    def order(f: dict) -> tuple:
+        line = _opt_int(f.get("line"))
+        return (line is None, line or 0, SEVERITY_RANK.get(str(f.get("severity")), CLEAN_RANK), str(f.get("code")))
+
+    flags = []
+    for fid, f in enumerate(sorted(findings, key=order), start=1):
+        code, line, text = str(f.get("code")), _opt_int(f.get("line")), _opt_str(f.get("text"))
+        flags.append(Flag(
+            fid=fid, severity=str(f.get("severity") or "info"), code=code,
+            message=_opt_str(f.get("message")) or "", line=line, page=_opt_int(f.get("page")), text=text,
+            target=target_cell(code, line, text, funding, indicators),
+        ))
+    return flags

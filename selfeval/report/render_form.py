@@ -1,0 +1,282 @@
+"""One form as HTML: its findings, the extracted record, and the source it came from.
+
+The record is laid out like the printed form (funding block, indicator
+hierarchy with merged level cells, 总分).  Every value a finding is about is
+a ``.flagged`` element carrying the finding numbers (``data-fids``) and
+markers; the source lines the findings name carry the same numbers.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from html import escape
+
+from selfeval.report.locate import SEVERITY_RANK, Flag, worst_rank
+
+SEVERITY_WORD = {"error": "错误 error", "warning": "警告 warning", "info": "修复 info"}
+RATE_TOLERANCE = 0.005  # shows the computed rate beside a flagged stated rate only when they differ
+
+
+@dataclass
+class SourcePanel:
+    """What the right-hand column shows: source lines, a page image, or why neither."""
+
+    lines: list[tuple[int, str]] = field(default_factory=list)
+    image_uri: str | None = None
+    caption: str = ""
+    problem: str | None = None
+
+
+@dataclass
+class FormView:
+    anchor: str  # HTML id of the form's section
+    key: str  # doc_id#form_index, unique in the batch
+    form: dict
+    funding: list[dict]
+    indicators: list[dict]
+    flags: list[Flag]
+    source: SourcePanel
+
+    def __post_init__(self) -> None:
+        self.by_target: dict[str, list[Flag]] = defaultdict(list)
+        self.by_line: dict[int, list[Flag]] = defaultdict(list)
+        for flag in self.flags:
+            if flag.target:
+                self.by_target[flag.target].append(flag)
+            if flag.line is not None:
+                self.by_line[flag.line].append(flag)
+
+
+def _is_null(value: object) -> bool:
+    return value is None or value != value or (isinstance(value, str) and not value.strip())
+
+
+def _txt(value: object) -> str:
+    return '<span class="null">—</span>' if _is_null(value) else escape(str(value))
+
+
+def _num(value: object) -> str:
+    if _is_null(value):
+        return '<span class="null">—</span>'
+    try:
+        return f"{float(value):.2f}"  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return escape(str(value))
+
+
+def _rate(value: object) -> str:
+    if _is_null(value):
+        return '<span class="null">—</span>'
+    return f"{float(value) * 100:.2f}%"  # type: ignore[arg-type]
+
+
+def _worst(flags: Sequence[Flag]) -> str:
+    return min(flags, key=lambda f: f.rank).severity
+
+
+def markers(flags: Sequence[Flag]) -> str:
+    return "".join(f'<span class="mk sev-{escape(f.severity)}" data-fid="{f.fid}">{f.fid}</span>' for f in flags)
+
+
+def _flag_attrs(flags: Sequence[Flag], base: str = "") -> str:
+    if not flags:
+        return f' class="{base}"' if base else ""
+    fids = " ".join(str(f.fid) for f in flags)
+    tip = "\n".join(f"{f.fid}. [{f.code}] {f.message}" for f in flags)
+    cls = f"{base} flagged sev-{_worst(flags)}".strip()
+    return f' class="{escape(cls)}" data-fids="{fids}" title="{escape(tip)}"'
+
+
+def _td(view: FormView, key: str, content: str, cls: str = "", extra: str = "") -> str:
+    flags = view.by_target.get(key, [])
+    return f"<td{_flag_attrs(flags, cls)}{extra}>{content}{markers(flags)}</td>"
+
+
+def _header(view: FormView) -> str:
+    f = view.form
+    counts = defaultdict(int)
+    for flag in view.flags:
+        counts[flag.severity] += 1
+    badges = "".join(f'<span class="badge sev-{s}">{counts[s]} {s}</span>'
+                     for s in SEVERITY_RANK if counts.get(s))
+    seq_flags = view.by_target.get("h.seq", [])
+    seq = f"<span{_flag_attrs(seq_flags, 'seq')}>项目序号 {_txt(f.get('form_seq'))}{markers(seq_flags)}</span>"
+    where = (f"第 {f['page']} 页" if not _is_null(f.get("page"))
+             else f"行 {_txt(f.get('line_start'))}–{_txt(f.get('line_end'))}")
+    meta = [escape(str(f.get("doc_id"))), f"文档内第 {_txt(f.get('form_index'))} 表", where]
+    for label, name in (("预算单位", "budget_unit"), ("实施单位", "implementing_unit"),
+                        ("年度", "year"), ("模板", "template"), ("金额单位", "amount_unit")):
+        if not _is_null(f.get(name)):
+            meta.append(f"{label} {escape(str(f.get(name)))}")
+    return (f'<header><h3>{seq} · {_txt(f.get("project_name"))}</h3>{badges or "<span class=badge>无发现</span>"}'
+            f'<p class="meta">{" · ".join(meta)}</p></header>')
+
+
+def _findings(view: FormView) -> str:
+    if not view.flags:
+        return '<p class="clean">没有发现。 No findings for this form.</p>'
+    items = []
+    for f in view.flags:
+        where = ""
+        if f.line is not None:
+            where = f' <button type="button" class="goto" data-target="{view.anchor}-L{f.line}">行 {f.line}</button>'
+        elif f.page is not None:
+            where = f" 第 {f.page} 页"
+        value = f' <q class="val">{escape(f.text)}</q>' if f.text else ""
+        placed = "" if f.target else ' <span class="nocell">（无对应数值 / not on a value）</span>'
+        items.append(
+            f'<li class="finding sev-{escape(f.severity)}" data-fid="{f.fid}" data-sev="{escape(f.severity)}" '
+            f'data-code="{escape(f.code)}">{markers([f])}<span class="sev">{SEVERITY_WORD.get(f.severity, f.severity)}'
+            f'</span> <code>{escape(f.code)}</code> {escape(f.message)}{where}{value}{placed}</li>')
+    return f'<ol class="findings">{"".join(items)}</ol>'
+
+
+def _funding(view: FormView) -> str:
+    head = "<tr><th>项目资金</th><th>年初预算数</th><th>全年预算数</th><th>全年执行数</th><th>分值</th><th>执行率</th><th>得分</th></tr>"
+    rows = []
+    for i, r in enumerate(view.funding):
+        k = f"f{i}"
+        rate = _rate(r.get("execution_rate"))
+        budget, executed = r.get("budget_full_year"), r.get("executed")
+        if view.by_target.get(f"{k}.execution_rate") and not _is_null(budget) and not _is_null(executed) \
+                and float(budget) > 0:
+            computed = float(executed) / float(budget)
+            if _is_null(r.get("execution_rate")) or abs(computed - float(r["execution_rate"])) > RATE_TOLERANCE:
+                rate += f'<small class="calc">执行数÷全年预算 = {computed * 100:.2f}%</small>'
+        row_flags = view.by_target.get(f"{k}.row", [])
+        cells = [
+            _td(view, f"{k}.source_label", _txt(r.get("source_label")), "lbl"),
+            *(_td(view, f"{k}.{name}", _num(r.get(name)), "n")
+              for name in ("budget_initial", "budget_full_year", "executed", "weight")),
+            _td(view, f"{k}.execution_rate", rate, "n"),
+            _td(view, f"{k}.score", _num(r.get("score")), "n"),
+        ]
+        cls = "total" if r.get("source_key") == "total" else ""
+        first = cells[0] if not row_flags else cells[0].replace("</td>", markers(row_flags) + "</td>", 1)
+        rows.append(f'<tr{_flag_attrs(row_flags, cls)} data-line="{_txt(r.get("line"))}">'
+                    f'{first}{"".join(cells[1:])}</tr>')
+    if not rows:
+        rows.append('<tr><td colspan="7" class="null">没有资金行 / no funding rows</td></tr>')
+    return f'<table class="rec-funding">{head}{"".join(rows)}</table>'
+
+
+def _spans(view: FormView, field_name: str, parent: str | None = None) -> list[int]:
+    """Rowspans for a merged level column: 0 for a covered cell.  A flagged cell starts its own span."""
+    spans, start = [0] * len(view.indicators), None
+    for i, r in enumerate(view.indicators):
+        same = (start is not None and r.get(field_name) == view.indicators[start].get(field_name)
+                and (parent is None or r.get(parent) == view.indicators[start].get(parent))
+                and not view.by_target.get(f"i{i}.{field_name}"))
+        if same:
+            spans[start] += 1
+        else:
+            start, spans[i] = i, 1
+    return spans
+
+
+def _met(value: object) -> str:
+    if _is_null(value):
+        return '<span class="na" title="无法比较 / not comparable">–</span>'
+    return '<span class="met">✓</span>' if bool(value) else '<span class="unmet">✗</span>'
+
+
+def _value_tip(r: dict, side: str) -> str:
+    parts = [str(r.get(f"{side}_{x}")) for x in ("op", "value", "unit") if not _is_null(r.get(f"{side}_{x}"))]
+    return f' title="{escape(" ".join(parts))}"' if parts else ""
+
+
+def _indicators(view: FormView) -> str:
+    head = ("<tr><th>一级指标</th><th>二级指标</th><th>三级指标</th><th>年度指标值</th><th>实际完成值</th>"
+            "<th>分值</th><th>得分</th><th>达成</th><th>偏差原因分析及改进措施</th></tr>")
+    span1, span2 = _spans(view, "level1"), _spans(view, "level2", "level1")
+    rows = []
+    for i, r in enumerate(view.indicators):
+        k = f"i{i}"
+        repairs = "".join(f'<span class="repair">{escape(x)}</span>'
+                          for x in str(r.get("repairs") or "").split(";") if x.strip())
+        cells = []
+        if span1[i]:
+            cells.append(_td(view, f"{k}.level1", _txt(r.get("level1")), "lvl", f' rowspan="{span1[i]}"'))
+        if span2[i]:
+            cells.append(_td(view, f"{k}.level2", _txt(r.get("level2")), "lvl", f' rowspan="{span2[i]}"'))
+        cells += [
+            _td(view, f"{k}.level3", _txt(r.get("level3")) + repairs, "l3"),
+            _td(view, f"{k}.target", _txt(r.get("target_raw")), "v", _value_tip(r, "target")),
+            _td(view, f"{k}.actual", _txt(r.get("actual_raw")), "v", _value_tip(r, "actual")),
+            _td(view, f"{k}.weight", _num(r.get("weight")), "n"),
+            _td(view, f"{k}.score", _num(r.get("score")), "n"),
+            f'<td class="c">{_met(r.get("target_met"))}</td>',
+            _td(view, f"{k}.deviation_note", _txt(r.get("deviation_note")), "note"),
+        ]
+        row_flags = view.by_target.get(f"{k}.row", [])
+        if row_flags:
+            cells[-1] = cells[-1].replace("</td>", markers(row_flags) + "</td>", 1)
+        rows.append(f'<tr{_flag_attrs(row_flags)} data-line="{_txt(r.get("line"))}">{"".join(cells)}</tr>')
+    if not rows:
+        rows.append('<tr><td colspan="9" class="null">没有指标 / no indicators</td></tr>')
+    return f'<table class="rec-indicators">{head}{"".join(rows)}{_totals(view)}</table>'
+
+
+def _sum(rows: Sequence[dict], name: str) -> float:
+    return sum(float(r[name]) for r in rows if not _is_null(r.get(name)))
+
+
+def _totals(view: FormView) -> str:
+    f = view.form
+    total = [r for r in view.funding if r.get("source_key") == "total"]
+    weight_sum = _sum(total, "weight") + _sum(view.indicators, "weight")
+    score_sum = _sum(total, "score") + _sum(view.indicators, "score")
+    row_flags = view.by_target.get("t.row", [])
+    return (
+        f'<tr{_flag_attrs(row_flags, "total")}><td colspan="5" class="lbl">总分{markers(row_flags)}</td>'
+        f'{_td(view, "t.weight", _num(f.get("total_weight")), "n")}'
+        f'{_td(view, "t.score", _num(f.get("total_score")), "n")}<td colspan="2"></td></tr>'
+        f'<tr class="sums"><td colspan="5" class="lbl">按行合计（资金 + 指标） / computed from the rows</td>'
+        f'<td class="n">{weight_sum:.2f}</td><td class="n">{score_sum:.2f}</td>'
+        f'<td colspan="2" class="meta">computed_score {_num(f.get("computed_score"))}</td></tr>')
+
+
+def _goals(view: FormView) -> str:
+    f = view.form
+    return (f'<dl class="goals"><dt>年初设定目标</dt><dd>{_txt(f.get("goal_target"))}</dd>'
+            f'<dt>实际完成情况</dt><dd>{_txt(f.get("goal_actual"))}</dd></dl>')
+
+
+def _mark(cell: str, flags: Sequence[Flag]) -> str:
+    """A source cell, with the text of the findings on its line marked."""
+    for f in flags:
+        needle = (f.text or "").strip()
+        if needle and "\t" not in needle and needle in cell:
+            before, _, after = cell.partition(needle)
+            return (f'{escape(before)}<mark class="sev-{escape(f.severity)}" data-fid="{f.fid}">'
+                    f'{escape(needle)}</mark>{escape(after)}')
+    return escape(cell)
+
+
+def _source(view: FormView) -> str:
+    src = view.source
+    if src.image_uri:
+        return (f'<figure class="page"><img src="{src.image_uri}" alt="{escape(src.caption)}">'
+                f'<figcaption>{escape(src.caption)}</figcaption></figure>')
+    if not src.lines:
+        return f'<p class="problem">{escape(src.problem or "没有源文本 / no source text")}</p>'
+    width = max(len(text.split("\t")) for _, text in src.lines)
+    rows = []
+    for n, text in src.lines:
+        flags = view.by_line.get(n, [])
+        cells = text.split("\t")
+        tds = "".join(f"<td>{_mark(c, flags)}</td>" for c in cells)
+        tds += "<td></td>" * (width - len(cells))
+        rows.append(f'<tr id="{view.anchor}-L{n}"{_flag_attrs(flags, "src-line")}>'
+                    f'<th>{n}{markers(flags)}</th>{tds}</tr>')
+    caption = f'<p class="meta">{escape(src.caption)}</p>' if src.caption else ""
+    return f'{caption}<div class="src-scroll"><table class="src">{"".join(rows)}</table></div>'
+
+
+def render_form(view: FormView) -> str:
+    return (f'<section class="form rank-{worst_rank(view.flags)}" id="{view.anchor}">{_header(view)}'
+            f'{_findings(view)}<div class="cols"><div class="rec"><h4>提取结果 / extracted record</h4>'
+            f'{_funding(view)}{_goals(view)}{_indicators(view)}</div><div class="srcpanel">'
+            f'<h4>源文件 / source</h4>{_source(view)}</div></div></section>')

@@ -1,0 +1,34 @@
+"""Test scans: the seed's forms rendered as printed pages and degraded like scans.
+
+``python -m scangen OUT_DIR`` (run from ``tests/``) writes sample scans with
+their canonical text, for looking at and for ``bench/bench_ocr.py``.
+"""
+
+from .layout import canonical_rows, canonical_text, form_layout
+from .render import Page, ScanSpec, TruthBox, degrade, render_page
+from .seed import FormSpec, parse_seed
+
+__all__ = [
+    "FormSpec",
+    "Page",
+    "ScanSpec",
+    "TruthBox",
+    "canonical_rows",
+    "canonical_text",
+    "degrade",
+    "form_layout",
+    "parse_seed",
+    "render_page",
+]
+
+
+def make_scan(form: FormSpec, dpi: int = 200, spec: ScanSpec | None = None, ruled: bool = True) -> tuple[Page, bytes]:
+    """Render one form and degrade it (``spec=None``: a clean PNG page)."""
+    import io
+
+    page = render_page(form_layout(form), dpi=dpi, ruled=ruled)
+    if spec is None:
+        buf = io.BytesIO()
+        page.image.save(buf, format="PNG", dpi=(dpi, dpi))
+        return page, buf.getvalue()
+    return degrade(page, spec, stamp_text=form.budget_unit)
