@@ -46,12 +46,14 @@ def _utf16_without_bom(data: bytes) -> str | None:
 
 
 def _looks_binary(text: str) -> bool:
-    """Control characters other than tab/CR/LF/FF in more than 1% of a sample."""
+    """A NUL, or control characters (other than tab/CR/LF/FF) making up more
+    than 5% of a sample and at least 8 of them: a stray control character in a
+    pasted form is kept (and shows up in the cell), not a reason to refuse it."""
     sample = text[:8192]
     if not sample:
         return False
     controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\r\n\f")
-    return "\x00" in sample or controls > 0.01 * len(sample)
+    return "\x00" in sample or (controls >= 8 and controls > 0.05 * len(sample))
 
 
 def decode_bytes(data: bytes) -> Decoded:
