@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 YEAR   ?=
 OUT    ?= out
 
-.PHONY: install run test lint bench golden batch clean help
+.PHONY: install run test lint bench golden batch docs clean help
 
 help:
 	@echo "make install            create $(VENV) and install selfeval with its test tools"
@@ -15,6 +15,7 @@ help:
 	@echo "make batch YEAR=2020    extract data/2020/ into out/2020/ (a new year needs no code)"
 	@echo "make golden             write candidate goldens to out/golden-candidate/ for review"
 	@echo "make bench              run the benchmarks in bench/ (not part of CI)"
+	@echo "make docs               re-render the README's data dictionary from the code"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +44,9 @@ golden:
 
 bench:
 	$(BIN)/python -m bench
+
+docs:
+	$(BIN)/python -m selfeval.dictionary README.md
 
 clean:
 	rm -rf $(OUT) .pytest_cache .ruff_cache
