@@ -25,7 +25,7 @@ install: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 
 run:
-	$(BIN)/selfeval extract fixtures/forms --out $(OUT)
+	$(BIN)/selfeval extract fixtures/forms --out $(OUT) --report
 
 test:
 	$(BIN)/python -m pytest

@@ -77,7 +77,7 @@ def execution_rate_chart(forms: pd.DataFrame, funding: pd.DataFrame, findings: p
     rows = rows.sort_values(["shown", "form_index"]).head(MAX_BARS)
     top = 34
     scale_max = min(1.5, max(1.1, float(rows[["shown", "stated"]].max().max())))
-    x0, x1 = LABEL_W + 10, WIDTH - 90
+    x0, x1 = LABEL_W + 10, WIDTH - 150
 
     def x(v: float) -> float:
         return x0 + (x1 - x0) * max(0.0, min(v, scale_max)) / scale_max
@@ -90,14 +90,17 @@ def execution_rate_chart(forms: pd.DataFrame, funding: pd.DataFrame, findings: p
         body.append(f'<line x1="{x(v):.1f}" x2="{x(v):.1f}" y1="{top - 6}" y2="{height - 22}" '
                     f'stroke="{COLOR["grid"]}"{dash}/>')
         body.append(_t(x(v), height - 8, _pct(v), anchor="middle", size=10))
+    several_docs = rows["doc_id"].nunique() > 1
     for i, r in enumerate(rows.itertuples(index=False)):
         y = top + i * ROW_H
         flagged = (r.doc_id, r.form_index) in flagged_keys
         fill = COLOR["low"] if r.shown < UNDER_EXECUTED else COLOR["ok"]
         stroke = f' stroke="{COLOR["bad"]}" stroke-width="2"' if flagged else ""
-        name = f"{r.form_seq} {_short(r.project_name or '')}"
+        name = f"{r.form_seq} {_short(r.project_name or '', 9 if several_docs else 15)}"
+        if several_docs:  # the same project may be in several documents
+            name = f"{_short(str(r.doc_id).rsplit('/', 1)[-1], 12)} · {name}"
         body.append(_t(LABEL_W, y + 13, name, anchor="end", size=11))
-        tip = f"{r.form_seq} {r.project_name}: 执行 {_pct(r.shown)}" + (
+        tip = f"{r.doc_id} {r.form_seq} {r.project_name}: 执行 {_pct(r.shown)}" + (
             f"，填报 {_pct(r.stated)}" if pd.notna(r.stated) else "")
         body.append(f'<rect x="{x0}" y="{y + 3}" width="{x(r.shown) - x0:.1f}" height="{ROW_H - 6}" '
                     f'fill="{fill}"{stroke}><title>{escape(tip)}</title></rect>')

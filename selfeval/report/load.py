@@ -15,6 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from selfeval.extract.decode import decode_bytes
+from selfeval.extract.text import detect_shape, split_pipe, split_spaces
+
 TABLES = ("forms", "funding", "indicators", "findings")
 INT_COLUMNS = ("form_seq", "form_index", "indicator_seq", "line", "line_start", "line_end", "page", "year")
 TEXT_SUFFIXES = {".txt", ".text", ".md", ".tsv"}
@@ -99,11 +102,16 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 @dataclass(frozen=True)
 class SourceLines:
-    """The lines of one text input, or why they are not available."""
+    """The lines of one text input, or why they are not available.
+
+    ``shape`` is how the document separates cells (``tab``, ``pipe`` or ``spaces``), detected
+    as the text reader does, so the report shows the cells the extraction saw.
+    """
 
     path: str
     lines: tuple[str, ...] | None
     problem: str | None = None
+    shape: str = "tab"
 
     def span(self, start: int, end: int) -> list[tuple[int, str]]:
         if self.lines is None:
@@ -112,13 +120,13 @@ class SourceLines:
         return [(n, self.lines[n - 1]) for n in range(start, end + 1)]
 
 
-def decode_text(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("utf-8", errors="replace")
+def split_cells(line: str, shape: str) -> tuple[str, ...]:
+    """A source line's cells, split as the text reader splits them."""
+    if shape == "pipe":
+        return split_pipe(line) or (line,)
+    if shape == "spaces":
+        return split_spaces(line)
+    return tuple(line.split("\t"))
 
 
 class SourceReader:
@@ -143,10 +151,13 @@ class SourceReader:
         if path is None:
             return SourceLines(source_path, None, f"source file not found: {source_path}")
         try:
-            text = decode_text(path.read_bytes())
+            decoded = decode_bytes(path.read_bytes())
         except OSError as exc:
             return SourceLines(source_path, None, f"source file could not be read: {source_path} ({exc})")
-        return SourceLines(source_path, tuple(_LINE_BREAK.split(text)))
+        if decoded.text is None:
+            return SourceLines(source_path, None, f"source file is not text: {source_path} ({decoded.reason})")
+        lines = tuple(_LINE_BREAK.split(decoded.text))
+        return SourceLines(source_path, lines, shape=detect_shape(list(lines)))
 
 
 def is_text_source(source_path: str | None, page: object) -> bool:

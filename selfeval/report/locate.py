@@ -14,6 +14,7 @@ Cell keys: ``f<i>.<field>`` (funding row i of the form), ``i<i>.<field>``
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -73,10 +74,23 @@ def worst_rank(flags: Sequence[Flag]) -> int:
     return min((f.rank for f in flags), default=CLEAN_RANK)
 
 
-def _row_at(rows: Sequence[dict], line: int | None) -> int | None:
+def review_key(flags: Sequence[Flag]) -> tuple[int, int, int]:
+    """Sort key putting the forms to look at first: worst severity, then most findings of that
+    severity, then most distinct codes of that severity."""
+    rank = worst_rank(flags)
+    worst = [f for f in flags if f.rank == rank]
+    return rank, -len(worst), -len({f.code for f in worst})
+
+
+def _row_at(rows: Sequence[dict], line: int | None, page: int | None = None) -> int | None:
+    """The row extracted from a line (for PDFs and scans, the row number within ``page``)."""
     if line is None:
         return None
-    return next((i for i, r in enumerate(rows) if r.get("line") == line), None)
+
+    def same_page(row: dict) -> bool:
+        return page is None or _opt_int(row.get("page")) in (None, page)
+
+    return next((i for i, r in enumerate(rows) if r.get("line") == line and same_page(r)), None)
 
 
 def _shared_chars(a: object, b: object) -> int:
@@ -104,10 +118,29 @@ def _shown(value: object) -> str:
     return str(value).strip()
 
 
-def _indicator_field(field: str, row: dict, text: str | None) -> str:
+_QUOTED = re.compile(r"'([^']+)'|“([^”]+)”|\"([^\"]+)\"")
+
+
+def _label_field(row: dict, text: str | None, message: str) -> str:
+    """level1 or level2: the one the message names (e.g. "'X' read as '服务对象满意度指标'"), else the
+    one the finding's text resembles most."""
+    quoted = {next(g for g in m.groups() if g) for m in _QUOTED.finditer(message or "")}
+    for name in ("level2", "level1"):
+        if _shown(row.get(name)) and _shown(row.get(name)) in quoted:
+            return name
+    if not text:
+        return "level2"
+
+    def likeness(name: str) -> float:
+        label = _shown(row.get(name))
+        return _shared_chars(text, label) / len(set(label)) if label else 0.0
+
+    return "level1" if likeness("level1") > likeness("level2") else "level2"
+
+
+def _indicator_field(field: str, row: dict, text: str | None, message: str = "") -> str:
     if field == "label":
-        level1, level2 = row.get("level1"), row.get("level2")
-        return "level1" if text and _shared_chars(text, level1) > _shared_chars(text, level2) else "level2"
+        return _label_field(row, text, message)
     if field == "unit_side":
         for side in ("target", "actual"):
             unit, raw = row.get(f"{side}_unit"), row.get(f"{side}_raw")
@@ -131,19 +164,19 @@ def _funding_field(field: str, row: dict, text: str | None) -> str:
     return field
 
 
-def target_cell(code: str, line: int | None, text: str | None,
-                funding: Sequence[dict], indicators: Sequence[dict]) -> str | None:
+def target_cell(code: str, line: int | None, text: str | None, funding: Sequence[dict],
+                indicators: Sequence[dict], message: str = "", page: int | None = None) -> str | None:
     """The record cell a finding is about, or None for a form-level finding."""
     kind, field = CELL_FOR_CODE.get(code, ("row", "row"))
     if kind == "total":
         return f"t.{field}"
     if kind == "header":
         return f"h.{field}"
-    f_row, i_row = _row_at(funding, line), _row_at(indicators, line)
+    f_row, i_row = _row_at(funding, line, page), _row_at(indicators, line, page)
     if kind in ("funding", "row") and f_row is not None:
         return f"f{f_row}.{_funding_field(field, funding[f_row], text)}"
     if kind in ("indicator", "row") and i_row is not None:
-        return f"i{i_row}.{_indicator_field(field, indicators[i_row], text)}"
+        return f"i{i_row}.{_indicator_field(field, indicators[i_row], text, message)}"
     if kind == "funding":  # a funding check without a line is about the 年度资金总额 row
         total = next((i for i, r in enumerate(funding) if r.get("source_key") == "total"), None)
         if total is not None:
@@ -172,14 +205,16 @@ def locate(findings: Sequence[dict], funding: Sequence[dict], indicators: Sequen
 
     def order(f: dict) -> tuple:
         line = _opt_int(f.get("line"))
-        return (line is None, line or 0, SEVERITY_RANK.get(str(f.get("severity")), CLEAN_RANK), str(f.get("code")))
+        page = _opt_int(f.get("page")) or 0
+        return (page, line is None, line or 0, SEVERITY_RANK.get(str(f.get("severity")), CLEAN_RANK),
+                str(f.get("code")))
 
     flags = []
     for fid, f in enumerate(sorted(findings, key=order), start=1):
         code, line, text = str(f.get("code")), _opt_int(f.get("line")), _opt_str(f.get("text"))
+        message, page = _opt_str(f.get("message")) or "", _opt_int(f.get("page"))
         flags.append(Flag(
-            fid=fid, severity=str(f.get("severity") or "info"), code=code,
-            message=_opt_str(f.get("message")) or "", line=line, page=_opt_int(f.get("page")), text=text,
-            target=target_cell(code, line, text, funding, indicators),
+            fid=fid, severity=str(f.get("severity") or "info"), code=code, message=message, line=line,
+            page=page, text=text, target=target_cell(code, line, text, funding, indicators, message, page),
         ))
     return flags

@@ -20,7 +20,7 @@ from selfeval import __version__
 from selfeval.report import charts
 from selfeval.report import render_summary as summary
 from selfeval.report.load import BatchTables
-from selfeval.report.locate import worst_rank
+from selfeval.report.locate import review_key
 from selfeval.report.render_form import FormView, render_form
 
 TITLE = "绩效自评表审核报告 · selfeval review"
@@ -36,8 +36,9 @@ def _template(view: FormView, order: int) -> str:
     codes = sorted({flag.code for flag in view.flags})
     search = " ".join(str(x) for x in (f.get("form_seq"), f.get("project_name"), f.get("doc_id"),
                                        f.get("budget_unit"), f.get("implementing_unit")) if x is not None)
+    rank, n_worst, n_codes = review_key(view.flags)
     return (f'<template class="form-tpl" data-key="{escape(view.key)}" data-order="{order}" '
-            f'data-rank="{worst_rank(view.flags)}" data-sevs="{" ".join(sevs)}" data-codes="{escape(" ".join(codes))}" '
+            f'data-rank="{rank}" data-weight="{-n_worst * 100 - n_codes}" data-sevs="{" ".join(sevs)}" data-codes="{escape(" ".join(codes))}" '
             f'data-search="{escape(search.lower())}">{render_form(view)}</template>')
 
 
@@ -61,7 +62,7 @@ def _charts(data: BatchTables) -> str:
 
 
 def render_page(data: BatchTables, views: Sequence[FormView], outside: pd.DataFrame) -> str:
-    ranked = sorted(views, key=lambda v: (worst_rank(v.flags), -len(v.flags)))
+    ranked = sorted(views, key=lambda v: review_key(v.flags))
     created = _dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M")
     formats = ", ".join(f"{k}.{v}" for k, v in data.formats.items())
     meta = f"{escape(str(data.out_dir))} · {escape(formats)} · 生成于 {created} · selfeval {escape(__version__)}"

@@ -13,7 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import escape
 
+from selfeval.report.load import split_cells
 from selfeval.report.locate import SEVERITY_RANK, Flag, worst_rank
+from selfeval.settings import DEFAULT_OCR_CONFIDENCE_THRESHOLD
 
 SEVERITY_WORD = {"error": "错误 error", "warning": "警告 warning", "info": "修复 info"}
 RATE_TOLERANCE = 0.005  # shows the computed rate beside a flagged stated rate only when they differ
@@ -24,7 +26,8 @@ class SourcePanel:
     """What the right-hand column shows: source lines, a page image, or why neither."""
 
     lines: list[tuple[int, str]] = field(default_factory=list)
-    image_uri: str | None = None
+    images: list[tuple[str, str]] = field(default_factory=list)  # (data URI, caption), one per page
+    shape: str = "tab"  # how the source separates cells: tab, pipe or spaces
     caption: str = ""
     problem: str | None = None
 
@@ -38,6 +41,7 @@ class FormView:
     indicators: list[dict]
     flags: list[Flag]
     source: SourcePanel
+    ocr_threshold: float = DEFAULT_OCR_CONFIDENCE_THRESHOLD
 
     def __post_init__(self) -> None:
         self.by_target: dict[str, list[Flag]] = defaultdict(list)
@@ -80,12 +84,13 @@ def markers(flags: Sequence[Flag]) -> str:
     return "".join(f'<span class="mk sev-{escape(f.severity)}" data-fid="{f.fid}">{f.fid}</span>' for f in flags)
 
 
-def _flag_attrs(flags: Sequence[Flag], base: str = "") -> str:
+def _flag_attrs(flags: Sequence[Flag], base: str = "", flag_class: str = "flagged") -> str:
+    """Attributes of a flagged element: ``flagged`` for a record value, ``src-flagged`` for a source line."""
     if not flags:
         return f' class="{base}"' if base else ""
     fids = " ".join(str(f.fid) for f in flags)
     tip = "\n".join(f"{f.fid}. [{f.code}] {f.message}" for f in flags)
-    cls = f"{base} flagged sev-{_worst(flags)}".strip()
+    cls = f"{base} {flag_class} sev-{_worst(flags)}".strip()
     return f' class="{escape(cls)}" data-fids="{fids}" title="{escape(tip)}"'
 
 
@@ -145,13 +150,18 @@ def _funding(view: FormView) -> str:
             computed = float(executed) / float(budget)
             if _is_null(r.get("execution_rate")) or abs(computed - float(r["execution_rate"])) > RATE_TOLERANCE:
                 rate += f'<small class="calc">执行数÷全年预算 = {computed * 100:.2f}%</small>'
+        score = _num(r.get("score"))
+        weight, stated = r.get("weight"), r.get("execution_rate")
+        if view.by_target.get(f"{k}.score") and not _is_null(weight) and not _is_null(stated):
+            score += f'<small class="calc">执行率×分值 = {float(stated) * float(weight):.2f}</small>'
         row_flags = view.by_target.get(f"{k}.row", [])
         cells = [
-            _td(view, f"{k}.source_label", _txt(r.get("source_label")), "lbl"),
+            _td(view, f"{k}.source_label", _txt(r.get("source_label")) + _repairs(r) + _ocr(r, view.ocr_threshold),
+                "lbl"),
             *(_td(view, f"{k}.{name}", _num(r.get(name)), "n")
               for name in ("budget_initial", "budget_full_year", "executed", "weight")),
             _td(view, f"{k}.execution_rate", rate, "n"),
-            _td(view, f"{k}.score", _num(r.get("score")), "n"),
+            _td(view, f"{k}.score", score, "n"),
         ]
         cls = "total" if r.get("source_key") == "total" else ""
         first = cells[0] if not row_flags else cells[0].replace("</td>", markers(row_flags) + "</td>", 1)
@@ -176,6 +186,19 @@ def _spans(view: FormView, field_name: str, parent: str | None = None) -> list[i
     return spans
 
 
+def _repairs(row: dict) -> str:
+    return "".join(f'<span class="repair">{escape(x)}</span>'
+                   for x in str(row.get("repairs") or "").split(";") if x.strip())
+
+
+def _ocr(row: dict, threshold: float) -> str:
+    """A tag on a row OCR read below the confidence threshold (``ocr_conf`` is its lowest cell)."""
+    conf = row.get("ocr_conf")
+    if _is_null(conf) or float(conf) >= threshold:
+        return ""
+    return f'<span class="ocr" title="OCR confidence below {threshold:.2f}">OCR {float(conf):.2f}</span>'
+
+
 def _met(value: object) -> str:
     if _is_null(value):
         return '<span class="na" title="无法比较 / not comparable">–</span>'
@@ -194,8 +217,7 @@ def _indicators(view: FormView) -> str:
     rows = []
     for i, r in enumerate(view.indicators):
         k = f"i{i}"
-        repairs = "".join(f'<span class="repair">{escape(x)}</span>'
-                          for x in str(r.get("repairs") or "").split(";") if x.strip())
+        repairs = _repairs(r) + _ocr(r, view.ocr_threshold)
         cells = []
         if span1[i]:
             cells.append(_td(view, f"{k}.level1", _txt(r.get("level1")), "lvl", f' rowspan="{span1[i]}"'))
@@ -213,7 +235,8 @@ def _indicators(view: FormView) -> str:
         row_flags = view.by_target.get(f"{k}.row", [])
         if row_flags:
             cells[-1] = cells[-1].replace("</td>", markers(row_flags) + "</td>", 1)
-        rows.append(f'<tr{_flag_attrs(row_flags)} data-line="{_txt(r.get("line"))}">{"".join(cells)}</tr>')
+        low = " lowconf" if _ocr(r, view.ocr_threshold) else ""
+        rows.append(f'<tr{_flag_attrs(row_flags, low.strip())} data-line="{_txt(r.get("line"))}">{"".join(cells)}</tr>')
     if not rows:
         rows.append('<tr><td colspan="9" class="null">没有指标 / no indicators</td></tr>')
     return f'<table class="rec-indicators">{head}{"".join(rows)}{_totals(view)}</table>'
@@ -244,6 +267,12 @@ def _goals(view: FormView) -> str:
             f'<dt>实际完成情况</dt><dd>{_txt(f.get("goal_actual"))}</dd></dl>')
 
 
+def _src_td(cell: str, flags: Sequence[Flag], colspan: int = 1) -> str:
+    attrs = f' class="w" title="{escape(cell)}"' if len(cell) > 10 else ""
+    attrs += f' colspan="{colspan}"' if colspan > 1 else ""
+    return f"<td{attrs}>{_mark(cell, flags)}</td>"
+
+
 def _mark(cell: str, flags: Sequence[Flag]) -> str:
     """A source cell, with the text of the findings on its line marked."""
     for f in flags:
@@ -257,19 +286,20 @@ def _mark(cell: str, flags: Sequence[Flag]) -> str:
 
 def _source(view: FormView) -> str:
     src = view.source
-    if src.image_uri:
-        return (f'<figure class="page"><img src="{src.image_uri}" alt="{escape(src.caption)}">'
-                f'<figcaption>{escape(src.caption)}</figcaption></figure>')
+    problem = f'<p class="problem">{escape(src.problem)}</p>' if src.problem else ""
+    if src.images:
+        return problem + "".join(
+            f'<figure class="page"><img src="{uri}" alt="{escape(caption)}"><figcaption>{escape(caption)}'
+            "</figcaption></figure>" for uri, caption in src.images)
     if not src.lines:
-        return f'<p class="problem">{escape(src.problem or "没有源文本 / no source text")}</p>'
-    width = max(len(text.split("\t")) for _, text in src.lines)
+        return problem or '<p class="problem">没有源文本 / no source text</p>'
+    split = [(n, split_cells(text, src.shape)) for n, text in src.lines]
+    width = max(len(cells) for _, cells in split)
     rows = []
-    for n, text in src.lines:
+    for n, cells in split:
         flags = view.by_line.get(n, [])
-        cells = text.split("\t")
-        tds = "".join(f"<td>{_mark(c, flags)}</td>" for c in cells)
-        tds += "<td></td>" * (width - len(cells))
-        rows.append(f'<tr id="{view.anchor}-L{n}"{_flag_attrs(flags, "src-line")}>'
+        tds = "".join(_src_td(c, flags) for c in cells[:-1]) + _src_td(cells[-1], flags, width - len(cells) + 1)
+        rows.append(f'<tr id="{view.anchor}-L{n}"{_flag_attrs(flags, "src-line", "src-flagged")}>'
                     f'<th>{n}{markers(flags)}</th>{tds}</tr>')
     caption = f'<p class="meta">{escape(src.caption)}</p>' if src.caption else ""
     return f'{caption}<div class="src-scroll"><table class="src">{"".join(rows)}</table></div>'

@@ -12,6 +12,7 @@ import pandas as pd
 from selfeval.report.load import BatchTables, SourceReader, is_text_source, page_image
 from selfeval.report.locate import locate
 from selfeval.report.render_form import FormView, SourcePanel
+from selfeval.settings import DEFAULT_OCR_CONFIDENCE_THRESHOLD
 
 PAGE_IMAGE_MAX_PX = (1100, 1600)  # page images are scaled down to this box before embedding
 PAGE_IMAGE_QUALITY = 75
@@ -52,7 +53,8 @@ def image_data_uri(path: Path) -> str:
     return f"data:image/jpeg;base64,{base64.b64encode(buffer.getvalue()).decode('ascii')}"
 
 
-def source_panel(form: dict, reader: SourceReader, out_dir: Path) -> SourcePanel:
+def source_panel(form: dict, reader: SourceReader, out_dir: Path, pages: set[int] | None = None) -> SourcePanel:
+    """Source lines for a text input; for a PDF or scan, the images of the pages the form's rows are on."""
     path, page = form.get("source_path"), form.get("page")
     if is_text_source(path, page):
         start, end = form.get("line_start"), form.get("line_end")
@@ -61,14 +63,21 @@ def source_panel(form: dict, reader: SourceReader, out_dir: Path) -> SourcePanel
         source = reader.lines(str(path))
         if source.lines is None:
             return SourcePanel(problem=f"源文件缺失，仅显示提取结果 / {source.problem}")
-        return SourcePanel(lines=source.span(int(start), int(end)), caption=f"{path} 第 {start}–{end} 行")
+        return SourcePanel(lines=source.span(int(start), int(end)), shape=source.shape,
+                           caption=f"{path} 第 {start}–{end} 行")
     if page is not None:
-        image = page_image(out_dir, form)
-        caption = f"{path} 第 {page} 页"
-        if image is None:
-            return SourcePanel(caption=caption, problem=(
-                f"{caption}：没有页面图像 / no page image (looked for pages/ in the output folder)"))
-        return SourcePanel(image_uri=image_data_uri(image), caption=caption)
+        images, missing = [], []
+        for number in sorted({int(page), *(pages or ())}):
+            image = page_image(out_dir, {**form, "page": number})
+            if image is None:
+                missing.append(number)
+            else:
+                images.append((image_data_uri(image), f"{path} 第 {number} 页"))
+        problem = None
+        if missing:
+            problem = (f"{path} 第 {', '.join(map(str, missing))} 页：没有页面图像 / no page image "
+                       "(looked for pages/ in the output folder)")
+        return SourcePanel(images=images, problem=problem)
     return SourcePanel(problem=f"{path}: 源不是文本或页面，见各发现的行号 / not a text or page source; "
                                "see the lines named in the findings")
 
@@ -95,13 +104,17 @@ def build_views(data: BatchTables) -> tuple[list[FormView], pd.DataFrame]:
             outside.append(position)
 
     reader = SourceReader(data.out_dir)
+    settings = data.manifest.get("settings")
+    threshold = float((settings if isinstance(settings, dict) else {}).get(
+        "ocr_confidence_threshold", DEFAULT_OCR_CONFIDENCE_THRESHOLD))
     views = []
     for n, form in enumerate(forms):
         key = _key(form.get("doc_id"), form.get("form_index"))
         f_rows, i_rows = funding.get(key, []), indicators.get(key, [])
+        pages = {int(r["page"]) for r in (*f_rows, *i_rows, *findings.get(key, [])) if r.get("page") is not None}
         views.append(FormView(
             anchor=f"F{n + 1}", key=f"{key[0]}#{key[1]}", form=form, funding=f_rows, indicators=i_rows,
             flags=locate(findings.get(key, []), f_rows, i_rows),
-            source=source_panel(form, reader, data.out_dir),
+            source=source_panel(form, reader, data.out_dir, pages), ocr_threshold=threshold,
         ))
     return views, data.findings.iloc[outside]
