@@ -59,6 +59,7 @@ def extract(
     report: Annotated[bool, typer.Option("--report", help="Also write report.html for reviewers.")] = False,
     max_file_mb: Annotated[float, typer.Option(help="Skip (and report) input files larger than this.", min=0)] = 200.0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+    resume: Annotated[bool, typer.Option("--resume", help="Reuse results cached in OUT/.cache by an earlier --resume run for unchanged files.")] = False,
 ) -> None:
     """Extract every form of the INPUTS into tables in OUT.
 
@@ -73,7 +74,7 @@ def extract(
     if template is not None and template not in template_names():
         raise _usage(f"unknown template {template!r}; known: {', '.join(template_names())}")
     settings = Settings(template=template, max_file_bytes=int(max_file_mb * 1024 * 1024))
-    batch = _run_with_progress(inputs, settings, workers, quiet)
+    batch = _run_with_progress(inputs, settings, workers, quiet, out / ".cache" if resume else None)
     write_tables(out, batch.tables, formats)
     write_manifest(out, batch.manifest())
     if report:
@@ -126,10 +127,11 @@ def _write_report(out_dir: Path) -> None:
     err.print(f"report: {path}")
 
 
-def _run_with_progress(inputs: list[Path], settings: Settings, workers: int, quiet: bool) -> BatchResult:
+def _run_with_progress(inputs: list[Path], settings: Settings, workers: int, quiet: bool,
+                       cache_dir: Path | None = None) -> BatchResult:
     show = not quiet and sys.stderr.isatty()
     if not show:
-        return run(inputs, settings, workers=workers)
+        return run(inputs, settings, workers=workers, cache_dir=cache_dir)
     total = len(discover(inputs)[0])
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err, transient=True) as bar:
@@ -138,7 +140,7 @@ def _run_with_progress(inputs: list[Path], settings: Settings, workers: int, qui
         def advance(result: FileResult) -> None:
             bar.update(task, advance=1, description=result.doc_id[-40:])
 
-        return run(inputs, settings, workers=workers, progress=advance)
+        return run(inputs, settings, workers=workers, progress=advance, cache_dir=cache_dir)
 
 
 def _summary(batch: BatchResult, out: Path) -> None:

@@ -8,6 +8,8 @@ Nothing here raises for bad input; what went wrong is in the findings.
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -25,6 +27,7 @@ from selfeval.normalize import tables
 from selfeval.normalize.form import parse_form
 from selfeval.normalize.records import FormRecord
 from selfeval.normalize.validate import validate
+from selfeval.normalize.writers import atomic_write, remove_stale_tmp
 from selfeval.settings import Settings
 
 FILE_LEVEL_FAILURES = {"unreadable_input", "no_forms_found", "limit_exceeded"}
@@ -47,7 +50,9 @@ class FileResult:
 
     @property
     def failed(self) -> bool:
-        return any(f.code in FILE_LEVEL_FAILURES and f.severity is Severity.ERROR for f in self.findings) or (
+        # a limit on one line (line set) cuts that line, not the file: the file still yields its forms
+        return any(f.code in FILE_LEVEL_FAILURES and f.severity is Severity.ERROR and f.line is None
+                   for f in self.findings) or (
             not self.forms and not any(f.code == "not_a_self_evaluation_form" for f in self.findings)
         )
 
@@ -158,25 +163,78 @@ Progress = Callable[[FileResult], None]
 
 
 def run(inputs: Iterable[Path], settings: Settings | None = None, workers: int = 1,
-        progress: Progress | None = None) -> BatchResult:
+        progress: Progress | None = None, cache_dir: Path | None = None) -> BatchResult:
     """Extract every form of every input.  ``workers`` > 1 processes files in
-    separate processes; the result is identical to a single-process run."""
+    separate processes; the result is identical to a single-process run.
+    With ``cache_dir``, a file whose bytes, name, tool version and settings
+    were processed before is taken from the cache, and each new result is
+    stored there as soon as it is made (so an interrupted run can resume)."""
     settings = settings or Settings()
     files, batch_findings = discover([Path(p) for p in inputs])
-    results: list[FileResult] = []
-    if workers > 1 and len(files) > 1:
+    results: dict[int, FileResult] = {}
+    keys: dict[int, str] = {}
+    if cache_dir is not None:
+        remove_stale_tmp(cache_dir)
+        for i, item in enumerate(files):
+            key = cache_key(item, settings)
+            cached = _cache_load(cache_dir, key) if key else None
+            if cached is not None:
+                results[i] = cached
+            elif key:
+                keys[i] = key
+    todo = [i for i in range(len(files)) if i not in results]
+
+    def done(i: int, result: FileResult) -> None:
+        results[i] = result
+        if cache_dir is not None and i in keys and _cacheable(result):
+            atomic_write(cache_dir / f"{keys[i]}.pickle", pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+        if progress:
+            progress(result)
+
+    for i in range(len(files)):
+        if i in results and progress:
+            progress(results[i])
+    if workers > 1 and len(todo) > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            for result in pool.map(process_file, files, [settings] * len(files)):
-                results.append(result)
-                if progress:
-                    progress(result)
+            for i, result in zip(todo, pool.map(process_file, [files[i] for i in todo], [settings] * len(todo)), strict=True):
+                done(i, result)
     else:
-        for item in files:
-            result = process_file(item, settings)
-            results.append(result)
-            if progress:
-                progress(result)
-    return BatchResult(results, batch_findings)
+        for i in todo:
+            done(i, process_file(files[i], settings))
+    return BatchResult([results[i] for i in range(len(files))], batch_findings)
+
+
+# -- the --resume cache -------------------------------------------------------
+def cache_key(item: InputFile, settings: Settings) -> str | None:
+    """sha256 of the file's bytes, its doc_id and path, the tool version and
+    the settings; None when the file cannot be read or is over the size limit
+    (reading it again is cheap, and its result is not cached)."""
+    try:
+        if item.path.stat().st_size > settings.max_file_bytes:
+            return None
+        data = item.path.read_bytes()
+    except OSError:
+        return None
+    digest = hashlib.sha256(data)
+    digest.update(repr((__version__, item.doc_id, str(item.path), settings)).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def _cacheable(result: FileResult) -> bool:
+    """Results that depend on the machine (a missing optional reader, a time
+    budget) are not cached: the next run should try again."""
+    return not any(f.code in ("unreadable_input", "limit_exceeded") and f.line is None for f in result.findings)
+
+
+def _cache_load(cache_dir: Path, key: str) -> FileResult | None:
+    path = cache_dir / f"{key}.pickle"
+    try:
+        result = pickle.loads(path.read_bytes())
+    except FileNotFoundError:
+        return None
+    except Exception:  # a damaged cache entry is ignored and rewritten
+        return None
+    return result if isinstance(result, FileResult) else None
 
 
 def build_tables(batch: BatchResult) -> dict[str, pa.Table]:

@@ -126,7 +126,7 @@ def read_text(source: Source, settings: Settings) -> Document:
         doc.findings.append(
             Finding(
                 "encoding_repaired",
-                f"{source.path}: {decoded.replaced} bytes are not valid {decoded.encoding} and were "
+                f"{source.path}: {decoded.replaced} characters could not be decoded as {decoded.encoding} and were "
                 "replaced by U+FFFD; re-export the file as UTF-8 to recover them",
                 doc_id=source.doc_id,
             )

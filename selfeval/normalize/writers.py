@@ -14,6 +14,7 @@ import io
 import json
 import math
 import os
+import re
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -22,16 +23,19 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 _FORMULA_START = ("=", "+", "@")
+# a negative number, optionally with a non-ASCII unit (-5, -0.5%, -3万元/人): data, not a formula
+_NEGATIVE_NUMBER = re.compile(r"-\.?\d[\d.,]*\s*(?:[%‰]|[^\x00-\x7f]+(?:/[^\x00-\x7f]+)?)?\s*")
 
 
 def csv_safe(text: str) -> str:
     """Prefix ``'`` to text a spreadsheet would run as a formula: after any
-    leading tabs/spaces/CRs, ``=``, ``+``, ``@`` or a ``-`` that does not start
-    a number, followed by more text.  A lone ``=`` (the comparator) is data."""
+    leading tabs/spaces/CRs, ``=``, ``+``, ``@`` or a ``-`` followed by more
+    text, unless the ``-`` text is just a negative number with an optional unit
+    (``-2+3+cmd|…`` is a formula).  A lone ``=`` (the comparator) is data."""
     body = text.lstrip(" \t\r")
     if len(body) < 2:
         return text
-    if body.startswith(_FORMULA_START) or (body[0] == "-" and not (body[1].isdigit() or body[1] == ".")):
+    if body.startswith(_FORMULA_START) or (body[0] == "-" and not _NEGATIVE_NUMBER.fullmatch(body)):
         return "'" + text
     return text
 
@@ -80,7 +84,20 @@ def parquet_bytes(table: pa.Table) -> bytes:
     return sink.getvalue().to_pybytes()
 
 
+def remove_stale_tmp(folder: Path) -> list[Path]:
+    """Delete temporary files (``.NAME.*.tmp``) an interrupted run left in
+    ``folder``; they are never complete outputs."""
+    removed = []
+    if folder.is_dir():
+        for path in sorted(folder.glob(".*.tmp")):
+            if path.is_file() and not path.is_symlink():
+                path.unlink(missing_ok=True)
+                removed.append(path)
+    return removed
+
+
 def write_tables(out_dir: Path, tables: dict[str, pa.Table], formats: Iterable[str]) -> list[Path]:
+    remove_stale_tmp(out_dir)
     written = []
     for name, table in tables.items():
         if "parquet" in formats:

@@ -1,0 +1,120 @@
+"""--resume and interrupted runs: cached results give the same bytes as a
+fresh run, and a run killed midway leaves no partial table."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+import selfeval.pipeline
+from selfeval.cli import app
+
+runner = CliRunner()
+SEED = Path("fixtures/forms/seed-2020-rongchang-27-forms.txt")
+TABLES = [f"{t}.{x}" for t in ("forms", "funding", "indicators", "findings") for x in ("csv", "parquet")]
+
+
+def outputs(out: Path) -> dict[str, bytes]:
+    return {name: (out / name).read_bytes() for name in TABLES}
+
+
+def extract(*args: str) -> None:
+    result = runner.invoke(app, ["extract", *args])
+    assert result.exit_code == 0, result.output
+
+
+def make_inputs(folder: Path, copies: int) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    text = SEED.read_text(encoding="utf-8")
+    for n in range(copies):
+        (folder / f"seed-{n:03d}.txt").write_text(text, encoding="utf-8")
+    for variant in sorted(Path("fixtures/variants").iterdir())[:3]:
+        (folder / variant.name).write_bytes(variant.read_bytes())
+    return folder
+
+
+def counting(monkeypatch) -> list[str]:
+    calls: list[str] = []
+    real = selfeval.pipeline.process_file
+
+    def process_file(item, settings):
+        calls.append(item.doc_id)
+        return real(item, settings)
+
+    monkeypatch.setattr(selfeval.pipeline, "process_file", process_file)
+    return calls
+
+
+def test_resume_reuses_unchanged_files_and_gives_the_same_bytes(tmp_path, monkeypatch):
+    inputs = make_inputs(tmp_path / "in", 3)
+    extract(str(inputs), "--out", str(tmp_path / "fresh"))
+    calls = counting(monkeypatch)
+    out = tmp_path / "resumed"
+    extract(str(inputs), "--out", str(out), "--resume")
+    assert len(calls) == 6 and len(list((out / ".cache").glob("*.pickle"))) == 6
+    assert outputs(out) == outputs(tmp_path / "fresh")
+
+    calls.clear()
+    extract(str(inputs), "--out", str(out), "--resume")
+    assert calls == []  # everything from the cache
+    assert outputs(out) == outputs(tmp_path / "fresh")
+
+    # a changed file, a damaged cache entry and other settings are processed again
+    changed = inputs / "seed-001.txt"
+    changed.write_text(changed.read_text(encoding="utf-8").replace("99.00", "98.00", 1), encoding="utf-8")
+    next(iter(sorted((out / ".cache").glob("*.pickle")))).write_bytes(b"not a pickle")
+    calls.clear()
+    extract(str(inputs), "--out", str(out), "--resume")
+    assert "seed-001.txt" in calls and len(calls) <= 2
+    extract(str(inputs), "--out", str(tmp_path / "fresh2"))
+    assert outputs(out) == outputs(tmp_path / "fresh2")
+
+    calls.clear()
+    extract(str(inputs), "--out", str(out), "--resume", "--template", "cn-2021")
+    assert len(calls) == 6
+
+
+def test_resume_with_workers_gives_the_same_bytes(tmp_path):
+    inputs = make_inputs(tmp_path / "in", 2)
+    extract(str(inputs), "--out", str(tmp_path / "fresh"))
+    extract(str(inputs), "--out", str(tmp_path / "r"), "--resume", "--workers", "2")
+    extract(str(inputs), "--out", str(tmp_path / "r"), "--resume", "--workers", "2")
+    assert outputs(tmp_path / "r") == outputs(tmp_path / "fresh")
+
+
+def test_a_run_killed_midway_leaves_no_partial_table_and_resumes(tmp_path):
+    inputs = make_inputs(tmp_path / "in", 40)
+    out = tmp_path / "out"
+    command = [str(Path(sys.executable).with_name("selfeval")), "extract", str(inputs), "--out", str(out), "--resume", "-q"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not list((out / ".cache").glob("*.pickle")):
+        time.sleep(0.05)  # wait until some work is done
+    time.sleep(0.5)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert process.returncode == -signal.SIGKILL
+    cached = len(list((out / ".cache").glob("*.pickle")))
+    assert 0 < cached < 43, "the run was not killed midway; make the input bigger"
+
+    # no table is half-written: tables are complete or absent; only dot-named temporaries may be left
+    extract(str(inputs), "--out", str(tmp_path / "clean"))
+    clean = outputs(tmp_path / "clean")
+    for path in out.iterdir():
+        if path.name in TABLES:
+            assert path.read_bytes() == clean[path.name]
+        else:
+            assert path.name in (".cache", "manifest.json") or (path.name.startswith(".") and path.name.endswith(".tmp")), path
+
+    # a temporary left by a killed writer is removed by the next run, which gives the clean run's bytes
+    (out / ".forms.csv.abc123.tmp").write_bytes(b"doc_id,form_seq\nhalf")
+    (out / ".cache" / ".0123.pickle.abc123.tmp").write_bytes(b"half")
+    extract(str(inputs), "--out", str(out), "--resume")
+    assert outputs(out) == clean
+    assert not list(out.glob(".*.tmp")) and not list((out / ".cache").glob(".*.tmp"))
