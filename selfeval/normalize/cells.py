@@ -40,6 +40,7 @@ def clean(text: str) -> str:
     return _WS.sub(" ", out).strip()
 
 
+@lru_cache(maxsize=65536)
 def compact(text: str) -> str:
     """Cleaned text without any whitespace, for keyword matching."""
     return clean(text).replace(" ", "")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from selfeval.extract.grid import SourceRow
 from selfeval.extract.split import FormCells, is_title, seq_of
@@ -36,8 +37,9 @@ _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _UNIT = re.compile(r"金额单位\s*:?\s*([^\s(]+)")
 
 
-def _block_labels(kind: str) -> set[str]:
-    return {Vocabulary.key(t) for t in vocabulary()["block_labels"][kind]}
+@lru_cache(maxsize=None)
+def _block_labels(kind: str) -> frozenset[str]:
+    return frozenset(Vocabulary.key(t) for t in vocabulary()["block_labels"][kind])
 
 
 def header_columns(row: SourceRow, group: str, minimum: int) -> dict[str, int] | None:

@@ -30,7 +30,7 @@ SCORERS = {
 }
 
 
-def source_label(row: SourceRow, cutoff: float, block_labels: set[str]) -> tuple[int, Match] | None:
+def source_label(row: SourceRow, cutoff: float, block_labels: frozenset[str]) -> tuple[int, Match] | None:
     """(column, match) of the row's funding-source label, if it has one.
 
     The label is the first non-empty cell, or the second when the first is

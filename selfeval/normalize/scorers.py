@@ -1,11 +1,17 @@
-"""How plausible a cell is in a slot: the content half of row repair."""
+"""How plausible a cell is in a slot: the content half of row repair.
+
+Each scorer is a pure function of the cell text; cell texts repeat heavily
+across a batch, so the answers are cached."""
 
 from __future__ import annotations
+
+from functools import lru_cache
 
 from selfeval.normalize.cells import clean
 from selfeval.normalize.values import is_null, looks_like_value, parse_value, to_decimal
 
 
+@lru_cache(maxsize=65536)
 def number_cell(text: str) -> float:
     """Weights and scores: plain numbers."""
     if is_null(text):
@@ -13,6 +19,7 @@ def number_cell(text: str) -> float:
     return 2.0 if to_decimal(text) is not None else -3.0
 
 
+@lru_cache(maxsize=65536)
 def amount_cell(text: str) -> float:
     """Funding amounts: plain numbers, never percentages."""
     if is_null(text):
@@ -20,6 +27,7 @@ def amount_cell(text: str) -> float:
     return 1.0 if to_decimal(text) is not None else -3.0
 
 
+@lru_cache(maxsize=65536)
 def rate_cell(text: str) -> float:
     """Execution rates: percentages."""
     if is_null(text):
@@ -30,6 +38,7 @@ def rate_cell(text: str) -> float:
     return 0.0 if to_decimal(t) is not None else -3.0
 
 
+@lru_cache(maxsize=65536)
 def value_cell(text: str) -> float:
     """Targets and actuals: a number with comparator/unit, or a short grade."""
     if is_null(text):
@@ -37,6 +46,7 @@ def value_cell(text: str) -> float:
     return 1.0 if looks_like_value(text) else 0.3
 
 
+@lru_cache(maxsize=65536)
 def note_cell(text: str) -> float:
     """Deviation notes: free text, not numbers."""
     if is_null(text):
@@ -46,6 +56,7 @@ def note_cell(text: str) -> float:
     return -1.0 if parse_value(text).status == "numeric" else 0.5
 
 
+@lru_cache(maxsize=65536)
 def name_cell(text: str) -> bool:
     """An indicator name: text that does not read as a value or number."""
     return bool(clean(text)) and not is_null(text) and not looks_like_value(text)

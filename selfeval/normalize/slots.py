@@ -44,6 +44,7 @@ def fit(
     """
     available = {i: cells[i] for i in range(start, len(cells)) if cells[i].strip()}
     per_column = OFFSET_PENALTY if positional else LOOSE_OFFSET_PENALTY
+    in_order = sorted(available.items())
     best: Placement | None = None
     for offset in offsets:
         taken: dict[str, tuple[int, str]] = {}
@@ -57,7 +58,7 @@ def fit(
                 used.add(col)
                 if not is_null(text):
                     taken[slot] = (col, text)
-        lost = tuple((i, t) for i, t in sorted(available.items()) if i not in used)
+        lost = tuple((i, t) for i, t in in_order if i not in used)
         score -= LOST_CELL_PENALTY * len(lost)
         if best is None or score > best.score:
             best = Placement(taken, offset, score, lost)

@@ -45,11 +45,13 @@ def null_markers() -> frozenset[str]:
     return frozenset(vocabulary()["null_markers"])
 
 
+@lru_cache(maxsize=65536)
 def is_null(text: str) -> bool:
     t = clean(text)
     return not t or t in null_markers()
 
 
+@lru_cache(maxsize=65536)
 def to_decimal(text: str) -> Decimal | None:
     """A plain number (``1,234.50``, ``-0``), else None.  No exponents,
     infinities or NaN: a form never prints them, so they are not numbers here."""

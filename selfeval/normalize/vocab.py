@@ -56,6 +56,7 @@ class Vocabulary:
         self.match = lru_cache(maxsize=8192)(self._match)
 
     @staticmethod
+    @lru_cache(maxsize=65536)
     def key(text: str) -> str:
         """Text without whitespace, punctuation and the 其中 ("of which") prefix:
         differences in these are layout, not a repair."""
