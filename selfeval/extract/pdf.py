@@ -15,7 +15,9 @@ the rows into forms is not done here: the normalizer splits on 项目序号.
 Bad input is reported, never raised: an encrypted, corrupt, truncated or
 empty file is an ``unreadable_input`` finding naming the file (a page that
 fails alone names its page, and the other pages are kept); a page whose text
-layer is unusable is a ``no_text_layer`` finding with its page.  Long files
+layer is unusable ((cid:…) glyphs, U+FFFD, private-use code points, or a
+scan with no text) is a ``no_text_layer`` finding with its page, and the
+page is rendered and read by the OCR reader instead when OCR is installed.  Long files
 are read in ranges of pages, each range opened afresh, so memory stays flat.
 """
 
@@ -41,6 +43,7 @@ from selfeval.settings import Settings
 TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
 DEFAULT_PAGE_RANGE = 25  # pages read per opening of the file
 HEAD_ROWS = 3  # leading rows of a table that a continuation page may repeat
+OCR_DPI = 200  # resolution a page without a text layer is rendered at for OCR
 
 
 @dataclass
@@ -98,7 +101,7 @@ def read_pdf(source: Source, settings: Settings) -> Document:
             carry = Carry()
             continue
         try:
-            carry = _read_page(doc, page, carry)
+            carry = _read_page(doc, page, carry, settings)
         finally:
             page.close()
         if time.monotonic() - started > settings.file_time_budget_s and number < last:
@@ -147,20 +150,18 @@ def _pages(data: bytes, last: int) -> Iterator[tuple[int, pdfplumber.page.Page |
                 yield page.page_number, page
 
 
-def _read_page(doc: Document, page: pdfplumber.page.Page, carry: Carry) -> Carry:
+def _read_page(doc: Document, page: pdfplumber.page.Page, carry: Carry, settings: Settings) -> Carry:
     number = page.page_number
-    chars = page.chars
+    chars = lay.dedupe_chars(page.chars)
     problem = lay.page_text_problem(chars, page.images, page.bbox)
     if problem:
-        # Pages like this are the OCR reader's to read; until then they are reported.
+        rows, findings, outcome = ocr_page(page, settings)
         doc.findings.append(
-            Finding(
-                "no_text_layer",
-                f"{doc.source_path}: page {number}: {problem}; its text cannot be read "
-                "(OCR the page or obtain a PDF with a text layer)",
-                page=number,
-            )
+            Finding("no_text_layer", f"{doc.source_path}: page {number}: {problem}; {outcome}", page=number)
         )
+        doc.rows.extend(rows)
+        doc.findings.extend(findings)
+        doc.lines += sum(1 for r in rows if not r.is_blank())
         return Carry()
     grids = _find_grids(page)
     if grids:
@@ -169,6 +170,23 @@ def _read_page(doc: Document, page: pdfplumber.page.Page, carry: Carry) -> Carry
         rows, dropped, carry = _unruled_rows(chars, carry)
     _emit(doc, rows, dropped, number)
     return carry
+
+
+def ocr_page(page: pdfplumber.page.Page, settings: Settings) -> tuple[list[SourceRow], list[Finding], str]:
+    """A page without a usable text layer, rendered and read by the OCR
+    reader: its rows, their low-confidence findings, and what happened (for
+    the ``no_text_layer`` message)."""
+    try:
+        from selfeval.extract.image import low_confidence_findings, ocr_page_image
+        from selfeval.extract.ocr import EngineUnavailable
+    except ImportError as exc:
+        return [], [], f"its text is lost: OCR is not installed ({exc}); install selfeval[ocr] and run again"
+    try:
+        image = page.to_image(resolution=OCR_DPI).original
+        rows = ocr_page_image(image, page.page_number, settings)
+    except EngineUnavailable as exc:
+        return [], [], f"its text is lost: OCR is not available ({exc})"
+    return rows, low_confidence_findings(rows, settings), "read by OCR instead (check its low_confidence findings)"
 
 
 def _find_grids(page: pdfplumber.page.Page) -> list[lay.Grid]:

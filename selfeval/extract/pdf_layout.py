@@ -32,6 +32,7 @@ DEFAULT_SPACE_GAP_EM = 0.2  # a gap wider than this (in em) between Latin chars 
 DEFAULT_RUN_GAP_EM = 0.6  # a gap wider than this (in em) on a line separates two cells
 DEFAULT_WRAP_GAP_EM = 0.45  # unruled: a line closer than this (in em) below the previous one continues its row
 DEFAULT_COLUMN_TOLERANCE = 3.0  # points: column edges and left edges closer than this are one
+DEFAULT_DUPLICATE_TOLERANCE = 1.0  # points: the same char drawn again this close is a copy (fake bold)
 DEFAULT_GARBLED_SHARE = 0.2  # a page is unusable when this share of its characters has no usable text
 DEFAULT_SCAN_IMAGE_COVER = 0.5  # share of the page an image must cover to make a text-less page a scan
 DEFAULT_SCAN_MAX_CHARS = 20  # a page with no more characters than this over such an image is a scan
@@ -74,6 +75,25 @@ def page_text_problem(
         if covered / area >= DEFAULT_SCAN_IMAGE_COVER:
             return "the page is an image with no text layer (a scan)"
     return None
+
+
+def dedupe_chars(chars: Sequence[Char], tolerance: float = DEFAULT_DUPLICATE_TOLERANCE) -> list[Char]:
+    """Chars without the copies some PDFs draw over a glyph (a bold effect,
+    a shadow): the same text within ``tolerance`` points of a kept char."""
+    kept: list[Char] = []
+    cells: dict[tuple[str, int, int], list[Char]] = {}
+    for c in chars:
+        text, kx, ky = c["text"], round(c["x0"] / tolerance), round(c["top"] / tolerance)
+        if any(
+            abs(k["x0"] - c["x0"]) <= tolerance and abs(k["top"] - c["top"]) <= tolerance
+            for dx in (-1, 0, 1)
+            for dy in (-1, 0, 1)
+            for k in cells.get((text, kx + dx, ky + dy), ())
+        ):
+            continue
+        cells.setdefault((text, kx, ky), []).append(c)
+        kept.append(c)
+    return kept
 
 
 def _clipped_area(obj: dict, bbox: BBox) -> float:
@@ -234,7 +254,7 @@ def assign_chars(chars: Iterable[Char], grids: Sequence[Grid]) -> list[Char]:
     for c in chars:
         cx = (c["x0"] + c["x1"]) / 2
         cy = (c["top"] + c["bottom"]) / 2
-        for grid, (xs, ys, owner) in zip(grids, index):
+        for grid, (xs, ys, owner) in zip(grids, index, strict=True):
             i, j = bisect_right(ys, cy) - 1, bisect_right(xs, cx) - 1
             if 0 <= i < len(ys) - 1 and 0 <= j < len(xs) - 1:
                 k = owner.get((i, j))
@@ -263,10 +283,10 @@ def grid_to_rows(grid: Grid) -> list[tuple[float, list[str]]]:
     top-left position, covered positions are ``""``."""
     width = len(grid.columns)
     table = [[""] * width for _ in grid.rows]
-    for (r, col), chars in zip(grid.places, grid.texts):
+    for (r, col), chars in zip(grid.places, grid.texts, strict=True):
         if chars:
             table[r][col] = join_pair(table[r][col], chars_to_text(chars))
-    return list(zip(grid.rows, table))
+    return list(zip(grid.rows, table, strict=True))
 
 
 # --- unruled pages ----------------------------------------------------------
@@ -318,7 +338,7 @@ def unruled_rows(
         else:
             continues = prev is not None and prev_aligned and line.top - prev.bottom < wrap_gap * line.em
             cells = rows[-1][1] if continues else [""] * len(anchors)
-            for run, col in zip(line.runs, cols):
+            for run, col in zip(line.runs, cols, strict=True):
                 cells[col] = join_pair(cells[col], run.text)  # type: ignore[index]
             if not continues:
                 rows.append((line.top, cells, True))

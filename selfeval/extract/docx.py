@@ -1,0 +1,138 @@
+"""Word reader (.docx) with python-docx.
+
+The body is read in order.  A paragraph outside a table is a row of its
+own (its tab stops split it into cells, its line breaks into rows): the
+title, 项目序号 and 金额单位 lines.  A table row is a grid row with one
+position per column of the table grid: a cell spanning columns
+(``w:gridSpan``) keeps its text in its first position and blanks the rest;
+a cell continuing a vertical merge (``w:vMerge`` without ``restart``) is
+blank, its text being in the merge's first row — the pasted text's layout.
+Paragraphs inside a cell are joined as wrapped text.  Provenance: ``table
+N`` (1-based, in body order) and the row's 1-based line in the document.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+
+import docx
+from docx.oxml.ns import qn
+
+from selfeval.extract.cells import cell_text, join_lines, trim_row
+from selfeval.extract.grid import Document, SourceRow
+from selfeval.extract.office import container_problem
+from selfeval.extract.readers import Source
+from selfeval.findings import Finding
+from selfeval.settings import Settings
+
+P, TBL, TR, TC = qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:tc")
+T, TAB, BR, CR = qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr")
+SDT, SDT_CONTENT = qn("w:sdt"), qn("w:sdtContent")
+VAL = qn("w:val")
+
+
+def read_docx(source: Source, settings: Settings) -> Document:
+    doc = Document(source.doc_id, str(source.path), kind="docx")
+    problem = container_problem(source.path, source.data, "docx")
+    body = None
+    if problem is None:
+        try:
+            body = docx.Document(io.BytesIO(source.data)).element.body
+        except Exception as exc:  # a damaged package fails in many ways (zip, XML, missing parts); reported
+            problem = (
+                f"{source.path}: the document cannot be opened ({type(exc).__name__}: {exc}); "
+                "open it in Word or WPS and save it again"
+            )
+    if problem is not None or body is None:
+        doc.readable = False
+        doc.findings.append(Finding("unreadable_input", problem or f"{source.path}: cannot be read"))
+        return doc
+    tables = 0
+    for block in _blocks(body):
+        if block.tag == P:
+            for line in paragraph_text(block).split("\n"):
+                cells = trim_row([cell_text(c) for c in line.split("\t")])
+                _append(doc, cells, None, positional=len(cells) <= 1)
+        else:
+            tables += 1
+            for cells in table_rows(block):
+                _append(doc, trim_row(cells), f"table {tables}")
+    return doc
+
+
+def _append(doc: Document, cells: tuple[str, ...], sheet: str | None, positional: bool = True) -> None:
+    if not cells:
+        return
+    doc.lines += 1
+    doc.rows.append(SourceRow(cells, line=doc.lines, sheet=sheet, positional=positional))
+
+
+def _blocks(parent) -> Iterator:
+    """Paragraphs and tables of the body in order, content controls opened."""
+    for child in parent.iterchildren():
+        if child.tag in (P, TBL):
+            yield child
+        elif child.tag == SDT:
+            content = child.find(SDT_CONTENT)
+            if content is not None:
+                yield from _blocks(content)
+
+
+def table_rows(tbl) -> list[list[str]]:
+    """A table's rows, one position per grid column, merges laid out as
+    pasted text lays them out."""
+    rows: list[list[str]] = []
+    for tr in tbl.iterchildren(TR):
+        cells: list[str] = [""] * _int(tr, "w:trPr/w:gridBefore")
+        for tc in _row_cells(tr):
+            span = max(_int(tc, "w:tcPr/w:gridSpan", 1), 1)
+            merge = tc.find(f"{qn('w:tcPr')}/{qn('w:vMerge')}")
+            continued = merge is not None and merge.get(VAL, "continue") != "restart"
+            cells.append("" if continued else cell_text(join_lines(paragraph_text(p) for p in tc.iter(P))))
+            cells.extend([""] * (span - 1))
+        rows.append(cells)
+    return rows
+
+
+def _row_cells(tr) -> Iterator:
+    for child in tr.iterchildren():
+        if child.tag == TC:
+            yield child
+        elif child.tag == SDT:
+            content = child.find(SDT_CONTENT)
+            if content is not None:
+                yield from content.iterchildren(TC)
+
+
+def paragraph_text(p) -> str:
+    """A paragraph's text; tabs as ``\\t``, line breaks as ``\\n``; text of
+    nested paragraphs (text boxes) is left to those paragraphs."""
+    parts: list[str] = []
+    for el in p.iter(T, TAB, BR, CR):
+        if _paragraph_of(el) is not p:
+            continue
+        if el.tag == T:
+            parts.append(el.text or "")
+        elif el.tag == TAB:
+            parts.append("\t")
+        else:
+            parts.append("\n")
+    return "".join(parts)
+
+
+def _paragraph_of(el):
+    node = el.getparent()
+    while node is not None and node.tag != P:
+        node = node.getparent()
+    return node
+
+
+def _int(el, path: str, default: int = 0) -> int:
+    found = el.find("/".join(qn(part) for part in path.split("/")))
+    if found is None:
+        return default
+    try:
+        return int(found.get(VAL, default))
+    except ValueError:
+        return default

@@ -1,0 +1,72 @@
+"""Excel workbook reader (.xlsx, .xlsm) with openpyxl.
+
+Every worksheet is read top to bottom; each non-blank worksheet row is one
+row of the grid, its cells from the sheet's leftmost used column, so a form
+laid out from column B reads the same as one from column A.  Several forms
+on a sheet, or one per sheet, both read in order; the normalizer splits them
+on 项目序号.  A merged range keeps its value in its top-left cell and the
+covered cells are blank (openpyxl blanks them on load), which is the pasted
+text's layout.  Numbers are shown as the sheet shows them (``13.04``,
+``100.00%``), since that is what pasted text carries.  Provenance: the
+sheet's name and the worksheet row number.
+
+Cached formula results are read (``data_only``); a formula cell that was
+never calculated (written by a program, not saved by Excel) reads as blank.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import warnings
+
+import openpyxl
+
+from selfeval.extract.cells import cell_text
+from selfeval.extract.grid import Document
+from selfeval.extract.office import container_problem, emit_sheet, show_date, show_number
+from selfeval.extract.readers import Source
+from selfeval.findings import Finding
+from selfeval.settings import Settings
+
+
+def read_xlsx(source: Source, settings: Settings) -> Document:
+    doc = Document(source.doc_id, str(source.path), kind="xlsx")
+    problem = container_problem(source.path, source.data, "xlsx")
+    if problem is None:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # unsupported extensions (data validation, slicers)
+                book = openpyxl.load_workbook(io.BytesIO(source.data), data_only=True)
+        except Exception as exc:  # a damaged package fails in many ways (zip, XML, missing parts); reported
+            problem = (
+                f"{source.path}: the workbook cannot be opened ({type(exc).__name__}: {exc}); "
+                "open it in Excel or WPS and save it again"
+            )
+    if problem is not None:
+        doc.readable = False
+        doc.findings.append(Finding("unreadable_input", problem))
+        return doc
+    for sheet in book.worksheets:
+        values = {
+            (cell.row, cell.column): text
+            for row in sheet.iter_rows()
+            for cell in row
+            if (text := show_cell(cell.value, cell.number_format))
+        }
+        emit_sheet(doc, values, sheet.title)
+    book.close()
+    return doc
+
+
+def show_cell(value: object, number_format: str | None) -> str:
+    """A cell's value as the sheet displays it."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return cell_text(value)
+    if isinstance(value, (bool, int, float)):
+        return show_number(value, number_format)
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return show_date(value)
+    return cell_text(str(value))

@@ -1,0 +1,141 @@
+"""Write seed forms as an .xlsx (openpyxl), an .xls (xlwt, when installed)
+and a .docx (python-docx), each with real merged cells.
+
+Workbooks hold numbers as numbers with the number format that shows them as
+the seed does (``13.04`` as 13.04 in ``0.00``, ``100.00%`` as 1 in
+``0.00%``), the title merged across the table, and the label merges of
+:func:`fixturegen.seed.derive_merges`.  The Word file has the preamble as
+paragraphs and one table per form, merged with ``gridSpan``/``vMerge``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import docx
+import openpyxl
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from openpyxl.styles import Alignment
+
+from fixturegen.seed import Form
+
+_NUMBER = re.compile(r"^-?(0|[1-9]\d*)(\.(\d+))?(%?)$")
+
+
+def typed(text: str) -> tuple[object, str]:
+    """A seed cell as a spreadsheet would hold it: (value, number format)."""
+    m = _NUMBER.match(text)
+    if not m:
+        return text, "General"
+    decimals = len(m.group(3) or "")
+    fmt = ("0." + "0" * decimals) if decimals else ("0" if m.group(4) else "General")
+    if m.group(4):
+        return float(text[:-1]) / 100, fmt + "%"
+    value = float(text) if decimals else int(text)
+    return value, fmt
+
+
+def write_xlsx(
+    forms: Sequence[Form],
+    path: Path,
+    per_sheet: int = 1,
+    origin: tuple[int, int] = (1, 1),
+) -> Path:
+    """Forms ``per_sheet`` to a worksheet, the first at ``origin`` (row,
+    column, 1-based), a blank row between forms on one sheet."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for start in range(0, len(forms), per_sheet):
+        group = forms[start : start + per_sheet]
+        name = f"项目{group[0].seq}" if per_sheet == 1 else f"第{start // per_sheet + 1}页"
+        sheet = book.create_sheet(name)
+        row = origin[0]
+        for form in group:
+            row = _xlsx_form(sheet, form, row, origin[1]) + 1
+    book.save(path)
+    return path
+
+
+def _xlsx_form(sheet, form: Form, top: int, left: int) -> int:
+    """Write one form from (top, left); returns the row after it."""
+    for i, line in enumerate(form.preamble):
+        sheet.cell(top + i, left, line)
+    sheet.merge_cells(start_row=top, start_column=left, end_row=top, end_column=left + form.width - 1)
+    sheet.cell(top, left).alignment = Alignment(horizontal="center")
+    first = top + len(form.preamble)
+    for r, cells in enumerate(form.rows):
+        for c, text in enumerate(cells):
+            if text:
+                value, fmt = typed(text)
+                cell = sheet.cell(first + r, left + c, value)
+                cell.number_format = fmt
+                cell.alignment = Alignment(wrap_text=True, vertical="center")
+    for m in form.merges:
+        sheet.merge_cells(
+            start_row=first + m.top,
+            start_column=left + m.left,
+            end_row=first + m.bottom,
+            end_column=left + m.right,
+        )
+    return first + len(form.rows)
+
+
+def write_xls(forms: Sequence[Form], path: Path) -> Path:
+    """One form per sheet, as an Excel 97-2003 workbook; needs xlwt."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    styles: dict[str, xlwt.XFStyle] = {}
+    for form in forms:
+        sheet = book.add_sheet(f"项目{form.seq}")
+        sheet.write_merge(0, 0, 0, form.width - 1, form.preamble[0])
+        for i, line in enumerate(form.preamble[1:], start=1):
+            sheet.write(i, 0, line)
+        first = len(form.preamble)
+        anchors = {(m.top, m.left): m for m in form.merges}
+        for r, cells in enumerate(form.rows):
+            for c, text in enumerate(cells):
+                if not text:
+                    continue
+                value, fmt = typed(text)
+                style = styles.setdefault(fmt, xlwt.easyxf(num_format_str=fmt))
+                m = anchors.get((r, c))
+                if m:
+                    sheet.write_merge(first + m.top, first + m.bottom, m.left, m.right, value, style)
+                else:
+                    sheet.write(first + r, c, value, style)
+        for m in form.merges:
+            if not form.rows[m.top][m.left]:
+                sheet.merge(first + m.top, first + m.bottom, m.left, m.right)
+    book.save(str(path))
+    return path
+
+
+def write_docx(forms: Sequence[Form], path: Path) -> Path:
+    """The preamble lines as paragraphs and each form as one merged table."""
+    document = docx.Document()
+    for form in forms:
+        for i, line in enumerate(form.preamble):
+            paragraph = document.add_paragraph(line)
+            if i == 0:
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        table = document.add_table(rows=len(form.rows), cols=form.width)
+        table.style = "Table Grid"
+
+        for r, cells in enumerate(form.rows):
+            for c, text in enumerate(cells):
+                if text:
+                    _cell(table, r, c).text = text
+        for m in form.merges:
+            _cell(table, m.top, m.left).merge(_cell(table, m.bottom, m.right))
+        document.add_paragraph("")
+    document.save(str(path))
+    return path
+
+
+def _cell(table, row: int, col: int):
+    """A table cell by grid position (``Table.cell`` re-reads the whole table
+    on every call, which makes writing a form quadratic)."""
+    return table.rows[row].cells[col]
