@@ -31,6 +31,7 @@ VARIANTS = {
     "several-forms-per-page": (Style(page=A3_PORTRAIT), Paging(new_page_per_form=False)),
     "form-split-across-pages": (Style(), Paging(break_before=BREAKS)),
     "split-with-repeated-header-rows": (Style(), Paging(break_before=BREAKS, repeat_rows=2)),
+    "split-with-repeated-block-heading": (Style(), Paging(break_before=BREAKS, repeat_block_header=True)),
     "no-ruling-lines": (Style(ruled=False, valign="top", pad=4), Paging()),
     "no-ruling-lines-split": (Style(ruled=False, valign="top", pad=4), Paging(break_before=BREAKS)),
 }
@@ -209,6 +210,15 @@ def test_repeated_header_rows_are_dropped_and_counted_as_decoration(docs, forms)
     assert doc.decoration == 2 * len(forms)  # two rows repeated on each form's second page
     plain = docs["form-split-across-pages"]
     assert [r.cells for r in doc.rows] == [r.cells for r in plain.rows]
+
+
+def test_a_repeated_block_heading_is_dropped_and_counted_as_decoration(docs, forms):
+    doc = docs["split-with-repeated-block-heading"]
+    assert doc.decoration == len(forms)  # every break falls inside the funding or the indicator block
+    starts = {r.page for r in doc.rows if r.cells[0].startswith("项目序号")}
+    first_rows = [next(r for r in doc.rows if r.page == p) for p in {r.page for r in doc.rows} - starts]
+    assert len(first_rows) == len(forms)
+    assert not any(r.cells[0] in ("项目资金", "绩效指标") for r in first_rows)
 
 
 def test_page_ranges_join_forms_across_range_boundaries(rendered, docs, monkeypatch):

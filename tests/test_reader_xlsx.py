@@ -115,6 +115,33 @@ def test_dates_text_and_line_breaks_in_cells(tmp_path):
     ]
 
 
+def test_formulas_never_calculated_keep_their_text_not_a_silent_blank(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["全年预算数", "全年执行数", "执行率"])
+    sheet.append([5, 3.49, "=B2/A2"])  # written by a program: no calculated value stored
+    book.save(tmp_path / "formulas.xlsx")
+    doc = read(read_xlsx, (tmp_path / "formulas.xlsx").read_bytes(), "formulas.xlsx")
+    assert doc.rows[1].cells == ("5", "3.49", "=B2/A2")
+
+
+def test_calculated_formulas_read_as_their_values(tmp_path):
+    book = openpyxl.Workbook()
+    book.active.append([5, 3.49, "=B1/A1"])
+    book.save(tmp_path / "calculated.xlsx")
+    # store a calculated value the way a spreadsheet saves it: <f> and <v> together
+    with zipfile.ZipFile(tmp_path / "calculated.xlsx") as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    sheet_xml = parts["xl/worksheets/sheet1.xml"].decode()
+    assert "<f>B1/A1</f><v></v>" in sheet_xml
+    parts["xl/worksheets/sheet1.xml"] = sheet_xml.replace("<f>B1/A1</f><v></v>", "<f>B1/A1</f><v>0.698</v>").encode()
+    with zipfile.ZipFile(tmp_path / "calculated.xlsx", "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    doc = read(read_xlsx, (tmp_path / "calculated.xlsx").read_bytes(), "calculated.xlsx")
+    assert doc.rows[0].cells == ("5", "3.49", "0.698")
+
+
 def test_a_committed_xls_reads_back_to_the_seed_rows(forms):
     doc = read(read_xls, XLS.read_bytes(), XLS.name)
     assert [r.cells for r in doc.rows] == [row for f in forms[:4] for row in f.grid()]

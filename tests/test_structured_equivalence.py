@@ -45,7 +45,10 @@ VARIANTS = {
     "pdf-embedded-ttf": (SUBSET, pdf(Style(font=TTF_FONT))),
     "pdf-several-forms-per-page": (SUBSET, pdf(Style(page=A3_PORTRAIT), Paging(new_page_per_form=False))),
     "pdf-forms-split-across-pages": (SUBSET, pdf(paging=Paging(break_before=BREAKS))),
-    "pdf-split-with-repeated-header": (SUBSET, pdf(paging=Paging(break_before=BREAKS, repeat_rows=1))),
+    "pdf-split-with-repeated-headers": (
+        SUBSET,
+        pdf(paging=Paging(break_before=BREAKS, repeat_rows=1, repeat_block_header=True)),
+    ),
     "pdf-no-ruling-lines": (SUBSET, pdf(Style(ruled=False, valign="top", pad=4))),
     "xlsx-one-form-per-sheet": (ALL, xlsx()),
     "xlsx-several-forms-per-sheet": (SUBSET, xlsx(per_sheet=4, origin=(2, 2))),

@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pdfplumber
-from pdfminer.pdfdocument import PDFPasswordIncorrect
+from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfpage import PDFPage
 from pdfplumber.utils.exceptions import PdfminerException
 
@@ -56,12 +56,23 @@ class PageRow:
 
 @dataclass
 class Carry:
-    """What a page hands to the next: the table (or unruled columns) it ended
-    with, and the leading rows of that table, which a continuation repeats."""
+    """What a page hands to the next: the columns of the table (ruled or not)
+    it ended with, and the rows of that table a continuation may repeat: its
+    leading rows (Word's and Excel's repeated header rows) and its header-like
+    rows (a block's column headings)."""
 
     columns: list[float] | None = None
     ruled: bool = True
     head: list[tuple[str, ...]] = field(default_factory=list)
+    headers: frozenset[tuple[str, ...]] = frozenset()
+
+    def then(self, columns: list[float], ruled: bool, rows: list[PageRow], continued: bool) -> Carry:
+        """The carry after a page whose last table has ``rows`` (on this page)."""
+        kept = [trim_row(r.cells) for r in rows if not _blank(r)]
+        headers = frozenset(r for r in kept if _header_like(r))
+        if continued:
+            return Carry(columns, ruled, self.head, self.headers | headers)
+        return Carry(columns, ruled, kept[:HEAD_ROWS], headers)
 
 
 def read_pdf(source: Source, settings: Settings) -> Document:
@@ -130,6 +141,8 @@ def _open_failure(path: object, exc: PdfminerException) -> str:
     cause = exc.args[0] if exc.args else exc
     if isinstance(cause, PDFPasswordIncorrect):
         return f"{path}: the PDF is encrypted with a password; save an unprotected copy and read that"
+    if isinstance(cause, PDFEncryptionError):
+        return f"{path}: the PDF is encrypted in a way that cannot be opened ({cause}); save an unprotected copy"
     name = type(cause).__name__
     return f"{path}: the PDF is damaged or truncated ({name}: {cause}); re-export or re-download it"
 
@@ -183,6 +196,9 @@ def ocr_page(page: pdfplumber.page.Page, settings: Settings) -> tuple[list[Sourc
         return [], [], f"its text is lost: OCR is not installed ({exc}); install selfeval[ocr] and run again"
     try:
         image = page.to_image(resolution=OCR_DPI).original
+    except Exception as exc:  # the renderer rejects a damaged page in its own ways; reported
+        return [], [], f"its text is lost: the page cannot be rendered for OCR ({type(exc).__name__}: {exc})"
+    try:
         rows = ocr_page_image(image, page.page_number, settings)
     except EngineUnavailable as exc:
         return [], [], f"its text is lost: OCR is not available ({exc})"
@@ -214,15 +230,12 @@ def _ruled_rows(
         text_rows + [PageRow(top, cells, True, g) for g in grids for top, cells in lay.grid_to_rows(g)],
         key=lambda r: r.top,
     )
-    dropped = _repeated_head(rows, carry.head) if continues else set()
+    dropped = _repeated_rows(rows, carry) if continues else set()
     last_grid = next((r.grid for r in reversed(rows) if not _blank(r)), None)
     if last_grid is None:
         return rows, dropped, Carry()
-    if continues and last_grid is first:
-        head = carry.head
-    else:
-        head = [trim_row(r.cells) for r in rows if r.grid is last_grid and not _blank(r)][:HEAD_ROWS]
-    return rows, dropped, Carry(last_grid.columns, True, head)
+    table = [r for i, r in enumerate(rows) if r.grid is last_grid and i not in dropped]
+    return rows, dropped, carry.then(last_grid.columns, True, table, continues and last_grid is first)
 
 
 def _unruled_rows(chars: list[dict], carry: Carry) -> tuple[list[PageRow], set[int], Carry]:
@@ -242,30 +255,37 @@ def _unruled_rows(chars: list[dict], carry: Carry) -> tuple[list[PageRow], set[i
     for top, cells, aligned in lay.unruled_rows(lines, anchors):
         table = table + [len(rows)] if aligned else []
         rows.append(PageRow(top, cells, aligned or len(cells) == 1))
-    dropped = _repeated_head(rows, carry.head) if continues else set()
+    dropped = _repeated_rows(rows, carry) if continues else set()
     if not table:
         return rows, dropped, Carry(None, False)
-    if continues and len(table) == len(rows):
-        head = carry.head
-    else:
-        head = [trim_row(rows[i].cells) for i in table[:HEAD_ROWS]]
-    return rows, dropped, Carry(anchors, False, head)
+    tail = [rows[i] for i in table if i not in dropped]
+    return rows, dropped, carry.then(anchors, False, tail, continues and len(table) == len(rows))
 
 
-def _repeated_head(rows: list[PageRow], head: list[tuple[str, ...]]) -> set[int]:
-    """Indexes of the leading rows of a continuation page that repeat the
-    continued table's leading rows, in order."""
+def _repeated_rows(rows: list[PageRow], carry: Carry) -> set[int]:
+    """Indexes of the leading rows of a continuation page that repeat rows of
+    the continued table: its leading rows in order, or a header-like row of
+    it (a block's headings).  Only rows with two or more cells count."""
     dropped: set[int] = set()
     k = 0
     for i, r in enumerate(rows):
         if _blank(r):
             continue
-        if k < len(head) and trim_row(r.cells) == head[k] and sum(1 for c in r.cells if c) >= 2:
-            dropped.add(i)
-            k += 1
-        else:
+        cells = trim_row(r.cells)
+        if sum(1 for c in cells if c) < 2:
             break
+        if k < len(carry.head) and cells == carry.head[k]:
+            k += 1
+        elif cells not in carry.headers:
+            break
+        dropped.add(i)
     return dropped
+
+
+def _header_like(cells: tuple[str, ...]) -> bool:
+    """Column headings: three or more cells and no digit (data rows of a
+    form carry numbers: weights, scores, amounts)."""
+    return sum(1 for c in cells if c) >= 3 and not any(ch.isdigit() for c in cells for ch in c)
 
 
 def _blank(row: PageRow) -> bool:

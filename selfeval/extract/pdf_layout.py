@@ -113,7 +113,7 @@ def chars_to_lines(chars: Iterable[Char], overlap: float = DEFAULT_LINE_OVERLAP)
     for c in sorted(chars, key=lambda c: (c["top"], c["x0"])):
         if lines:
             shared = min(bottom, c["bottom"]) - max(top, c["top"])
-            if shared >= overlap * min(bottom - top, _height(c)):
+            if shared >= overlap * min(max(bottom - top, 0.1), _height(c)):
                 lines[-1].append(c)
                 bottom = max(bottom, c["bottom"])
                 continue
@@ -174,7 +174,17 @@ def line_to_runs(line: Sequence[Char], run_gap: float = DEFAULT_RUN_GAP_EM) -> l
         else:
             runs[-1].chars.append(c)
         prev = c
-    return [r for r in runs if r.text]
+    return [Run(kept) for r in runs if (kept := _trimmed(r.chars))]
+
+
+def _trimmed(chars: list[Char]) -> list[Char]:
+    """A run without the space glyphs at its ends (its x0 is then its text's)."""
+    start, end = 0, len(chars)
+    while start < end and chars[start]["text"].isspace():
+        start += 1
+    while end > start and chars[end - 1]["text"].isspace():
+        end -= 1
+    return chars[start:end]
 
 
 # --- ruled tables -----------------------------------------------------------

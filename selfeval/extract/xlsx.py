@@ -10,15 +10,19 @@ text's layout.  Numbers are shown as the sheet shows them (``13.04``,
 ``100.00%``), since that is what pasted text carries.  Provenance: the
 sheet's name and the worksheet row number.
 
-Cached formula results are read (``data_only``); a formula cell that was
-never calculated (written by a program, not saved by Excel) reads as blank.
+Cached formula results are read, as a copy from Excel gives them; a formula
+cell that was never calculated (a program wrote the file and no spreadsheet
+saved it) keeps its formula text (``=E7/D7``), which the normalizer reports
+instead of the value being silently blank.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import warnings
+import zipfile
 
 import openpyxl
 
@@ -29,24 +33,26 @@ from selfeval.extract.readers import Source
 from selfeval.findings import Finding
 from selfeval.settings import Settings
 
+_FORMULA = re.compile(rb"<(?:\w+:)?f[ >]")
+
 
 def read_xlsx(source: Source, settings: Settings) -> Document:
     doc = Document(source.doc_id, str(source.path), kind="xlsx")
     problem = container_problem(source.path, source.data, "xlsx")
+    book = None
     if problem is None:
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # unsupported extensions (data validation, slicers)
-                book = openpyxl.load_workbook(io.BytesIO(source.data), data_only=True)
+            book = _load(source.data, data_only=True)
         except Exception as exc:  # a damaged package fails in many ways (zip, XML, missing parts); reported
             problem = (
                 f"{source.path}: the workbook cannot be opened ({type(exc).__name__}: {exc}); "
                 "open it in Excel or WPS and save it again"
             )
-    if problem is not None:
+    if problem is not None or book is None:
         doc.readable = False
-        doc.findings.append(Finding("unreadable_input", problem))
+        doc.findings.append(Finding("unreadable_input", problem or f"{source.path}: cannot be read"))
         return doc
+    formulas = _uncalculated_formulas(source.data, book)
     for sheet in book.worksheets:
         values = {
             (cell.row, cell.column): text
@@ -54,9 +60,38 @@ def read_xlsx(source: Source, settings: Settings) -> Document:
             for cell in row
             if (text := show_cell(cell.value, cell.number_format))
         }
+        values.update(formulas.get(sheet.title, {}))
         emit_sheet(doc, values, sheet.title)
     book.close()
     return doc
+
+
+def _load(data: bytes, data_only: bool) -> openpyxl.Workbook:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # unsupported extensions (data validation, slicers)
+        return openpyxl.load_workbook(io.BytesIO(data), data_only=data_only)
+
+
+def _uncalculated_formulas(data: bytes, book: openpyxl.Workbook) -> dict[str, dict[tuple[int, int], str]]:
+    """When no formula of the workbook has a calculated value (a program
+    wrote the file and no spreadsheet ever saved it), the formula texts per
+    sheet, so that those cells are not silently blank; the normalizer
+    reports them.  A workbook with calculated values keeps them all (a
+    formula may rightly calculate to blank)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        sheets = [n for n in package.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+        if not any(_FORMULA.search(package.read(n)) for n in sheets):
+            return {}
+    found: dict[str, dict[tuple[int, int], str]] = {}
+    for sheet in _load(data, data_only=False).worksheets:
+        cached = book[sheet.title]
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    if cached.cell(cell.row, cell.column).value is not None:
+                        return {}
+                    found.setdefault(sheet.title, {})[(cell.row, cell.column)] = str(cell.value)
+    return found
 
 
 def show_cell(value: object, number_format: str | None) -> str:

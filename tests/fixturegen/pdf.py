@@ -61,6 +61,7 @@ class Paging:
     new_page_per_form: bool = True
     break_before: dict[int, int] = field(default_factory=dict)  # form seq -> table row that starts a page
     repeat_rows: int = 0  # leading table rows repeated at the top of a continuation page
+    repeat_block_header: bool = False  # repeat the heading row of the block (项目资金, 绩效指标) a break falls in
 
 
 @dataclass
@@ -196,17 +197,32 @@ def render_pdf(forms: Sequence[Form], path: Path, style: Style = Style(), paging
             forced = paging.break_before.get(form.seq) == r
             if (forced or y - h < s.margin) and pages[-1]:
                 pages.append([])
-                y = s.page[1] - s.margin - sum(heights[: paging.repeat_rows])
+                repeated = sum(heights[: paging.repeat_rows]) + (max(heights) if paging.repeat_block_header else 0)
+                y = s.page[1] - s.margin - repeated
             pages[-1].append(r)
             y -= h
         for p, rows in enumerate(pages):
             if p:
                 w.new_page()
-                for r in range(paging.repeat_rows):
+                repeated = list(range(paging.repeat_rows))
+                if paging.repeat_block_header:
+                    repeated += [r for r in [_block_header(form, rows[0])] if r is not None]
+                for r in repeated:
                     _draw_rows(w, form, cells, widths, heights, xs, [r], repeat=True)
             _draw_rows(w, form, cells, widths, heights, xs, rows)
     w.save()
     return path
+
+
+def _block_header(form: Form, row: int) -> int | None:
+    """The heading row (项目资金 or 绩效指标) of the block that ``row`` is in."""
+    for r in range(row - 1, -1, -1):
+        first = next((c for c in form.rows[r] if c), "")
+        if first in ("项目资金", "绩效指标"):
+            return r
+        if first == "年度总体目标":
+            return None
+    return None
 
 
 def _draw_rows(
