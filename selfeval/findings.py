@@ -90,6 +90,7 @@ class Finding:
     page: int | None = None
     doc_id: str = ""
     text: str | None = None  # the source text the finding is about, when there is one
+    sheet: str | None = None
 
     def __post_init__(self) -> None:
         if self.code not in CODES:
@@ -100,6 +101,9 @@ class Finding:
         return CODES[self.code].severity
 
 
-def finding(code: str, message: str, **where: object) -> Finding:
-    """Shorthand used by the stages: ``finding("unit_inferred", "…", line=12)``."""
-    return Finding(code, message, **where)  # type: ignore[arg-type]
+def finding_at(code: str, message: str, place, text: str | None = None) -> Finding:
+    """A finding about one place of the input (a :class:`~selfeval.extract.grid.Place`
+    or None); the message should start with ``str(place)``."""
+    if place is None:
+        return Finding(code, message, text=text)
+    return Finding(code, message, line=place.line, page=place.page, sheet=place.sheet, text=text)

@@ -19,10 +19,10 @@ from pathlib import Path
 import pyarrow as pa
 
 from selfeval import __version__
-from selfeval.extract.grid import Document
+from selfeval.extract.grid import Document, Place
 from selfeval.extract.readers import InputFile, discover, read_document
 from selfeval.extract.split import FormCells, split_forms
-from selfeval.findings import Finding, Severity
+from selfeval.findings import Finding, Severity, finding_at
 from selfeval.normalize import tables
 from selfeval.normalize.form import parse_form
 from selfeval.normalize.records import FormRecord
@@ -112,9 +112,11 @@ def process_file(item: InputFile, settings: Settings) -> FileResult:
     findings += document_findings(doc, form_cells, forms, stray)
     findings += [_placed(f, doc.doc_id, form) for form in forms for f in form.findings]
     findings = [f if f.doc_id else replace(f, doc_id=doc.doc_id) for f in findings]
-    findings.sort(key=lambda f: (f.form_index or 0, f.line or 0))
-    used = doc.decoration + sum(len(form.used_lines) for form in forms)
-    reported = len({f.line for f in findings if f.code == "unparsed_line" and f.line is not None} - _used_lines(forms))
+    findings.sort(key=lambda f: (f.form_index or 0, f.page or 0, f.sheet or "", f.line or 0))
+    used_places = _used_places(forms)
+    unparsed = {Place(f.line, f.page, f.sheet) for f in findings if f.code == "unparsed_line" and f.line is not None}
+    used = doc.decoration + len(used_places)
+    reported = len(unparsed - used_places)
     if not forms and doc.readable:
         reported = doc.lines - doc.decoration  # the whole file is the finding
     return FileResult(
@@ -123,8 +125,12 @@ def process_file(item: InputFile, settings: Settings) -> FileResult:
     )
 
 
-def _used_lines(forms: list[FormRecord]) -> set[int]:
+def _used_places(forms: list[FormRecord]) -> set[Place]:
     return set().union(*(f.used_lines for f in forms)) if forms else set()
+
+
+def _start(form: FormRecord) -> Place:
+    return Place(form.line_start, form.page, form.sheet)
 
 
 def _placed(f: Finding, doc_id: str, form: FormRecord) -> Finding:
@@ -143,18 +149,18 @@ def document_findings(doc: Document, cells: list[FormCells], forms: list[FormRec
     for form in forms:
         if form.form_seq is None:
             form.form_seq = form.form_index
-            out.append(_placed(Finding("missing_form_seq", f"line {form.line_start}: form without 项目序号; numbered {form.form_index} by its position",
-                                       line=form.line_start), doc.doc_id, form))
+            out.append(_placed(finding_at("missing_form_seq", f"{_start(form)}: form without 项目序号; numbered {form.form_index} by its position",
+                                          _start(form)), doc.doc_id, form))
         elif form.form_seq in seen:
-            out.append(_placed(Finding(
+            out.append(_placed(finding_at(
                 "duplicate_form_seq",
-                f"line {form.line_start}: 项目序号 {form.form_seq} already used by the form at line {seen[form.form_seq].line_start}; "
-                "use form_index to tell them apart", line=form.line_start), doc.doc_id, form))
+                f"{_start(form)}: 项目序号 {form.form_seq} already used by the form at {_start(seen[form.form_seq])}; "
+                "use form_index to tell them apart", _start(form)), doc.doc_id, form))
         else:
             seen[form.form_seq] = form
     for row in stray:
-        out.append(Finding("unparsed_line", f"line {row.line}: before the first form; kept here", line=row.line,
-                           page=row.page, doc_id=doc.doc_id, text=row.text))
+        out.append(replace(finding_at("unparsed_line", f"{row.place}: before the first form; kept here", row.place, row.text),
+                           doc_id=doc.doc_id))
     return out
 
 
@@ -205,6 +211,7 @@ def run(inputs: Iterable[Path], settings: Settings | None = None, workers: int =
 
 
 # -- the --resume cache -------------------------------------------------------
+CACHE_FORMAT = 2  # bump whenever FileResult or the records change shape
 def cache_key(item: InputFile, settings: Settings) -> str | None:
     """sha256 of the file's bytes, its doc_id and path, the tool version and
     the settings; None when the file cannot be read or is over the size limit
@@ -216,7 +223,7 @@ def cache_key(item: InputFile, settings: Settings) -> str | None:
     except OSError:
         return None
     digest = hashlib.sha256(data)
-    digest.update(repr((__version__, item.doc_id, str(item.path), settings)).encode("utf-8"))
+    digest.update(repr((CACHE_FORMAT, __version__, item.doc_id, str(item.path), settings)).encode("utf-8"))
     return digest.hexdigest()
 
 

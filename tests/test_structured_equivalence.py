@@ -17,7 +17,9 @@ from fixturegen.office import write_docx, write_xlsx  # noqa: E402
 from fixturegen.pdf import A3_PORTRAIT, TTF_FONT, Paging, Style, render_pdf  # noqa: E402
 from fixturegen.seed import ROOT  # noqa: E402
 
-PROVENANCE = {"doc_id", "source_path", "line", "line_start", "line_end", "page", "sheet"}
+PROVENANCE = {"doc_id", "source_path", "line", "line_start", "line_end", "page", "page_end", "sheet"}
+# how a message names a place: "line 12" (text), "page 3, row 12" (PDF), "sheet 表1, row 12" (workbook)
+PLACE = r"\b(?:line \d+|page \d+, row \d+|sheet [^,]+, row \d+|table \d+, row \d+)"
 SUBSET = [1, 2, 9, 10, 14, 25]
 BREAKS = {1: 14, 2: 5, 9: 20, 10: 12, 14: 17, 25: 9}
 ALL = list(range(1, 28))
@@ -68,7 +70,7 @@ def comparable(df: pd.DataFrame) -> pd.DataFrame:
     numbered per page, so a split form's findings sort differently)."""
     out = df.drop(columns=[c for c in df.columns if c in PROVENANCE]).reset_index(drop=True)
     if "message" in out:
-        out["message"] = out["message"].str.replace(r"\bline \d+", "line #", regex=True)
+        out["message"] = out["message"].str.replace(PLACE, "<place>", regex=True)
         out = out.sort_values(list(out.columns), kind="stable", na_position="first").reset_index(drop=True)
     return out
 
@@ -137,10 +139,6 @@ def test_records_of_a_split_form_name_the_page_they_are_on(structured_tables):
     assert tables["forms"].set_index("form_seq")["page"].to_dict() == {1: 1, 2: 3, 9: 5, 10: 7, 14: 9, 25: 11}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="findings made by selfeval.normalize.validate carry the line but not the page of their row",
-)
 def test_every_pdf_finding_about_a_line_names_its_page(structured_tables):
     findings = structured_tables("pdf-forms-split-across-pages")["findings"]
     located = findings[findings["line"].notna()]
@@ -204,6 +202,6 @@ def test_line_references_are_the_only_message_difference(text_tables, structured
     is all it ignores (a message that differs otherwise must fail)."""
     got = structured_tables("pdf-all-forms-one-per-page")["findings"]
     expected = text_tables(ALL)["findings"]
-    strip = re.compile(r"\bline \d+")
+    strip = re.compile(PLACE)
     assert [strip.sub("", m) for m in got["message"]] == [strip.sub("", m) for m in expected["message"]]
     assert list(got["message"]) != list(expected["message"])  # the lines do differ: page rows, not file lines

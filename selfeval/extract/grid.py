@@ -19,6 +19,27 @@ from selfeval.findings import Finding
 
 
 @dataclass(frozen=True)
+class Place:
+    """Where a row is in its input: a text line, a page's row, a sheet's row.
+
+    ``str(place)`` is how messages name it: ``line 12``, ``page 3, row 12``
+    or ``sheet 表1, row 12``.  Places are hashable: the pipeline's line
+    accounting counts distinct places, so rows of different pages never
+    collide."""
+
+    line: int
+    page: int | None = None
+    sheet: str | None = None
+
+    def __str__(self) -> str:
+        if self.sheet is not None:
+            return f"sheet {self.sheet}, row {self.line}"
+        if self.page is not None:
+            return f"page {self.page}, row {self.line}"
+        return f"line {self.line}"
+
+
+@dataclass(frozen=True)
 class SourceRow:
     """One row of cells and where it came from.
 
@@ -36,6 +57,10 @@ class SourceRow:
     sheet: str | None = None
     positional: bool = True
     confidence: tuple[float | None, ...] | None = None
+
+    @property
+    def place(self) -> Place:
+        return Place(self.line, self.page, self.sheet)
 
     @property
     def text(self) -> str:

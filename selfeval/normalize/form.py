@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from selfeval.extract.grid import SourceRow
 from selfeval.extract.split import FormCells, is_title, seq_of
-from selfeval.findings import Finding
+from selfeval.findings import finding_at
 from selfeval.normalize import funding as funding_block
 from selfeval.normalize import indicators as indicator_block
 from selfeval.normalize.cells import clean, compact
@@ -68,7 +68,11 @@ class FormParser:
         self.cells = cells
         self.settings = settings
         first = cells.rows[0]
-        self.form = FormRecord(cells.index, cells.seq, cells.line_start, cells.line_end, page=first.page)
+        last = cells.rows[-1]
+        self.form = FormRecord(
+            cells.index, cells.seq, cells.line_start, cells.line_end,
+            page=first.page, page_end=last.page, sheet=first.sheet,
+        )
         self.mode = "head"
         self.funding_columns: dict[str, int] | None = None
         self.goal_columns: dict[str, int] = {}
@@ -82,7 +86,7 @@ class FormParser:
             if row.is_blank():
                 continue
             if self._read(row):
-                self.form.used_lines.add(row.line)
+                self.form.used_lines.add(row.place)
             else:
                 self._unparsed(row)
         self._finish()
@@ -205,12 +209,12 @@ class FormParser:
                 continue
             value = to_decimal(cell)
             if value is None:
-                self._finding("unparsed_number", f"line {row.line}: 总分 cell {clean(cell)!r} is not a number; not used", row)
+                self._finding("unparsed_number", f"{row.place}: 总分 cell {clean(cell)!r} is not a number; not used", row)
             else:
                 numbers.append((col, value))
         self.totals.append(_Total(row, numbers, label_col))
         if len(self.totals) > 1:
-            self._finding("duplicate_total_row", f"line {row.line}: a second 总分 row; the first (line {self.totals[0].row.line}) is used", row)
+            self._finding("duplicate_total_row", f"{row.place}: a second 总分 row; the first ({self.totals[0].row.place}) is used", row)
             return False
         self.mode = "after_total"
         return True
@@ -230,17 +234,17 @@ class FormParser:
 
     def _read_total(self, total: _Total) -> None:
         form, row = self.form, total.row
-        form.total_line = row.line
+        form.total_place = row.place
         numbers = total.numbers
         self._report_total_alignment(total)
         if len(numbers) >= 2:
             form.total_weight, form.total_score = numbers[0][1], numbers[1][1]
             for col, value in numbers[2:]:
-                self._finding("unparsed_line", f"line {row.line}: extra number {value} in the 总分 row; not used", row)
+                self._finding("unparsed_line", f"{row.place}: extra number {value} in the 总分 row; not used", row)
             return
         if not numbers:
-            self._finding("missing_total_weight", f"line {row.line}: the 总分 row states no weight", row)
-            self._finding("missing_total_score", f"line {row.line}: the 总分 row states no score", row)
+            self._finding("missing_total_weight", f"{row.place}: the 总分 row states no weight", row)
+            self._finding("missing_total_score", f"{row.place}: the 总分 row states no score", row)
             return
         col, value = numbers[0]
         tolerance = Decimal(str(self.settings.score_tolerance))
@@ -260,11 +264,11 @@ class FormParser:
         if reading == "score":
             form.total_score = value
             why = "it equals the funding score + indicator scores" if is_score else "by its column"
-            self._finding("missing_total_weight", f"line {row.line}: the 总分 row has one number, {value}, read as the score ({why}); no total weight", row)
+            self._finding("missing_total_weight", f"{row.place}: the 总分 row has one number, {value}, read as the score ({why}); no total weight", row)
         else:
             form.total_weight = value
             why = "it equals the sum of the weights" if is_weight else "by its column"
-            self._finding("missing_total_score", f"line {row.line}: the 总分 row has one number, {value}, read as the weight ({why}); no total score", row)
+            self._finding("missing_total_score", f"{row.place}: the 总分 row has one number, {value}, read as the weight ({why}); no total score", row)
 
     def _report_total_alignment(self, total: _Total) -> None:
         """The 总分 numbers belong under 分值 and 得分; say so when they are not."""
@@ -289,11 +293,11 @@ class FormParser:
 
     def _finding(self, code: str, message: str, row: SourceRow | None) -> None:
         self.form.findings.append(
-            Finding(code, message, line=row.line if row else None, page=row.page if row else None, text=row.text if row else None)
+            finding_at(code, message, row.place if row else None, row.text if row else None)
         )
 
     def _unparsed(self, row: SourceRow) -> None:
-        self._finding("unparsed_line", f"line {row.line}: not part of any block of the form; kept here", row)
+        self._finding("unparsed_line", f"{row.place}: not part of any block of the form; kept here", row)
 
 
 def parse_form(cells: FormCells, settings: Settings) -> FormRecord:

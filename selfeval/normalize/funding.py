@@ -10,7 +10,7 @@ is read correctly and recorded as realigned.
 from __future__ import annotations
 
 from selfeval.extract.grid import SourceRow
-from selfeval.findings import Finding
+from selfeval.findings import Finding, finding_at
 from selfeval.normalize import scorers
 from selfeval.normalize.cells import clean
 from selfeval.normalize.records import FundingRecord
@@ -55,11 +55,11 @@ def read_funding_row(
     repairs: list[str] = []
 
     def note(code: str, message: str) -> None:
-        findings.append(Finding(code, message, line=row.line, page=row.page, text=row.text))
+        findings.append(finding_at(code, message, row.place, row.text))
 
     if match.repaired:
         repairs.append("label_repaired")
-        note("label_repaired", f"line {row.line}: funding source {clean(row.cells[label_col])!r} read as {match.label!r} ({match.how} match, score {match.score:g})")
+        note("label_repaired", f"{row.place}: funding source {clean(row.cells[label_col])!r} read as {match.label!r} ({match.how} match, score {match.score:g})")
     shift = label_col - label_expected
     slots = [(s, columns[s] + shift) for s in FUNDING_SLOTS]
     placement = fit(row.cells, label_col + 1, slots, SCORERS, positional=row.positional)
@@ -68,21 +68,22 @@ def read_funding_row(
         moves = f"{abs(shift)} column(s) {'right' if shift > 0 else 'left'} of the header" if shift else ""
         if placement.offset:
             moves += ("; " if moves else "") + f"values {placement.offset:+d} column(s) off"
-        note("row_realigned", f"line {row.line}: funding row {match.label}: cells sit {moves}; placed by content")
+        note("row_realigned", f"{row.place}: funding row {match.label}: cells sit {moves}; placed by content")
     for col, text in placement.lost:
-        note("unparsed_line", f"line {row.line}: cell {text!r} (column {col + 1}) fits no funding column; not used")
+        note("unparsed_line", f"{row.place}: cell {text!r} (column {col + 1}) fits no funding column; not used")
     values = {}
     for slot in FUNDING_SLOTS:
         text = placement.cells[slot][1] if slot in placement.cells else ""
         amount = parse_rate(text) if slot == "execution_rate" else parse_amount(text)
         if amount.problem:
-            note("unparsed_number", f"line {row.line}: {match.label} {slot}: {amount.problem}; left empty")
+            note("unparsed_number", f"{row.place}: {match.label} {slot}: {amount.problem}; left empty")
         values[slot] = amount.value
     record = FundingRecord(
         source_key=source_keys()[match.label],
         source_label=match.label,
         line=row.line,
         page=row.page,
+        sheet=row.sheet,
         repairs=tuple(dict.fromkeys(repairs)),
         **values,
     )

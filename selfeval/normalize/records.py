@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from selfeval.extract.grid import Place
 from selfeval.findings import Finding
 from selfeval.normalize.values import Value
 
@@ -22,6 +23,11 @@ class FundingRecord:
     line: int
     page: int | None = None
     repairs: tuple[str, ...] = ()
+    sheet: str | None = None
+
+    @property
+    def place(self) -> Place:
+        return Place(self.line, self.page, self.sheet)
 
 
 @dataclass(frozen=True)
@@ -43,6 +49,11 @@ class IndicatorRecord:
     page: int | None = None
     repairs: tuple[str, ...] = ()
     ocr_conf: float | None = None
+    sheet: str | None = None
+
+    @property
+    def place(self) -> Place:
+        return Place(self.line, self.page, self.sheet)
 
 
 @dataclass
@@ -52,6 +63,8 @@ class FormRecord:
     line_start: int
     line_end: int
     page: int | None = None
+    page_end: int | None = None
+    sheet: str | None = None
     year: int | None = None
     title: str | None = None
     amount_unit: str | None = None
@@ -62,12 +75,16 @@ class FormRecord:
     goal_actual: str | None = None
     total_weight: Decimal | None = None
     total_score: Decimal | None = None
-    total_line: int | None = None
+    total_place: Place | None = None
     template: str | None = None
     funding: list[FundingRecord] = field(default_factory=list)
     indicators: list[IndicatorRecord] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
-    used_lines: set[int] = field(default_factory=set)
+    used_lines: set[Place] = field(default_factory=set)  # places of the rows that became part of the record
+
+    @property
+    def total_line(self) -> int | None:
+        return self.total_place.line if self.total_place else None
 
     @property
     def funding_total(self) -> FundingRecord | None:

@@ -38,6 +38,7 @@ _KEYS = (
 _ADDED = (
     ("page", I, "1-based page of a PDF or image; empty for text"),
     ("form_index", I, "1-based position of the form in its document; unique with doc_id even if 项目序号 repeats"),
+    ("sheet", S, "worksheet name of a workbook, or `table N` of a Word file; empty otherwise"),
 )
 
 SCHEMAS: dict[str, tuple[Column, ...]] = {
@@ -59,6 +60,7 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
         ("line_end", I, "last line or row of the form"),
         *_ADDED,
         ("template", S, "indicator template applied (see the README's templates)"),
+        ("page_end", I, "last page of a form that runs over several pages; empty for text"),
     ),
     "funding": _cols(
         *_KEYS,
@@ -130,7 +132,7 @@ def form_rows(doc_id: str, source_path: str, form: FormRecord) -> list[dict]:
         "total_weight": _f(form.total_weight), "total_score": _f(form.total_score),
         "computed_score": _f(form.computed_score), "source_path": source_path,
         "line_start": form.line_start, "line_end": form.line_end, "page": form.page,
-        "form_index": form.form_index, "template": form.template,
+        "form_index": form.form_index, "sheet": form.sheet, "template": form.template, "page_end": form.page_end,
     }]
 
 
@@ -140,7 +142,8 @@ def funding_rows(doc_id: str, form: FormRecord) -> list[dict]:
         "source_label": r.source_label, "budget_initial": _f(r.budget_initial),
         "budget_full_year": _f(r.budget_full_year), "executed": _f(r.executed),
         "weight": _f(r.weight), "execution_rate": _f(r.execution_rate), "score": _f(r.score),
-        "line": r.line, "page": r.page, "form_index": form.form_index, "repairs": ";".join(r.repairs),
+        "line": r.line, "page": r.page, "form_index": form.form_index, "sheet": r.sheet,
+        "repairs": ";".join(r.repairs),
     } for r in form.funding]
 
 
@@ -154,14 +157,15 @@ def indicator_rows(doc_id: str, form: FormRecord) -> list[dict]:
         "target_base": _f(i.target_base), "actual_base": _f(i.actual_base), "target_met": i.target_met,
         "weight": _f(i.weight), "score": _f(i.score), "deviation_note": i.deviation_note,
         "repairs": ";".join(i.repairs), "line": i.line, "page": i.page,
-        "form_index": form.form_index, "ocr_conf": i.ocr_conf,
+        "form_index": form.form_index, "sheet": i.sheet, "ocr_conf": i.ocr_conf,
     } for i in form.indicators]
 
 
 def finding_rows(findings: Iterable[Finding]) -> list[dict]:
     return [{
         "doc_id": f.doc_id, "form_seq": f.form_seq, "severity": f.severity.value, "code": f.code,
-        "message": f.message, "line": f.line, "page": f.page, "form_index": f.form_index, "text": f.text,
+        "message": f.message, "line": f.line, "page": f.page, "form_index": f.form_index, "sheet": f.sheet,
+        "text": f.text,
     } for f in findings]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 
-from selfeval.findings import Finding
+from selfeval.findings import Finding, finding_at
 from selfeval.normalize.records import FormRecord
 from selfeval.settings import Settings
 
@@ -30,11 +30,11 @@ def check_total_score(form: FormRecord, settings: Settings) -> Iterator[Finding]
     if form.total_score is None or computed is None:
         return
     if abs(form.total_score - computed) > _d(settings.score_tolerance):
-        yield Finding(
+        yield finding_at(
             "total_score_mismatch",
-            f"line {form.total_line}: 总分 score {_fmt(form.total_score)} but funding score + indicator "
+            f"{form.total_place}: 总分 score {_fmt(form.total_score)} but funding score + indicator "
             f"scores = {_fmt(computed)}",
-            line=form.total_line,
+            form.total_place,
         )
 
 
@@ -47,11 +47,11 @@ def check_weight_sum(form: FormRecord, settings: Settings) -> Iterator[Finding]:
         return
     summed = sum(weights, Decimal(0))
     if abs(summed - form.total_weight) > _d(settings.score_tolerance):
-        yield Finding(
+        yield finding_at(
             "weight_sum_mismatch",
-            f"line {form.total_line}: 总分 weight {_fmt(form.total_weight)} but funding weight + indicator "
+            f"{form.total_place}: 总分 weight {_fmt(form.total_weight)} but funding weight + indicator "
             f"weights = {_fmt(summed)}",
-            line=form.total_line,
+            form.total_place,
         )
 
 
@@ -62,11 +62,11 @@ def check_execution_rates(form: FormRecord, settings: Settings) -> Iterator[Find
             continue
         actual = row.executed / row.budget_full_year
         if abs(actual - row.execution_rate) > points:
-            yield Finding(
+            yield finding_at(
                 "execution_rate_mismatch",
-                f"line {row.line}: {row.source_label} states 执行率 {_fmt(row.execution_rate * 100)}% but "
+                f"{row.place}: {row.source_label} states 执行率 {_fmt(row.execution_rate * 100)}% but "
                 f"{_fmt(row.executed)} / {_fmt(row.budget_full_year)} = {actual * 100:.2f}%",
-                line=row.line,
+                row.place,
             )
 
 
@@ -76,11 +76,11 @@ def check_funding_scores(form: FormRecord, settings: Settings) -> Iterator[Findi
             continue
         expected = row.execution_rate * row.weight
         if abs(expected - row.score) > _d(settings.score_tolerance):
-            yield Finding(
+            yield finding_at(
                 "funding_score_mismatch",
-                f"line {row.line}: {row.source_label} score {_fmt(row.score)} but 执行率 × 分值 = "
+                f"{row.place}: {row.source_label} score {_fmt(row.score)} but 执行率 × 分值 = "
                 f"{_fmt(row.execution_rate * 100)}% × {_fmt(row.weight)} = {expected:.2f}",
-                line=row.line,
+                row.place,
             )
 
 
@@ -96,40 +96,40 @@ def check_funding_sums(form: FormRecord, settings: Settings) -> Iterator[Finding
             continue
         summed = sum(values, Decimal(0))
         if abs(summed - stated) > _d(settings.amount_tolerance):
-            yield Finding(
+            yield finding_at(
                 "funding_sum_mismatch",
-                f"line {total.line}: {title}: 年度资金总额 {_fmt(stated)} but the sources add up to {_fmt(summed)}",
-                line=total.line,
+                f"{total.place}: {title}: 年度资金总额 {_fmt(stated)} but the sources add up to {_fmt(summed)}",
+                total.place,
             )
 
 
 def check_scores_within_weights(form: FormRecord, settings: Settings) -> Iterator[Finding]:
     tolerance = _d(settings.score_tolerance)
-    rows = [(r.line, r.source_label, r.weight, r.score) for r in form.funding]
-    rows += [(i.line, i.level3 or f"indicator {i.indicator_seq}", i.weight, i.score) for i in form.indicators]
-    for line, what, weight, score in rows:
+    rows = [(r.place, r.source_label, r.weight, r.score) for r in form.funding]
+    rows += [(i.place, i.level3 or f"indicator {i.indicator_seq}", i.weight, i.score) for i in form.indicators]
+    for place, what, weight, score in rows:
         if weight is not None and score is not None and score > weight + tolerance:
-            yield Finding("score_exceeds_weight", f"line {line}: {what}: score {_fmt(score)} above its weight {_fmt(weight)}", line=line)
+            yield finding_at("score_exceeds_weight", f"{place}: {what}: score {_fmt(score)} above its weight {_fmt(weight)}", place)
 
 
 def check_deviation_notes(form: FormRecord, settings: Settings) -> Iterator[Finding]:
     for ind in form.indicators:
         if ind.target_met is False and not ind.deviation_note:
-            yield Finding(
+            yield finding_at(
                 "missing_deviation_note",
-                f"line {ind.line}: {ind.level3 or 'indicator'}: target {ind.target.raw} not met "
+                f"{ind.place}: {ind.level3 or 'indicator'}: target {ind.target.raw} not met "
                 f"(actual {ind.actual.raw}) and 偏差原因 is empty",
-                line=ind.line,
+                ind.place,
             )
     total = form.funding_total
     if total is None or total.executed is None or not total.budget_full_year:
         return
     if total.executed < total.budget_full_year and not any(i.deviation_note for i in form.indicators):
-        yield Finding(
+        yield finding_at(
             "missing_deviation_note",
-            f"line {total.line}: funds under-executed ({_fmt(total.executed)} of {_fmt(total.budget_full_year)}) "
+            f"{total.place}: funds under-executed ({_fmt(total.executed)} of {_fmt(total.budget_full_year)}) "
             "and no 偏差原因 is given anywhere in the form",
-            line=total.line,
+            total.place,
         )
 
 
