@@ -23,7 +23,7 @@ def test_seed_matches_reviewed_golden_csv(seed_batch, name):
     produced = csv_bytes(seed_batch.tables[name]).decode("utf-8").splitlines()
     golden = (EXPECTED / f"{name}.csv").read_text(encoding="utf-8").splitlines()
     assert produced[0] == golden[0], "columns changed"
-    diff = [(i, a, b) for i, (a, b) in enumerate(zip(produced, golden)) if a != b]
+    diff = [(i, a, b) for i, (a, b) in enumerate(zip(produced, golden, strict=False)) if a != b]
     assert not diff[:5] and len(produced) == len(golden)
 
 
@@ -73,8 +73,8 @@ def test_seed_findings_agree_with_the_hand_reading(seed_tables):
     """Each contradiction the hand reading flags is flagged, at the same line."""
     hand = _hand("findings")
     mine = seed_tables["findings"]
-    expected = Counter(zip(hand.code, hand.line.astype(int)))
-    got = Counter((c, int(l)) for c, l in zip(mine.code, mine.line) if c in set(hand.code))
+    expected = Counter(zip(hand.code, hand.line.astype(int), strict=True))
+    got = Counter((c, int(n)) for c, n in zip(mine.code, mine.line, strict=True) if c in set(hand.code))
     assert got == expected
 
 
@@ -89,14 +89,14 @@ def test_every_label_is_in_the_template(seed_tables):
     template = template_named("cn-2020")
     ind = seed_tables["indicators"]
     assert set(ind.level1) <= set(template.level1)
-    for l1, l2 in zip(ind.level1, ind.level2):
+    for l1, l2 in zip(ind.level1, ind.level2, strict=True):
         assert l1 in template.level2_parents[l2]
 
 
 def test_source_contradictions_are_reported(seed_tables):
     """The contradictions the forms really contain (issue 2's list)."""
     f = seed_tables["findings"]
-    where = {(c, int(s)) for c, s in zip(f.code, f.form_seq)}
+    where = {(c, int(s)) for c, s in zip(f.code, f.form_seq, strict=True)}
     assert ("execution_rate_mismatch", 15) in where
     assert ("funding_score_mismatch", 10) in where
     assert ("missing_total_weight", 12) in where

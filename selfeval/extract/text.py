@@ -21,8 +21,10 @@ is counted as decoration, so the pipeline can account for every line.
 
 from __future__ import annotations
 
+import csv
 import re
 
+from selfeval.extract.cells import join_lines
 from selfeval.extract.decode import decode_bytes
 from selfeval.extract.grid import Document, SourceRow
 from selfeval.extract.readers import Source
@@ -82,14 +84,49 @@ def split_spaces(line: str) -> tuple[str, ...]:
     return tuple(cells)
 
 
+def _open_quote(line: str) -> bool:
+    """True when a tab-separated line ends inside a quoted cell: a spreadsheet
+    copies a cell holding a line break as ``"可持续影<newline>响指标"``."""
+    inside = False
+    at_cell_start = True
+    for ch in line:
+        if ch == "\t" and not inside:
+            at_cell_start = True
+            continue
+        if ch == '"' and (inside or at_cell_start):
+            inside = not inside
+        at_cell_start = False
+    return inside
+
+
+def split_tabs(record: str) -> tuple[str, ...]:
+    """Cells of a tab-separated record; quoted cells may hold line breaks,
+    whose parts are joined as wrapped text (no space between CJK characters)."""
+    if '"' not in record:
+        return tuple(c.strip() for c in record.split("\t"))
+    cells = next(csv.reader([record], delimiter="\t", quotechar='"'))
+    return tuple(join_lines(c.split("\n")).strip() if "\n" in c else c.strip() for c in cells)
+
+
 def text_to_rows(text: str, shape: str | None = None) -> tuple[list[SourceRow], int, int]:
     """Rows of a decoded text, the number of non-blank lines, and how many of
-    them were decoration."""
+    them were decoration (including the continuation lines of quoted cells)."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     shape = shape or detect_shape(lines)
     rows: list[SourceRow] = []
     nonblank = decoration = 0
+    pending: tuple[int, list[str]] | None = None  # a record whose quoted cell continues
     for number, raw in enumerate(lines, start=1):
+        if pending is not None:
+            if raw.strip():
+                nonblank += 1
+                decoration += 1
+            pending[1].append(raw)
+            record = "\n".join(pending[1])
+            if not _open_quote(record) or number - pending[0] >= 20:
+                rows.append(SourceRow(split_tabs(record), pending[0]))
+                pending = None
+            continue
         if not raw.strip():
             continue
         nonblank += 1
@@ -102,8 +139,12 @@ def text_to_rows(text: str, shape: str | None = None) -> tuple[list[SourceRow], 
             rows.append(SourceRow(cells, number))
         elif shape == "spaces":
             rows.append(SourceRow(split_spaces(line), number, positional=False))
+        elif '"' in line and _open_quote(line):
+            pending = (number, [line])
         else:
-            rows.append(SourceRow(tuple(c.strip() for c in line.split("\t")), number))
+            rows.append(SourceRow(split_tabs(line), number))
+    if pending is not None:  # an unclosed quote at the end: keep the lines as they are
+        rows.append(SourceRow(tuple(c.strip() for c in "\n".join(pending[1]).split("\t")), pending[0]))
     return rows, nonblank, decoration
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 
 from selfeval.extract.grid import SourceRow
 from selfeval.extract.split import FormCells, is_title, seq_of
@@ -35,9 +35,32 @@ from selfeval.settings import Settings
 HEADER_CUTOFF = 80.0  # header cells are printed text: match them strictly
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _UNIT = re.compile(r"金额单位\s*:?\s*([^\s(]+)")
+_YEAR_LINE = re.compile(r"^\(?\s*((?:19|20)\d{2})\s*年度?\s*\)?$")  # （2022年度） under a national title
+_CODE = re.compile(r"^([0-9A-Z]{6,})\s*[-－—_]\s*(\S.*)$")  # 219001-池州市… , 51092324T0…-2023年…
 
 
-@lru_cache(maxsize=None)
+def split_code(text: str | None) -> tuple[str | None, str | None]:
+    """(code, name) of ``219001-池州市人社局``; (None, text) when there is no code."""
+    if not text:
+        return None, text
+    match = _CODE.match(text)
+    return (match.group(1), match.group(2).strip()) if match else (None, text)
+
+
+OPTIONAL_COLUMNS = frozenset({"note"})  # a block may lack these; every other slot needs a column
+
+
+def _with_defaults(defaults: dict[str, int], found: dict[str, int]) -> dict[str, int]:
+    """The header's columns, plus a default for each missing one.  A missing
+    optional column gets its default only where no header column sits (a
+    split-target header uses the note's usual place); a missing required one
+    always gets it, and the row repair places the cells by content."""
+    taken = set(found.values())
+    defaulted = {k: v for k, v in defaults.items() if k not in OPTIONAL_COLUMNS or v not in taken}
+    return {**defaulted, **found}
+
+
+@cache
 def _block_labels(kind: str) -> frozenset[str]:
     return frozenset(Vocabulary.key(t) for t in vocabulary()["block_labels"][kind])
 
@@ -97,12 +120,17 @@ class FormParser:
         first = next((clean(c) for c in row.cells if not is_null(c)), "")
         if is_title(row) and self.mode == "head":
             return self._title(first)
+        if self.mode == "head" and _YEAR_LINE.match(first) and first == clean(row.text):
+            self.form.year = self.form.year or int(_YEAR_LINE.match(first).group(1))
+            return True
         if "项目序号" in text or "金额单位" in text:
             return self._seq_and_unit(row, text)
         key = Vocabulary.key(first)
         if key in _block_labels("total") and self.block is not None:
             return self._total(row)
-        if self.mode == "head" and self._header_fields(row):
+        if self.mode == "head" and self._label_value_row(row, "header_fields", 12):
+            return True
+        if self.mode in ("indicators", "after_total") and self._label_value_row(row, "form_texts", 8):
             return True
         columns = header_columns(row, "funding_columns", 3)
         if columns:
@@ -127,6 +155,8 @@ class FormParser:
     # -- head -------------------------------------------------------------
     def _title(self, text: str) -> bool:
         self.form.title = text
+        if any(word in text for word in vocabulary()["look_alike_titles"]):
+            self.form.look_alike = f"its title names a {next(w for w in vocabulary()['look_alike_titles'] if w in text)}"
         match = _YEAR.search(text)
         if match:
             self.form.year = int(match.group(1))
@@ -140,30 +170,38 @@ class FormParser:
             self.form.amount_unit = unit.group(1)
         return True
 
-    def _header_fields(self, row: SourceRow) -> bool:
-        vocab = column_vocabulary("header_fields", HEADER_CUTOFF)
+    def _label_value_row(self, row: SourceRow, group: str, longest: int) -> bool:
+        """A row of ``label value [label value …]`` cells, or ``label：value``
+        in one cell (预算单位 …, 评价结论 …, 项目负责人：…); the values go to
+        the form's field of that name.  False when no cell is such a label."""
+        vocab = column_vocabulary(group, HEADER_CUTOFF)
         found = False
         pending: str | None = None
+        parts: dict[str, list[str]] = {}
         for cell in row.cells:
             if is_null(cell):
                 continue
             text = clean(cell)
             label, _, inline = text.partition(":")
-            match = vocab.match(label)
-            if match and len(label) <= 12:
+            match = vocab.match(label) if len(label) <= longest else None
+            if match:
                 found, pending = True, match.label
+                parts.setdefault(pending, [])
                 if inline.strip():
-                    setattr(self.form, pending, inline.strip())
-                    pending = None
+                    parts[pending].append(inline.strip())
             elif pending:
-                setattr(self.form, pending, text)
-                pending = None
+                parts[pending].append(text)
+                if group == "header_fields":
+                    pending = None
+        for field_name, values in parts.items():
+            if values:
+                setattr(self.form, field_name, " ".join(values))
         return found
 
     # -- blocks -----------------------------------------------------------
     def _funding_row(self, row: SourceRow) -> bool:
         assert self.funding_columns is not None
-        columns = {**funding_block.DEFAULT_COLUMNS, **self.funding_columns}
+        columns = _with_defaults(funding_block.DEFAULT_COLUMNS, self.funding_columns)
         found = funding_block.source_label(row, self.settings.label_match_cutoff, _block_labels("funding"))
         if found is None:
             return False
@@ -189,10 +227,13 @@ class FormParser:
 
     def _start_indicators(self, row: SourceRow, columns: dict[str, int]) -> None:
         self.mode = "indicators"
+        if "actual" not in columns and "score" not in columns:
+            self.form.look_alike = "its indicator block has targets but no 实际完成值 or 得分 column"
+        self.form.layout = "split-target" if "target_op" in columns or "target_unit" in columns else "single-target"
         template = self._template()
         self.form.template = template.name
         self.block = indicator_block.IndicatorBlock(
-            template, {**indicator_block.DEFAULT_COLUMNS, **columns}, self.settings.label_match_cutoff
+            template, _with_defaults(indicator_block.DEFAULT_COLUMNS, columns), self.settings.label_match_cutoff
         )
 
     def _template(self) -> Template:
@@ -222,11 +263,22 @@ class FormParser:
     # -- end of form --------------------------------------------------------
     def _finish(self) -> None:
         form = self.form
-        if self.block is not None:
+        if self.block is not None and not form.look_alike:
             form.indicators = self.block.records
             form.findings.extend(self.block.findings)
         form.goal_target = " ".join(self.goal_parts["target"]) or None
         form.goal_actual = " ".join(self.goal_parts["actual"]) or None
+        form.project_code, form.project_name = split_code(form.project_name)
+        form.budget_unit_code, form.budget_unit = split_code(form.budget_unit)
+        if form.look_alike:
+            self._finding(
+                "not_a_self_evaluation_form",
+                f"{self.cells.rows[0].place}: not a self-evaluation form ({form.look_alike}); no records made from it",
+                self.cells.rows[0],
+            )
+            form.funding, form.indicators = [], []
+            form.findings = [f for f in form.findings if f.code == "not_a_self_evaluation_form"]
+            return
         if self.totals:
             self._read_total(self.totals[0])
         else:
@@ -239,7 +291,7 @@ class FormParser:
         self._report_total_alignment(total)
         if len(numbers) >= 2:
             form.total_weight, form.total_score = numbers[0][1], numbers[1][1]
-            for col, value in numbers[2:]:
+            for _, value in numbers[2:]:
                 self._finding("unparsed_line", f"{row.place}: extra number {value} in the 总分 row; not used", row)
             return
         if not numbers:

@@ -10,6 +10,7 @@ labels is a template placeholder, not an indicator.  Every repair is recorded.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -27,10 +28,14 @@ NAME_POINTS = 1.5
 NAME_MISPLACED_PENALTY = 0.3  # per column the name sits off its expected column
 NAMELESS_PENALTY = 1.0  # a row with values but no name
 SECOND_LABEL_IN_PLACE = 1.5  # a level-2 label after a level-1 label, in its own column
+NAME_IS_A_LABEL_PENALTY = 2.0  # a name that is exactly a level label (质量指标) is a misplaced label
 
 DEFAULT_COLUMNS = {"level1": 1, "level2": 2, "level3": 3, "target": 4, "actual": 5, "weight": 6, "score": 7, "note": 8}
 VALUE_SLOTS = ("target", "actual", "weight", "score", "note")
+SPLIT_TARGET_SLOTS = ("target_op", "target", "target_unit")  # 指标性质 / 指标值 / 度量单位
 SCORERS = {
+    "target_op": scorers.comparator_cell,
+    "target_unit": scorers.unit_cell,
     "target": scorers.value_cell,
     "actual": scorers.value_cell,
     "weight": scorers.number_cell,
@@ -39,12 +44,28 @@ SCORERS = {
 }
 
 
+_SCORE_MARK = re.compile(r"\(\s*(\d+(?:\.\d+)?)\s*分\s*\)")  # 产出指标（50分）
+_LIST_MARK = re.compile(r"^指标\s*\d+\s*[:.、]\s*")  # 指标1：补助人数
+
+
+def value_slots(columns: dict[str, int]) -> tuple[str, ...]:
+    """The value columns of this block's header, in reading order."""
+    target = tuple(s for s in SPLIT_TARGET_SLOTS if s in columns) or ("target",)
+    return target + tuple(s for s in VALUE_SLOTS[1:] if s in columns)
+
+
 @dataclass(frozen=True)
 class Label:
     level: int
     match: Match
     column: int
     text: str
+    weight: Decimal | None = None  # a score stated in the label: 产出指标（50分）
+
+    @property
+    def weight_only(self) -> bool:
+        """A level-1 cell that shows only its score, ``（50分）``."""
+        return self.level == 1 and not self.match.label
 
 
 @dataclass(frozen=True)
@@ -58,12 +79,18 @@ class Reading:
 
 def classify_label(text: str, template: Template, cutoff: float) -> Label | None:
     """The level label a cell names, or None; the better of the two levels."""
+    cleaned = clean(text)
+    mark = _SCORE_MARK.search(cleaned)
+    weight = Decimal(mark.group(1)) if mark else None
+    bare = _SCORE_MARK.sub("", cleaned).strip() if mark else cleaned
+    if mark and not bare:
+        return Label(1, Match("", 100.0, "exact"), -1, cleaned, weight)
     l1_vocab, l2_vocab = level_vocabulary(template.name, cutoff)
-    m1, m2 = l1_vocab.match(text), l2_vocab.match(text)
+    m1, m2 = l1_vocab.match(bare), l2_vocab.match(bare)
     if m1 and (not m2 or m1.score > m2.score or (m1.score == m2.score and m1.how == "exact")):
-        return Label(1, m1, -1, clean(text))
+        return Label(1, m1, -1, cleaned, weight)
     if m2:
-        return Label(2, m2, -1, clean(text))
+        return Label(2, m2, -1, cleaned, weight)
     return None
 
 
@@ -76,7 +103,7 @@ def _label_prefix(row: SourceRow, template: Template, cutoff: float) -> list[Lab
         label = classify_label(cell, template, cutoff)
         if label is None or (prefix and (prefix[-1].level >= label.level)):
             break
-        prefix.append(Label(label.level, label.match, col, label.text))
+        prefix.append(Label(label.level, label.match, col, label.text, label.weight))
         if label.level == 2:
             break
     return prefix
@@ -101,21 +128,29 @@ def read_row(row: SourceRow, columns: dict[str, int], template: Template, cutoff
             shift = head.column - columns["level1" if head.level == 1 else "level2"]
             rest = labels[-1].column + 1
         else:
-            shift = first - (columns["level3"] if scorers.name_cell(cells[first]) else columns["target"])
+            named = scorers.name_cell(cells[first]) or _LIST_MARK.match(clean(cells[first]))
+            shift = first - (columns["level3"] if named else columns["target"])
             rest = 0
         score = sum(LABEL_POINTS[lab.match.how] for lab in labels)
         if len(labels) == 2 and labels[1].column == columns["level2"] + shift:
             score += SECOND_LABEL_IN_PLACE
         name_col = _first_filled(cells, rest)
         name = None
-        if name_col is not None and scorers.name_cell(cells[name_col]):
-            name = (name_col, clean(cells[name_col]))
-            score += NAME_POINTS - NAME_MISPLACED_PENALTY * abs(name_col - (columns["level3"] + shift))
+        if name_col is not None:
+            text = clean(cells[name_col])
+            listed = _LIST_MARK.match(text)
+            if listed or scorers.name_cell(cells[name_col]):
+                name = (name_col, text[listed.end():].strip() if listed else text)
+                if name[1]:
+                    score += NAME_POINTS - NAME_MISPLACED_PENALTY * abs(name_col - (columns["level3"] + shift))
+                    as_label = classify_label(cells[name_col], template, cutoff)
+                    if as_label is not None and as_label.match.how == "exact":
+                        score -= NAME_IS_A_LABEL_PENALTY
         start = name[0] + 1 if name else rest
-        slots = [(s, columns[s] + shift) for s in VALUE_SLOTS]
+        slots = [(s, columns[s] + shift) for s in value_slots(columns)]
         placement = fit(cells, start, slots, SCORERS, positional=row.positional)
         score += placement.score
-        if name is None and any(s in placement.cells for s in ("target", "actual", "weight", "score")):
+        if not (name and name[1]) and any(s in placement.cells for s in ("target", "actual", "weight", "score")):
             score -= NAMELESS_PENALTY
         reading = Reading(labels, shift, name, placement, score)
         if best is None or reading.score > best.score:
@@ -132,6 +167,8 @@ class IndicatorBlock:
     cutoff: float
     level1: str | None = None
     level2: str | None = None
+    level1_weights: dict[str, Decimal] = field(default_factory=dict)  # stated in the labels
+    pending_weight: Decimal | None = None  # from a level-1 cell showing only （50分）
     records: list[IndicatorRecord] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
 
@@ -144,7 +181,7 @@ class IndicatorBlock:
         self._apply_labels(row, reading, repairs)
         self._report_alignment(row, reading, repairs)
         values = reading.placement.cells
-        if reading.name is None and not values:
+        if not (reading.name and reading.name[1]) and not values:
             return True  # a template placeholder: labels only
         self.records.append(self._record(row, reading, repairs))
         return True
@@ -162,8 +199,12 @@ class IndicatorBlock:
                     f"({label.match.how} match, score {label.match.score:g})",
                     row,
                 )
-            if label.level == 1:
+            if label.weight_only:
+                self.level1, self.level2, self.pending_weight = None, None, label.weight
+            elif label.level == 1:
                 self.level1, self.level2 = label.match.label, None
+                if label.weight is not None:
+                    self.level1_weights[label.match.label] = label.weight
             else:
                 l2 = label.match.label
                 parent = self.template.parent_of(l2, self.level1)
@@ -176,7 +217,16 @@ class IndicatorBlock:
                         row,
                     )
                     parent = written_l1
-                if self.level1 is not None and parent != self.level1:
+                if self.level1 is None and self.pending_weight is not None:
+                    self.level1_weights[parent] = self.pending_weight
+                    self.pending_weight = None
+                    repairs.append("level_inferred")
+                    self._note(
+                        "level_inferred",
+                        f"{row.place}: the level-1 cell shows only its score; {parent!r} implied by level-2 {l2!r}",
+                        row,
+                    )
+                elif self.level1 is not None and parent != self.level1:
                     repairs.append("level_inferred")
                     self._note(
                         "level_inferred",
@@ -190,7 +240,7 @@ class IndicatorBlock:
         moves = []
         if reading.shift:
             moves.append(f"cells sit {abs(reading.shift)} column(s) {'right' if reading.shift > 0 else 'left'} of the header's columns")
-        if reading.placement.offset:
+        if reading.placement.offset and reading.placement.cells:  # moving only a "……" moves no value
             moves.append(f"values a further {reading.placement.offset:+d} column(s) off")
         if moves:
             repairs.append("row_realigned")
@@ -200,7 +250,9 @@ class IndicatorBlock:
 
     def _record(self, row: SourceRow, reading: Reading, repairs: list[str]) -> IndicatorRecord:
         cells = reading.placement.cells
-        text = {slot: cells[slot][1] if slot in cells else "" for slot in VALUE_SLOTS}
+        text = {slot: cells[slot][1] if slot in cells else "" for slot in (*SPLIT_TARGET_SLOTS, *VALUE_SLOTS)}
+        if text["target_op"] or text["target_unit"]:  # split columns: 指标性质 / 指标值 / 度量单位
+            text["target"] = clean(text["target_op"]) + clean(text["target"]) + clean(text["target_unit"])
         if self.level2 is None and self.level1 is not None:
             only = self.template.only_child(self.level1)
             if only:
@@ -209,7 +261,7 @@ class IndicatorBlock:
                 self._note("level_inferred", f"{row.place}: level-2 {only!r} implied: it is the only one under {self.level1!r}", row)
         if self.level1 is None or self.level2 is None:
             self._note("unknown_label", f"{row.place}: indicator without a level-{1 if self.level1 is None else 2} label", row)
-        if reading.name is None:
+        if not (reading.name and reading.name[1]):
             self._note("missing_indicator_name", f"{row.place}: an indicator row with values but no name", row)
         target, actual = parse_value(text["target"]), parse_value(text["actual"])
         for side, value in (("target", target), ("actual", actual)):
@@ -227,7 +279,8 @@ class IndicatorBlock:
             indicator_seq=len(self.records) + 1,
             level1=self.level1,
             level2=self.level2,
-            level3=reading.name[1] if reading.name else None,
+            level3=(reading.name[1] if reading.name else None) or None,
+            level1_weight=self.level1_weights.get(self.level1) if self.level1 else None,
             target=target,
             actual=actual,
             base_unit=base_unit,

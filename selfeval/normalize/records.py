@@ -50,6 +50,7 @@ class IndicatorRecord:
     repairs: tuple[str, ...] = ()
     ocr_conf: float | None = None
     sheet: str | None = None
+    level1_weight: Decimal | None = None  # the level-1 group's score stated in its label
 
     @property
     def place(self) -> Place:
@@ -77,6 +78,15 @@ class FormRecord:
     total_score: Decimal | None = None
     total_place: Place | None = None
     template: str | None = None
+    layout: str | None = None  # single-target (年度指标值) or split-target (指标性质|指标值|度量单位)
+    department: str | None = None  # 主管部门
+    project_code: str | None = None
+    budget_unit_code: str | None = None
+    evaluation_conclusion: str | None = None  # 评价结论
+    problems: str | None = None  # 存在问题
+    improvements: str | None = None  # 改进措施
+    project_leader: str | None = None  # 项目负责人
+    look_alike: str | None = None  # why this is not a self-evaluation form, when it is not
     funding: list[FundingRecord] = field(default_factory=list)
     indicators: list[IndicatorRecord] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)

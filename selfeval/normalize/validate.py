@@ -55,6 +55,23 @@ def check_weight_sum(form: FormRecord, settings: Settings) -> Iterator[Finding]:
         )
 
 
+def check_level_weights(form: FormRecord, settings: Settings) -> Iterator[Finding]:
+    """产出指标（50分）: the group's indicator weights add up to 50."""
+    groups: dict[str, list] = {}
+    for ind in form.indicators:
+        if ind.level1 and ind.level1_weight is not None:
+            groups.setdefault(ind.level1, []).append(ind)
+    for level1, members in groups.items():
+        stated = members[0].level1_weight
+        summed = sum((i.weight for i in members if i.weight is not None), Decimal(0))
+        if abs(summed - stated) > _d(settings.score_tolerance):
+            yield finding_at(
+                "level_weight_mismatch",
+                f"{members[0].place}: {level1} states {_fmt(stated)} points but its indicators weigh {_fmt(summed)}",
+                members[0].place,
+            )
+
+
 def check_execution_rates(form: FormRecord, settings: Settings) -> Iterator[Finding]:
     points = _d(settings.rate_tolerance_points) / 100
     for row in form.funding:
@@ -136,6 +153,7 @@ def check_deviation_notes(form: FormRecord, settings: Settings) -> Iterator[Find
 CHECKS: list[Check] = [
     check_total_score,
     check_weight_sum,
+    check_level_weights,
     check_execution_rates,
     check_funding_scores,
     check_funding_sums,

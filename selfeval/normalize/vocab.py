@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import opencc
@@ -135,7 +135,7 @@ def template_names() -> list[str]:
     return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".json"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def templates() -> tuple[Template, ...]:
     return tuple(_load_template(n) for n in template_names())
 
@@ -155,7 +155,7 @@ def template_for_year(year: int | None) -> Template:
     return templates()[-1]
 
 
-@lru_cache(maxsize=None)
+@cache
 def vocabulary() -> dict:
     return _data("vocabulary.json")
 
@@ -164,14 +164,14 @@ def _vocab(labels: dict[str, str], cutoff: float) -> Vocabulary:
     return Vocabulary({Vocabulary.key(k): v for k, v in labels.items()}, cutoff, vocabulary()["confusable_chars"])
 
 
-@lru_cache(maxsize=None)
+@cache
 def level_vocabulary(template_name: str, cutoff: float) -> tuple[Vocabulary, Vocabulary]:
     """(level-1, level-2) label matchers of a template."""
     t = template_named(template_name)
-    return _vocab({l: l for l in t.level1}, cutoff), _vocab({l: l for l in t.level2_parents}, cutoff)
+    return _vocab({x: x for x in t.level1}, cutoff), _vocab({x: x for x in t.level2_parents}, cutoff)
 
 
-@lru_cache(maxsize=None)
+@cache
 def source_vocabulary(cutoff: float) -> Vocabulary:
     labels: dict[str, str] = {}
     for src in vocabulary()["funding_sources"]:
@@ -180,12 +180,12 @@ def source_vocabulary(cutoff: float) -> Vocabulary:
     return _vocab(labels, cutoff)
 
 
-@lru_cache(maxsize=None)
+@cache
 def source_keys() -> dict[str, str]:
     return {src["label"]: src["key"] for src in vocabulary()["funding_sources"]}
 
 
-@lru_cache(maxsize=None)
+@cache
 def column_vocabulary(group: str, cutoff: float) -> Vocabulary:
     """Header-cell matcher for a block: the labels map to column names."""
     labels = {text: column for column, texts in vocabulary()[group].items() for text in texts}
