@@ -38,6 +38,7 @@ SEED = ROOT / "fixtures" / "forms" / "seed-2020-rongchang-27-forms.txt"
 SEED_FORMS = 27
 SCALES = (1, 10, 100)
 TARGET_RATIO = 1 / 20
+RSS_TARGET = 1.2  # peak RSS of the 100x batch (many files) / that of the 1x batch, streaming
 WORKER_FILES = 24  # files in the workers=1 vs workers=2 folder
 WORKER_COPIES = 2  # seed copies per file there (54 forms, ~84 kB each)
 
@@ -111,7 +112,7 @@ def make_batch(work: Path) -> dict[tuple[int, str], list[Path]]:
 
 # -- peak RSS in a fresh process --------------------------------------------------
 _CHILD = r"""
-import json, resource, sys, time
+import json, resource, sys, tempfile, time
 from pathlib import Path
 
 def hwm_kib():
@@ -120,20 +121,26 @@ def hwm_kib():
             return int(line.split()[1])
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
+from selfeval.normalize.stream import TableWriter
 from selfeval.pipeline import run, build_tables
 base = hwm_kib()
 t0 = time.perf_counter()
-batch = run([Path(sys.argv[1])])
-tables = build_tables(batch)
+if sys.argv[2] == "stream":  # what `selfeval extract` does: rows written as each file is done
+    with tempfile.TemporaryDirectory() as out, TableWriter(Path(out)) as writer:
+        batch = run([Path(sys.argv[1])], sink=writer)
+    forms, indicators = writer.counts["forms"], writer.counts["indicators"]
+else:  # every result kept, then the tables built in memory (run(...).tables)
+    batch = run([Path(sys.argv[1])])
+    tables = build_tables(batch)
+    forms, indicators = tables["forms"].num_rows, tables["indicators"].num_rows
 seconds = time.perf_counter() - t0
 print(json.dumps({"base_kib": base, "peak_kib": hwm_kib(), "seconds": seconds,
-                  "forms": sum(len(f.forms) for f in batch.files),
-                  "indicators": tables["indicators"].num_rows}))
+                  "forms": forms, "indicators": indicators}))
 """
 
 
-def peak_rss(path: Path) -> dict:
-    out = subprocess.run([sys.executable, "-c", _CHILD, str(path)], capture_output=True, text=True,
+def peak_rss(path: Path, mode: str = "stream") -> dict:
+    out = subprocess.run([sys.executable, "-c", _CHILD, str(path), mode], capture_output=True, text=True,
                          cwd=ROOT, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -208,19 +215,29 @@ def main() -> list[tuple[str, str, str]]:
             summary.append((f"{scale}x {shape}", "pipeline/pandas", f"1/{1 / r_pd:,.0f}"))
         print(_table(["batch", "pipeline/raw", "pipeline/pandas", "1/20 target"], ratio_rows))
 
-        print("\nPeak RSS, each batch in a fresh process (run() + build_tables; cold caches)")
+        print("\nPeak RSS, each batch in a fresh process (cold caches): stream = run() with a TableWriter, "
+              "as `selfeval extract` does; memory = run() then build_tables, every result kept")
         rss_rows = []
+        peaks: dict[tuple[int, str, str], float] = {}
         for scale in SCALES:
             for shape, target in (("one file", batches[(scale, "one file")][0]),
                                   ("many files", batches[(scale, "many files")][0].parent)):
-                r = peak_rss(target)
-                assert r["forms"] == SEED_FORMS * scale
-                peak, base = r["peak_kib"] / 1024, r["base_kib"] / 1024
-                rss_rows.append([f"{scale}x {shape}", f"{peak:.0f}", f"{base:.0f}", f"{peak - base:.0f}",
-                                 f"{r['seconds']:.2f}", f"{r['forms'] / r['seconds']:,.0f}"])
-                summary.append((f"{scale}x {shape}", "peak RSS", f"{peak:.0f} MiB (+{peak - base:.0f} over imports)"))
-                print(f"  {scale}x {shape}: {peak:.0f} MiB", flush=True)
-        print(_table(["batch", "peak MiB", "after imports MiB", "growth MiB", "cold s", "cold forms/s"], rss_rows))
+                for mode in ("stream", "memory"):
+                    r = peak_rss(target, mode)
+                    assert r["forms"] == SEED_FORMS * scale
+                    peak, base = r["peak_kib"] / 1024, r["base_kib"] / 1024
+                    peaks[(scale, shape, mode)] = peak
+                    rss_rows.append([f"{scale}x {shape}", mode, f"{peak:.0f}", f"{base:.0f}", f"{peak - base:.0f}",
+                                     f"{r['seconds']:.2f}", f"{r['forms'] / r['seconds']:,.0f}"])
+                    summary.append((f"{scale}x {shape}", f"peak RSS ({mode})", f"{peak:.0f} MiB (+{peak - base:.0f} over imports)"))
+                    print(f"  {scale}x {shape} {mode}: {peak:.0f} MiB", flush=True)
+        print(_table(["batch", "mode", "peak MiB", "after imports MiB", "growth MiB", "cold s", "cold forms/s"], rss_rows))
+        for scale in SCALES[1:]:
+            for mode in ("stream", "memory"):
+                ratio = peaks[(scale, "many files", mode)] / peaks[(1, "many files", "stream")]
+                verdict = "" if mode == "memory" else (" (target <= 1.2 met)" if ratio <= RSS_TARGET else " (target 1.2 MISSED)")
+                print(f"peak RSS {scale}x many files ({mode}) / 1x (stream): {ratio:.2f}{verdict}")
+                summary.append((f"{scale}x many files", f"peak RSS {mode} / 1x", f"{ratio:.2f}{verdict}"))
 
         from selfeval.pipeline import run
 

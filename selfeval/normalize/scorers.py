@@ -60,3 +60,25 @@ def note_cell(text: str) -> float:
 def name_cell(text: str) -> bool:
     """An indicator name: text that does not read as a value or number."""
     return bool(clean(text)) and not is_null(text) and not looks_like_value(text)
+
+
+_COMPARATOR_CELLS = frozenset({"≥", "≤", ">", "<", "=", ">=", "<=", "≧", "≦", "大于", "小于", "不低于", "不高于", "等于"})
+
+
+@lru_cache(maxsize=4096)
+def comparator_cell(text: str) -> float:
+    """指标性质: a comparator on its own."""
+    if is_null(text):
+        return 0.0
+    return 1.0 if clean(text).replace(" ", "") in _COMPARATOR_CELLS else -2.0
+
+
+@lru_cache(maxsize=4096)
+def unit_cell(text: str) -> float:
+    """度量单位: a short unit, never a number."""
+    if is_null(text):
+        return 0.0
+    t = clean(text)
+    if to_decimal(t) is not None or any(ch.isdigit() for ch in t):
+        return -2.0
+    return 0.5 if len(t) <= 6 else -1.0

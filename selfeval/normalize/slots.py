@@ -18,6 +18,7 @@ from selfeval.normalize.values import is_null
 CellScorer = Callable[[str], float]
 
 LOST_CELL_PENALTY = 5.0  # a non-empty cell no slot takes
+LOST_PLACEHOLDER_PENALTY = 1.0  # a "—" or "……" no slot takes: no data lost, but it anchors columns
 OFFSET_PENALTY = 0.6  # per column of offset, for rows whose positions are kept
 LOOSE_OFFSET_PENALTY = 0.1  # per column, where the reader could not keep positions
 
@@ -44,23 +45,51 @@ def fit(
     """
     available = {i: cells[i] for i in range(start, len(cells)) if cells[i].strip()}
     per_column = OFFSET_PENALTY if positional else LOOSE_OFFSET_PENALTY
-    in_order = sorted(available.items())
-    best: Placement | None = None
+    nulls = {i for i, t in available.items() if is_null(t)}  # "—", "……": placeholders, not data
+    n_real = len(available) - len(nulls)
+    pairs = [(column, scorers[slot], _empty_score(scorers[slot])) for slot, column in slots]
+    get = available.get
+    # Score every offset without building its placement; the arithmetic (and
+    # so every tie) is the same as placing the cells at each offset in turn.
+    best_offset, best_score = None, 0.0
     for offset in offsets:
-        taken: dict[str, tuple[int, str]] = {}
         score = -per_column * abs(offset)
         used: set[int] = set()
-        for slot, column in slots:
-            col = column + offset
-            text = available.get(col, "")
-            score += scorers[slot](text)
-            if text:
-                used.add(col)
-                if not is_null(text):
-                    taken[slot] = (col, text)
-        lost = tuple((i, t) for i, t in in_order if i not in used)
-        score -= LOST_CELL_PENALTY * len(lost)
-        if best is None or score > best.score:
-            best = Placement(taken, offset, score, lost)
-    assert best is not None
-    return best
+        for column, scorer, nothing in pairs:
+            text = get(column + offset)
+            if text is None:
+                score += nothing
+            else:
+                score += scorer(text)
+                used.add(column + offset)
+        used_nulls = len(used & nulls) if nulls else 0
+        score -= LOST_PLACEHOLDER_PENALTY * (len(nulls) - used_nulls)
+        score -= LOST_CELL_PENALTY * (n_real - (len(used) - used_nulls))
+        if best_offset is None or score > best_score:
+            best_offset, best_score = offset, score
+    assert best_offset is not None
+    taken: dict[str, tuple[int, str]] = {}
+    used = set()
+    for slot, column in slots:
+        col = column + best_offset
+        text = get(col)
+        if text is not None:
+            used.add(col)
+            if col not in nulls:
+                taken[slot] = (col, text)
+    lost = tuple((i, t) for i, t in sorted(available.items()) if i not in used and i not in nulls)
+    return Placement(taken, best_offset, best_score, lost)
+
+
+_EMPTY_SCORES: dict[CellScorer, float] = {}
+
+
+def _empty_score(scorer: CellScorer) -> float:
+    """What ``scorer`` gives an empty cell (scorers are pure, so asked once)."""
+    try:
+        return _EMPTY_SCORES[scorer]
+    except KeyError:
+        value = _EMPTY_SCORES[scorer] = scorer("")
+        return value
+    except TypeError:  # an unhashable callable
+        return scorer("")

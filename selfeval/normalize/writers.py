@@ -15,6 +15,7 @@ import json
 import math
 import os
 import re
+import shutil
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -68,14 +69,22 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
-def csv_bytes(table: pa.Table) -> bytes:
+def csv_text(table: pa.Table, header: bool = True) -> str:
+    """The CSV lines of ``table``, with its header row when asked.  The
+    streaming writer (:mod:`selfeval.normalize.stream`) appends the lines of
+    each file's rows with ``header=False``: the bytes are the same."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(table.column_names)
+    if header:
+        writer.writerow(table.column_names)
     columns = [table.column(i).to_pylist() for i in range(table.num_columns)]
     for row in zip(*columns, strict=True):
         writer.writerow([_csv_cell(v) for v in row])
-    return buffer.getvalue().encode("utf-8")
+    return buffer.getvalue()
+
+
+def csv_bytes(table: pa.Table) -> bytes:
+    return csv_text(table).encode("utf-8")
 
 
 def parquet_bytes(table: pa.Table) -> bytes:
@@ -92,6 +101,9 @@ def remove_stale_tmp(folder: Path) -> list[Path]:
         for path in sorted(folder.glob(".*.tmp")):
             if path.is_file() and not path.is_symlink():
                 path.unlink(missing_ok=True)
+                removed.append(path)
+            elif path.is_dir() and not path.is_symlink():  # a partitioned dataset being written
+                shutil.rmtree(path, ignore_errors=True)
                 removed.append(path)
     return removed
 

@@ -1,0 +1,62 @@
+"""Running a batch on a Dask cluster (``dask.distributed``).
+
+The cluster runs the same per-file function as a local run,
+:func:`selfeval.pipeline.process_file`, one task per input file.  Results
+come back to this process in input order and go through the same streaming
+writer, so the tables are identical to a single-process run's.  Only the
+reading and parsing happen on the workers; the files are written here.
+
+Every worker needs selfeval (same version) installed, and must be able to
+read the input paths as given: put the inputs on storage every worker
+mounts at the same path.  Install the extra with
+``pip install "selfeval[dask]"``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from selfeval.pipeline import BatchResult, Progress, Sink, run
+from selfeval.settings import Settings
+
+TASKS_PER_THREAD = 4  # files in flight per worker thread
+
+
+class _ClusterExecutor:
+    """``submit(fn, *args)`` on a dask client, one task (with its own key) per file."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    def submit(self, fn, *args):
+        return self.client.submit(fn, *args, pure=False)
+
+
+def connect(scheduler: Any):
+    """A ``distributed.Client`` for ``scheduler``: an address such as
+    ``tcp://host:8786``, a cluster object (e.g. ``LocalCluster``), or a
+    client (returned as is)."""
+    try:
+        from distributed import Client
+    except ImportError as exc:
+        raise ImportError('running on a cluster needs dask.distributed: pip install "selfeval[dask]"') from exc
+    if isinstance(scheduler, Client):
+        return scheduler
+    return Client(scheduler, set_as_default=False)
+
+
+def run_on_cluster(inputs: Iterable[Path], scheduler: Any, settings: Settings | None = None,
+                   progress: Progress | None = None, cache_dir: Path | None = None,
+                   sink: Sink | None = None, keep: bool | None = None) -> BatchResult:
+    """:func:`selfeval.pipeline.run` with each file processed on the cluster at ``scheduler``."""
+    client = connect(scheduler)
+    own = client is not scheduler
+    try:
+        threads = sum(client.nthreads().values()) or 1
+        return run(inputs, settings, progress=progress, cache_dir=cache_dir, sink=sink, keep=keep,
+                   executor=_ClusterExecutor(client), window=TASKS_PER_THREAD * threads)
+    finally:
+        if own:
+            client.close()

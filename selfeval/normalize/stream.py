@@ -1,0 +1,234 @@
+"""Writing the tables as the rows come: memory stays flat however big the batch.
+
+:class:`TableWriter` takes each input file's rows, in input order, and
+appends them to the output files: Parquet row groups
+(:class:`pyarrow.parquet.ParquetWriter`, with the tables' fixed schemas) and
+CSV rows formatted exactly as :func:`selfeval.normalize.writers.csv_bytes`
+formats a whole table, so the CSV bytes do not depend on how the rows were
+written.  Rows are buffered only up to ``row_group_rows`` per table.
+
+Everything is written to temporary names (``.NAME.*.tmp``) in the output
+folder; :meth:`TableWriter.commit` renames every file into place at the end,
+so a run killed midway leaves no partial table (the next run removes the
+temporaries).
+
+With ``partitioned=True`` the Parquet tables are also written as a Hive-style
+partitioned dataset, ``OUT/parquet/<table>/year=YYYY/part-0.parquet``, which
+pandas (pyarrow), DuckDB (``hive_partitioning``) and Spark read directly.  A
+row takes its form's year; rows without a form or a year go to
+``year=unknown``.  As usual for such datasets, the ``year`` column of
+``forms`` is in the folder name, not in the files.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from selfeval.normalize import tables
+from selfeval.normalize.writers import csv_text, remove_stale_tmp
+
+ROW_GROUP_ROWS = 4_096  # rows buffered per table (and per partition) before a row group is written: bounds memory
+PARTITION_DIR = "parquet"
+UNKNOWN_YEAR = "unknown"
+
+
+def _tmp_path(folder: Path, name: str) -> Path:
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+    os.close(fd)
+    return Path(tmp)
+
+
+class _ParquetSink:
+    """One Parquet file written in row groups of about ``rows`` rows."""
+
+    def __init__(self, path: Path, schema: pa.Schema, rows: int) -> None:
+        self.path = path
+        self.schema = schema
+        self.rows = rows
+        self.pending: list[pa.Table] = []
+        self.pending_rows = 0
+        self.writer = pq.ParquetWriter(str(path), schema, compression="zstd")
+
+    def add(self, table: pa.Table) -> None:
+        if table.num_rows:
+            self.pending.append(table)
+            self.pending_rows += table.num_rows
+            if self.pending_rows >= self.rows:
+                self.flush()
+
+    def flush(self) -> None:
+        if self.pending:
+            self.writer.write_table(pa.concat_tables(self.pending), row_group_size=max(self.pending_rows, 1))
+            self.pending, self.pending_rows = [], 0
+
+    def close(self) -> None:
+        self.flush()
+        self.writer.close()
+
+
+class TableWriter:
+    """Append each file's rows to the four tables; :meth:`commit` puts them in place.
+
+    Use as a context manager: leaving the block with an exception removes the
+    temporaries and leaves the output folder as it was.
+    """
+
+    def __init__(self, out_dir: Path, formats: Iterable[str] = ("csv", "parquet"), partitioned: bool = False,
+                 row_group_rows: int = ROW_GROUP_ROWS) -> None:
+        self.out_dir = Path(out_dir)
+        self.formats = tuple(formats)
+        self.partitioned = partitioned
+        self.row_group_rows = row_group_rows
+        self.counts = {name: 0 for name in tables.TABLE_NAMES}
+        self.severities: dict[str, int] = {}
+        self._closed = False
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        remove_stale_tmp(self.out_dir)
+        self._csv: dict[str, tuple[Path, io.TextIOWrapper]] = {}
+        self._parquet: dict[str, _ParquetSink] = {}
+        self._parts: dict[tuple[str, str], _ParquetSink] = {}
+        self._part_root: Path | None = None
+        try:
+            for name in tables.TABLE_NAMES:
+                schema = tables.arrow_schema(name)
+                if "csv" in self.formats:
+                    path = _tmp_path(self.out_dir, f"{name}.csv")
+                    fh = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed in commit/abort
+                    self._csv[name] = (path, fh)
+                    fh.write(csv_text(schema.empty_table(), header=True))
+                if "parquet" in self.formats:
+                    self._parquet[name] = _ParquetSink(_tmp_path(self.out_dir, f"{name}.parquet"), schema, row_group_rows)
+            if partitioned:
+                self._part_root = Path(tempfile.mkdtemp(prefix=f".{PARTITION_DIR}.", suffix=".tmp", dir=self.out_dir))
+        except BaseException:
+            self.abort()
+            raise
+
+    # -- adding rows ---------------------------------------------------------
+    def add_file(self, file) -> None:
+        """Append the rows of one :class:`selfeval.pipeline.FileResult`, a few
+        forms at a time, so not even a huge file's rows are all in memory at once."""
+        years: dict[tuple[str, int | None], int | None] = {}
+        rows: dict[str, list[dict]] = {name: [] for name in tables.TABLE_NAMES}
+        pending = 0
+        for form in file.forms:
+            years[(file.doc_id, form.form_index)] = form.year
+            rows["forms"] += tables.form_rows(file.doc_id, file.source_path, form)
+            rows["funding"] += tables.funding_rows(file.doc_id, form)
+            rows["indicators"] += tables.indicator_rows(file.doc_id, form)
+            pending += 1 + len(form.funding) + len(form.indicators)
+            if pending >= self.row_group_rows:
+                self._write(rows, years)
+                rows, pending = {name: [] for name in tables.TABLE_NAMES}, 0
+        self._write(rows, years)
+        findings = file.findings
+        for i in range(0, len(findings), self.row_group_rows):
+            self._write({"findings": tables.finding_rows(findings[i:i + self.row_group_rows])}, years)
+
+    def add_rows(self, rows: dict[str, list[dict]]) -> None:
+        """Append rows (table name -> row dicts) in the order given."""
+        years: dict[tuple[str, int | None], int | None] = {}
+        for form in rows.get("forms", ()):
+            years[(form["doc_id"], form["form_index"])] = form["year"]
+        self._write(rows, years)
+
+    def _write(self, rows: dict[str, list[dict]], years: dict[tuple[str, int | None], int | None]) -> None:
+        for name in tables.TABLE_NAMES:
+            chunk = rows.get(name) or []
+            if not chunk:
+                continue
+            table = tables.to_arrow(name, chunk)
+            self.counts[name] += table.num_rows
+            if name == "findings":
+                for severity in table.column("severity").to_pylist():
+                    self.severities[severity] = self.severities.get(severity, 0) + 1
+            if name in self._csv:
+                self._csv[name][1].write(csv_text(table, header=False))
+            if name in self._parquet:
+                self._parquet[name].add(table)
+            if self._part_root is not None:
+                self._add_partitioned(name, table, [years.get((r["doc_id"], r["form_index"])) for r in chunk])
+
+    def _add_partitioned(self, name: str, table: pa.Table, years: list[int | None]) -> None:
+        keys = [UNKNOWN_YEAR if y is None else str(y) for y in years]
+        if name == "forms":
+            table = table.drop_columns(["year"])
+        for key in dict.fromkeys(keys):  # first-seen order: deterministic
+            part = table if len(set(keys)) == 1 else table.filter(pa.array([k == key for k in keys]))
+            sink = self._parts.get((name, key))
+            if sink is None:
+                assert self._part_root is not None
+                folder = self._part_root / name / f"year={key}"
+                folder.mkdir(parents=True, exist_ok=True)
+                sink = self._parts[(name, key)] = _ParquetSink(folder / "part-0.parquet", table.schema, self.row_group_rows)
+            sink.add(part)
+
+    # -- finishing -------------------------------------------------------------
+    def commit(self) -> list[Path]:
+        """Close every file and rename it into place; returns the final paths."""
+        written: list[Path] = []
+        for name in tables.TABLE_NAMES:
+            if name in self._parquet:
+                self._parquet[name].close()
+            if name in self._csv:
+                fh = self._csv[name][1]
+                fh.flush()
+                os.fsync(fh.fileno())
+                fh.close()
+        for sink in self._parts.values():
+            sink.close()
+        if self._part_root is not None:  # every table has a folder, even without rows
+            for name in tables.TABLE_NAMES:
+                (self._part_root / name).mkdir(exist_ok=True)
+        for name in tables.TABLE_NAMES:
+            for suffix, files in (("parquet", self._parquet), ("csv", self._csv)):
+                if name in files:
+                    tmp = files[name].path if suffix == "parquet" else files[name][0]
+                    final = self.out_dir / f"{name}.{suffix}"
+                    os.replace(tmp, final)
+                    written.append(final)
+        if self._part_root is not None:
+            final = self.out_dir / PARTITION_DIR
+            if final.exists():
+                old = final.rename(final.with_name(f".{PARTITION_DIR}.old.tmp"))
+                os.replace(self._part_root, final)
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                os.replace(self._part_root, final)
+            written.append(final)
+        self._closed = True
+        return written
+
+    def abort(self) -> None:
+        """Remove every temporary; the output folder is left as it was."""
+        if self._closed:
+            return
+        self._closed = True
+        for sink in [*self._parquet.values(), *self._parts.values()]:
+            try:
+                sink.writer.close()
+            except Exception:  # closing a broken writer must not hide the first error
+                pass
+            sink.path.unlink(missing_ok=True)
+        for path, fh in self._csv.values():
+            fh.close()
+            path.unlink(missing_ok=True)
+        if self._part_root is not None:
+            shutil.rmtree(self._part_root, ignore_errors=True)
+
+    def __enter__(self) -> TableWriter:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None:
+            self.abort()
+        elif not self._closed:
+            self.commit()
