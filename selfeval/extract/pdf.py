@@ -115,12 +115,13 @@ def read_pdf(source: Source, settings: Settings) -> Document:
             carry = _read_page(doc, page, carry, settings)
         finally:
             page.close()
-        if time.monotonic() - started > settings.file_time_budget_s and number < last:
+        over = settings.file_time_budget_s and time.monotonic() - started > settings.file_time_budget_s
+        if over and number < last:
             doc.findings.append(
                 Finding(
                     "limit_exceeded",
                     f"{path}: reading stopped after page {number} of {count}: over the "
-                    f"{settings.file_time_budget_s:g}-second budget for one file; raise file_time_budget_s",
+                    f"{settings.file_time_budget_s:g}-second budget for one file; raise --file-time-budget SECONDS",
                     page=number,
                 )
             )

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from selfeval.extract.grid import Document
+from selfeval.extract.ignore import IgnoreFile, ignored_by, load_ignore_file
 from selfeval.findings import Finding
 from selfeval.settings import Settings
 
@@ -68,20 +69,25 @@ class InputFile:
     doc_id: str
 
 
-def discover(inputs: list[Path]) -> tuple[list[InputFile], list[Finding]]:
+def discover(inputs: list[Path], ignored: list[dict] | None = None) -> tuple[list[InputFile], list[Finding]]:
     """Expand files and folders into a sorted list of input files.
 
     A folder is searched recursively; symlinked folders are not followed
     (which also makes symlink loops harmless).  Unsupported files found in a
     folder are reported as ``skipped_file``; a named file of an unsupported
     kind is still handed to a reader by content sniffing.  The ``doc_id`` is
-    the path relative to the folder given, or the file name.
+    the path relative to the folder given, or the file name.  Files and
+    folders a ``.selfevalignore`` matches (:mod:`selfeval.extract.ignore`) are
+    skipped silently; with ``ignored``, an entry per skipped path (``path``
+    relative to the folder given, folders ending in ``/``; ``pattern``;
+    ``ignore_file``) is appended to it, for the manifest.
     """
     files: dict[str, InputFile] = {}
     findings: list[Finding] = []
+    skipped: list[dict] = []
     for given in inputs:
         if given.is_dir():
-            for path in _walk(given):
+            for path in _walk(given, skipped):
                 doc_id = path.relative_to(given).as_posix()
                 if supported(path):
                     files.setdefault(doc_id, InputFile(path, doc_id))
@@ -97,16 +103,35 @@ def discover(inputs: list[Path]) -> tuple[list[InputFile], list[Finding]]:
             files.setdefault(given.name, InputFile(given, given.name))
     ordered = [files[k] for k in sorted(files)]
     findings.sort(key=lambda f: f.doc_id)
+    if ignored is not None:
+        ignored.extend(sorted(skipped, key=lambda e: (e["path"], e["ignore_file"])))
     return ordered, findings
 
 
-def _walk(folder: Path) -> Iterator[Path]:
+def _walk(folder: Path, skipped: list[dict]) -> Iterator[Path]:
+    inherited: dict[str, list[IgnoreFile]] = {}  # folder -> the ignore files above and in it
+
+    def ignored(path: Path, is_dir: bool) -> bool:
+        hit = ignored_by(rules, path, is_dir)
+        if hit is not None:
+            relative = path.relative_to(folder).as_posix() + ("/" if is_dir else "")
+            skipped.append({"path": relative, "pattern": hit[1], "ignore_file": str(hit[0].path)})
+        return hit is not None
+
     for root, dirs, names in os.walk(folder, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        rules = list(inherited.get(root, []))
+        own = load_ignore_file(Path(root))
+        if own is not None:
+            rules.append(own)
+        dirs[:] = [d for d in sorted(dirs) if not d.startswith(".") and not ignored(Path(root) / d, True)]
+        for d in dirs:
+            inherited[os.path.join(root, d)] = rules
         for name in sorted(names):
             if name.startswith("."):
                 continue
             path = Path(root) / name
+            if ignored(path, False):
+                continue
             if path.is_symlink() and not path.exists():
                 continue  # dangling link
             yield path

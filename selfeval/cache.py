@@ -1,0 +1,236 @@
+"""The ``--resume`` cache format: a FileResult as plain JSON, and back.
+
+Cache files live in the output folder, which may be shared or copied, so
+they are untrusted: they are never unpickled.  Every class is written and
+read by the explicit codecs here; reading checks each value's type and
+raises :class:`CacheFormatError` for anything unexpected (the pipeline then
+ignores the entry and processes the file again).  Each field goes through the
+codec of its declared type, so a new field of a known type needs no change
+here, and a field of an unknown type fails loudly instead of being dropped.
+
+Decimals are written as strings (``str(Decimal)`` reads back exactly);
+tuples and sets become lists (sets sorted, so a result always gives the same
+bytes); strings are ASCII-escaped, so any text the readers produced
+(including lone surrogates) survives.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import fields
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
+
+from selfeval.extract.grid import Place
+from selfeval.findings import Finding
+from selfeval.normalize.records import FormRecord, FundingRecord, IndicatorRecord
+from selfeval.normalize.values import Value
+
+if TYPE_CHECKING:
+    from selfeval.pipeline import FileResult
+
+
+class CacheFormatError(ValueError):
+    """A cache entry that is not a FileResult written by this module."""
+
+
+# -- scalars ------------------------------------------------------------------
+def _check(value: Any, types: type | tuple[type, ...], optional: bool = False) -> Any:
+    if value is None and optional:
+        return None
+    if isinstance(value, bool) and bool not in (types if isinstance(types, tuple) else (types,)):
+        raise CacheFormatError(f"unexpected boolean {value!r}")
+    if not isinstance(value, types):
+        raise CacheFormatError(f"unexpected {type(value).__name__} {value!r}")
+    return value
+
+
+def _dec_out(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _dec_in(value: Any) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        return Decimal(_check(value, str))
+    except InvalidOperation as exc:
+        raise CacheFormatError(f"not a decimal: {value!r}") from exc
+
+
+def _strs(value: Any) -> tuple[str, ...]:
+    return tuple(_check(v, str) for v in _check(value, list))
+
+
+def _obj(value: Any, cls: type) -> dict:
+    """A JSON object with exactly the fields of ``cls``."""
+    _check(value, dict)
+    expected = {f.name for f in fields(cls)}
+    if set(value) != expected:
+        raise CacheFormatError(f"{cls.__name__}: fields {sorted(set(value) ^ expected)} differ")
+    return value
+
+
+# -- codecs by declared type ------------------------------------------------------
+# Every field of a cached class is written and read by the codec of its declared
+# type (the annotation string).  A field of a type not listed here makes
+# writing fail with CacheFormatError (the result is then not cached, and the
+# round-trip test fails), so a new kind of field cannot be silently dropped.
+def _scalar(types: type | tuple[type, ...], optional: bool):
+    return (lambda v: v), (lambda v: _check(v, types, optional))
+
+
+def _float_in(v: Any) -> float | None:
+    v = _check(v, (int, float), optional=True)
+    return None if v is None else float(v)
+
+
+def _list_of(name: str, container=list):
+    def out(v):
+        items = list(v)
+        if container is set:
+            items.sort(key=_place_key)
+        return [_encode(name, x) for x in items]
+
+    def into(v):
+        return container(_decode(name, x) for x in _check(v, list))
+
+    return out, into
+
+
+def _optional(name: str):
+    return (lambda v: None if v is None else _encode(name, v)), (lambda v: None if v is None else _decode(name, v))
+
+
+def _record(cls: type):
+    return (lambda v: _record_out(cls, v)), (lambda v: _record_in(cls, v))
+
+
+def _place_key(place: Place) -> tuple:
+    return (place.sheet or "", place.page or 0, place.line)
+
+
+_CODECS: dict[str, tuple] = {
+    "str": _scalar(str, False),
+    "str | None": _scalar(str, True),
+    "int": _scalar(int, False),
+    "int | None": _scalar(int, True),
+    "bool | None": _scalar(bool, True),
+    "float": ((lambda v: v), lambda v: float(_check(v, (int, float)))),
+    "float | None": ((lambda v: v), _float_in),
+    "Decimal | None": (_dec_out, _dec_in),
+    "tuple[str, ...]": (list, _strs),
+    "Place": _record(Place),
+    "Place | None": _optional("Place"),
+    "Value": _record(Value),
+    "Finding": _record(Finding),
+    "FundingRecord": _record(FundingRecord),
+    "IndicatorRecord": _record(IndicatorRecord),
+    "FormRecord": _record(FormRecord),
+    "list[Finding]": _list_of("Finding"),
+    "list[FundingRecord]": _list_of("FundingRecord"),
+    "list[IndicatorRecord]": _list_of("IndicatorRecord"),
+    "list[FormRecord]": _list_of("FormRecord"),
+    "set[Place]": _list_of("Place", set),
+}
+
+
+def _codec(type_name: str) -> tuple:
+    try:
+        return _CODECS[type_name]
+    except KeyError:
+        raise CacheFormatError(f"no cache codec for type {type_name!r}; add one to selfeval.cache") from None
+
+
+def _encode(type_name: str, value: Any) -> Any:
+    return _codec(type_name)[0](value)
+
+
+def _decode(type_name: str, value: Any) -> Any:
+    return _codec(type_name)[1](value)
+
+
+def _type_name(f) -> str:
+    return f.type if isinstance(f.type, str) else getattr(f.type, "__name__", repr(f.type))
+
+
+def _record_out(cls: type, record: Any) -> dict:
+    return {f.name: _encode(_type_name(f), getattr(record, f.name)) for f in fields(cls)}
+
+
+def _record_in(cls: type, d: Any) -> Any:
+    d = _obj(d, cls)
+    values = {f.name: _decode(_type_name(f), d[f.name]) for f in fields(cls)}
+    try:
+        return cls(**values)
+    except ValueError as exc:  # e.g. an unknown finding code
+        raise CacheFormatError(str(exc)) from exc
+
+
+# -- the public functions ------------------------------------------------------------
+def place_to_dict(place: Place) -> dict:
+    return _record_out(Place, place)
+
+
+def place_from_dict(d: Any) -> Place:
+    return _record_in(Place, d)
+
+
+def finding_to_dict(f: Finding) -> dict:
+    return _record_out(Finding, f)
+
+
+def finding_from_dict(d: Any) -> Finding:
+    return _record_in(Finding, d)
+
+
+def value_to_dict(v: Value) -> dict:
+    return _record_out(Value, v)
+
+
+def value_from_dict(d: Any) -> Value:
+    return _record_in(Value, d)
+
+
+def form_to_dict(f: FormRecord) -> dict:
+    return _record_out(FormRecord, f)
+
+
+def form_from_dict(d: Any) -> FormRecord:
+    return _record_in(FormRecord, d)
+
+
+def to_dict(result: FileResult) -> dict:
+    """A FileResult as JSON-ready data (forms with their funding and indicator
+    records, Decimals as strings, Values, Places, findings)."""
+    from selfeval.pipeline import FileResult
+
+    return _record_out(FileResult, result)
+
+
+def from_dict(d: Any) -> FileResult:
+    """The FileResult :func:`to_dict` made; CacheFormatError for anything else."""
+    from selfeval.pipeline import FileResult
+
+    return _record_in(FileResult, d)
+
+
+def dumps(result: FileResult, format_version: int) -> bytes:
+    """The cache file's bytes: ``{"format": N, "result": {...}}``."""
+    return json.dumps({"format": format_version, "result": to_dict(result)},
+                      ensure_ascii=True, separators=(",", ":"), allow_nan=False).encode("ascii")
+
+
+def loads(data: bytes, format_version: int) -> FileResult:
+    """A FileResult from a cache file's bytes; CacheFormatError when it is not one."""
+    try:
+        doc = json.loads(data.decode("ascii"), parse_constant=_no_constant)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise CacheFormatError(f"not a cache file ({exc})") from exc
+    if not isinstance(doc, dict) or doc.get("format") != format_version or set(doc) != {"format", "result"}:
+        raise CacheFormatError("not a cache file of this format")
+    return from_dict(doc["result"])
+
+
+def _no_constant(name: str) -> Any:
+    raise CacheFormatError(f"{name} is not allowed in a cache file")

@@ -1,0 +1,75 @@
+"""The --resume cache is JSON (selfeval.cache): a FileResult survives the round trip
+exactly, and an entry that is not one of ours is rejected, never executed."""
+
+from __future__ import annotations
+
+import json
+import pickle
+from dataclasses import replace
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from selfeval import cache
+from selfeval.extract.grid import Place
+from selfeval.extract.readers import InputFile
+from selfeval.normalize.values import Value
+from selfeval.pipeline import CACHE_FORMAT, _cache_load, process_file
+from selfeval.settings import Settings
+
+SEED = Path("fixtures/forms/seed-2020-rongchang-27-forms.txt")
+
+
+@pytest.fixture(scope="module")
+def seed_result():
+    return process_file(InputFile(SEED, SEED.name), Settings())
+
+
+def test_a_seed_result_survives_json_and_back(seed_result):
+    data = cache.dumps(seed_result, CACHE_FORMAT)
+    back = cache.loads(data, CACHE_FORMAT)
+    assert back == seed_result
+    assert len(back.forms) == 27
+    assert all(isinstance(i.target, Value) for f in back.forms for i in f.indicators)
+    assert all(isinstance(p, Place) for f in back.forms for p in f.used_lines)
+    assert cache.dumps(back, CACHE_FORMAT) == data  # the same bytes every time
+    assert json.loads(data)["format"] == CACHE_FORMAT
+
+
+def test_decimals_are_strings_and_read_back_exactly(seed_result):
+    form = seed_result.forms[0]
+    odd = replace(form.funding[0], budget_initial=Decimal("1234.500"), score=Decimal("1E+309"))
+    form2 = replace(form, funding=[odd], total_place=None)
+    result = replace(seed_result, forms=[form2])
+    d = cache.to_dict(result)
+    assert d["forms"][0]["funding"][0]["budget_initial"] == "1234.500"
+    back = cache.from_dict(json.loads(json.dumps(d)))
+    assert str(back.forms[0].funding[0].budget_initial) == "1234.500"
+    assert back.forms[0].funding[0].score == Decimal("1E+309")
+    assert back == result
+
+
+@pytest.mark.parametrize("data", [
+    b"",
+    b"not json",
+    pickle.dumps({"format": CACHE_FORMAT}),
+    json.dumps({"format": CACHE_FORMAT - 1, "result": {}}).encode(),
+    json.dumps({"format": CACHE_FORMAT, "result": {"doc_id": 1}}).encode(),
+    b'{"format": 3, "result": NaN}',
+    b"[" * 100_000 + b"]" * 100_000,
+])
+def test_anything_else_is_not_a_cache_entry(tmp_path, data):
+    (tmp_path / "k.json").write_bytes(data)
+    assert _cache_load(tmp_path, "k") is None
+
+
+def test_a_changed_value_type_is_rejected(seed_result):
+    d = cache.to_dict(seed_result)
+    d["forms"][0]["funding"][0]["budget_initial"] = 1.5  # a float where a decimal string belongs
+    with pytest.raises(cache.CacheFormatError):
+        cache.from_dict(d)
+    d = cache.to_dict(seed_result)
+    d["findings"][0]["code"] = "no_such_code"
+    with pytest.raises(cache.CacheFormatError):
+        cache.from_dict(d)

@@ -1,0 +1,76 @@
+"""The per-file time budget (--file-time-budget): a file over it is stopped and
+reported as limit_exceeded, and the rest of the batch is still extracted."""
+
+from __future__ import annotations
+
+import csv
+import signal
+import threading
+from dataclasses import replace
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from selfeval.cli import app
+from selfeval.extract.readers import InputFile
+from selfeval.pipeline import process_file
+from selfeval.settings import Settings
+
+runner = CliRunner()
+SEED = Path("fixtures/forms/seed-2020-rongchang-27-forms.txt")
+
+
+def big_file(folder: Path, copies: int = 300) -> Path:
+    path = folder / "big.txt"
+    path.write_text(SEED.read_text(encoding="utf-8") * copies, encoding="utf-8")
+    return path
+
+
+def test_a_file_over_its_budget_is_stopped_and_reported(tmp_path):
+    previous = signal.getsignal(signal.SIGALRM)
+    result = process_file(InputFile(big_file(tmp_path), "big.txt"), Settings(file_time_budget_s=0.01))
+    assert result.failed and result.forms == []
+    [finding] = result.findings
+    assert finding.code == "limit_exceeded" and finding.line is None and finding.doc_id == "big.txt"
+    assert "big.txt" in finding.message and "0.01-second" in finding.message and "--file-time-budget" in finding.message
+    assert result.seconds < 5
+    assert signal.getsignal(signal.SIGALRM) is previous  # the handler is put back
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)  # and no timer is left running
+
+
+def test_within_its_budget_a_file_is_read_as_before():
+    item = InputFile(SEED, SEED.name)
+    timed, plain = process_file(item, Settings(file_time_budget_s=60)), process_file(item, Settings(file_time_budget_s=0))
+    assert replace(timed, seconds=0) == replace(plain, seconds=0)
+
+
+def test_off_the_main_thread_there_is_no_budget(tmp_path):
+    item = InputFile(SEED, SEED.name)
+    out = []
+    thread = threading.Thread(target=lambda: out.append(process_file(item, Settings(file_time_budget_s=0.000001))))
+    thread.start()
+    thread.join()
+    assert len(out[0].forms) == 27
+
+
+def test_the_batch_goes_on_and_the_exit_status_is_1(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    big_file(folder, copies=1000)  # ~27,000 forms: far over 3 s; the 27-form seed far under it
+    (folder / "seed.txt").write_bytes(SEED.read_bytes())
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["extract", str(folder), "--out", str(out), "--file-time-budget", "3", "-q"])
+    assert result.exit_code == 1, result.output
+    assert "limit_exceeded" in result.output
+    with open(out / "findings.csv", encoding="utf-8") as fh:
+        findings = list(csv.DictReader(fh))
+    over = [f for f in findings if f["code"] == "limit_exceeded"]
+    assert [f["doc_id"] for f in over] == ["big.txt"] and over[0]["line"] == ""
+    with open(out / "forms.csv", encoding="utf-8") as fh:
+        forms = list(csv.DictReader(fh))
+    assert {f["doc_id"] for f in forms} == {"seed.txt"} and len(forms) == 27
+
+
+def test_the_budget_must_not_be_negative(tmp_path):
+    result = runner.invoke(app, ["extract", str(SEED), "--out", str(tmp_path), "--file-time-budget", "-1"])
+    assert result.exit_code == 2
