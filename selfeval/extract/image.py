@@ -1,16 +1,20 @@
 """Scanned pages (PNG, JPEG, TIFF; image-only PDF pages) to rows of cells by OCR.
 
-Each page goes through :mod:`selfeval.extract.ocr.table` (seal removal,
-deskew, ruling lines, cells) and one OCR engine call.  The rows come out in
+Each page goes through :mod:`selfeval.extract.ocr.page` (seal removal,
+deskew), :mod:`selfeval.extract.ocr.table` (ruling lines, cells) and one
+OCR engine call.  The rows come out in
 the shape of a pasted copy of the printed form: a merged cell's text in its
 top-left position with the covered positions empty, and lines outside the
 table (title, 项目序号, 金额单位) as one-cell rows.  Every cell carries its OCR
-confidence (``SourceRow.confidence``, the lowest of the boxes read into it);
-each non-empty cell below ``settings.ocr_confidence_threshold`` is reported as
-a ``low_confidence`` finding with its page, row and text, so a reviewer checks
-only those.  Readings are never changed here, with one exception: a cell
-whose only content is dash-like characters (OCR reads the printed '—'
-placeholder as 一, - or ー) is written as '—'.
+confidence (``SourceRow.confidence``, the lowest of the boxes read into it).
+A cell holding ink that no text box covers (a digit under the seal, a '。'
+wrapped onto its own line) gets confidence 0, since something in it was not
+read.  Each cell below ``settings.ocr_confidence_threshold`` (0.90 by
+default) is reported as a ``low_confidence`` finding with its page, row,
+column and text, so a reviewer checks only those.  Readings are never
+changed here, with one exception: the printed '—' placeholder, which OCR
+reads as 一, - or ー or misses (then it is recognised by its shape), is
+written as '—'.
 
 ``ocr_page_image`` is the entry point for other readers (an image-only PDF
 page rendered to a picture).
@@ -26,13 +30,15 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from selfeval.extract.grid import Document, SourceRow
 from selfeval.extract.ocr import EngineUnavailable, OcrEngine, get_engine
+from selfeval.extract.ocr.page import binarize, prepare_page
 from selfeval.extract.ocr.table import (
+    RowOut,
     boxes_to_rows,
     cluster_table,
     erase_lines,
     find_lines,
     lines_to_tables,
-    prepare_page,
+    unread_marks,
 )
 from selfeval.extract.readers import Source
 from selfeval.findings import Finding
@@ -41,6 +47,7 @@ from selfeval.settings import Settings
 Image.MAX_IMAGE_PIXELS = 200_000_000  # a 600-dpi A3 page is ~70 Mpx; beyond this is a decompression bomb
 _DASHES = re.compile(r"^[一—–―─‐\-－ー_＿~～]{1,3}$")
 PLACEHOLDER = "—"
+_PLACEHOLDERS = {"—", "——", "---"}  # as printed; the contract reads all of them as null
 
 
 def read_image(source: Source, settings: Settings) -> Document:
@@ -80,26 +87,33 @@ def read_image(source: Source, settings: Settings) -> Document:
 
 def ocr_page_image(image: Image.Image, page_no: int, settings: Settings, engine: OcrEngine | None = None) -> list[SourceRow]:
     """One page picture to rows of cells with confidences (``line`` = row on the page)."""
-    engine = engine or get_engine()
     rgb = np.asarray(ImageOps.exif_transpose(image).convert("RGB"))
-    page = prepare_page(rgb)
-    horizontal, vertical = find_lines(page.binary, page.unit)
-    tables = lines_to_tables(horizontal, vertical, page.unit)
-    boxes = engine.recognize(erase_lines(page.gray, horizontal, vertical, tables))
-    rows = boxes_to_rows(tables, boxes, page.unit) if tables else cluster_table(boxes, page.unit)
     out: list[SourceRow] = []
-    for row in rows:
+    for row in read_page(rgb, engine or get_engine()):
         cells = tuple(_placeholder(c.text) for c in row.cells)
-        if not any(cells):
+        if not any(cells) and all(c.confidence is None for c in row.cells):
             continue
         conf = tuple(None if c.confidence is None else round(c.confidence, 4) for c in row.cells)
         out.append(SourceRow(cells, line=len(out) + 1, page=page_no, confidence=conf))
     return out
 
 
+def read_page(rgb: np.ndarray, engine: OcrEngine) -> list[RowOut]:
+    """The stages for one page: prepare, find the tables, OCR once, place the text."""
+    page = prepare_page(rgb)
+    horizontal, vertical = find_lines(page.binary, page.unit)
+    tables = lines_to_tables(horizontal, vertical, page.unit)
+    clean = erase_lines(page.gray, horizontal, vertical, tables)
+    boxes = engine.recognize(clean)
+    if not tables:
+        return cluster_table(boxes, page.unit)
+    marks = unread_marks(binarize(clean), boxes, page.unit)
+    return boxes_to_rows(tables, boxes, page.unit, marks)
+
+
 def _placeholder(text: str) -> str:
     text = text.strip()
-    return PLACEHOLDER * len(text) if _DASHES.match(text) else text
+    return PLACEHOLDER * len(text) if text not in _PLACEHOLDERS and _DASHES.match(text) else text
 
 
 def low_confidence_findings(rows: list[SourceRow], settings: Settings, doc_id: str = "") -> list[Finding]:
@@ -107,12 +121,13 @@ def low_confidence_findings(rows: list[SourceRow], settings: Settings, doc_id: s
     out = []
     threshold = settings.ocr_confidence_threshold
     for row in rows:
-        for col, (text, conf) in enumerate(zip(row.cells, row.confidence or ())):
-            if text and conf is not None and conf < threshold:
+        for col, (text, conf) in enumerate(zip(row.cells, row.confidence or (None,) * len(row.cells), strict=True)):
+            if conf is not None and conf < threshold:
+                what = f"OCR read {text!r}" if text else "OCR read nothing"
                 out.append(
                     Finding(
                         "low_confidence",
-                        f"page {row.page}, row {row.line}, column {col + 1}: OCR read {text!r} with confidence "
+                        f"page {row.page}, row {row.line}, column {col + 1}: {what} with confidence "
                         f"{conf:.2f} (below {threshold:.2f}); check it against the scan",
                         line=row.line,
                         page=row.page,

@@ -1,7 +1,8 @@
 """Test scans: the seed's forms rendered as printed pages and degraded like scans.
 
-``python -m scangen OUT_DIR`` (run from ``tests/``) writes sample scans with
-their canonical text, for looking at and for ``bench/bench_ocr.py``.
+``python -m scangen samples OUT_DIR`` (run from ``tests/``) writes sample
+scans with their canonical text, to look at; ``python -m scangen record``
+re-records the engine output the tests replay (``recorded_ocr/``).
 """
 
 from .layout import canonical_rows, canonical_text, form_layout
@@ -17,6 +18,7 @@ __all__ = [
     "canonical_text",
     "degrade",
     "form_layout",
+    "make_scan",
     "parse_seed",
     "render_page",
 ]

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-from .layout import COL_MM, NCOLS, TableLayout
+from .layout import COL_MM, TableLayout
 
 FONT = Path(__file__).resolve().parents[1] / "fonts" / "NotoSansSC-subset.ttf"
 PAGE_MM = (210.0, 297.0)

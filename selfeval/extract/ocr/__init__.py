@@ -22,12 +22,27 @@ DEFAULT_ENGINE = "rapidocr"
 
 
 @dataclass(frozen=True)
+class Glyph:
+    """A character (or a Latin word) inside a box: its text, left and right x, confidence."""
+
+    text: str
+    x0: float
+    x1: float
+    confidence: float
+
+
+@dataclass(frozen=True)
 class TextBox:
-    """One line of text an engine read: text, pixel box (x0, y0, x1, y1), confidence 0..1."""
+    """One line of text an engine read: text, pixel box (x0, y0, x1, y1), confidence 0..1.
+
+    ``glyphs`` are the box's characters with their positions, when the engine
+    gives them; they let a box that runs over a cell edge be cut exactly.
+    """
 
     text: str
     bbox: tuple[float, float, float, float]
     confidence: float
+    glyphs: tuple[Glyph, ...] = ()
 
     @property
     def cx(self) -> float:
@@ -82,12 +97,26 @@ class ReplayEngine:
 
 def dump_boxes(boxes: list[TextBox]) -> list[dict]:
     return [
-        {"text": b.text, "bbox": [round(v, 1) for v in b.bbox], "conf": round(b.confidence, 4)} for b in boxes
+        {
+            "text": b.text,
+            "bbox": [round(v, 1) for v in b.bbox],
+            "conf": round(b.confidence, 4),
+            "glyphs": [[g.text, round(g.x0, 1), round(g.x1, 1), round(g.confidence, 4)] for g in b.glyphs],
+        }
+        for b in boxes
     ]
 
 
 def load_boxes(items: list[dict]) -> list[TextBox]:
-    return [TextBox(d["text"], tuple(d["bbox"]), float(d["conf"])) for d in items]  # type: ignore[arg-type]
+    return [
+        TextBox(
+            d["text"],
+            tuple(d["bbox"]),  # type: ignore[arg-type]
+            float(d["conf"]),
+            tuple(Glyph(g[0], float(g[1]), float(g[2]), float(g[3])) for g in d.get("glyphs", ())),
+        )
+        for d in items
+    ]
 
 
 def boxes_to_json(boxes: list[TextBox]) -> str:

@@ -1,8 +1,8 @@
-"""Page image to table grid: seal removal, deskew, ruling lines, cells, text boxes.
+"""Prepared page to table grid: ruling lines, cells, text boxes placed in cells.
 
-A chain of small functions, each named for what it turns into what::
+A chain of small functions, each named for what it turns into what (the
+page itself is prepared first by :func:`selfeval.extract.ocr.page.prepare_page`)::
 
-    prepare_page    RGB page -> grey page without the red seal, deskewed
     find_lines      binary page -> horizontal and vertical ruling-line masks
     lines_to_tables line masks -> tables (column and row boundaries, merged cells)
     boxes_to_rows   tables + OCR text boxes -> rows of (text, confidence) cells
@@ -19,27 +19,19 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from dataclasses import dataclass
+from itertools import pairwise
 
 import cv2
 import numpy as np
 
-from selfeval.extract.ocr import TextBox
+from selfeval.extract.ocr import Glyph, TextBox
 
-DEFAULT_MAX_SKEW_DEG = 5.0  # the largest rotation deskew looks for
 DEFAULT_H_KERNEL_UNITS = 6.0  # a horizontal ruling line is at least this many characters long
 DEFAULT_V_KERNEL_UNITS = 1.5  # a vertical one at least this many character heights
 DEFAULT_BOUNDARY_COVER = 0.6  # share of a cell edge a line must cover to separate two cells
 DEFAULT_LINE_GAP_UNITS = 2.5  # boxes on one text line further apart than this are separate cells
-DEFAULT_UNIT_PX = 20.0  # the character height assumed when a page has no text to measure
-
-
-@dataclass(frozen=True)
-class PreparedPage:
-    gray: np.ndarray  # deskewed grey page, red seal removed
-    binary: np.ndarray  # ink = 255
-    angle: float  # degrees the page was turned back (counter-clockwise positive)
-    matrix: np.ndarray  # 2x3 affine map from the input image to ``gray``
-    unit: float  # typical character height in pixels
+DEFAULT_CELL_GAP_UNITS = 0.8  # without rulings, a gap this wide inside a box parts two cells
+DEFAULT_UNREAD_CONFIDENCE = 0.0  # a cell with ink that no text box covers: a reviewer must look
 
 
 @dataclass(frozen=True)
@@ -63,85 +55,6 @@ class CellText:
 class RowOut:
     top: float
     cells: tuple[CellText, ...]
-
-
-# -- page preparation ---------------------------------------------------------
-
-
-def suppress_seal(rgb: np.ndarray) -> np.ndarray:
-    """Grey page with red ink (seals, red stamps) removed and black ink kept.
-
-    Where a pixel is clearly red its red channel is used as its grey value:
-    red ink is bright there while black text under the seal stays dark.
-    """
-    if rgb.ndim == 2:
-        return rgb.copy()
-    r = rgb[:, :, 0].astype(np.int16)
-    gb = np.maximum(rgb[:, :, 1], rgb[:, :, 2]).astype(np.int16)
-    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-    red = (r - gb > 40) & (r > 90)
-    out = gray.copy()
-    out[red] = np.where(r[red] > 150, 255, r[red]).astype(np.uint8)
-    return out
-
-
-def binarize(gray: np.ndarray) -> np.ndarray:
-    """Ink = 255 on 0, robust to uneven lighting."""
-    return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15)
-
-
-def char_height(binary: np.ndarray) -> float:
-    """The median height of character-sized blobs: the page's unit of length."""
-    n, _, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
-    h = stats[1:, cv2.CC_STAT_HEIGHT]
-    w = stats[1:, cv2.CC_STAT_WIDTH]
-    keep = (h >= 6) & (h <= 200) & (w <= 3 * h) & (w >= 2)
-    if n <= 1 or keep.sum() < 10:
-        return DEFAULT_UNIT_PX
-    # CJK glyphs break into strokes; the upper quartile is close to a full character
-    return float(np.percentile(h[keep], 75))
-
-
-def estimate_skew(binary: np.ndarray, max_deg: float = DEFAULT_MAX_SKEW_DEG) -> float:
-    """The rotation (degrees, counter-clockwise) that makes text lines and rulings level."""
-    scale = min(1.0, 1000.0 / max(binary.shape))
-    small = cv2.resize(binary, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else binary
-    h, w = small.shape
-    center = (w / 2, h / 2)
-
-    def score(angle: float) -> float:
-        m = cv2.getRotationMatrix2D(center, angle, 1.0)
-        rotated = cv2.warpAffine(small, m, (w, h), flags=cv2.INTER_NEAREST, borderValue=0)
-        profile = rotated.sum(axis=1, dtype=np.float64)
-        return float(np.square(np.diff(profile)).sum())
-
-    best = max(np.arange(-max_deg, max_deg + 1e-9, 0.25), key=score)
-    fine = np.arange(best - 0.25, best + 0.25 + 1e-9, 0.025)
-    best = float(max(fine, key=score))
-    return 0.0 if abs(best) < 0.02 else round(best, 3)
-
-
-def prepare_page(rgb: np.ndarray, max_skew: float = DEFAULT_MAX_SKEW_DEG) -> PreparedPage:
-    """Remove the seal, measure the skew and turn the page level."""
-    gray = suppress_seal(rgb)
-    binary = binarize(gray)
-    angle = estimate_skew(binary, max_skew)
-    h, w = gray.shape
-    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
-    if angle:
-        gray = cv2.warpAffine(gray, matrix, (w, h), flags=cv2.INTER_CUBIC, borderValue=255)
-        binary = binarize(gray)
-    return PreparedPage(gray, binary, angle, matrix, char_height(binary))
-
-
-def map_boxes(boxes: list[TextBox], matrix: np.ndarray) -> list[TextBox]:
-    """Boxes from input-image pixels to prepared-page pixels (axis-aligned hull)."""
-    out = []
-    for b in boxes:
-        x0, y0, x1, y1 = b.bbox
-        pts = np.array([[x0, y0, 1], [x1, y0, 1], [x0, y1, 1], [x1, y1, 1]], dtype=float) @ matrix.T
-        out.append(TextBox(b.text, (pts[:, 0].min(), pts[:, 1].min(), pts[:, 0].max(), pts[:, 1].max()), b.confidence))
-    return out
 
 
 # -- ruling lines and tables --------------------------------------------------
@@ -293,12 +206,35 @@ def _text_lines(boxes: list[TextBox]) -> list[list[TextBox]]:
 def cell_text(boxes: list[TextBox]) -> CellText:
     if not boxes:
         return CellText("", None)
-    text = _join([b.text for line in _text_lines(boxes) for b in line])
+    # boxes on a line may be words; wrapped lines continue the text without a break
+    text = "".join(_join([b.text for b in line]) for line in _text_lines(boxes))
     return CellText(text, min(b.confidence for b in boxes))
 
 
+def _glyph_text(glyphs: list[Glyph], height: float) -> str:
+    """Glyphs joined as written: a space only where a wide gap parts two Latin words."""
+    out = ""
+    for prev, g in zip([None, *glyphs], glyphs, strict=False):
+        if prev is not None and g.x0 - prev.x1 > 0.35 * height and out[-1:].isascii() and g.text[:1].isascii():
+            out += " "
+        out += g.text
+    return out.strip()
+
+
 def _split_across(box: TextBox, cuts: list[float]) -> list[TextBox]:
-    """A box that runs over cell edges, cut there in proportion to character widths."""
+    """A box that runs over cell edges, cut there: at its glyphs' positions when
+    the engine gave them, else in proportion to character widths."""
+    if box.glyphs:
+        bounds = [-math.inf, *sorted(cuts), math.inf]
+        pieces = []
+        for a, b in pairwise(bounds):
+            part = [g for g in box.glyphs if a <= (g.x0 + g.x1) / 2 < b]
+            if part:
+                x0, x1 = max(box.bbox[0], part[0].x0), min(box.bbox[2], part[-1].x1)
+                conf = min(g.confidence for g in part)
+                text = _glyph_text(part, box.height)
+                pieces.append(TextBox(text, (x0, box.bbox[1], x1, box.bbox[3]), conf, tuple(part)))
+        return pieces or [box]
     weights = [0.55 if ch.isascii() else 1.0 for ch in box.text]
     total = sum(weights) or 1.0
     x0, x1 = box.bbox[0], box.bbox[2]
@@ -315,8 +251,43 @@ def _split_across(box: TextBox, cuts: list[float]) -> list[TextBox]:
     return pieces or [box]
 
 
-def boxes_to_rows(tables: list[Table], boxes: list[TextBox], unit: float) -> list[RowOut]:
-    """Rows of cells for the whole page: table rows and free text lines, top to bottom."""
+def unread_marks(binary: np.ndarray, boxes: list[TextBox], unit: float) -> list[tuple[float, float, float, float]]:
+    """Boxes of ink blobs that no text box covers (``binary`` without ruling lines).
+
+    The detector can miss a lone mark: a '—' placeholder, a '。' wrapped onto
+    its own line, a digit under a seal.  Blobs smaller than a fifth of a
+    character (noise) are ignored.
+    """
+    covered = np.zeros(binary.shape, dtype=bool)
+    m = max(2, round(unit / 6))
+    for b in boxes:
+        x0, y0, x1, y1 = (round(v) for v in b.bbox)
+        covered[max(0, y0 - m):y1 + m, max(0, x0 - m):x1 + m] = True
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    hit = np.bincount(labels[covered], minlength=n)
+    w, h, area = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT], stats[:, cv2.CC_STAT_AREA]
+    keep = (np.maximum(w, h) >= unit / 5) & (area >= (unit / 5) ** 2) & (hit <= 0.5 * area)
+    keep[0] = False  # the background
+    return [
+        (float(x), float(y), float(x + ww), float(y + hh))
+        for x, y, ww, hh in stats[keep][:, :4]
+    ]
+
+
+def _dash_like(mark: tuple[float, float, float, float], unit: float) -> bool:
+    w, h = mark[2] - mark[0], mark[3] - mark[1]
+    return w >= 0.2 * unit and h <= 0.25 * unit and w >= 2 * h  # '—', or each '-' of '---'
+
+
+def boxes_to_rows(
+    tables: list[Table], boxes: list[TextBox], unit: float, marks: list[tuple[float, float, float, float]] = ()
+) -> list[RowOut]:
+    """Rows of cells for the whole page: table rows and free text lines, top to bottom.
+
+    ``marks`` (see ``unread_marks``) that fall in a cell make it doubtful: an
+    otherwise empty cell holding only dash-like bars reads as '—' placeholders;
+    any other unread mark sets the cell's confidence to ``DEFAULT_UNREAD_CONFIDENCE``.
+    """
     cell_boxes: dict[tuple[int, tuple[int, int, int, int]], list[TextBox]] = {}
     free: list[TextBox] = []
     lookup = []
@@ -338,12 +309,27 @@ def boxes_to_rows(tables: list[Table], boxes: list[TextBox], unit: float) -> lis
         for piece in _split_across(box, cuts) if cuts else [box]:
             col = min(max(bisect_right(t.xs, piece.cx) - 1, 0), len(t.xs) - 2)
             cell_boxes.setdefault((ti, lookup[ti][(row, col)]), []).append(piece)
+    cell_marks: dict[tuple[int, tuple[int, int, int, int]], list] = {}
+    for mark in marks:
+        cx, cy = (mark[0] + mark[2]) / 2, (mark[1] + mark[3]) / 2
+        for ti, t in enumerate(tables):
+            if t.xs[0] < cx < t.xs[-1] and t.ys[0] < cy < t.ys[-1]:
+                row = min(max(bisect_right(t.ys, cy) - 1, 0), len(t.ys) - 2)
+                col = min(max(bisect_right(t.xs, cx) - 1, 0), len(t.xs) - 2)
+                cell_marks.setdefault((ti, lookup[ti][(row, col)]), []).append(mark)
+                break
     out: list[RowOut] = []
     for ti, t in enumerate(tables):
         nr, nc = len(t.ys) - 1, len(t.xs) - 1
         grid = [[CellText("", None)] * nc for _ in range(nr)]
         for cell in t.cells:
-            grid[cell[0]][cell[1]] = cell_text(cell_boxes.get((ti, cell), []))
+            read = cell_text(cell_boxes.get((ti, cell), []))
+            unread = cell_marks.get((ti, cell), [])
+            if unread and not read.text and all(_dash_like(m, unit) for m in unread) and len(unread) <= 3:
+                read = CellText(("—", "——", "---")[len(unread) - 1], None)
+            elif unread:
+                read = CellText(read.text, DEFAULT_UNREAD_CONFIDENCE)
+            grid[cell[0]][cell[1]] = read
         out.extend(RowOut(t.ys[r], tuple(grid[r])) for r in range(nr))
     out.extend(free_rows(free, unit))
     out.sort(key=lambda r: r.top)
@@ -359,56 +345,70 @@ def free_rows(boxes: list[TextBox], unit: float) -> list[RowOut]:
     """Text outside tables: one row per line, and one per group far apart on a line."""
     out = []
     for line in _text_lines(boxes):
+        top = min(b.bbox[1] for b in line)  # one top for the line keeps its groups in order
         group = [line[0]]
         for b in line[1:]:
             if b.bbox[0] - group[-1].bbox[2] > DEFAULT_LINE_GAP_UNITS * unit:
-                out.append(RowOut(min(x.bbox[1] for x in group), (cell_text(group),)))
+                out.append(RowOut(top, (cell_text(group),)))
                 group = [b]
             else:
                 group.append(b)
-        out.append(RowOut(min(x.bbox[1] for x in group), (cell_text(group),)))
+        out.append(RowOut(top, (cell_text(group),)))
     return out
 
 
 # -- pages without ruling lines -----------------------------------------------
 
 
+def split_at_gaps(box: TextBox, unit: float) -> list[TextBox]:
+    """A box cut where its glyphs leave a gap as wide as the space between cells."""
+    cuts = [
+        (a.x1 + b.x0) / 2
+        for a, b in pairwise(box.glyphs)
+        if b.x0 - a.x1 > DEFAULT_CELL_GAP_UNITS * unit
+    ]
+    return _split_across(box, cuts) if cuts else [box]
+
+
 def cluster_table(boxes: list[TextBox], unit: float) -> list[RowOut]:
     """Rows and columns from the text alone: lines are rows, shared gaps are columns.
 
-    Column edges are the x positions that no narrow box covers; a box wider
-    than a quarter of the text block (a merged cell) keeps the column of its
-    left edge.  Lines that span one group only (titles) become one-cell rows.
+    Lines above the first line of three or more boxes (title, 项目序号…) are
+    free text.  Column edges are the gaps that no box crosses on the lines of
+    five or more boxes (the lines that show the grid; merged cells sit on
+    sparser lines).  Any other box keeps the column of its centre, or of its
+    left edge when it is wider than a quarter of the block.  A cell's wrapped
+    lines stay separate rows: without rulings nothing says they belong together.
     """
-    if not boxes:
-        return []
-    left = min(b.bbox[0] for b in boxes)
-    right = max(b.bbox[2] for b in boxes)
-    narrow = [b for b in boxes if b.bbox[2] - b.bbox[0] < (right - left) / 4]
-    cover = np.zeros(max(1, math.ceil(right - left)) + 1, dtype=bool)
-    for b in narrow:
+    lines = _text_lines([piece for b in boxes for piece in split_at_gaps(b, unit)])
+    start = next((i for i, line in enumerate(lines) if len(line) >= 3), len(lines))
+    rows = free_rows([b for line in lines[:start] for b in line], unit)
+    body = [b for line in lines[start:] for b in line]
+    if not body:
+        return rows
+    left = min(b.bbox[0] for b in body)
+    right = max(b.bbox[2] for b in body)
+    wide = (right - left) / 4
+    cover = np.zeros(max(1, math.ceil(right - left)) + 2, dtype=bool)
+    dense = [b for line in lines[start:] if len(line) >= 5 for b in line] or [b for b in body if b.bbox[2] - b.bbox[0] < wide]
+    for b in dense:
         cover[max(0, round(b.bbox[0] - left)):round(b.bbox[2] - left) + 1] = True
-    edges, inside = [left], True
+    edges, gap_start = [left], None
     for i, on in enumerate(cover):
-        if inside and not on:
-            start, inside = i, False
-        elif not inside and on:
-            if i - start >= unit / 2:
-                edges.append(left + (start + i) / 2)
-            inside = True
+        if not on and gap_start is None:
+            gap_start = i
+        elif on and gap_start is not None:
+            if i - gap_start >= unit / 2 and gap_start > 0:
+                edges.append(left + (gap_start + i) / 2)
+            gap_start = None
     edges.append(right + 1)
-    rows: list[RowOut] = []
-    for line in _text_lines(boxes):
+    for line in lines[start:]:
         cols: dict[int, list[TextBox]] = {}
         for b in line:
-            anchor = b.bbox[0] if b.bbox[2] - b.bbox[0] >= (right - left) / 4 else b.cx
+            anchor = b.bbox[0] if b.bbox[2] - b.bbox[0] >= wide else b.cx
             cols.setdefault(min(max(bisect_right(edges, anchor) - 1, 0), len(edges) - 2), []).append(b)
         cells = [CellText("", None)] * (len(edges) - 1)
         for c, bs in cols.items():
             cells[c] = cell_text(bs)
-        top = min(b.bbox[1] for b in line)
-        if len(cols) == 1 and len(line) == 1 and line[0].bbox[2] - line[0].bbox[0] < (right - left) / 2 and top == min(x.bbox[1] for x in boxes):
-            rows.append(RowOut(top, (cell_text(line),)))
-        else:
-            rows.append(RowOut(top, tuple(cells)))
+        rows.append(RowOut(min(b.bbox[1] for b in line), tuple(cells)))
     return rows

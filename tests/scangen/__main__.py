@@ -1,0 +1,102 @@
+"""Write sample scans, or re-record the OCR output the tests replay.
+
+Run from ``tests/``::
+
+    python -m scangen samples OUT_DIR [--dpi 200] [--forms 1,2,3] [--clean]
+    python -m scangen record            # needs the OCR extra; rewrites recorded_ocr/*.json
+
+``samples`` writes ``formNN-<dpi>dpi.jpg`` (stamped, turned, blurred, noisy,
+JPEG quality 60; ``--clean`` for undegraded PNGs) and ``formNN.txt`` (the
+canonical text of the same form, for the text path).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from . import ScanSpec, canonical_text, form_layout, make_scan, parse_seed
+from .cases import RECORDED, RECORDED_DIR, scan_for
+
+
+def samples(out: Path, dpi: int, forms: list[int] | None, clean: bool) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    for form in parse_seed():
+        if forms and form.seq not in forms:
+            continue
+        spec = None if clean else ScanSpec(angle=0.3 + (form.seq % 8) * 0.1, seed=form.seq)
+        _, data = make_scan(form, dpi, spec)
+        suffix = "png" if clean else "jpg"
+        (out / f"form{form.seq:02d}-{dpi}dpi.{suffix}").write_bytes(data)
+        (out / f"form{form.seq:02d}.txt").write_text(canonical_text(form_layout(form)), encoding="utf-8")
+    print(f"wrote scans to {out}")
+
+
+class _Recorder:
+    """Runs the real engine and keeps what it returned."""
+
+    name = "recorder"
+
+    def __init__(self, engine):
+        self.engine, self.boxes = engine, []
+
+    def recognize(self, image):
+        self.boxes = self.engine.recognize(image)
+        return self.boxes
+
+
+def record() -> None:
+    from importlib.metadata import version
+
+    from selfeval.extract.image import read_page
+    from selfeval.extract.ocr import dump_boxes, get_engine
+    from selfeval.extract.ocr.page import prepare_page
+
+    recorder = _Recorder(get_engine())
+    RECORDED_DIR.mkdir(exist_ok=True)
+    for name, case in RECORDED.items():
+        _, data = scan_for(case)
+        rgb = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+        read_page(rgb, recorder)
+        payload = {
+            "case": name,
+            "about": case.about,
+            "engine": f"rapidocr {version('rapidocr')}, onnxruntime {version('onnxruntime')}",
+            "frame": "pixels of the deskewed page the engine read",
+            "deskew_angle": prepare_page(rgb).angle,
+            "boxes": dump_boxes(recorder.boxes),
+        }
+        path = RECORDED_DIR / f"{name}.json"
+        boxes = payload.pop("boxes")
+        head = json.dumps(payload, ensure_ascii=False, indent=1)[:-2]
+        lines = ",\n".join(json.dumps(b, ensure_ascii=False) for b in boxes)
+        path.write_text(f'{head},\n "boxes": [\n{lines}\n ]\n}}\n', encoding="utf-8")
+        print(f"recorded {len(recorder.boxes)} boxes to {path}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m scangen")
+    sub = parser.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("samples")
+    s.add_argument("out", type=Path)
+    s.add_argument("--dpi", type=int, default=200)
+    s.add_argument("--forms", default="")
+    s.add_argument("--clean", action="store_true")
+    sub.add_parser("record")
+    args = parser.parse_args(argv)
+    if args.command == "samples":
+        forms = [int(x) for x in args.forms.split(",") if x.strip()] or None
+        samples(args.out, args.dpi, forms, args.clean)
+    else:
+        record()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,289 @@
+"""Scan reading without the OCR engine: rendered pages, generator truth and recorded boxes.
+
+The pages come from ``scangen`` (the seed's forms drawn as printed tables and
+degraded like scans).  Text boxes come either from the renderer itself (a
+perfect reader: every miss is then our table code's fault) or from real engine
+output recorded in ``recorded_ocr/`` (``python -m scangen record``).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import unicodedata
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+cv2 = pytest.importorskip("cv2", reason="opencv comes with the OCR extra: pip install -e '.[ocr]'")
+
+from scangen import (  # noqa: E402
+    ScanSpec,
+    canonical_rows,
+    degrade,
+    form_layout,
+    make_scan,
+    parse_seed,
+    render_page,
+)
+from scangen.cases import RECORDED, RECORDED_DIR, scan_for  # noqa: E402
+
+from selfeval.extract.grid import SourceRow  # noqa: E402
+from selfeval.extract.image import _placeholder, low_confidence_findings, ocr_page_image, read_image  # noqa: E402
+from selfeval.extract.ocr import Glyph, ReplayEngine, TextBox, load_boxes  # noqa: E402
+from selfeval.extract.ocr.page import map_boxes, prepare_page, suppress_seal  # noqa: E402
+from selfeval.extract.ocr.table import _split_across, cluster_table, find_lines, lines_to_tables  # noqa: E402
+from selfeval.extract.readers import Source  # noqa: E402
+from selfeval.settings import Settings  # noqa: E402
+
+FORMS = parse_seed()
+NULLS = {"", "—", "——", "---"}
+
+
+def rgb_of(data: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+
+
+def truth_boxes(page) -> list[TextBox]:
+    return [TextBox(b.text, b.bbox, 1.0) for b in page.boxes]
+
+
+def replay(rgb: np.ndarray, boxes_in_scan_frame: list[TextBox]) -> list[SourceRow]:
+    """Read a page with given boxes (in the scan's pixels) instead of the engine."""
+    engine = ReplayEngine(map_boxes(boxes_in_scan_frame, prepare_page(rgb).matrix))
+    return ocr_page_image(Image.fromarray(rgb), 1, Settings(), engine=engine)
+
+
+def replay_recorded(rgb: np.ndarray, recorded: dict) -> list[SourceRow]:
+    """Read a page with recorded engine output (boxes on the deskewed page).
+
+    Should this machine's deskew differ a little from the recording's (other
+    image libraries), the boxes are turned by the difference.
+    """
+    h, w = rgb.shape[:2]
+    delta = prepare_page(rgb).angle - recorded["deskew_angle"]
+    boxes = load_boxes(recorded["boxes"])
+    if delta:
+        boxes = map_boxes(boxes, cv2.getRotationMatrix2D((w / 2, h / 2), delta, 1.0))
+    return ocr_page_image(Image.fromarray(rgb), 1, Settings(), engine=ReplayEngine(boxes))
+
+
+def same(got: str, want: str) -> bool:
+    norm = lambda s: unicodedata.normalize("NFKC", s).replace(" ", "")  # noqa: E731
+    return norm(got) == norm(want) or (got in NULLS and want in NULLS)
+
+
+def compare(rows: list[SourceRow], form_index: int) -> tuple[int, int, list[tuple[int, int, str, str, float | None]]]:
+    want = canonical_rows(form_layout(FORMS[form_index]))
+    assert len(rows) == len(want), [r.cells for r in rows]
+    total = right = 0
+    wrong = []
+    for k, (row, w) in enumerate(zip(rows, want, strict=True)):
+        assert len(row.cells) == len(w), (k, row.cells, w)
+        for c, (g, x) in enumerate(zip(row.cells, w, strict=True)):
+            if g or x:
+                total += 1
+                if same(g, x):
+                    right += 1
+                else:
+                    wrong.append((k, c, g, x, row.confidence[c] if row.confidence else None))
+    return right, total, wrong
+
+
+def layout_cells(form_index: int) -> set[tuple[int, int, int, int]]:
+    layout = form_layout(FORMS[form_index])
+    return {(c.row, c.col, c.row + c.rowspan - 1, c.col + c.colspan - 1) for c in layout.cells}
+
+
+# -- the grid from ruling lines ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "form_index, dpi, spec",
+    [
+        (0, 200, None),
+        (14, 300, None),
+        (1, 200, ScanSpec(angle=0.9, seed=2)),
+        (21, 300, ScanSpec(angle=-0.5, seed=22)),
+    ],
+    ids=["form01-200", "form15-300", "form02-200-stamp-skew", "form22-300-stamp-skew"],
+)
+def test_ruling_lines_give_the_printed_grid_with_its_merged_cells(form_index, dpi, spec):
+    _, data = make_scan(FORMS[form_index], dpi, spec)
+    page = prepare_page(rgb_of(data))
+    tables = lines_to_tables(*find_lines(page.binary, page.unit), page.unit)
+    assert len(tables) == 1
+    table = tables[0]
+    assert len(table.xs) - 1 == 9
+    assert len(table.ys) - 1 == form_layout(FORMS[form_index]).nrows
+    assert set(table.cells) == layout_cells(form_index)
+
+
+@pytest.mark.parametrize("angle", [0.3, -0.6, 1.0])
+def test_deskew_finds_the_rotation_of_a_stamped_noisy_scan(angle):
+    _, data = make_scan(FORMS[3], 200, ScanSpec(angle=angle, seed=4))
+    assert prepare_page(rgb_of(data)).angle == pytest.approx(-angle, abs=0.08)
+
+
+def test_straight_page_is_not_turned():
+    _, data = make_scan(FORMS[3], 200, None)
+    page = prepare_page(rgb_of(data))
+    assert page.angle == 0.0
+    assert np.array_equal(page.matrix, np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]))
+
+
+def test_red_seal_is_removed_and_the_text_under_it_kept():
+    page = render_page(form_layout(FORMS[0]), dpi=200)
+    stamped, _ = degrade(page, ScanSpec(angle=0.0, blur=0.0, noise=0.0, jpeg_quality=95, seed=1), "重庆市荣昌区人力资源和社会保障局")
+    cx, cy = stamped.stamp_center
+    r = round(20 * 200 / 25.4)
+    region = (slice(round(cy) - r, round(cy) + r), slice(round(cx) - r, round(cx) + r))
+    clean = np.asarray(page.image.convert("L"))[region]
+    raw = np.asarray(stamped.image.convert("L"))[region]
+    cleaned = suppress_seal(np.asarray(stamped.image))[region]
+    paper = clean > 200
+    assert (raw[paper] < 180).mean() > 0.05  # the seal is there ...
+    assert (cleaned[paper] < 180).mean() < 0.005  # ... and gone
+    ink = clean < 100
+    assert ink.sum() > 500
+    assert (cleaned[ink] < 128).mean() > 0.95  # text under the seal stays black
+
+
+# -- perfect reading: every miss would be the table code's ---------------------
+
+
+@pytest.mark.parametrize(
+    "form_index, dpi, spec",
+    [(0, 200, None), (14, 200, ScanSpec(angle=0.7, seed=3)), (8, 300, ScanSpec(angle=-1.0, seed=5))],
+    ids=["form01-clean", "form15-stamp-skew", "form09-300-stamp-skew"],
+)
+def test_perfect_reading_gives_back_the_canonical_rows(form_index, dpi, spec):
+    page, data = make_scan(FORMS[form_index], dpi, spec)
+    rows = replay(rgb_of(data), truth_boxes(page))
+    want = canonical_rows(form_layout(FORMS[form_index]))
+    assert [len(r.cells) for r in rows] == [len(w) for w in want]
+    # exact but for spaces: a space the printer wrapped a line at is not visible on paper
+    assert [[c.replace(" ", "") for c in r.cells] for r in rows] == [[c.replace(" ", "") for c in w] for w in want]
+    assert [r.line for r in rows] == list(range(1, len(rows) + 1))
+    assert {r.page for r in rows} == {1}
+    for row in rows:
+        assert len(row.confidence) == len(row.cells)
+        assert all((c is None) == (not t) for t, c in zip(row.cells, row.confidence, strict=True))
+
+
+def test_a_mark_the_reader_missed_makes_its_cell_doubtful():
+    page, data = make_scan(FORMS[0], 200, None)
+    boxes = [b for b in truth_boxes(page) if b.text not in ("3人", "—")]
+    rows = replay(rgb_of(data), boxes)
+    by_text = {r.cells[3]: r for r in rows if len(r.cells) > 3}
+    row = by_text["引进人才数"]
+    assert row.cells[5] == "" and row.confidence[5] == 0.0  # ink nobody read
+    findings = low_confidence_findings(rows, Settings())
+    assert any(f.line == row.line and "read nothing" in f.message for f in findings)
+    funding = next(r for r in rows if len(r.cells) > 1 and r.cells[1] == "其中：中央资金")
+    assert funding.cells[5] == "—" and funding.cells[7] == "—"  # dashes recognised by their shape
+
+
+def test_box_running_over_a_cell_edge_is_cut_at_its_glyphs():
+    glyphs = tuple(Glyph(ch, 100 + 20 * i, 118 + 20 * i, 0.99 if i < 5 else 0.7) for i, ch in enumerate("13.0413.04"))
+    box = TextBox("13.0413.04", (100, 10, 298, 40), 0.7, glyphs)
+    left, right = _split_across(box, [199.0])
+    assert (left.text, right.text) == ("13.04", "13.04")
+    assert left.confidence == 0.99 and right.confidence == 0.7
+    plain = TextBox("预算单位实施单位", (0, 0, 800, 40), 0.9)
+    assert [p.text for p in _split_across(plain, [400.0])] == ["预算单位", "实施单位"]
+
+
+# -- recorded real engine output ---------------------------------------------------
+
+RULED = [name for name, case in RECORDED.items() if case.ruled]
+
+
+@pytest.mark.parametrize("name", RULED)
+def test_recorded_engine_output_reads_the_form(name):
+    case = RECORDED[name]
+    recorded = json.loads((RECORDED_DIR / f"{name}.json").read_text(encoding="utf-8"))
+    _, data = scan_for(case)
+    rows = replay_recorded(rgb_of(data), recorded)
+    right, total, wrong = compare(rows, case.form_index)
+    assert right / total >= 0.98, wrong
+    threshold = Settings().ocr_confidence_threshold
+    unflagged = [w for w in wrong if w[4] is None or w[4] >= threshold]
+    assert not unflagged, f"wrong cells that no finding would report: {unflagged}"
+
+
+def test_borderless_table_falls_back_to_clustering_rows_and_columns():
+    form = FORMS[RECORDED["form07-200dpi-borderless"].form_index]
+    page, data = make_scan(form, 200, None, ruled=False)
+    prepared = prepare_page(rgb_of(data))
+    assert lines_to_tables(*find_lines(prepared.binary, prepared.unit), prepared.unit) == []
+    rows = [tuple(c.text for c in r.cells) for r in cluster_table(truth_boxes(page), prepared.unit)]
+    assert rows[0] == (form.title,)
+    columns = set()
+    for ind in form.indicators:
+        if not ind.target:
+            continue
+        row = next(r for r in rows if ind.target in r and ind.actual in r)
+        at = row.index(ind.target)
+        assert row[at + 1:at + 4] == (ind.actual, ind.weight, ind.score)
+        columns.add(at)
+    assert len(columns) == 1  # the targets line up in one column
+
+
+def test_recorded_borderless_page_keeps_values_in_their_rows():
+    case = RECORDED["form07-200dpi-borderless"]
+    recorded = json.loads((RECORDED_DIR / "form07-200dpi-borderless.json").read_text(encoding="utf-8"))
+    _, data = scan_for(case)
+    rows = replay_recorded(rgb_of(data), recorded)
+    form = FORMS[case.form_index]
+    texts = [[unicodedata.normalize("NFKC", c) for c in r.cells] for r in rows]
+    for ind in form.indicators:
+        if ind.target:
+            want = [unicodedata.normalize("NFKC", v) for v in (ind.target, ind.actual, ind.weight, ind.score)]
+            assert any(all(v in r for v in want) for r in texts), want
+
+
+# -- small parts ----------------------------------------------------------------
+
+
+def test_dash_only_cells_become_the_placeholder():
+    assert _placeholder("一") == "—"
+    assert _placeholder("一一") == "——"
+    assert _placeholder(" - ") == "—"
+    assert _placeholder("一级指标") == "一级指标"
+    assert _placeholder("-5") == "-5"
+
+
+def test_low_confidence_findings_name_page_row_column_and_text():
+    rows = [
+        SourceRow(("产出指标", "≥95%", ""), line=4, page=2, confidence=(0.99, 0.62, None)),
+        SourceRow(("总分",), line=5, page=2, confidence=(0.95,)),
+    ]
+    (f,) = low_confidence_findings(rows, Settings(), doc_id="scan.jpg")
+    assert (f.code, f.page, f.line, f.text, f.doc_id) == ("low_confidence", 2, 4, "≥95%", "scan.jpg")
+    assert "column 2" in f.message and "0.62" in f.message
+    assert low_confidence_findings(rows, Settings(ocr_confidence_threshold=0.5)) == []
+
+
+def test_unreadable_image_is_a_finding_not_an_exception(tmp_path: Path):
+    data = b"\x89PNG\r\n\x1a\n" + b"not really a png"
+    doc = read_image(Source(tmp_path / "x.png", "x.png", data, "0"), Settings())
+    assert not doc.readable
+    assert [f.code for f in doc.findings] == ["unreadable_input"]
+    assert "PNG or JPEG" in doc.findings[0].message
+
+
+def test_every_frame_of_a_tiff_is_a_page(tmp_path: Path, monkeypatch):
+    import selfeval.extract.image as image_reader
+
+    frames = [Image.new("RGB", (400, 200), "white") for _ in range(3)]
+    buf = io.BytesIO()
+    frames[0].save(buf, format="TIFF", save_all=True, append_images=frames[1:])
+    line = TextBox("项目序号：1", (20, 20, 200, 50), 0.5)
+    monkeypatch.setattr(image_reader, "get_engine", lambda: ReplayEngine([line]))
+    doc = read_image(Source(tmp_path / "x.tif", "x.tif", buf.getvalue(), "0"), Settings(max_pages=2))
+    assert [(r.page, r.line, r.cells) for r in doc.rows] == [(1, 1, ("项目序号：1",)), (2, 1, ("项目序号：1",))]
+    assert [f.code for f in doc.findings] == ["limit_exceeded", "low_confidence", "low_confidence"]
+    assert doc.lines == 2
