@@ -8,7 +8,6 @@ findings and printed); 2 wrong usage.
 from __future__ import annotations
 
 import sys
-from collections import Counter
 from enum import IntEnum
 from pathlib import Path
 from typing import Annotated
@@ -19,10 +18,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from selfeval import __version__
 from selfeval.extract.readers import discover
+from selfeval.normalize.stream import TableWriter
 from selfeval.normalize.vocab import template_names
-from selfeval.normalize.writers import write_manifest, write_tables
-from selfeval.pipeline import BatchResult, FileResult, run
-from selfeval.settings import Settings
+from selfeval.normalize.writers import write_manifest
+from selfeval.pipeline import BatchResult, FileResult
+from selfeval.pipeline import run as pipeline_run
+from selfeval.settings import DEFAULT_FILE_TIME_BUDGET_S, Settings
 
 
 class Exit(IntEnum):
@@ -60,6 +61,9 @@ def extract(
     max_file_mb: Annotated[float, typer.Option(help="Skip (and report) input files larger than this.", min=0)] = 200.0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
     resume: Annotated[bool, typer.Option("--resume", help="Reuse results cached in OUT/.cache by an earlier --resume run for unchanged files.")] = False,
+    file_time_budget: Annotated[float, typer.Option("--file-time-budget", metavar="SECONDS", min=0, help="Stop (and report) a file whose reading takes longer than this; 0: no limit.")] = DEFAULT_FILE_TIME_BUDGET_S,
+    scheduler: Annotated[str | None, typer.Option(help="Process the files on a Dask cluster at this address (tcp://host:8786); needs the dask extra.")] = None,
+    partitioned: Annotated[bool, typer.Option("--partitioned", help="Also write OUT/parquet/<table>/year=YYYY/ (Hive-partitioned Parquet).")] = False,
 ) -> None:
     """Extract every form of the INPUTS into tables in OUT.
 
@@ -73,14 +77,21 @@ def extract(
         raise _usage(f"--out {out} is a file; give a folder (it is created if missing)")
     if template is not None and template not in template_names():
         raise _usage(f"unknown template {template!r}; known: {', '.join(template_names())}")
-    settings = Settings(template=template, max_file_bytes=int(max_file_mb * 1024 * 1024))
-    batch = _run_with_progress(inputs, settings, workers, quiet, out / ".cache" if resume else None)
-    write_tables(out, batch.tables, formats)
+    settings = Settings(template=template, max_file_bytes=int(max_file_mb * 1024 * 1024), file_time_budget_s=file_time_budget)
+    client = _connect(scheduler) if scheduler else None
+    try:
+        with TableWriter(out, formats, partitioned=partitioned) as writer:
+            batch = _run_with_progress(inputs, settings, workers, quiet, out / ".cache" if resume else None,
+                                       sink=writer, client=client)
+    finally:
+        if client is not None:
+            client.close()
     write_manifest(out, batch.manifest())
     if report:
+        _write_page_images(out, quiet)
         _write_report(out)
     if not quiet:
-        _summary(batch, out)
+        _summary(batch, writer, out)
     _print_failures(batch)
     raise typer.Exit(Exit.SOME_INPUT_UNREADABLE if batch.failed_inputs else Exit.OK)
 
@@ -93,6 +104,7 @@ def report_command(out_dir: Annotated[Path, typer.Argument(help="A folder writte
     """
     if not (out_dir / "manifest.json").exists():
         raise _usage(f"{out_dir} holds no manifest.json; run `selfeval extract … --out {out_dir}` first")
+    _write_page_images(out_dir, quiet=False)
     _write_report(out_dir)
 
 
@@ -118,6 +130,17 @@ def version() -> None:
     typer.echo(__version__)
 
 
+def _write_page_images(out_dir: Path, quiet: bool) -> None:
+    """OUT/pages/*.png for the report: the PDF and image pages that hold forms (only with --report)."""
+    from selfeval.pages import render_pages
+
+    images, problems = render_pages(out_dir)
+    for problem in problems:
+        err.print(f"[yellow]page image:[/yellow] {problem}")
+    if images and not quiet:
+        err.print(f"page images: {len(images)} in {out_dir / 'pages'}/")
+
+
 def _write_report(out_dir: Path) -> None:
     try:
         from selfeval.report import write_report
@@ -127,8 +150,28 @@ def _write_report(out_dir: Path) -> None:
     err.print(f"report: {path}")
 
 
+def _connect(scheduler: str):
+    try:
+        from selfeval.distributed import connect
+
+        return connect(scheduler)
+    except ImportError as exc:
+        raise _usage(str(exc)) from exc
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise _usage(f"cannot reach the Dask scheduler at {scheduler} ({exc}); start it with `dask scheduler` "
+                     "and give its address, e.g. tcp://host:8786") from exc
+
+
 def _run_with_progress(inputs: list[Path], settings: Settings, workers: int, quiet: bool,
-                       cache_dir: Path | None = None) -> BatchResult:
+                       cache_dir: Path | None = None, sink: TableWriter | None = None,
+                       client=None) -> BatchResult:
+    def run(inputs, settings, workers, progress=None, cache_dir=None):
+        if client is not None:
+            from selfeval.distributed import run_on_cluster
+
+            return run_on_cluster(inputs, client, settings, progress=progress, cache_dir=cache_dir, sink=sink)
+        return pipeline_run(inputs, settings, workers=workers, progress=progress, cache_dir=cache_dir, sink=sink)
+
     show = not quiet and sys.stderr.isatty()
     if not show:
         return run(inputs, settings, workers=workers, cache_dir=cache_dir)
@@ -143,12 +186,11 @@ def _run_with_progress(inputs: list[Path], settings: Settings, workers: int, qui
         return run(inputs, settings, workers=workers, progress=advance, cache_dir=cache_dir)
 
 
-def _summary(batch: BatchResult, out: Path) -> None:
-    tables = batch.tables
-    severities = Counter(tables["findings"].column("severity").to_pylist())
+def _summary(batch: BatchResult, writer: TableWriter, out: Path) -> None:
+    counts, severities = writer.counts, writer.severities
     err.print(
-        f"{len(batch.files)} input(s), {tables['forms'].num_rows} forms, {tables['funding'].num_rows} funding rows, "
-        f"{tables['indicators'].num_rows} indicators -> {out}/"
+        f"{len(batch.files)} input(s), {counts['forms']} forms, {counts['funding']} funding rows, "
+        f"{counts['indicators']} indicators -> {out}/"
     )
     err.print(
         "findings: " + ", ".join(f"{severities.get(s, 0)} {s}" for s in ("error", "warning", "info"))
@@ -159,9 +201,8 @@ def _summary(batch: BatchResult, out: Path) -> None:
 def _print_failures(batch: BatchResult) -> None:
     for file in batch.files:
         if file.failed:
-            for f in file.findings:
-                if f.severity.value == "error" and f.form_seq is None:
-                    err.print(f"[red]{f.code}[/red]: {f.message}")
+            for f in file.errors:
+                err.print(f"[red]{f.code}[/red]: {f.message}")
 
 
 def main() -> None:

@@ -9,12 +9,16 @@ Nothing here raises for bad input; what went wrong is in the findings.
 from __future__ import annotations
 
 import hashlib
-import pickle
+import signal
+import threading
 import time
-from collections.abc import Callable, Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Protocol
 
 import pyarrow as pa
 
@@ -70,11 +74,42 @@ class FileResult:
             "seconds": round(self.seconds, 4),
         }
 
+    @property
+    def errors(self) -> list[Finding]:
+        """The file-level errors (no form): what the command line prints for a failed input."""
+        return [f for f in self.findings if f.severity is Severity.ERROR and f.form_seq is None]
+
+    def summary(self) -> FileSummary:
+        return FileSummary(self.doc_id, self.manifest_entry(), self.failed, self.errors if self.failed else [],
+                           self.lines, self.lines_used, self.lines_reported)
+
+
+@dataclass
+class FileSummary:
+    """What a batch keeps of a file once its rows are written: the manifest
+    entry, whether it failed and why.  Memory stays flat however many files."""
+
+    doc_id: str
+    entry: dict
+    failed: bool
+    errors: list[Finding]
+    lines: int
+    lines_used: int
+    lines_reported: int
+
+    def manifest_entry(self) -> dict:
+        return dict(self.entry)
+
 
 @dataclass
 class BatchResult:
-    files: list[FileResult]
+    """The files of a batch, in input order: whole :class:`FileResult`s, or
+    only :class:`FileSummary`s when the rows went to a streaming writer
+    (``run(..., sink=...)``, without ``keep=True``)."""
+
+    files: list[FileResult] | list[FileSummary]
     batch_findings: list[Finding] = field(default_factory=list)
+    ignored: list[dict] = field(default_factory=list)  # paths a .selfevalignore skipped, with the pattern
 
     @property
     def failed_inputs(self) -> list[str]:
@@ -82,32 +117,102 @@ class BatchResult:
 
     @property
     def tables(self) -> dict[str, pa.Table]:
+        if any(isinstance(f, FileSummary) for f in self.files):
+            raise ValueError("this batch kept no rows (they were streamed to its writer); "
+                             "call run(..., keep=True) to also keep the tables in memory")
         return build_tables(self)
 
     def manifest(self) -> dict:
+        entries = [f.manifest_entry() for f in self.files]
         return {
             "tool": "selfeval",
             "version": __version__,
-            "inputs": [f.manifest_entry() for f in self.files],
+            "inputs": entries,
             "totals": {
                 "inputs": len(self.files),
                 "failed_inputs": len(self.failed_inputs),
-                "forms": sum(len(f.forms) for f in self.files),
+                "forms": sum(e["forms"] for e in entries),
                 "lines": sum(f.lines for f in self.files),
                 "lines_used": sum(f.lines_used for f in self.files),
                 "lines_reported": sum(f.lines_reported for f in self.files),
             },
+            "ignored": list(self.ignored),
         }
 
 
 # -- one file -----------------------------------------------------------------
 def process_file(item: InputFile, settings: Settings) -> FileResult:
+    """Read and parse one file within ``settings.file_time_budget_s`` seconds.
+
+    The budget is enforced with SIGALRM, so only where that is possible: on
+    the main thread of a process (the CLI's process and each worker process)
+    on a system with ``signal.setitimer``, and when no other timer is already
+    pending.  Elsewhere (a thread, Windows) the file is processed without a
+    budget.  A file over its budget keeps nothing: it yields one file-level
+    ``limit_exceeded`` finding and no forms, and the batch goes on.
+    A budget of 0 means no budget."""
     started = time.perf_counter()
+    budget = settings.file_time_budget_s
+    if not budget or not _alarm_available():
+        return _process_file(item, settings, started)
+    try:
+        with _time_budget(budget):
+            return _process_file(item, settings, started)
+    except _OverBudget:
+        return _over_budget(item, settings, started)
+
+
+class _OverBudget(BaseException):
+    """Raised by the SIGALRM handler; a BaseException so that the readers'
+    ``except Exception`` (which turns reader bugs into findings) lets it pass."""
+
+
+def _alarm_available() -> bool:
+    return (
+        hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+        and signal.getitimer(signal.ITIMER_REAL)[0] == 0  # someone else's timer is running: leave it alone
+    )
+
+
+@contextmanager
+def _time_budget(seconds: float) -> Iterator[None]:
+    def on_alarm(signum, frame):
+        raise _OverBudget()
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    finally:
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _over_budget(item: InputFile, settings: Settings, started: float) -> FileResult:
+    try:
+        sha = hashlib.sha256(item.path.read_bytes()).hexdigest()
+    except OSError:
+        sha = ""
+    finding = Finding(
+        "limit_exceeded",
+        f"{item.path}: reading stopped after the {settings.file_time_budget_s:g}-second budget for one file; "
+        "none of its forms were kept; raise --file-time-budget SECONDS (0: no limit) to read it",
+        doc_id=item.doc_id,
+    )
+    return FileResult(item.doc_id, str(item.path), "timed_out", sha, [], [finding], 0, 0, 0,
+                      time.perf_counter() - started)
+
+
+def _process_file(item: InputFile, settings: Settings, started: float) -> FileResult:
     doc = read_document(item, settings)
     form_cells, stray = split_forms(doc.rows)
     forms = [parse_form(cells, settings) for cells in form_cells]
     for form in forms:
-        form.findings.extend(validate(form, settings))
+        if not form.look_alike:
+            form.findings.extend(validate(form, settings))
     findings = list(doc.findings)
     findings += document_findings(doc, form_cells, forms, stray)
     findings += [_placed(f, doc.doc_id, form) for form in forms for f in form.findings]
@@ -119,8 +224,9 @@ def process_file(item: InputFile, settings: Settings) -> FileResult:
     reported = len(unparsed - used_places)
     if not forms and doc.readable:
         reported = doc.lines - doc.decoration  # the whole file is the finding
+    kept = [form for form in forms if not form.look_alike]  # look-alikes: reported, lines read, no records
     return FileResult(
-        doc.doc_id, doc.source_path, doc.kind, doc.sha256, forms, findings,
+        doc.doc_id, doc.source_path, doc.kind, doc.sha256, kept, findings,
         doc.lines, used, reported, time.perf_counter() - started,
     )
 
@@ -168,50 +274,105 @@ def document_findings(doc: Document, cells: list[FormCells], forms: list[FormRec
 Progress = Callable[[FileResult], None]
 
 
+class Sink(Protocol):
+    """Where a streaming run hands each file's rows (e.g. :class:`selfeval.normalize.stream.TableWriter`)."""
+
+    def add_file(self, result: FileResult) -> None: ...
+
+    def add_rows(self, rows: dict[str, list[dict]]) -> None: ...
+
+
+class Executor(Protocol):
+    """Anything with ``submit(fn, *args)`` returning a future with ``result()``:
+    a :class:`concurrent.futures.Executor`, or a ``dask.distributed`` client
+    (see :mod:`selfeval.distributed`)."""
+
+    def submit(self, fn, *args): ...
+
+
 def run(inputs: Iterable[Path], settings: Settings | None = None, workers: int = 1,
-        progress: Progress | None = None, cache_dir: Path | None = None) -> BatchResult:
+        progress: Progress | None = None, cache_dir: Path | None = None,
+        sink: Sink | None = None, keep: bool | None = None,
+        executor: Executor | None = None, window: int | None = None) -> BatchResult:
     """Extract every form of every input.  ``workers`` > 1 processes files in
     separate processes; the result is identical to a single-process run.
     With ``cache_dir``, a file whose bytes, name, tool version and settings
     were processed before is taken from the cache, and each new result is
-    stored there as soon as it is made (so an interrupted run can resume)."""
+    stored there as soon as it is made (so an interrupted run can resume).
+
+    Results are handled in input order, one file at a time: ``progress`` is
+    called with each, and with ``sink`` its rows are handed to
+    ``sink.add_file`` (the batch's own findings last, to ``sink.add_rows``).  With a sink the batch
+    keeps only a :class:`FileSummary` per file, so memory does not grow with
+    the batch; ``keep=True`` keeps the whole results too (``.tables``).
+    ``executor`` runs :func:`process_file` elsewhere (a process pool, a
+    cluster); at most ``window`` files are in flight at once."""
     settings = settings or Settings()
-    files, batch_findings = discover([Path(p) for p in inputs])
-    results: dict[int, FileResult] = {}
+    keep = sink is None if keep is None else keep
+    ignored: list[dict] = []
+    files, batch_findings = discover([Path(p) for p in inputs], ignored)
     keys: dict[int, str] = {}
+    cached: set[int] = set()
     if cache_dir is not None:
         remove_stale_tmp(cache_dir)
         for i, item in enumerate(files):
             key = cache_key(item, settings)
-            cached = _cache_load(cache_dir, key) if key else None
-            if cached is not None:
-                results[i] = cached
-            elif key:
+            if key:
                 keys[i] = key
-    todo = [i for i in range(len(files)) if i not in results]
+                if (cache_dir / f"{key}.json").is_file():  # the entry _cache_load reads
+                    cached.add(i)  # loaded when its turn comes
+    todo = [i for i in range(len(files)) if i not in cached]
+    kept: list[FileResult | FileSummary] = []
 
-    def done(i: int, result: FileResult) -> None:
-        results[i] = result
-        if cache_dir is not None and i in keys and _cacheable(result):
-            atomic_write(cache_dir / f"{keys[i]}.pickle", pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+    def done(i: int, result: FileResult, store: bool) -> None:
+        if store and cache_dir is not None and i in keys and _cacheable(result):
+            _cache_store(cache_dir, keys[i], result)
         if progress:
             progress(result)
+        if sink is not None:
+            sink.add_file(result)
+        kept.append(result if keep else result.summary())
 
-    for i in range(len(files)):
-        if i in results and progress:
-            progress(results[i])
-    if workers > 1 and len(todo) > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for i, result in zip(todo, pool.map(process_file, [files[i] for i in todo], [settings] * len(todo)), strict=True):
-                done(i, result)
-    else:
-        for i in todo:
-            done(i, process_file(files[i], settings))
-    return BatchResult([results[i] for i in range(len(files))], batch_findings)
+    pool = None
+    if executor is None and workers > 1 and len(todo) > 1:
+        pool = executor = ProcessPoolExecutor(max_workers=workers)
+    try:
+        if executor is not None:
+            computed = _in_order(executor, [files[i] for i in todo], settings, window or 4 * max(workers, 1))
+        else:
+            computed = (process_file(files[i], settings) for i in todo)
+        for i in range(len(files)):
+            if i in cached:
+                result = _cache_load(cache_dir, keys[i]) if cache_dir is not None else None
+                if result is not None:
+                    done(i, result, store=False)
+                    continue
+                done(i, process_file(files[i], settings), store=True)  # a damaged entry: read again
+            else:
+                done(i, next(computed), store=True)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+    if sink is not None and batch_findings:
+        sink.add_rows({"findings": tables.finding_rows(batch_findings)})
+    return BatchResult(kept, batch_findings, ignored)
+
+
+def _in_order(executor: Executor, items: list[InputFile], settings: Settings, window: int) -> Iterator[FileResult]:
+    """``process_file`` over ``items`` on ``executor``, yielding results in
+    input order with at most ``window`` submitted and not yet taken, so
+    finished results do not pile up behind a slow file."""
+    pending: deque = deque()
+    for item in items:
+        pending.append(executor.submit(process_file, item, settings))
+        if len(pending) >= window:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
 
 
 # -- the --resume cache -------------------------------------------------------
-CACHE_FORMAT = 2  # bump whenever FileResult or the records change shape
+CACHE_FORMAT = 3  # bump whenever FileResult or the records change shape (3: JSON, selfeval.cache)
 def cache_key(item: InputFile, settings: Settings) -> str | None:
     """sha256 of the file's bytes, its doc_id and path, the tool version and
     the settings; None when the file cannot be read or is over the size limit
@@ -234,23 +395,41 @@ def _cacheable(result: FileResult) -> bool:
 
 
 def _cache_load(cache_dir: Path, key: str) -> FileResult | None:
-    path = cache_dir / f"{key}.pickle"
+    """The cached result for ``key``, or None.  Cache entries are JSON read by
+    selfeval.cache (never unpickled: the output folder is not trusted)."""
+    from selfeval.cache import loads
+
     try:
-        result = pickle.loads(path.read_bytes())
-    except FileNotFoundError:
+        return loads((cache_dir / f"{key}.json").read_bytes(), CACHE_FORMAT)
+    except Exception:  # missing or damaged (CacheFormatError, OSError, too deep): processed again and rewritten
         return None
-    except Exception:  # a damaged cache entry is ignored and rewritten
-        return None
-    return result if isinstance(result, FileResult) else None
+
+
+def _cache_store(cache_dir: Path, key: str, result: FileResult) -> None:
+    from selfeval.cache import CacheFormatError, dumps
+
+    try:
+        data = dumps(result, CACHE_FORMAT)
+    except (CacheFormatError, ValueError, TypeError):  # a value JSON cannot hold: not cached, the run goes on
+        return
+    atomic_write(cache_dir / f"{key}.json", data)
+
+
+def file_rows(file: FileResult) -> dict[str, list[dict]]:
+    """One file's rows of the four tables (table name -> row dicts)."""
+    rows: dict[str, list[dict]] = {name: [] for name in tables.TABLE_NAMES}
+    for form in file.forms:
+        rows["forms"] += tables.form_rows(file.doc_id, file.source_path, form)
+        rows["funding"] += tables.funding_rows(file.doc_id, form)
+        rows["indicators"] += tables.indicator_rows(file.doc_id, form)
+    rows["findings"] += tables.finding_rows(file.findings)
+    return rows
 
 
 def build_tables(batch: BatchResult) -> dict[str, pa.Table]:
     rows: dict[str, list[dict]] = {name: [] for name in tables.TABLE_NAMES}
     for file in batch.files:
-        for form in file.forms:
-            rows["forms"] += tables.form_rows(file.doc_id, file.source_path, form)
-            rows["funding"] += tables.funding_rows(file.doc_id, form)
-            rows["indicators"] += tables.indicator_rows(file.doc_id, form)
-        rows["findings"] += tables.finding_rows(file.findings)
+        for name, part in file_rows(file).items():
+            rows[name] += part
     rows["findings"] += tables.finding_rows(batch.batch_findings)
     return {name: tables.to_arrow(name, r) for name, r in rows.items()}

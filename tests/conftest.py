@@ -1,6 +1,8 @@
 from __future__ import annotations
+
 import sys
 from pathlib import Path as _P
+
 sys.path.insert(0, str(_P(__file__).parent))
 
 import os

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from make_text_variants import write_all
+
 from selfeval.pipeline import run
 
 VARIANTS = Path("fixtures/variants")

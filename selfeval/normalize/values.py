@@ -12,7 +12,7 @@ import json
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from selfeval.normalize.cells import clean
@@ -40,7 +40,7 @@ def _units() -> dict:
 _UNITS = _units()
 
 
-@lru_cache(maxsize=None)
+@cache
 def null_markers() -> frozenset[str]:
     return frozenset(vocabulary()["null_markers"])
 
