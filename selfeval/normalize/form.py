@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 
 from selfeval.extract.grid import SourceRow
 from selfeval.extract.split import FormCells, is_title, seq_of
@@ -68,6 +68,13 @@ def _block_labels(kind: str) -> frozenset[str]:
 def header_columns(row: SourceRow, group: str, minimum: int) -> dict[str, int] | None:
     """Column index of each named column in a block's header row, or None
     when fewer than ``minimum`` header cells are recognised."""
+    found = _header_columns(row.cells, group, minimum)
+    return dict(found) if found is not None else None
+
+
+@lru_cache(maxsize=16384)
+def _header_columns(cells: tuple[str, ...], group: str, minimum: int) -> tuple[tuple[str, int], ...] | None:
+    row = SourceRow(cells, 0)
     vocab = column_vocabulary(group, HEADER_CUTOFF)
     columns: dict[str, int] = {}
     for col, cell in enumerate(row.cells):
@@ -76,7 +83,7 @@ def header_columns(row: SourceRow, group: str, minimum: int) -> dict[str, int] |
         match = vocab.match(cell)
         if match and match.label not in columns:
             columns[match.label] = col
-    return columns if len(columns) >= minimum else None
+    return tuple(columns.items()) if len(columns) >= minimum else None
 
 
 @dataclass

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from selfeval.extract.grid import SourceRow
 from selfeval.findings import Finding, finding_at
@@ -21,7 +22,7 @@ from selfeval.normalize.cells import clean
 from selfeval.normalize.records import IndicatorRecord
 from selfeval.normalize.slots import Placement, fit
 from selfeval.normalize.values import Value, base_of, compare, is_null, parse_amount, parse_value
-from selfeval.normalize.vocab import Match, Template, level_vocabulary
+from selfeval.normalize.vocab import Match, Template, level_vocabulary, template_named
 
 LABEL_POINTS = {"exact": 2.0, "variant": 1.5, "fuzzy": 1.0}
 NAME_POINTS = 1.5
@@ -114,8 +115,22 @@ def _first_filled(cells: tuple[str, ...], start: int) -> int | None:
 
 
 def read_row(row: SourceRow, columns: dict[str, int], template: Template, cutoff: float) -> Reading | None:
-    """The most plausible reading of an indicator-block row, None for a blank one."""
-    cells = row.cells
+    """The most plausible reading of an indicator-block row, None for a blank one.
+
+    A reading depends only on the row's cells, whether their positions are
+    kept, the block's columns, the template and the cutoff, so it is
+    memoised on those: forms repeat rows heavily (every form carries the
+    same placeholder rows), and a batch reads each distinct row once."""
+    return _read_cells(row.cells, row.positional, tuple(sorted(columns.items())), template.name, cutoff)
+
+
+@lru_cache(maxsize=32768)
+def _read_cells(
+    cells: tuple[str, ...], positional: bool, column_items: tuple[tuple[str, int], ...], template_name: str, cutoff: float
+) -> Reading | None:
+    columns = dict(column_items)
+    template = template_named(template_name)
+    row = SourceRow(cells, 0, positional=positional)
     first = _first_filled(cells, 0)
     if first is None:
         return None

@@ -17,6 +17,7 @@ from selfeval.normalize.values import is_null
 
 CellScorer = Callable[[str], float]
 
+EARLY_EXIT = True  # see fit(); False gives the exhaustive search
 LOST_CELL_PENALTY = 5.0  # a non-empty cell no slot takes
 LOST_PLACEHOLDER_PENALTY = 1.0  # a "—" or "……" no slot takes: no data lost, but it anchors columns
 OFFSET_PENALTY = 0.6  # per column of offset, for rows whose positions are kept
@@ -41,7 +42,10 @@ def fit(
 ) -> Placement:
     """Place ``cells[start:]`` into ``slots`` (name, expected column).
 
-    The first offset wins ties, so list the preferred one first.
+    The first offset wins ties, so list the preferred one first.  When the
+    first offset is 0 and places every cell with no cell scoring against its
+    slot, the row sits where its header says and no other offset is tried
+    (``EARLY_EXIT``; the tests compare it with the exhaustive search).
     """
     available = {i: cells[i] for i in range(start, len(cells)) if cells[i].strip()}
     per_column = OFFSET_PENALTY if positional else LOOSE_OFFSET_PENALTY
@@ -55,18 +59,23 @@ def fit(
     for offset in offsets:
         score = -per_column * abs(offset)
         used: set[int] = set()
+        doubtful = False
         for column, scorer, nothing in pairs:
             text = get(column + offset)
             if text is None:
                 score += nothing
             else:
-                score += scorer(text)
+                cell_score = scorer(text)
+                score += cell_score
+                doubtful = doubtful or cell_score < 0
                 used.add(column + offset)
         used_nulls = len(used & nulls) if nulls else 0
         score -= LOST_PLACEHOLDER_PENALTY * (len(nulls) - used_nulls)
         score -= LOST_CELL_PENALTY * (n_real - (len(used) - used_nulls))
         if best_offset is None or score > best_score:
             best_offset, best_score = offset, score
+        if EARLY_EXIT and offset == 0 and not doubtful and len(used) == len(available):
+            break  # every cell in its own column and fitting it: nothing to realign
     assert best_offset is not None
     taken: dict[str, tuple[int, str]] = {}
     used = set()
