@@ -24,14 +24,16 @@ def recorded_calls(monkeypatch):
     monkeypatch.setattr(indicators, "fit", spy)
     monkeypatch.setattr(funding, "fit", spy)
     indicators._read_cells.cache_clear()
+    funding._place.cache_clear()
     run([Path("fixtures/forms"), Path("fixtures/variants"), Path("fixtures/templates")])
     indicators._read_cells.cache_clear()
+    funding._place.cache_clear()
     return real, calls
 
 
 def test_early_exit_agrees_with_the_exhaustive_search(recorded_calls, monkeypatch):
     fit, calls = recorded_calls
-    assert len(calls) > 1000
+    assert len(calls) > 500  # distinct rows: repeated rows are read once
     for args, kwargs in calls:
         monkeypatch.setattr(slots, "EARLY_EXIT", True)
         early = fit(*args, **kwargs)

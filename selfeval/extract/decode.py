@@ -10,7 +10,10 @@ Binary files (images, archives, executables) are recognised and refused.
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")  # control characters other than tab, LF, FF, CR
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,7 @@ def _looks_binary(text: str) -> bool:
     sample = text[:8192]
     if not sample:
         return False
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\r\n\f")
+    controls = len(_CONTROL.findall(sample))
     return "\x00" in sample or (controls >= 8 and controls > 0.05 * len(sample))
 
 

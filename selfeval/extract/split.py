@@ -47,6 +47,8 @@ def seq_of(row: SourceRow) -> int | None:
 
 def is_title(row: SourceRow) -> bool:
     """A title line: one short text naming the form type, outside any table."""
+    if not any("绩效" in c for c in row.cells):
+        return False
     filled = [c for c in row.cells if c.strip()]
     return len(filled) == 1 and len(filled[0]) <= 60 and bool(_TITLE.search(filled[0]))
 

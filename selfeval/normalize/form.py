@@ -125,7 +125,7 @@ class FormParser:
     def _read(self, row: SourceRow) -> bool:
         text = compact(row.text)
         first = next((clean(c) for c in row.cells if not is_null(c)), "")
-        if is_title(row) and self.mode == "head":
+        if self.mode == "head" and is_title(row):
             return self._title(first)
         if self.mode == "head" and _YEAR_LINE.match(first) and first == clean(row.text):
             self.form.year = self.form.year or int(_YEAR_LINE.match(first).group(1))
@@ -137,7 +137,11 @@ class FormParser:
             return self._total(row)
         if self.mode == "head" and self._label_value_row(row, "header_fields", 12):
             return True
-        if self.mode in ("indicators", "after_total") and self._label_value_row(row, "form_texts", 8):
+        if (
+            self.mode in ("indicators", "after_total")
+            and column_vocabulary("form_texts", HEADER_CUTOFF).match(first.partition(":")[0]) is not None
+            and self._label_value_row(row, "form_texts", 8)
+        ):
             return True
         columns = header_columns(row, "funding_columns", 3)
         if columns:

@@ -9,12 +9,14 @@ is read correctly and recorded as realigned.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from selfeval.extract.grid import SourceRow
 from selfeval.findings import Finding, finding_at
 from selfeval.normalize import scorers
 from selfeval.normalize.cells import clean
 from selfeval.normalize.records import FundingRecord
-from selfeval.normalize.slots import fit
+from selfeval.normalize.slots import Placement, fit
 from selfeval.normalize.values import is_null, parse_amount, parse_rate
 from selfeval.normalize.vocab import Match, source_keys, source_vocabulary
 
@@ -48,6 +50,13 @@ def source_label(row: SourceRow, cutoff: float, block_labels: frozenset[str]) ->
     return None
 
 
+@lru_cache(maxsize=16384)
+def _place(cells: tuple[str, ...], positional: bool, label_col: int, slot_columns: tuple[int, ...]) -> Placement:
+    """The values' placement, memoised: sub-source rows such as
+    ``其中：中央资金 — —`` repeat from form to form."""
+    return fit(cells, label_col + 1, list(zip(FUNDING_SLOTS, slot_columns, strict=True)), SCORERS, positional=positional)
+
+
 def read_funding_row(
     row: SourceRow, label_col: int, match: Match, columns: dict[str, int], label_expected: int
 ) -> tuple[FundingRecord, list[Finding]]:
@@ -61,8 +70,7 @@ def read_funding_row(
         repairs.append("label_repaired")
         note("label_repaired", f"{row.place}: funding source {clean(row.cells[label_col])!r} read as {match.label!r} ({match.how} match, score {match.score:g})")
     shift = label_col - label_expected
-    slots = [(s, columns[s] + shift) for s in FUNDING_SLOTS]
-    placement = fit(row.cells, label_col + 1, slots, SCORERS, positional=row.positional)
+    placement = _place(row.cells, row.positional, label_col, tuple(columns[s] + shift for s in FUNDING_SLOTS))
     if shift or placement.offset:
         repairs.append("row_realigned")
         moves = f"{abs(shift)} column(s) {'right' if shift > 0 else 'left'} of the header" if shift else ""

@@ -73,6 +73,7 @@ class Amount:
     problem: str = ""
 
 
+@lru_cache(maxsize=65536)
 def parse_amount(text: str) -> Amount:
     if is_null(text):
         return Amount(None)
@@ -80,6 +81,7 @@ def parse_amount(text: str) -> Amount:
     return Amount(value) if value is not None else Amount(None, f"not a number: {clean(text)!r}")
 
 
+@lru_cache(maxsize=16384)
 def parse_rate(text: str) -> Amount:
     """A percentage cell as a fraction: ``100.00%`` -> 1, ``32.56%`` -> 0.3256."""
     if is_null(text):
