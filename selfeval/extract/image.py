@@ -128,7 +128,7 @@ def low_confidence_findings(rows: list[SourceRow], settings: Settings, doc_id: s
                     Finding(
                         "low_confidence",
                         f"page {row.page}, row {row.line}, column {col + 1}: {what} with confidence "
-                        f"{conf:.2f} (below {threshold:.2f}); check it against the scan",
+                        f"{conf:.3f} (below {threshold:.3f}); check it against the scan",
                         line=row.line,
                         page=row.page,
                         doc_id=doc_id,
