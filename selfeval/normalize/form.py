@@ -74,6 +74,8 @@ def header_columns(row: SourceRow, group: str, minimum: int) -> dict[str, int] |
 
 @lru_cache(maxsize=16384)
 def _header_columns(cells: tuple[str, ...], group: str, minimum: int) -> tuple[tuple[str, int], ...] | None:
+    if sum(1 for c in cells if c.strip() and not any(ch.isdigit() for ch in c)) < minimum:
+        return None  # header cells hold no digits: too few candidates to be a header
     row = SourceRow(cells, 0)
     vocab = column_vocabulary(group, HEADER_CUTOFF)
     columns: dict[str, int] = {}

@@ -80,6 +80,12 @@ class Reading:
 
 def classify_label(text: str, template: Template, cutoff: float) -> Label | None:
     """The level label a cell names, or None; the better of the two levels."""
+    return _classify(text, template.name, cutoff)
+
+
+@lru_cache(maxsize=16384)
+def _classify(text: str, template_name: str, cutoff: float) -> Label | None:
+    template = template_named(template_name)
     cleaned = clean(text)
     mark = _SCORE_MARK.search(cleaned)
     weight = Decimal(mark.group(1)) if mark else None

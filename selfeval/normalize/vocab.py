@@ -52,6 +52,7 @@ class Vocabulary:
         self._labels = labels
         self._keys = list(labels)
         self._cutoff = cutoff
+        self._digit_free = not any(ch.isdigit() for key in labels for ch in key)
         self._confusable = str.maketrans(confusables)
         self.match = lru_cache(maxsize=8192)(self._match)
 
@@ -68,6 +69,8 @@ class Vocabulary:
             return None
         if key in self._labels:
             return Match(self._labels[key], 100.0, "exact")
+        if self._digit_free and any(ch.isdigit() for ch in key):
+            return None  # no label has a digit: a number or value cell is never a label
         for variant in (_T2S.convert(key), _T2S.convert(key).translate(self._confusable)):
             if variant in self._labels:
                 return Match(self._labels[variant], 100.0, "variant")
