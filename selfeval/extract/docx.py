@@ -21,9 +21,8 @@ from docx.oxml.ns import qn
 
 from selfeval.extract.cells import cell_text, join_lines, trim_row
 from selfeval.extract.grid import Document, SourceRow
-from selfeval.extract.office import container_problem
+from selfeval.extract.office import container_problem, damaged, refused
 from selfeval.extract.readers import Source
-from selfeval.findings import Finding
 from selfeval.settings import Settings
 
 P, TBL, TR, TC = qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:tc")
@@ -40,14 +39,9 @@ def read_docx(source: Source, settings: Settings) -> Document:
         try:
             body = docx.Document(io.BytesIO(source.data)).element.body
         except Exception as exc:  # a damaged package fails in many ways (zip, XML, missing parts); reported
-            problem = (
-                f"{source.path}: the document cannot be opened ({type(exc).__name__}: {exc}); "
-                "open it in Word or WPS and save it again"
-            )
+            problem = damaged(source.path, "document", exc, "Word")
     if problem is not None or body is None:
-        doc.readable = False
-        doc.findings.append(Finding("unreadable_input", problem or f"{source.path}: cannot be read"))
-        return doc
+        return refused(doc, problem)
     tables = 0
     for block in _blocks(body):
         if block.tag == P:

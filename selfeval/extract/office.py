@@ -16,6 +16,7 @@ import re
 
 from selfeval.extract.cells import trim_row
 from selfeval.extract.grid import Document, SourceRow
+from selfeval.findings import Finding
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -64,6 +65,21 @@ def container_problem(path: object, data: bytes, kind: str) -> str | None:
 # --- numbers as shown -------------------------------------------------------
 
 _QUOTED = re.compile(r'"[^"]*"|\\.|_.|\*.|\[[^\]]*\]')
+
+
+def damaged(path: object, noun: str, exc: Exception, program: str) -> str:
+    """The message for a package or container that fails to open."""
+    return (
+        f"{path}: the {noun} cannot be opened ({type(exc).__name__}: {exc}); "
+        f"open it in {program} or WPS and save it again"
+    )
+
+
+def refused(doc: Document, problem: str | None) -> Document:
+    """Mark ``doc`` unreadable with one ``unreadable_input`` finding, and return it."""
+    doc.readable = False
+    doc.findings.append(Finding("unreadable_input", problem or f"{doc.source_path}: cannot be read"))
+    return doc
 
 
 def show_number(value: float | int, number_format: str | None) -> str:

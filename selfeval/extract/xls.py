@@ -16,9 +16,15 @@ import xlrd
 
 from selfeval.extract.cells import cell_text
 from selfeval.extract.grid import Document
-from selfeval.extract.office import container_problem, emit_sheet, show_date, show_number
+from selfeval.extract.office import (
+    container_problem,
+    damaged,
+    emit_sheet,
+    refused,
+    show_date,
+    show_number,
+)
 from selfeval.extract.readers import Source
-from selfeval.findings import Finding
 from selfeval.settings import Settings
 
 
@@ -34,14 +40,9 @@ def read_xls(source: Source, settings: Settings) -> Document:
         except xlrd.XLRDError as exc:
             problem = _xlrd_problem(source, exc)
         except Exception as exc:  # a damaged container fails in many ways (CompDocError, struct.error); reported
-            problem = (
-                f"{source.path}: the workbook is damaged ({type(exc).__name__}: {exc}); "
-                "open it in Excel or WPS and save it again"
-            )
+            problem = damaged(source.path, "workbook", exc, "Excel")
     if problem is not None or book is None:
-        doc.readable = False
-        doc.findings.append(Finding("unreadable_input", problem or f"{source.path}: cannot be read"))
-        return doc
+        return refused(doc, problem)
     for index in range(book.nsheets):
         sheet = book.sheet_by_index(index)
         covered = {

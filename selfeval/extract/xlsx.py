@@ -28,9 +28,15 @@ import openpyxl
 
 from selfeval.extract.cells import cell_text
 from selfeval.extract.grid import Document
-from selfeval.extract.office import container_problem, emit_sheet, show_date, show_number
+from selfeval.extract.office import (
+    container_problem,
+    damaged,
+    emit_sheet,
+    refused,
+    show_date,
+    show_number,
+)
 from selfeval.extract.readers import Source
-from selfeval.findings import Finding
 from selfeval.settings import Settings
 
 _FORMULA = re.compile(rb"<(?:\w+:)?f[ >]")
@@ -44,14 +50,9 @@ def read_xlsx(source: Source, settings: Settings) -> Document:
         try:
             book = _load(source.data, data_only=True)
         except Exception as exc:  # a damaged package fails in many ways (zip, XML, missing parts); reported
-            problem = (
-                f"{source.path}: the workbook cannot be opened ({type(exc).__name__}: {exc}); "
-                "open it in Excel or WPS and save it again"
-            )
+            problem = damaged(source.path, "workbook", exc, "Excel")
     if problem is not None or book is None:
-        doc.readable = False
-        doc.findings.append(Finding("unreadable_input", problem or f"{source.path}: cannot be read"))
-        return doc
+        return refused(doc, problem)
     formulas = _uncalculated_formulas(source.data, book)
     for sheet in book.worksheets:
         values = {
