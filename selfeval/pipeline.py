@@ -175,11 +175,25 @@ def _alarm_available() -> bool:
     )
 
 
+_OVER_BUDGET = threading.Event()  # set by the alarm; checked between forms
+
+
+def _check_budget() -> None:
+    """Raise _OverBudget when the alarm has fired.  The alarm raises too, but
+    an exception raised by a signal handler is lost when it lands in a
+    garbage-collector callback or a __del__; this check catches it at the
+    next form."""
+    if _OVER_BUDGET.is_set():
+        raise _OverBudget()
+
+
 @contextmanager
 def _time_budget(seconds: float) -> Iterator[None]:
     def on_alarm(signum, frame):
+        _OVER_BUDGET.set()
         raise _OverBudget()
 
+    _OVER_BUDGET.clear()
     previous = signal.signal(signal.SIGALRM, on_alarm)
     try:
         signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -189,6 +203,7 @@ def _time_budget(seconds: float) -> Iterator[None]:
             signal.setitimer(signal.ITIMER_REAL, 0)
     finally:
         signal.signal(signal.SIGALRM, previous)
+        _OVER_BUDGET.clear()
 
 
 def _over_budget(item: InputFile, settings: Settings, started: float) -> FileResult:
@@ -209,7 +224,10 @@ def _over_budget(item: InputFile, settings: Settings, started: float) -> FileRes
 def _process_file(item: InputFile, settings: Settings, started: float) -> FileResult:
     doc = read_document(item, settings)
     form_cells, stray = split_forms(doc.rows)
-    forms = [parse_form(cells, settings) for cells in form_cells]
+    forms = []
+    for cells in form_cells:
+        _check_budget()
+        forms.append(parse_form(cells, settings))
     for form in forms:
         if not form.look_alike:
             form.findings.extend(validate(form, settings))

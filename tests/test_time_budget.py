@@ -10,12 +10,17 @@ import threading
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from selfeval.cli import app
 from selfeval.extract.readers import InputFile
 from selfeval.pipeline import process_file
 from selfeval.settings import Settings
+
+# An alarm that lands in a garbage-collector callback is reported by Python as
+# "exception ignored"; the budget handles that case (see the last test).
+pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 
 runner = CliRunner()
 SEED = Path("fixtures/forms/seed-2020-rongchang-27-forms.txt")
@@ -80,3 +85,45 @@ def test_the_batch_goes_on_and_the_exit_status_is_1(tmp_path):
 def test_the_budget_must_not_be_negative(tmp_path):
     result = runner.invoke(app, ["extract", str(SEED), "--out", str(tmp_path), "--file-time-budget", "-1"])
     assert result.exit_code == 2
+
+
+def test_an_alarm_lost_in_a_gc_callback_still_stops_the_file(tmp_path, monkeypatch):
+    """A signal handler's exception is swallowed when it fires inside a
+    garbage-collector callback; the budget must hold all the same."""
+    import gc
+
+    def swallow(phase, info):  # what a gc callback that happens to be running does with it
+        pass
+
+    gc.callbacks.append(swallow)
+    try:
+        import selfeval.pipeline as pipeline
+
+        real = pipeline._time_budget
+
+        def lossy(seconds):
+            # the first alarm's exception is lost, as in a gc callback: only the flag remains
+            def on_alarm(signum, frame):
+                pipeline._OVER_BUDGET.set()
+
+            previous = signal.signal(signal.SIGALRM, on_alarm)
+            signal.setitimer(signal.ITIMER_REAL, seconds)
+            import contextlib
+
+            @contextlib.contextmanager
+            def guard():
+                try:
+                    yield
+                finally:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
+                    signal.signal(signal.SIGALRM, previous)
+                    pipeline._OVER_BUDGET.clear()
+
+            return guard()
+
+        monkeypatch.setattr(pipeline, "_time_budget", lossy)
+        result = process_file(InputFile(big_file(tmp_path), "big.txt"), Settings(file_time_budget_s=0.05))
+        assert result.failed and result.forms == [] and result.findings[0].code == "limit_exceeded"
+        assert real is not lossy
+    finally:
+        gc.callbacks.remove(swallow)
