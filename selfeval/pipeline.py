@@ -72,6 +72,7 @@ class FileResult:
             "forms": len(self.forms),
             "findings": len(self.findings),
             "seconds": round(self.seconds, 4),
+            "version": __version__,
         }
 
     @property
