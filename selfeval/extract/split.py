@@ -79,5 +79,23 @@ def split_forms(rows: list[SourceRow]) -> tuple[list[FormCells], list[SourceRow]
         end = starts[n + 1] if n + 1 < len(starts) else len(rows)
         chunk = rows[start:end]
         seq = next((s for s in map(seq_of, chunk) if s is not None), None)
-        forms.append(FormCells(index=n + 1, seq=seq, rows=chunk))
+        if forms and _print_title_repeat(forms[-1], seq, chunk[0]):
+            forms[-1].rows.extend(chunk)  # the same form, continued on the next page
+            continue
+        forms.append(FormCells(index=len(forms) + 1, seq=seq, rows=chunk))
     return forms, rows[: starts[0]]
+
+
+def _print_title_repeat(previous: FormCells, seq: int | None, first: SourceRow) -> bool:
+    """A workbook printed with print titles repeats the title and 项目序号 at
+    the top of every page: the same 项目序号 starting a later page continues
+    the form.  (In text, without pages, a repeated 项目序号 stays a second
+    form and is reported as duplicate_form_seq.)"""
+    start_page = previous.rows[0].page
+    return (
+        seq is not None
+        and seq == previous.seq
+        and first.page is not None
+        and start_page is not None
+        and first.page > start_page
+    )

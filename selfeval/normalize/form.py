@@ -129,6 +129,8 @@ class FormParser:
         first = next((clean(c) for c in row.cells if not is_null(c)), "")
         if self.mode == "head" and is_title(row):
             return self._title(first)
+        if self.form.title and first == self.form.title and is_title(row):
+            return True  # a print title repeated at the top of a continuation page
         if self.mode == "head" and _YEAR_LINE.match(first) and first == clean(row.text):
             self.form.year = self.form.year or int(_YEAR_LINE.match(first).group(1))
             return True
