@@ -352,14 +352,17 @@ def run(inputs: Iterable[Path], settings: Settings | None = None, workers: int =
             sink.add_file(result)
         kept.append(result if keep else result.summary())
 
+    # a long PDF is read here, with the pool lent to it for its page ranges
+    long_pdfs = {i for i in todo if _long_pdf(files[i], settings)} if executor is None and workers > 1 else set()
     pool = None
-    if executor is None and workers > 1 and len(todo) > 1:
+    if executor is None and workers > 1 and (len(todo) > 1 or long_pdfs):
         pool = executor = ProcessPoolExecutor(max_workers=workers)
     try:
+        rest = [files[i] for i in todo if i not in long_pdfs]
         if executor is not None:
-            computed = _in_order(executor, [files[i] for i in todo], settings, window or 4 * max(workers, 1))
+            computed = _in_order(executor, rest, settings, window or 4 * max(workers, 1))
         else:
-            computed = (process_file(files[i], settings) for i in todo)
+            computed = (process_file(item, settings) for item in rest)
         for i in range(len(files)):
             if i in cached:
                 result = _cache_load(cache_dir, keys[i]) if cache_dir is not None else None
@@ -367,6 +370,8 @@ def run(inputs: Iterable[Path], settings: Settings | None = None, workers: int =
                     done(i, result, store=False)
                     continue
                 done(i, process_file(files[i], settings), store=True)  # a damaged entry: read again
+            elif i in long_pdfs:
+                done(i, _with_page_pool(pool, files[i], settings), store=True)
             else:
                 done(i, next(computed), store=True)
     finally:
@@ -375,6 +380,31 @@ def run(inputs: Iterable[Path], settings: Settings | None = None, workers: int =
     if sink is not None and batch_findings:
         sink.add_rows({"findings": tables.finding_rows(batch_findings)})
     return BatchResult(kept, batch_findings, ignored)
+
+
+LONG_PDF_PAGES = 50  # a PDF with more pages has its page ranges read by the worker pool
+
+
+def _long_pdf(item: InputFile, settings: Settings) -> bool:
+    """A PDF long enough that reading its page ranges in parallel pays."""
+    if item.path.suffix.lower() != ".pdf":
+        return False
+    try:
+        from selfeval.extract.pdf import page_count
+
+        return page_count(item.path) > LONG_PDF_PAGES
+    except Exception:  # unreadable or not a PDF after all: read the usual way, where it is reported
+        return False
+
+
+def _with_page_pool(pool: Executor | None, item: InputFile, settings: Settings) -> FileResult:
+    from selfeval.extract.pdf import PAGE_POOL
+
+    token = PAGE_POOL.set(pool)
+    try:
+        return process_file(item, settings)
+    finally:
+        PAGE_POOL.reset(token)
 
 
 def _in_order(executor: Executor, items: list[InputFile], settings: Settings, window: int) -> Iterator[FileResult]:

@@ -19,6 +19,14 @@ layer is unusable ((cid:…) glyphs, U+FFFD, private-use code points, or a
 scan with no text) is a ``no_text_layer`` finding with its page, and the
 page is rendered and read by the OCR reader instead when OCR is installed.  Long files
 are read in ranges of pages, each range opened afresh, so memory stays flat.
+
+Each page is read in two steps: :func:`extract_page` (parsing, char
+cleaning, finding the ruled grids, or OCR) depends on the page alone and is
+almost all of the time; :func:`apply_page` (placing the rows, continuing the
+previous page's table) carries state from page to page and is cheap.  When
+a process pool is lent to the reader (:data:`PAGE_POOL`, by the pipeline for
+long PDFs under ``--workers``), the ranges are extracted in parallel and
+applied in order, giving the same document as reading them one by one.
 """
 
 from __future__ import annotations
@@ -26,6 +34,8 @@ from __future__ import annotations
 import io
 import time
 from collections.abc import Iterator
+from concurrent.futures import Executor
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 import pdfplumber
@@ -44,6 +54,21 @@ TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
 DEFAULT_PAGE_RANGE = 25  # pages read per opening of the file
 HEAD_ROWS = 3  # leading rows of a table that a continuation page may repeat
 OCR_DPI = 200  # resolution a page without a text layer is rendered at for OCR
+
+PAGE_POOL: ContextVar[Executor | None] = ContextVar("PAGE_POOL", default=None)
+"""A process pool lent to the reader: page ranges are extracted on it."""
+
+
+@dataclass
+class PageExtract:
+    """What one page says on its own: its cleaned chars and ruled grids, or,
+    for a page without a usable text layer, the problem and the OCR result."""
+
+    number: int
+    chars: list[dict] = field(default_factory=list)
+    grids: list = field(default_factory=list)
+    problem: str | None = None
+    ocr: tuple[list[SourceRow], list[Finding], str] | None = None
 
 
 @dataclass
@@ -106,15 +131,12 @@ def read_pdf(source: Source, settings: Settings) -> Document:
         )
     started = time.monotonic()
     carry = Carry()
-    for number, page in _pages(source.data, last):
-        if page is None:
+    for number, extract in _extracts(source.data, last, settings):
+        if extract is None:
             unreadable(f"{path}: page {number} cannot be read (damaged or truncated file); re-export the PDF", number)
             carry = Carry()
             continue
-        try:
-            carry = _read_page(doc, page, carry, settings)
-        finally:
-            page.close()
+        carry = apply_page(doc, extract, carry)
         over = settings.file_time_budget_s and time.monotonic() - started > settings.file_time_budget_s
         if over and number < last:
             doc.findings.append(
@@ -127,6 +149,12 @@ def read_pdf(source: Source, settings: Settings) -> Document:
             )
             break
     return doc
+
+
+def page_count(path) -> int:
+    """Pages of the PDF at ``path`` (raises for a file that is not a readable PDF)."""
+    with open(path, "rb") as fh:
+        return _page_count(fh.read())
 
 
 def _page_count(data: bytes) -> int:
@@ -164,24 +192,74 @@ def _pages(data: bytes, last: int) -> Iterator[tuple[int, pdfplumber.page.Page |
                 yield page.page_number, page
 
 
-def _read_page(doc: Document, page: pdfplumber.page.Page, carry: Carry, settings: Settings) -> Carry:
+def _extracts(data: bytes, last: int, settings: Settings) -> Iterator[tuple[int, PageExtract | None]]:
+    """(page number, its extract or None when the page cannot be parsed), in
+    order: on the lent pool when there is one and the file has several
+    ranges, else here, one page at a time."""
+    pool = PAGE_POOL.get()
+    ranges = [list(range(s, min(s + DEFAULT_PAGE_RANGE, last + 1))) for s in range(1, last + 1, DEFAULT_PAGE_RANGE)]
+    if pool is None or len(ranges) < 2:
+        for number, page in _pages(data, last):
+            if page is None:
+                yield number, None
+                continue
+            try:
+                yield number, extract_page(page, settings)
+            finally:
+                page.close()
+        return
+    futures = [pool.submit(extract_range, data, numbers, settings) for numbers in ranges]
+    try:
+        for future in futures:
+            yield from future.result()
+    finally:
+        for future in futures:
+            future.cancel()
+
+
+def extract_range(data: bytes, numbers: list[int], settings: Settings) -> list[tuple[int, PageExtract | None]]:
+    """Extract pages ``numbers`` (a process pool's task: arguments and result pickle)."""
+    out: list[tuple[int, PageExtract | None]] = []
+    with pdfplumber.open(io.BytesIO(data), pages=numbers) as pdf:
+        for page in pdf.pages:
+            try:
+                page.objects  # noqa: B018 - parses the page; damage shows here
+            except Exception:  # pdfminer raises many kinds for a damaged page; it is reported
+                out.append((page.page_number, None))
+            else:
+                out.append((page.page_number, extract_page(page, settings)))
+            finally:
+                page.close()
+    return out
+
+
+def extract_page(page: pdfplumber.page.Page, settings: Settings) -> PageExtract:
+    """The part of reading a page that depends on the page alone."""
     number = page.page_number
     chars = lay.dedupe_chars(page.chars)
     problem = lay.page_text_problem(chars, page.images, page.bbox)
     if problem:
-        rows, findings, outcome = ocr_page(page, settings)
+        return PageExtract(number, problem=problem, ocr=ocr_page(page, settings))
+    return PageExtract(number, chars=chars, grids=_find_grids(page))
+
+
+def apply_page(doc: Document, extract: PageExtract, carry: Carry) -> Carry:
+    """Add one page's rows to ``doc``, continuing the previous page's table."""
+    number = extract.number
+    if extract.problem:
+        assert extract.ocr is not None
+        rows, findings, outcome = extract.ocr
         doc.findings.append(
-            Finding("no_text_layer", f"{doc.source_path}: page {number}: {problem}; {outcome}", page=number)
+            Finding("no_text_layer", f"{doc.source_path}: page {number}: {extract.problem}; {outcome}", page=number)
         )
         doc.rows.extend(rows)
         doc.findings.extend(findings)
         doc.lines += sum(1 for r in rows if not r.is_blank())
         return Carry()
-    grids = _find_grids(page)
-    if grids:
-        rows, dropped, carry = _ruled_rows(chars, grids, carry)
+    if extract.grids:
+        rows, dropped, carry = _ruled_rows(extract.chars, extract.grids, carry)
     else:
-        rows, dropped, carry = _unruled_rows(chars, carry)
+        rows, dropped, carry = _unruled_rows(extract.chars, carry)
     _emit(doc, rows, dropped, number)
     return carry
 
