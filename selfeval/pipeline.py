@@ -25,7 +25,7 @@ import pyarrow as pa
 from selfeval import __version__
 from selfeval.extract.grid import Document, Place
 from selfeval.extract.readers import InputFile, discover, read_document
-from selfeval.extract.split import FormCells, split_forms
+from selfeval.extract.split import split_forms
 from selfeval.findings import Finding, Severity, finding_at
 from selfeval.normalize import tables
 from selfeval.normalize.form import parse_form
@@ -81,8 +81,7 @@ class FileResult:
         return [f for f in self.findings if f.severity is Severity.ERROR and f.form_seq is None]
 
     def summary(self) -> FileSummary:
-        return FileSummary(self.doc_id, self.manifest_entry(), self.failed, self.errors if self.failed else [],
-                           self.lines, self.lines_used, self.lines_reported)
+        return FileSummary(self.doc_id, self.manifest_entry(), self.failed, self.errors if self.failed else [])
 
 
 @dataclass
@@ -94,9 +93,18 @@ class FileSummary:
     entry: dict
     failed: bool
     errors: list[Finding]
-    lines: int
-    lines_used: int
-    lines_reported: int
+
+    @property
+    def lines(self) -> int:
+        return self.entry["lines"]
+
+    @property
+    def lines_used(self) -> int:
+        return self.entry["lines_used"]
+
+    @property
+    def lines_reported(self) -> int:
+        return self.entry["lines_reported"]
 
     def manifest_entry(self) -> dict:
         return dict(self.entry)
@@ -233,7 +241,7 @@ def _process_file(item: InputFile, settings: Settings, started: float) -> FileRe
         if not form.look_alike:
             form.findings.extend(validate(form, settings))
     findings = list(doc.findings)
-    findings += document_findings(doc, form_cells, forms, stray)
+    findings += document_findings(doc, forms, stray)
     findings += [_placed(f, doc.doc_id, form) for form in forms for f in form.findings]
     findings = [f if f.doc_id else replace(f, doc_id=doc.doc_id) for f in findings]
     findings.sort(key=lambda f: (f.form_index or 0, f.page or 0, f.sheet or "", f.line or 0))
@@ -262,7 +270,7 @@ def _placed(f: Finding, doc_id: str, form: FormRecord) -> Finding:
     return replace(f, doc_id=doc_id, form_seq=form.form_seq, form_index=form.form_index)
 
 
-def document_findings(doc: Document, cells: list[FormCells], forms: list[FormRecord], stray) -> list[Finding]:
+def document_findings(doc: Document, forms: list[FormRecord], stray) -> list[Finding]:
     """Findings about the document as a whole: no forms, duplicate 项目序号,
     forms numbered by position, and rows before the first form."""
     out: list[Finding] = []

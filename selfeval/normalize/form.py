@@ -76,10 +76,9 @@ def header_columns(row: SourceRow, group: str, minimum: int) -> dict[str, int] |
 def _header_columns(cells: tuple[str, ...], group: str, minimum: int) -> tuple[tuple[str, int], ...] | None:
     if sum(1 for c in cells if c.strip() and not any(ch.isdigit() for ch in c)) < minimum:
         return None  # header cells hold no digits: too few candidates to be a header
-    row = SourceRow(cells, 0)
     vocab = column_vocabulary(group, HEADER_CUTOFF)
     columns: dict[str, int] = {}
-    for col, cell in enumerate(row.cells):
+    for col, cell in enumerate(cells):
         if is_null(cell):
             continue
         match = vocab.match(cell)
@@ -131,11 +130,11 @@ class FormParser:
             return self._title(first)
         if self.form.title and first == self.form.title and is_title(row):
             return True  # a print title repeated at the top of a continuation page
-        if self.mode == "head" and _YEAR_LINE.match(first) and first == clean(row.text):
-            self.form.year = self.form.year or int(_YEAR_LINE.match(first).group(1))
+        if self.mode == "head" and (year := _YEAR_LINE.match(first)) and first == clean(row.text):
+            self.form.year = self.form.year or int(year.group(1))
             return True
         if "项目序号" in text or "金额单位" in text:
-            return self._seq_and_unit(row, text)
+            return self._seq_and_unit(row)
         key = Vocabulary.key(first)
         if key in _block_labels("total") and self.block is not None:
             return self._total(row)
@@ -170,14 +169,15 @@ class FormParser:
     # -- head -------------------------------------------------------------
     def _title(self, text: str) -> bool:
         self.form.title = text
-        if any(word in text for word in vocabulary()["look_alike_titles"]):
-            self.form.look_alike = f"its title names a {next(w for w in vocabulary()['look_alike_titles'] if w in text)}"
+        word = next((w for w in vocabulary()["look_alike_titles"] if w in text), None)
+        if word:
+            self.form.look_alike = f"its title names a {word}"
         match = _YEAR.search(text)
         if match:
             self.form.year = int(match.group(1))
         return True
 
-    def _seq_and_unit(self, row: SourceRow, text: str) -> bool:
+    def _seq_and_unit(self, row: SourceRow) -> bool:
         if self.form.form_seq is None:
             self.form.form_seq = seq_of(row)
         unit = _UNIT.search(clean(row.text).replace("\t", " "))

@@ -73,9 +73,13 @@ class Label:
 class Reading:
     labels: tuple[Label, ...]
     shift: int
-    name: tuple[int, str] | None
+    name: tuple[int, str] | None  # (column, name); the name is "" for a bare list mark (指标2：)
     placement: Placement
     score: float
+
+    @property
+    def named(self) -> bool:
+        return bool(self.name and self.name[1])
 
 
 def classify_label(text: str, template: Template, cutoff: float) -> Label | None:
@@ -101,10 +105,10 @@ def _classify(text: str, template_name: str, cutoff: float) -> Label | None:
     return None
 
 
-def _label_prefix(row: SourceRow, template: Template, cutoff: float) -> list[Label]:
+def _label_prefix(cells: tuple[str, ...], template: Template, cutoff: float) -> list[Label]:
     """Up to two leading non-empty cells that read as labels, in level order."""
     prefix: list[Label] = []
-    for col, cell in enumerate(row.cells):
+    for col, cell in enumerate(cells):
         if is_null(cell):
             continue
         label = classify_label(cell, template, cutoff)
@@ -136,11 +140,11 @@ def _read_cells(
 ) -> Reading | None:
     columns = dict(column_items)
     template = template_named(template_name)
-    row = SourceRow(cells, 0, positional=positional)
     first = _first_filled(cells, 0)
     if first is None:
         return None
-    prefix = _label_prefix(row, template, cutoff)
+    prefix = _label_prefix(cells, template, cutoff)
+    slot_names = value_slots(columns)
     best: Reading | None = None
     for k in range(len(prefix), -1, -1):
         labels = tuple(prefix[:k])
@@ -168,8 +172,8 @@ def _read_cells(
                     if as_label is not None and as_label.match.how == "exact":
                         score -= NAME_IS_A_LABEL_PENALTY
         start = name[0] + 1 if name else rest
-        slots = [(s, columns[s] + shift) for s in value_slots(columns)]
-        placement = fit(cells, start, slots, SCORERS, positional=row.positional)
+        slots = [(s, columns[s] + shift) for s in slot_names]
+        placement = fit(cells, start, slots, SCORERS, positional=positional)
         score += placement.score
         if not (name and name[1]) and any(s in placement.cells for s in ("target", "actual", "weight", "score")):
             score -= NAMELESS_PENALTY
@@ -193,16 +197,19 @@ class IndicatorBlock:
     records: list[IndicatorRecord] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        self._column_items = tuple(sorted(self.columns.items()))  # the memo key of this block's rows
+
     def add(self, row: SourceRow) -> bool:
         """Read one row; False when the row holds nothing (blank)."""
-        reading = read_row(row, self.columns, self.template, self.cutoff)
+        reading = _read_cells(row.cells, row.positional, self._column_items, self.template.name, self.cutoff)
         if reading is None:
             return False
         repairs: list[str] = []
         self._apply_labels(row, reading, repairs)
         self._report_alignment(row, reading, repairs)
         values = reading.placement.cells
-        if not (reading.name and reading.name[1]) and not values:
+        if not reading.named and not values:
             return True  # a template placeholder: labels only
         self.records.append(self._record(row, reading, repairs))
         return True
@@ -282,7 +289,7 @@ class IndicatorBlock:
                 self._note("level_inferred", f"{row.place}: level-2 {only!r} implied: it is the only one under {self.level1!r}", row)
         if self.level1 is None or self.level2 is None:
             self._note("unknown_label", f"{row.place}: indicator without a level-{1 if self.level1 is None else 2} label", row)
-        if not (reading.name and reading.name[1]):
+        if not reading.named:
             self._note("missing_indicator_name", f"{row.place}: an indicator row with values but no name", row)
         target, actual = parse_value(text["target"]), parse_value(text["actual"])
         for side, value in (("target", target), ("actual", actual)):
