@@ -82,8 +82,8 @@ def confused(lines: list[str]) -> str:
     return "\n".join(out)
 
 
-def write_all() -> dict[str, Path]:
-    OUT.mkdir(parents=True, exist_ok=True)
+def write_all(out: Path = OUT) -> dict[str, Path]:
+    out.mkdir(parents=True, exist_ok=True)
     lines = seed_lines()
     text = "\n".join(lines)
     files = {
@@ -97,7 +97,7 @@ def write_all() -> dict[str, Path]:
     }
     written = {}
     for key, (name, data) in files.items():
-        path = OUT / name
+        path = out / name
         path.write_bytes(data)
         written[key] = path
     return written

@@ -8,10 +8,10 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
-
 from fixturegen import load_seed
 from fixturegen.pdf import Paging, render_pdf
+from typer.testing import CliRunner
+
 from selfeval.cli import app
 from selfeval.extract.pdf import DEFAULT_PAGE_RANGE, PAGE_POOL, page_count, read_pdf
 from selfeval.extract.readers import Source

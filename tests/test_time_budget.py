@@ -87,43 +87,25 @@ def test_the_budget_must_not_be_negative(tmp_path):
     assert result.exit_code == 2
 
 
-def test_an_alarm_lost_in_a_gc_callback_still_stops_the_file(tmp_path, monkeypatch):
-    """A signal handler's exception is swallowed when it fires inside a
-    garbage-collector callback; the budget must hold all the same."""
-    import gc
+def test_an_alarm_whose_exception_is_lost_still_stops_the_file(tmp_path, monkeypatch):
+    """A signal handler's exception is dropped when the signal lands in a
+    garbage-collector callback or a __del__; the flag the alarm also sets
+    must stop the file all the same.  Here the alarm only sets the flag."""
+    import contextlib
 
-    def swallow(phase, info):  # what a gc callback that happens to be running does with it
-        pass
+    import selfeval.pipeline as pipeline
 
-    gc.callbacks.append(swallow)
-    try:
-        import selfeval.pipeline as pipeline
+    @contextlib.contextmanager
+    def flag_only(seconds):
+        previous = signal.signal(signal.SIGALRM, lambda signum, frame: pipeline._OVER_BUDGET.set())
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+            pipeline._OVER_BUDGET.clear()
 
-        real = pipeline._time_budget
-
-        def lossy(seconds):
-            # the first alarm's exception is lost, as in a gc callback: only the flag remains
-            def on_alarm(signum, frame):
-                pipeline._OVER_BUDGET.set()
-
-            previous = signal.signal(signal.SIGALRM, on_alarm)
-            signal.setitimer(signal.ITIMER_REAL, seconds)
-            import contextlib
-
-            @contextlib.contextmanager
-            def guard():
-                try:
-                    yield
-                finally:
-                    signal.setitimer(signal.ITIMER_REAL, 0)
-                    signal.signal(signal.SIGALRM, previous)
-                    pipeline._OVER_BUDGET.clear()
-
-            return guard()
-
-        monkeypatch.setattr(pipeline, "_time_budget", lossy)
-        result = process_file(InputFile(big_file(tmp_path), "big.txt"), Settings(file_time_budget_s=0.05))
-        assert result.failed and result.forms == [] and result.findings[0].code == "limit_exceeded"
-        assert real is not lossy
-    finally:
-        gc.callbacks.remove(swallow)
+    monkeypatch.setattr(pipeline, "_time_budget", flag_only)
+    result = process_file(InputFile(big_file(tmp_path), "big.txt"), Settings(file_time_budget_s=0.05))
+    assert result.failed and result.forms == [] and [f.code for f in result.findings] == ["limit_exceeded"]
