@@ -104,7 +104,8 @@ class Finding:
 
 def finding_at(code: str, message: str, place, text: str | None = None) -> Finding:
     """A finding about one place of the input (a :class:`~selfeval.extract.grid.Place`
-    or None); the message should start with ``str(place)``."""
+    or None).  The message is prefixed with the place as readers see it
+    (``line 12: …``, ``page 3, row 12: …``), so callers write only what."""
     if place is None:
         return Finding(code, message, text=text)
-    return Finding(code, message, line=place.line, page=place.page, sheet=place.sheet, text=text)
+    return Finding(code, f"{place}: {message}", line=place.line, page=place.page, sheet=place.sheet, text=text)

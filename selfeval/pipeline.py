@@ -282,17 +282,17 @@ def document_findings(doc: Document, forms: list[FormRecord], stray) -> list[Fin
     for form in forms:
         if form.form_seq is None:
             form.form_seq = form.form_index
-            out.append(_placed(finding_at("missing_form_seq", f"{_start(form)}: form without 项目序号; numbered {form.form_index} by its position",
+            out.append(_placed(finding_at("missing_form_seq", f"form without 项目序号; numbered {form.form_index} by its position",
                                           _start(form)), doc.doc_id, form))
         elif form.form_seq in seen:
             out.append(_placed(finding_at(
                 "duplicate_form_seq",
-                f"{_start(form)}: 项目序号 {form.form_seq} already used by the form at {_start(seen[form.form_seq])}; "
+                f"项目序号 {form.form_seq} already used by the form at {_start(seen[form.form_seq])}; "
                 "use form_index to tell them apart", _start(form)), doc.doc_id, form))
         else:
             seen[form.form_seq] = form
     for row in stray:
-        out.append(replace(finding_at("unparsed_line", f"{row.place}: before the first form; kept here", row.place, row.text),
+        out.append(replace(finding_at("unparsed_line", "before the first form; kept here", row.place, row.text),
                            doc_id=doc.doc_id))
     return out
 

@@ -265,12 +265,12 @@ class FormParser:
                 continue
             value = to_decimal(cell)
             if value is None:
-                self._finding("unparsed_number", f"{row.place}: 总分 cell {clean(cell)!r} is not a number; not used", row)
+                self._finding("unparsed_number", f"总分 cell {clean(cell)!r} is not a number; not used", row)
             else:
                 numbers.append((col, value))
         self.totals.append(_Total(row, numbers, label_col))
         if len(self.totals) > 1:
-            self._finding("duplicate_total_row", f"{row.place}: a second 总分 row; the first ({self.totals[0].row.place}) is used", row)
+            self._finding("duplicate_total_row", f"a second 总分 row; the first ({self.totals[0].row.place}) is used", row)
             return False
         self.mode = "after_total"
         return True
@@ -288,7 +288,7 @@ class FormParser:
         if form.look_alike:
             self._finding(
                 "not_a_self_evaluation_form",
-                f"{self.cells.rows[0].place}: not a self-evaluation form ({form.look_alike}); no records made from it",
+                f"not a self-evaluation form ({form.look_alike}); no records made from it",
                 self.cells.rows[0],
             )
             form.funding, form.indicators = [], []
@@ -307,11 +307,11 @@ class FormParser:
         if len(numbers) >= 2:
             form.total_weight, form.total_score = numbers[0][1], numbers[1][1]
             for _, value in numbers[2:]:
-                self._finding("unparsed_line", f"{row.place}: extra number {value} in the 总分 row; not used", row)
+                self._finding("unparsed_line", f"extra number {value} in the 总分 row; not used", row)
             return
         if not numbers:
-            self._finding("missing_total_weight", f"{row.place}: the 总分 row states no weight", row)
-            self._finding("missing_total_score", f"{row.place}: the 总分 row states no score", row)
+            self._finding("missing_total_weight", "the 总分 row states no weight", row)
+            self._finding("missing_total_score", "the 总分 row states no score", row)
             return
         col, value = numbers[0]
         tolerance = Decimal(str(self.settings.score_tolerance))
@@ -331,11 +331,11 @@ class FormParser:
         if reading == "score":
             form.total_score = value
             why = "it equals the funding score + indicator scores" if is_score else "by its column"
-            self._finding("missing_total_weight", f"{row.place}: the 总分 row has one number, {value}, read as the score ({why}); no total weight", row)
+            self._finding("missing_total_weight", f"the 总分 row has one number, {value}, read as the score ({why}); no total weight", row)
         else:
             form.total_weight = value
             why = "it equals the sum of the weights" if is_weight else "by its column"
-            self._finding("missing_total_score", f"{row.place}: the 总分 row has one number, {value}, read as the weight ({why}); no total score", row)
+            self._finding("missing_total_score", f"the 总分 row has one number, {value}, read as the weight ({why}); no total score", row)
 
     def _report_total_alignment(self, total: _Total) -> None:
         """The 总分 numbers belong under 分值 and 得分; say so when they are not."""
@@ -349,7 +349,7 @@ class FormParser:
             where = f"its numbers sit in columns {cols[0] + 1} and {cols[1] + 1}, not under 分值/得分 ({expected[0] + 1}, {expected[1] + 1})"
         else:
             where = f"its only number sits in column {cols[0] + 1}; placed by arithmetic"
-        self._finding("row_realigned", f"line {total.row.line}: 总分 row: {where}", total.row)
+        self._finding("row_realigned", f"总分 row: {where}", total.row)
 
     def _weight_sum(self) -> Decimal | None:
         total = self.form.funding_total
@@ -364,7 +364,7 @@ class FormParser:
         )
 
     def _unparsed(self, row: SourceRow) -> None:
-        self._finding("unparsed_line", f"{row.place}: not part of any block of the form; kept here", row)
+        self._finding("unparsed_line", "not part of any block of the form; kept here", row)
 
 
 def parse_form(cells: FormCells, settings: Settings) -> FormRecord:

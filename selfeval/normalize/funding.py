@@ -68,7 +68,7 @@ def read_funding_row(
 
     if match.repaired:
         repairs.append("label_repaired")
-        note("label_repaired", f"{row.place}: funding source {clean(row.cells[label_col])!r} read as {match.label!r} ({match.how} match, score {match.score:g})")
+        note("label_repaired", f"funding source {clean(row.cells[label_col])!r} read as {match.label!r} ({match.how} match, score {match.score:g})")
     shift = label_col - label_expected
     placement = _place(row.cells, row.positional, label_col, tuple(columns[s] + shift for s in FUNDING_SLOTS))
     if shift or placement.offset:
@@ -76,15 +76,15 @@ def read_funding_row(
         moves = f"{abs(shift)} column(s) {'right' if shift > 0 else 'left'} of the header" if shift else ""
         if placement.offset:
             moves += ("; " if moves else "") + f"values {placement.offset:+d} column(s) off"
-        note("row_realigned", f"{row.place}: funding row {match.label}: cells sit {moves}; placed by content")
+        note("row_realigned", f"funding row {match.label}: cells sit {moves}; placed by content")
     for col, text in placement.lost:
-        note("unparsed_line", f"{row.place}: cell {text!r} (column {col + 1}) fits no funding column; not used")
+        note("unparsed_line", f"cell {text!r} (column {col + 1}) fits no funding column; not used")
     values = {}
     for slot in FUNDING_SLOTS:
         text = placement.cells[slot][1] if slot in placement.cells else ""
         amount = parse_rate(text) if slot == "execution_rate" else parse_amount(text)
         if amount.problem:
-            note("unparsed_number", f"{row.place}: {match.label} {slot}: {amount.problem}; left empty")
+            note("unparsed_number", f"{match.label} {slot}: {amount.problem}; left empty")
         values[slot] = amount.value
     record = FundingRecord(
         source_key=source_keys()[match.label],

@@ -223,7 +223,7 @@ class IndicatorBlock:
                 repairs.append("label_repaired")
                 self._note(
                     "label_repaired",
-                    f"{row.place}: {label.text!r} read as {label.match.label!r} "
+                    f"{label.text!r} read as {label.match.label!r} "
                     f"({label.match.how} match, score {label.match.score:g})",
                     row,
                 )
@@ -240,7 +240,7 @@ class IndicatorBlock:
                 if written_l1 and written_l1 not in self.template.level2_parents[l2]:
                     self._note(
                         "unknown_label",
-                        f"{row.place}: level-2 {l2!r} is not under level-1 {written_l1!r} "
+                        f"level-2 {l2!r} is not under level-1 {written_l1!r} "
                         f"in template {self.template.name}; kept {written_l1!r}",
                         row,
                     )
@@ -251,14 +251,14 @@ class IndicatorBlock:
                     repairs.append("level_inferred")
                     self._note(
                         "level_inferred",
-                        f"{row.place}: the level-1 cell shows only its score; {parent!r} implied by level-2 {l2!r}",
+                        f"the level-1 cell shows only its score; {parent!r} implied by level-2 {l2!r}",
                         row,
                     )
                 elif self.level1 is not None and parent != self.level1:
                     repairs.append("level_inferred")
                     self._note(
                         "level_inferred",
-                        f"{row.place}: level-1 {parent!r} implied by level-2 {l2!r} "
+                        f"level-1 {parent!r} implied by level-2 {l2!r} "
                         f"(template {self.template.name})",
                         row,
                     )
@@ -272,9 +272,9 @@ class IndicatorBlock:
             moves.append(f"values a further {reading.placement.offset:+d} column(s) off")
         if moves:
             repairs.append("row_realigned")
-            self._note("row_realigned", f"{row.place}: {'; '.join(moves)}; placed by content", row)
+            self._note("row_realigned", f"{'; '.join(moves)}; placed by content", row)
         for col, text in reading.placement.lost:
-            self._note("unparsed_line", f"{row.place}: cell {text!r} (column {col + 1}) fits no column; not used", row)
+            self._note("unparsed_line", f"cell {text!r} (column {col + 1}) fits no column; not used", row)
 
     def _record(self, row: SourceRow, reading: Reading, repairs: list[str]) -> IndicatorRecord:
         cells = reading.placement.cells
@@ -286,17 +286,17 @@ class IndicatorBlock:
             if only:
                 self.level2 = only
                 repairs.append("level_inferred")
-                self._note("level_inferred", f"{row.place}: level-2 {only!r} implied: it is the only one under {self.level1!r}", row)
+                self._note("level_inferred", f"level-2 {only!r} implied: it is the only one under {self.level1!r}", row)
         if self.level1 is None or self.level2 is None:
-            self._note("unknown_label", f"{row.place}: indicator without a level-{1 if self.level1 is None else 2} label", row)
+            self._note("unknown_label", f"indicator without a level-{1 if self.level1 is None else 2} label", row)
         if not reading.named:
-            self._note("missing_indicator_name", f"{row.place}: an indicator row with values but no name", row)
+            self._note("missing_indicator_name", "an indicator row with values but no name", row)
         target, actual = parse_value(text["target"]), parse_value(text["actual"])
         for side, value in (("target", target), ("actual", actual)):
             if value.status == "unrecognized_comparator":
                 self._note(
                     "unrecognized_comparator",
-                    f"{row.place}: {side} {value.raw!r} has no comparator that can be read; "
+                    f"{side} {value.raw!r} has no comparator that can be read; "
                     f"the number {value.value} is kept, the comparator left empty",
                     row,
                 )
@@ -330,7 +330,7 @@ class IndicatorBlock:
             return target, actual
         side, unit = ("target", actual.unit) if target.unit is None else ("actual", target.unit)
         repairs.append("unit_inferred")
-        self._note("unit_inferred", f"{row.place}: the {side} has no unit; took {unit!r} from the other side", row)
+        self._note("unit_inferred", f"the {side} has no unit; took {unit!r} from the other side", row)
         if side == "target":
             return Value(target.raw, target.op, target.value, unit, target.status), actual
         return target, Value(actual.raw, actual.op, actual.value, unit, actual.status)
@@ -343,7 +343,7 @@ class IndicatorBlock:
         if target_base is None or actual_base is None:
             return (t_unit if target_base is not None else a_unit), target_base, actual_base, None
         if t_unit != a_unit:
-            self._note("unit_mismatch", f"{row.place}: target in {target.unit!r} and actual in {actual.unit!r} cannot be compared", row)
+            self._note("unit_mismatch", f"target in {target.unit!r} and actual in {actual.unit!r} cannot be compared", row)
             return t_unit, target_base, actual_base, None
         met = compare(actual_base, target.op, target_base) if target.op else None
         return t_unit, target_base, actual_base, met
@@ -351,7 +351,7 @@ class IndicatorBlock:
     def _number(self, row: SourceRow, slot: str, text: str) -> Decimal | None:
         amount = parse_amount(text)
         if amount.problem:
-            self._note("unparsed_number", f"{row.place}: {slot} {amount.problem}; left empty", row)
+            self._note("unparsed_number", f"{slot} {amount.problem}; left empty", row)
         return amount.value
 
 

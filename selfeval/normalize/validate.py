@@ -32,7 +32,7 @@ def check_total_score(form: FormRecord, settings: Settings) -> Iterator[Finding]
     if abs(form.total_score - computed) > _d(settings.score_tolerance):
         yield finding_at(
             "total_score_mismatch",
-            f"{form.total_place}: 总分 score {_fmt(form.total_score)} but funding score + indicator "
+            f"总分 score {_fmt(form.total_score)} but funding score + indicator "
             f"scores = {_fmt(computed)}",
             form.total_place,
         )
@@ -49,7 +49,7 @@ def check_weight_sum(form: FormRecord, settings: Settings) -> Iterator[Finding]:
     if abs(summed - form.total_weight) > _d(settings.score_tolerance):
         yield finding_at(
             "weight_sum_mismatch",
-            f"{form.total_place}: 总分 weight {_fmt(form.total_weight)} but funding weight + indicator "
+            f"总分 weight {_fmt(form.total_weight)} but funding weight + indicator "
             f"weights = {_fmt(summed)}",
             form.total_place,
         )
@@ -67,7 +67,7 @@ def check_level_weights(form: FormRecord, settings: Settings) -> Iterator[Findin
         if abs(summed - stated) > _d(settings.score_tolerance):
             yield finding_at(
                 "level_weight_mismatch",
-                f"{members[0].place}: {level1} states {_fmt(stated)} points but its indicators weigh {_fmt(summed)}",
+                f"{level1} states {_fmt(stated)} points but its indicators weigh {_fmt(summed)}",
                 members[0].place,
             )
 
@@ -81,7 +81,7 @@ def check_execution_rates(form: FormRecord, settings: Settings) -> Iterator[Find
         if abs(actual - row.execution_rate) > points:
             yield finding_at(
                 "execution_rate_mismatch",
-                f"{row.place}: {row.source_label} states 执行率 {_fmt(row.execution_rate * 100)}% but "
+                f"{row.source_label} states 执行率 {_fmt(row.execution_rate * 100)}% but "
                 f"{_fmt(row.executed)} / {_fmt(row.budget_full_year)} = {actual * 100:.2f}%",
                 row.place,
             )
@@ -95,7 +95,7 @@ def check_funding_scores(form: FormRecord, settings: Settings) -> Iterator[Findi
         if abs(expected - row.score) > _d(settings.score_tolerance):
             yield finding_at(
                 "funding_score_mismatch",
-                f"{row.place}: {row.source_label} score {_fmt(row.score)} but 执行率 × 分值 = "
+                f"{row.source_label} score {_fmt(row.score)} but 执行率 × 分值 = "
                 f"{_fmt(row.execution_rate * 100)}% × {_fmt(row.weight)} = {expected:.2f}",
                 row.place,
             )
@@ -115,7 +115,7 @@ def check_funding_sums(form: FormRecord, settings: Settings) -> Iterator[Finding
         if abs(summed - stated) > _d(settings.amount_tolerance):
             yield finding_at(
                 "funding_sum_mismatch",
-                f"{total.place}: {title}: 年度资金总额 {_fmt(stated)} but the sources add up to {_fmt(summed)}",
+                f"{title}: 年度资金总额 {_fmt(stated)} but the sources add up to {_fmt(summed)}",
                 total.place,
             )
 
@@ -126,7 +126,7 @@ def check_scores_within_weights(form: FormRecord, settings: Settings) -> Iterato
     rows += [(i.place, i.level3 or f"indicator {i.indicator_seq}", i.weight, i.score) for i in form.indicators]
     for place, what, weight, score in rows:
         if weight is not None and score is not None and score > weight + tolerance:
-            yield finding_at("score_exceeds_weight", f"{place}: {what}: score {_fmt(score)} above its weight {_fmt(weight)}", place)
+            yield finding_at("score_exceeds_weight", f"{what}: score {_fmt(score)} above its weight {_fmt(weight)}", place)
 
 
 def check_deviation_notes(form: FormRecord, settings: Settings) -> Iterator[Finding]:
@@ -134,7 +134,7 @@ def check_deviation_notes(form: FormRecord, settings: Settings) -> Iterator[Find
         if ind.target_met is False and not ind.deviation_note:
             yield finding_at(
                 "missing_deviation_note",
-                f"{ind.place}: {ind.level3 or 'indicator'}: target {ind.target.raw} not met "
+                f"{ind.level3 or 'indicator'}: target {ind.target.raw} not met "
                 f"(actual {ind.actual.raw}) and 偏差原因 is empty",
                 ind.place,
             )
@@ -144,7 +144,7 @@ def check_deviation_notes(form: FormRecord, settings: Settings) -> Iterator[Find
     if total.executed < total.budget_full_year and not any(i.deviation_note for i in form.indicators):
         yield finding_at(
             "missing_deviation_note",
-            f"{total.place}: funds under-executed ({_fmt(total.executed)} of {_fmt(total.budget_full_year)}) "
+            f"funds under-executed ({_fmt(total.executed)} of {_fmt(total.budget_full_year)}) "
             "and no 偏差原因 is given anywhere in the form",
             total.place,
         )
