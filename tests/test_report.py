@@ -372,3 +372,22 @@ def test_seed_report_is_self_contained_and_complete(seed_html: str):
     assert len(re.findall(r'<template class="form-tpl"', html)) == 27
     assert not re.search(r"https?://", html)
     assert "source file not found" not in html
+
+
+def test_csv_only_output_shows_formula_like_text_as_written(tmp_path):
+    """The CSV guards formula-like text with a leading quote; the report, read
+    from CSV alone, shows the text as the Parquet holds it."""
+    from typer.testing import CliRunner
+
+    from selfeval.cli import app
+    from selfeval.normalize.writers import csv_safe, csv_unsafe
+    from selfeval.report.load import load_batch
+
+    for text in ("=HYPERLINK(\"x\")", "+cmd|' /C calc'!A0", "@SUM(A1)", "-2+3", "-5万元", "'quoted", "=", "普通文本"):
+        assert csv_unsafe(csv_safe(text)) == text
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["extract", "fixtures/bad/formula-cells.txt", "--out", str(out), "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    names = set(load_batch(out).forms.project_name) | set(load_batch(out).indicators.level3)
+    assert not any(isinstance(n, str) and n.startswith("'") for n in names)
+    assert any(isinstance(n, str) and n.startswith(("=", "+", "@")) for n in names)

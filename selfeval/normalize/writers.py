@@ -41,6 +41,13 @@ def csv_safe(text: str) -> str:
     return text
 
 
+def csv_unsafe(text: str) -> str:
+    """The text :func:`csv_safe` was given: drop the ``'`` it added, and only that."""
+    if text.startswith("'") and csv_safe(text[1:]) == text:
+        return text[1:]
+    return text
+
+
 def _csv_cell(value: object) -> str:
     if value is None:
         return ""

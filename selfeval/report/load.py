@@ -17,6 +17,7 @@ import pandas as pd
 
 from selfeval.extract.decode import decode_bytes
 from selfeval.extract.text import detect_shape, split_pipe, split_spaces
+from selfeval.normalize.writers import csv_unsafe
 
 TABLES = ("forms", "funding", "indicators", "findings")
 INT_COLUMNS = ("form_seq", "form_index", "indicator_seq", "line", "line_start", "line_end", "page", "year")
@@ -45,6 +46,9 @@ def _read_table(out_dir: Path, name: str) -> tuple[pd.DataFrame, str]:
         frame, fmt = pd.read_parquet(parquet), "parquet"
     elif csv.is_file():
         frame = pd.read_csv(csv, dtype={"doc_id": str, "code": str, "severity": str}, keep_default_na=True)
+        for column in frame.columns:  # undo the CSV's formula guard on text columns
+            if not pd.api.types.is_numeric_dtype(frame[column]) and not pd.api.types.is_bool_dtype(frame[column]):
+                frame[column] = frame[column].map(lambda v: csv_unsafe(v) if isinstance(v, str) else v)
         fmt = "csv"
     else:
         raise ReportInputError(
