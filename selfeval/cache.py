@@ -168,38 +168,6 @@ def _record_in(cls: type, d: Any) -> Any:
 
 
 # -- the public functions ------------------------------------------------------------
-def place_to_dict(place: Place) -> dict:
-    return _record_out(Place, place)
-
-
-def place_from_dict(d: Any) -> Place:
-    return _record_in(Place, d)
-
-
-def finding_to_dict(f: Finding) -> dict:
-    return _record_out(Finding, f)
-
-
-def finding_from_dict(d: Any) -> Finding:
-    return _record_in(Finding, d)
-
-
-def value_to_dict(v: Value) -> dict:
-    return _record_out(Value, v)
-
-
-def value_from_dict(d: Any) -> Value:
-    return _record_in(Value, d)
-
-
-def form_to_dict(f: FormRecord) -> dict:
-    return _record_out(FormRecord, f)
-
-
-def form_from_dict(d: Any) -> FormRecord:
-    return _record_in(FormRecord, d)
-
-
 def to_dict(result: FileResult) -> dict:
     """A FileResult as JSON-ready data (forms with their funding and indicator
     records, Decimals as strings, Values, Places, findings)."""
@@ -225,8 +193,8 @@ def loads(data: bytes, format_version: int) -> FileResult:
     """A FileResult from a cache file's bytes; CacheFormatError when it is not one."""
     try:
         doc = json.loads(data.decode("ascii"), parse_constant=_no_constant)
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise CacheFormatError(f"not a cache file ({exc})") from exc
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise CacheFormatError(f"not a cache file ({type(exc).__name__})") from exc
     if not isinstance(doc, dict) or doc.get("format") != format_version or set(doc) != {"format", "result"}:
         raise CacheFormatError("not a cache file of this format")
     return from_dict(doc["result"])

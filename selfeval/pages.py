@@ -29,12 +29,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from selfeval.extract.readers import sniff_suffix
 from selfeval.normalize.writers import atomic_write, remove_stale_tmp
 
 DPI = 100
 MAX_SIDE = 1600  # longest side of an image page's copy, in pixels
 INDEX = "index.json"
-IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff"})
 
 
 @dataclass(frozen=True)
@@ -44,9 +45,9 @@ class FormPages:
     pages: tuple[int, ...]
 
 
-def page_image_name(doc_id: str, page: int) -> str:
+def page_image_name(doc_id: str, page: int, suffix: str = ".png") -> str:
     """The file name the report looks for: ``<doc_id, / → __>-p<page>.png``."""
-    return f"{doc_id.replace('/', '__').replace(chr(92), '__')}-p{page}.png"
+    return f"{doc_id.replace('/', '__').replace(chr(92), '__')}-p{page}{suffix}"
 
 
 def form_pages(out_dir: Path) -> list[FormPages]:
@@ -103,9 +104,10 @@ def render_pages(out_dir: Path, dpi: int = DPI) -> tuple[list[Path], list[str]]:
         stamp = f"{hashlib.sha256(data).hexdigest()}:{dpi}:{MAX_SIDE}"
         wanted = {p: folder / page_image_name(doc.doc_id, p) for p in doc.pages}
         todo = [p for p, path in wanted.items() if index.get(path.name) != stamp or not path.is_file()]
-        if b"%PDF-" in data[:1024]:
+        kind = sniff_suffix(Path(doc.source_path), data)
+        if kind == ".pdf":
             render = _render_pdf
-        elif data.startswith(IMAGE_MAGIC):
+        elif kind in IMAGE_SUFFIXES:
             render = _render_image
         else:
             continue  # not a paged source (text, workbook, Word file)

@@ -60,6 +60,8 @@ def test_decimals_are_strings_and_read_back_exactly(seed_result):
     b"[" * 100_000 + b"]" * 100_000,
 ])
 def test_anything_else_is_not_a_cache_entry(tmp_path, data):
+    with pytest.raises(cache.CacheFormatError):  # rejected as such, not by crashing
+        cache.loads(data, CACHE_FORMAT)
     (tmp_path / "k.json").write_bytes(data)
     assert _cache_load(tmp_path, "k") is None
 

@@ -21,7 +21,7 @@ from docx.oxml.ns import qn
 
 from selfeval.extract.cells import cell_text, join_lines, trim_row
 from selfeval.extract.grid import Document, SourceRow
-from selfeval.extract.office import container_problem, damaged, refused
+from selfeval.extract.office import container_problem, damaged
 from selfeval.extract.readers import Source
 from selfeval.settings import Settings
 
@@ -41,7 +41,7 @@ def read_docx(source: Source, settings: Settings) -> Document:
         except Exception as exc:  # a damaged package fails in many ways (zip, XML, missing parts); reported
             problem = damaged(source.path, "document", exc, "Word")
     if problem is not None or body is None:
-        return refused(doc, problem)
+        return doc.refuse(problem)
     tables = 0
     for block in _blocks(body):
         if block.tag == P:

@@ -92,3 +92,10 @@ class Document:
     decoration: int = 0
     sha256: str = ""
     readable: bool = True
+
+    def refuse(self, message: str | None) -> Document:
+        """Mark the document unreadable, with one ``unreadable_input`` finding
+        saying why (a reader returns it as its result)."""
+        self.readable = False
+        self.findings.append(Finding("unreadable_input", message or f"{self.source_path}: cannot be read"))
+        return self

@@ -57,11 +57,7 @@ def read_image(source: Source, settings: Settings) -> Document:
         img = Image.open(io.BytesIO(source.data))
         frames = getattr(img, "n_frames", 1)
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
-        doc.readable = False
-        doc.findings.append(
-            Finding("unreadable_input", f"{source.path}: not a readable image ({exc}); re-export it as PNG or JPEG", doc_id=source.doc_id)
-        )
-        return doc
+        return doc.refuse(f"{source.path}: not a readable image ({exc}); re-export it as PNG or JPEG")
     if frames > settings.max_pages:
         doc.findings.append(
             Finding(
@@ -73,9 +69,7 @@ def read_image(source: Source, settings: Settings) -> Document:
     try:
         engine = get_engine()
     except EngineUnavailable as exc:
-        doc.readable = False
-        doc.findings.append(Finding("unreadable_input", f"{source.path}: {exc}", doc_id=source.doc_id))
-        return doc
+        return doc.refuse(f"{source.path}: {exc}")
     for index in range(min(frames, settings.max_pages)):
         img.seek(index)
         rows = ocr_page_image(img, index + 1, settings, engine=engine)

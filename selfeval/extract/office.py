@@ -16,7 +16,6 @@ import re
 
 from selfeval.extract.cells import trim_row
 from selfeval.extract.grid import Document, SourceRow
-from selfeval.findings import Finding
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -73,13 +72,6 @@ def damaged(path: object, noun: str, exc: Exception, program: str) -> str:
         f"{path}: the {noun} cannot be opened ({type(exc).__name__}: {exc}); "
         f"open it in {program} or WPS and save it again"
     )
-
-
-def refused(doc: Document, problem: str | None) -> Document:
-    """Mark ``doc`` unreadable with one ``unreadable_input`` finding, and return it."""
-    doc.readable = False
-    doc.findings.append(Finding("unreadable_input", problem or f"{doc.source_path}: cannot be read"))
-    return doc
 
 
 def show_number(value: float | int, number_format: str | None) -> str:

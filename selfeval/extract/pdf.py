@@ -176,37 +176,15 @@ def _open_failure(path: object, exc: PdfminerException) -> str:
     return f"{path}: the PDF is damaged or truncated ({name}: {cause}); re-export or re-download it"
 
 
-def _pages(data: bytes, last: int) -> Iterator[tuple[int, pdfplumber.page.Page | None]]:
-    """Pages 1..last, each parsed (None when it cannot be), a range of pages
-    per opening of the file so that no cache grows with the file."""
-    for start in range(1, last + 1, DEFAULT_PAGE_RANGE):
-        numbers = list(range(start, min(start + DEFAULT_PAGE_RANGE, last + 1)))
-        with pdfplumber.open(io.BytesIO(data), pages=numbers) as pdf:
-            for page in pdf.pages:
-                try:
-                    page.objects  # noqa: B018 - parses the page; damage shows here
-                except Exception:  # pdfminer raises many kinds for a damaged page; it is reported
-                    page.close()
-                    yield page.page_number, None
-                    continue
-                yield page.page_number, page
-
-
 def _extracts(data: bytes, last: int, settings: Settings) -> Iterator[tuple[int, PageExtract | None]]:
-    """(page number, its extract or None when the page cannot be parsed), in
-    order: on the lent pool when there is one and the file has several
-    ranges, else here, one page at a time."""
-    pool = PAGE_POOL.get()
+    """(page number, its extract or None when the page cannot be parsed) for
+    pages 1..last, in order: on the lent pool when there is one and the file
+    has several ranges, else here, one page at a time."""
     ranges = [list(range(s, min(s + DEFAULT_PAGE_RANGE, last + 1))) for s in range(1, last + 1, DEFAULT_PAGE_RANGE)]
+    pool = PAGE_POOL.get()
     if pool is None or len(ranges) < 2:
-        for number, page in _pages(data, last):
-            if page is None:
-                yield number, None
-                continue
-            try:
-                yield number, extract_page(page, settings)
-            finally:
-                page.close()
+        for numbers in ranges:
+            yield from _extract_pages(data, numbers, settings)
         return
     futures = [pool.submit(extract_range, data, numbers, settings) for numbers in ranges]
     try:
@@ -219,18 +197,23 @@ def _extracts(data: bytes, last: int, settings: Settings) -> Iterator[tuple[int,
 
 def extract_range(data: bytes, numbers: list[int], settings: Settings) -> list[tuple[int, PageExtract | None]]:
     """Extract pages ``numbers`` (a process pool's task: arguments and result pickle)."""
-    out: list[tuple[int, PageExtract | None]] = []
+    return list(_extract_pages(data, numbers, settings))
+
+
+def _extract_pages(data: bytes, numbers: list[int], settings: Settings) -> Iterator[tuple[int, PageExtract | None]]:
+    """One opening of the file per range of pages, so that no cache grows with
+    the file; each page parsed (None when it cannot be), extracted and closed."""
     with pdfplumber.open(io.BytesIO(data), pages=numbers) as pdf:
         for page in pdf.pages:
             try:
                 page.objects  # noqa: B018 - parses the page; damage shows here
             except Exception:  # pdfminer raises many kinds for a damaged page; it is reported
-                out.append((page.page_number, None))
+                extract = None
             else:
-                out.append((page.page_number, extract_page(page, settings)))
+                extract = extract_page(page, settings)
             finally:
                 page.close()
-    return out
+            yield page.page_number, extract
 
 
 def extract_page(page: pdfplumber.page.Page, settings: Settings) -> PageExtract:

@@ -20,7 +20,6 @@ from selfeval.extract.office import (
     container_problem,
     damaged,
     emit_sheet,
-    refused,
     show_date,
     show_number,
 )
@@ -42,7 +41,7 @@ def read_xls(source: Source, settings: Settings) -> Document:
         except Exception as exc:  # a damaged container fails in many ways (CompDocError, struct.error); reported
             problem = damaged(source.path, "workbook", exc, "Excel")
     if problem is not None or book is None:
-        return refused(doc, problem)
+        return doc.refuse(problem)
     for index in range(book.nsheets):
         sheet = book.sheet_by_index(index)
         covered = {

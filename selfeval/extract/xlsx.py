@@ -32,7 +32,6 @@ from selfeval.extract.office import (
     container_problem,
     damaged,
     emit_sheet,
-    refused,
     show_date,
     show_number,
 )
@@ -52,7 +51,7 @@ def read_xlsx(source: Source, settings: Settings) -> Document:
         except Exception as exc:  # a damaged package fails in many ways (zip, XML, missing parts); reported
             problem = damaged(source.path, "workbook", exc, "Excel")
     if problem is not None or book is None:
-        return refused(doc, problem)
+        return doc.refuse(problem)
     formulas = _uncalculated_formulas(source.data, book)
     for sheet in book.worksheets:
         values = {

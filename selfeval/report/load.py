@@ -18,6 +18,7 @@ import pandas as pd
 from selfeval.extract.decode import decode_bytes
 from selfeval.extract.text import detect_shape, split_pipe, split_spaces
 from selfeval.normalize.writers import csv_unsafe
+from selfeval.pages import page_image_name
 
 TABLES = ("forms", "funding", "indicators", "findings")
 INT_COLUMNS = ("form_seq", "form_index", "indicator_seq", "line", "line_start", "line_end", "page", "year")
@@ -183,9 +184,8 @@ def page_image(out_dir: Path, form: dict) -> Path | None:
     page = form.get("page")
     if page is None or pd.isna(page):
         return None
-    stem = str(form.get("doc_id", "")).replace("/", "__").replace("\\", "__")
     for suffix in PAGE_IMAGE_SUFFIXES:
-        path = out_dir / "pages" / f"{stem}-p{int(page)}{suffix}"
+        path = out_dir / "pages" / page_image_name(str(form.get("doc_id", "")), int(page), suffix)
         if path.is_file():
             return path
     return None

@@ -12,7 +12,6 @@ engine's boxes without the engine.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -118,6 +117,3 @@ def load_boxes(items: list[dict]) -> list[TextBox]:
         for d in items
     ]
 
-
-def boxes_to_json(boxes: list[TextBox]) -> str:
-    return json.dumps(dump_boxes(boxes), ensure_ascii=False, indent=0)
