@@ -476,9 +476,8 @@ def file_rows(file: FileResult) -> dict[str, list[dict]]:
     """One file's rows of the four tables (table name -> row dicts)."""
     rows: dict[str, list[dict]] = {name: [] for name in tables.TABLE_NAMES}
     for form in file.forms:
-        rows["forms"] += tables.form_rows(file.doc_id, file.source_path, form)
-        rows["funding"] += tables.funding_rows(file.doc_id, form)
-        rows["indicators"] += tables.indicator_rows(file.doc_id, form)
+        for name, part in tables.rows_of_form(file.doc_id, file.source_path, form).items():
+            rows[name] += part
     rows["findings"] += tables.finding_rows(file.findings)
     return rows
 

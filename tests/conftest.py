@@ -35,3 +35,18 @@ def seed_batch():
 @pytest.fixture(scope="session")
 def seed_tables(seed_batch):
     return {name: table.to_pandas() for name, table in seed_batch.tables.items()}
+
+
+@pytest.fixture(scope="session")
+def seed_out(tmp_path_factory) -> Path:
+    """The seed through ``selfeval extract`` (the console script's entry
+    point) in a fresh process, once per session: the output folder the
+    report and notebook tests read."""
+    import subprocess
+
+    out = tmp_path_factory.mktemp("seed") / "out"
+    cmd = [sys.executable, "-c", "import sys; from selfeval.cli import main; sys.exit(main())",
+           "extract", str(ROOT / SEED), "--out", str(out)]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return out

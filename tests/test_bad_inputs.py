@@ -226,16 +226,23 @@ def test_a_folder_with_unsupported_files_and_a_symlink_loop(tmp_path):
     assert skipped == ["README", "notes.csv", "tool.exe"]
 
 
-def test_an_unreadable_file(tmp_path):
+def test_an_unreadable_file(tmp_path, monkeypatch):
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "good.txt").write_text(seed_form(1), encoding="utf-8")
     locked = folder / "locked.txt"
     locked.write_text(seed_form(1), encoding="utf-8")
     locked.chmod(0)
+    if os.access(locked, os.R_OK):  # root reads a chmod 000 file: refuse the read as the OS would a user's
+        read_bytes = Path.read_bytes
+
+        def refused(path: Path) -> bytes:
+            if path.name == "locked.txt":
+                raise PermissionError(13, "Permission denied", str(path))
+            return read_bytes(path)
+
+        monkeypatch.setattr(Path, "read_bytes", refused)
     try:
-        if os.access(locked, os.R_OK):
-            pytest.skip("running with rights that read a chmod 000 file (root)")
         result, manifest, findings = extract(folder, tmp_path / "out")
     finally:
         locked.chmod(0o644)

@@ -35,7 +35,7 @@ def test_workers_give_the_same_tables(tmp_path):
     args = ["extract", "fixtures/variants", "--format", "csv"]
     assert runner.invoke(app, [*args, "--out", str(tmp_path / "one")]).exit_code == 0
     assert runner.invoke(app, [*args, "--out", str(tmp_path / "two"), "--workers", "2"]).exit_code == 0
-    for name in ("forms", "indicators", "findings"):
+    for name in ("forms", "funding", "indicators", "findings"):
         assert (tmp_path / "one" / f"{name}.csv").read_bytes() == (tmp_path / "two" / f"{name}.csv").read_bytes()
 
 
@@ -79,12 +79,3 @@ def test_every_command_has_a_docstring_with_an_example():
         doc = command.callback.__doc__ or ""
         assert "Example: selfeval" in doc, command.callback.__name__
 
-
-def test_formula_like_text_is_neutralised_in_csv_only(tmp_path):
-    text = Path(SEED).read_text(encoding="utf-8").replace("“鸿雁计划”专项资金", "=HYPERLINK(\"x\")")
-    (tmp_path / "f.txt").write_text(text, encoding="utf-8")
-    assert runner.invoke(app, ["extract", str(tmp_path / "f.txt"), "--out", str(tmp_path / "o")]).exit_code == 0
-    assert "'=HYPERLINK" in (tmp_path / "o" / "forms.csv").read_text(encoding="utf-8")
-    import pandas as pd
-
-    assert pd.read_parquet(tmp_path / "o" / "forms.parquet").project_name[0] == '=HYPERLINK("x")'

@@ -73,9 +73,28 @@ def test_seed_findings_agree_with_the_hand_reading(seed_tables):
     """Each contradiction the hand reading flags is flagged, at the same line."""
     hand = _hand("findings")
     mine = seed_tables["findings"]
-    expected = Counter(zip(hand.code, hand.line.astype(int), strict=True))
-    got = Counter((c, int(n)) for c, n in zip(mine.code, mine.line, strict=True) if c in set(hand.code))
+    expected = Counter(zip(hand.form_seq.astype(int), hand.code, hand.line.astype(int), strict=True))
+    got = Counter(zip(mine.form_seq.astype(int), mine.code, mine.line.astype(int), strict=True))
     assert got == expected
+
+
+@pytest.mark.parametrize("table", ["funding", "indicators"])
+def test_seed_repairs_are_the_repairs_the_hand_reading_found(seed_tables, table):
+    """Each row's repairs column names the repairs the hand reading lists for its line."""
+    repair_codes = {"row_realigned", "label_repaired", "unit_inferred", "level_inferred"}
+    hand = _hand("findings")
+    by_line: dict[int, set[str]] = {}
+    for code, line in zip(hand.code, hand.line.astype(int), strict=True):
+        if code in repair_codes:
+            by_line.setdefault(line, set()).add(code)
+    for _, row in seed_tables[table].iterrows():
+        assert set(filter(None, row.repairs.split(";"))) == by_line.get(int(row.line), set()), row.line
+
+
+def test_seed_forms_are_numbered_in_document_order(seed_tables):
+    for table in ("forms", "funding", "indicators"):
+        frame = seed_tables[table]
+        assert (frame.form_index == frame.form_seq).all()  # the seed's 项目序号 run 1..27 in order
 
 
 def test_seed_has_no_unparsed_line_and_accounts_for_every_line(seed_batch):

@@ -7,14 +7,9 @@ synthetic batch of selfeval.report.sample.  The kernel is this interpreter's
 
 from __future__ import annotations
 
-import importlib.util
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-
-from selfeval.report.sample import write_sample_output
 
 nbformat = pytest.importorskip("nbformat", reason="the notebook test needs the test extra: pip install -e '.[test]'")
 nbclient = pytest.importorskip("nbclient", reason="the notebook test needs the test extra: pip install -e '.[test]'")
@@ -24,17 +19,6 @@ pytest.importorskip("duckdb", reason="the notebook test needs the test extra: pi
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "explore.ipynb"
 SEED = ROOT / "fixtures" / "forms" / "seed-2020-rongchang-27-forms.txt"
-
-
-def batch_output(out: Path) -> tuple[Path, bool]:
-    """The seed's extraction when the pipeline exists (True), else the synthetic batch (False)."""
-    if all(importlib.util.find_spec(m) for m in ("selfeval.pipeline", "selfeval.cli")):
-        cmd = [sys.executable, "-c", "import sys; from selfeval.cli import main; sys.exit(main())",
-               "extract", str(SEED), "--out", str(out)]
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=ROOT)
-        assert done.returncode == 0, done.stderr[-2000:]
-        return out, True
-    return write_sample_output(out), False
 
 
 def outputs_text(nb) -> str:
@@ -52,8 +36,8 @@ def test_notebook_is_stored_without_outputs():
     assert all(not c.get("outputs") and c.get("execution_count") is None for c in nb.cells if c.cell_type == "code")
 
 
-def test_notebook_runs_and_answers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    out, is_seed = batch_output(tmp_path / "out")
+def test_notebook_runs_and_answers(seed_out: Path, monkeypatch: pytest.MonkeyPatch):
+    out = seed_out
     monkeypatch.setenv("SELFEVAL_OUT", str(out))
     nb = nbformat.read(NOTEBOOK, as_version=4)
     client = nbclient.NotebookClient(nb, timeout=180, kernel_name="python3",
@@ -61,10 +45,6 @@ def test_notebook_runs_and_answers(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     client.execute()  # raises CellExecutionError, with the cell and traceback, when a cell fails
     text = outputs_text(nb)
     assert f"reading {out.resolve()}" in text
-    if is_seed:
-        assert "公务员表彰奖励" in text  # 87.70 points: the seed's one project below 90
-        assert "档案管理费" in text  # executed 10 of 66 while stating 100%
-    else:
-        assert "公务员表彰奖励4" in text  # 87.70 points
-        assert "学术（产业）技术带头人补贴2" in text  # executed 2.54 of 7.80
+    assert "公务员表彰奖励" in text  # 87.70 points: the seed's one project below 90
+    assert "档案管理费" in text  # executed 10 of 66 while stating 100%
     assert "满意度指标" in text  # unmet targets grouped by level

@@ -8,10 +8,7 @@ source lines; they are skipped while the extraction pipeline is not in the tree.
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import subprocess
-import sys
 from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
@@ -77,26 +74,6 @@ def sample(tmp_path: Path) -> Path:
 @pytest.fixture
 def sample_html(sample: Path) -> str:
     return write_report(sample).read_text(encoding="utf-8")
-
-
-def pipeline_available() -> bool:
-    return all(importlib.util.find_spec(m) is not None for m in ("selfeval.pipeline", "selfeval.cli"))
-
-
-def run_extract(out: Path) -> Path:
-    """The seed through `selfeval extract` (the console script's entry point)."""
-    cmd = [sys.executable, "-c", "import sys; from selfeval.cli import main; sys.exit(main())",
-           "extract", str(SEED), "--out", str(out)]
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=ROOT)
-    assert done.returncode == 0, done.stderr[-2000:]
-    return out
-
-
-@pytest.fixture(scope="module")
-def seed_out(tmp_path_factory) -> Path:
-    if not pipeline_available():
-        pytest.skip("the extraction pipeline (selfeval.pipeline, selfeval.cli) is not in this tree yet")
-    return run_extract(tmp_path_factory.mktemp("seed") / "out")
 
 
 @pytest.fixture(scope="module")

@@ -121,9 +121,8 @@ class TableWriter:
         pending = 0
         for form in file.forms:
             years[(file.doc_id, form.form_index)] = form.year
-            rows["forms"] += tables.form_rows(file.doc_id, file.source_path, form)
-            rows["funding"] += tables.funding_rows(file.doc_id, form)
-            rows["indicators"] += tables.indicator_rows(file.doc_id, form)
+            for name, part in tables.rows_of_form(file.doc_id, file.source_path, form).items():
+                rows[name] += part
             pending += 1 + len(form.funding) + len(form.indicators)
             if pending >= self.row_group_rows:
                 self._write(rows, years)

@@ -174,6 +174,15 @@ def indicator_rows(doc_id: str, form: FormRecord) -> list[dict]:
     } for i in form.indicators]
 
 
+def rows_of_form(doc_id: str, source_path: str, form: FormRecord) -> dict[str, list[dict]]:
+    """One form's rows of the forms, funding and indicators tables."""
+    return {
+        "forms": form_rows(doc_id, source_path, form),
+        "funding": funding_rows(doc_id, form),
+        "indicators": indicator_rows(doc_id, form),
+    }
+
+
 def finding_rows(findings: Iterable[Finding]) -> list[dict]:
     return [{
         "doc_id": f.doc_id, "form_seq": f.form_seq, "severity": f.severity.value, "code": f.code,

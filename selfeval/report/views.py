@@ -12,7 +12,6 @@ import pandas as pd
 from selfeval.report.load import BatchTables, SourceReader, is_text_source, page_image
 from selfeval.report.locate import locate
 from selfeval.report.render_form import FormView, SourcePanel
-from selfeval.settings import DEFAULT_OCR_CONFIDENCE_THRESHOLD
 
 PAGE_IMAGE_MAX_PX = (1100, 1600)  # page images are scaled down to this box before embedding
 PAGE_IMAGE_QUALITY = 75
@@ -104,9 +103,6 @@ def build_views(data: BatchTables) -> tuple[list[FormView], pd.DataFrame]:
             outside.append(position)
 
     reader = SourceReader(data.out_dir)
-    settings = data.manifest.get("settings")
-    threshold = float((settings if isinstance(settings, dict) else {}).get(
-        "ocr_confidence_threshold", DEFAULT_OCR_CONFIDENCE_THRESHOLD))
     views = []
     for n, form in enumerate(forms):
         key = _key(form.get("doc_id"), form.get("form_index"))
@@ -115,6 +111,6 @@ def build_views(data: BatchTables) -> tuple[list[FormView], pd.DataFrame]:
         views.append(FormView(
             anchor=f"F{n + 1}", key=f"{key[0]}#{key[1]}", form=form, funding=f_rows, indicators=i_rows,
             flags=locate(findings.get(key, []), f_rows, i_rows),
-            source=source_panel(form, reader, data.out_dir, pages), ocr_threshold=threshold,
+            source=source_panel(form, reader, data.out_dir, pages),
         ))
     return views, data.findings.iloc[outside]
