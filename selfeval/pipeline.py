@@ -391,13 +391,18 @@ def run(inputs: Iterable[Path], settings: Settings | None = None, workers: int =
 
 
 LONG_PDF_PAGES = 50  # a PDF with more pages has its page ranges read by the worker pool
+LONG_PDF_BYTES = 256 * 1024  # smaller PDFs are not page-counted (about 100 pages of text; a few of scans)
 
 
 def _long_pdf(item: InputFile, settings: Settings) -> bool:
-    """A PDF long enough that reading its page ranges in parallel pays."""
+    """A PDF long enough that reading its page ranges in parallel pays.  Only
+    files over LONG_PDF_BYTES are opened to count their pages, so a batch of
+    many small PDFs is not read twice before the work starts."""
     if item.path.suffix.lower() != ".pdf":
         return False
     try:
+        if item.path.stat().st_size < LONG_PDF_BYTES:
+            return False
         from selfeval.extract.pdf import page_count
 
         return page_count(item.path) > LONG_PDF_PAGES
