@@ -28,7 +28,6 @@ import math
 import sys
 import tempfile
 import time
-import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -99,6 +98,8 @@ def _pipeline_seconds(folder: Path, workers: int = 1):
 
 
 def _accuracy(scan, text) -> tuple[int, int]:
+    from scangen.compare import same_field
+
     fields = {
         "forms": ("form_seq", "title", "budget_unit", "implementing_unit", "project_name", "goal_target",
                   "goal_actual", "total_weight", "total_score", "computed_score"),
@@ -106,16 +107,6 @@ def _accuracy(scan, text) -> tuple[int, int]:
         "indicators": ("indicator_seq", "level1", "level2", "level3", "target_raw", "target_value", "target_unit",
                        "actual_raw", "actual_value", "actual_unit", "target_met", "weight", "score", "deviation_note"),
     }
-
-    def same(a, b) -> bool:
-        na = a is None or (isinstance(a, float) and math.isnan(a))
-        nb = b is None or (isinstance(b, float) and math.isnan(b))
-        if na or nb:
-            return na and nb
-        if isinstance(a, float) or isinstance(b, float):
-            return abs(float(a) - float(b)) < 1e-9
-        n = lambda s: unicodedata.normalize("NFKC", str(s)).replace(" ", "")  # noqa: E731
-        return n(a) == n(b)
 
     total = right = 0
     for name, cols in fields.items():
@@ -128,7 +119,7 @@ def _accuracy(scan, text) -> tuple[int, int]:
         for _, row in m.iterrows():
             for col in cols[1:]:
                 total += 1
-                right += same(row.get(f"{col}_s"), row.get(f"{col}_t"))
+                right += same_field(row.get(f"{col}_s"), row.get(f"{col}_t"))
     return right, total
 
 

@@ -10,9 +10,7 @@ every field that differs reported by a finding.
 from __future__ import annotations
 
 import io
-import math
 import socket
-import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +21,7 @@ pytest.importorskip("rapidocr", reason="the OCR extra is not installed: pip inst
 pytest.importorskip("onnxruntime", reason="the OCR extra is not installed: pip install -e '.[ocr]'")
 
 from scangen import ScanSpec, canonical_rows, canonical_text, form_layout, make_scan, parse_seed  # noqa: E402
+from scangen.compare import norm, same_field  # noqa: E402
 from scangen.render import FONT  # noqa: E402
 
 from selfeval.extract.image import read_image  # noqa: E402
@@ -32,10 +31,6 @@ from selfeval.settings import Settings  # noqa: E402
 
 FORMS = parse_seed()
 NULLS = {"", "—", "——", "---"}
-
-
-def norm(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).replace(" ", "")
 
 
 def test_engine_uses_the_models_inside_its_package_and_needs_no_network(monkeypatch):
@@ -114,16 +109,6 @@ FORM_LEVEL = {"execution_rate_mismatch", "funding_score_mismatch", "funding_sum_
               "weight_sum_mismatch", "score_exceeds_weight", "missing_total_weight", "unparsed_number"}
 
 
-def _same(a, b) -> bool:
-    a_null = a is None or (isinstance(a, float) and math.isnan(a))
-    b_null = b is None or (isinstance(b, float) and math.isnan(b))
-    if a_null or b_null:
-        return a_null and b_null
-    if isinstance(a, float) or isinstance(b, float):
-        return abs(float(a) - float(b)) < 1e-9
-    return norm(str(a)) == norm(str(b))
-
-
 @pytest.fixture(scope="module")
 def e2e(tmp_path_factory):
     from selfeval.pipeline import run
@@ -155,7 +140,7 @@ def test_scans_give_the_text_paths_fields_and_every_difference_is_flagged(e2e):
         for _, row in merged.iterrows():
             for field in fields:
                 total += 1
-                if _same(row[f"{field}_scan"], row[f"{field}_text"]):
+                if same_field(row[f"{field}_scan"], row[f"{field}_text"]):
                     continue
                 wrong.append((name, row["stem"], row["form_seq"], field, row[f"{field}_scan"], row[f"{field}_text"]))
                 doc = f"{row['stem']}.jpg"

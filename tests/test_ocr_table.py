@@ -29,6 +29,7 @@ from scangen import (  # noqa: E402
     render_page,
 )
 from scangen.cases import RECORDED, RECORDED_DIR, scan_for  # noqa: E402
+from scangen.compare import norm  # noqa: E402
 
 from selfeval.extract.grid import SourceRow  # noqa: E402
 from selfeval.extract.image import _placeholder, low_confidence_findings, ocr_page_image, read_image  # noqa: E402
@@ -71,7 +72,6 @@ def replay_recorded(rgb: np.ndarray, recorded: dict) -> list[SourceRow]:
 
 
 def same(got: str, want: str) -> bool:
-    norm = lambda s: unicodedata.normalize("NFKC", s).replace(" ", "")  # noqa: E731
     return norm(got) == norm(want) or (got in NULLS and want in NULLS)
 
 

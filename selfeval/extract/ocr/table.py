@@ -60,6 +60,11 @@ class RowOut:
 # -- ruling lines and tables --------------------------------------------------
 
 
+def _band(bounds: list[float], value: float) -> int:
+    """The index of the band of ``bounds`` that holds ``value``, clamped to the first and last band."""
+    return min(max(bisect_right(bounds, value) - 1, 0), len(bounds) - 2)
+
+
 def find_lines(binary: np.ndarray, unit: float) -> tuple[np.ndarray, np.ndarray]:
     """Masks of horizontal and vertical ruling lines (morphological opening)."""
     # thicken across the line only, to bridge the one-pixel steps of a residual skew
@@ -304,18 +309,18 @@ def boxes_to_rows(
             free.append(box)
             continue
         t = tables[ti]
-        row = min(max(bisect_right(t.ys, box.cy) - 1, 0), len(t.ys) - 2)
+        row = _band(t.ys, box.cy)
         cuts = [x for x in t.xs[1:-1] if box.bbox[0] + unit / 2 < x < box.bbox[2] - unit / 2]
         for piece in _split_across(box, cuts) if cuts else [box]:
-            col = min(max(bisect_right(t.xs, piece.cx) - 1, 0), len(t.xs) - 2)
+            col = _band(t.xs, piece.cx)
             cell_boxes.setdefault((ti, lookup[ti][(row, col)]), []).append(piece)
     cell_marks: dict[tuple[int, tuple[int, int, int, int]], list] = {}
     for mark in marks:
         cx, cy = (mark[0] + mark[2]) / 2, (mark[1] + mark[3]) / 2
         for ti, t in enumerate(tables):
             if t.xs[0] < cx < t.xs[-1] and t.ys[0] < cy < t.ys[-1]:
-                row = min(max(bisect_right(t.ys, cy) - 1, 0), len(t.ys) - 2)
-                col = min(max(bisect_right(t.xs, cx) - 1, 0), len(t.xs) - 2)
+                row = _band(t.ys, cy)
+                col = _band(t.xs, cx)
                 cell_marks.setdefault((ti, lookup[ti][(row, col)]), []).append(mark)
                 break
     out: list[RowOut] = []
@@ -406,7 +411,7 @@ def cluster_table(boxes: list[TextBox], unit: float) -> list[RowOut]:
         cols: dict[int, list[TextBox]] = {}
         for b in line:
             anchor = b.bbox[0] if b.bbox[2] - b.bbox[0] >= wide else b.cx
-            cols.setdefault(min(max(bisect_right(edges, anchor) - 1, 0), len(edges) - 2), []).append(b)
+            cols.setdefault(_band(edges, anchor), []).append(b)
         cells = [CellText("", None)] * (len(edges) - 1)
         for c, bs in cols.items():
             cells[c] = cell_text(bs)
