@@ -21,31 +21,38 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-install: $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test,ocr]'
+# The install runs once (and again when pyproject.toml changes); run and test depend on it,
+# so each works on a fresh clone by itself.
+STAMP := $(VENV)/.selfeval-installed
 
-run:
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,ocr]'
+	@touch $@
+
+install: $(STAMP)
+
+run: $(STAMP)
 	$(BIN)/selfeval extract fixtures/forms --out $(OUT) --report
 
-test:
+test: $(STAMP)
 	$(BIN)/python -m pytest
 
-lint:
-	$(BIN)/ruff check selfeval tests bench
+lint: $(STAMP)
+	$(BIN)/ruff check selfeval extract normalize tests bench
 
-batch:
+batch: $(STAMP)
 	@test -n "$(YEAR)" || { echo "usage: make batch YEAR=2020 (reads data/YEAR/, writes out/YEAR/)"; exit 2; }
 	@test -d data/$(YEAR) || { echo "data/$(YEAR)/ does not exist: put the year's files there first"; exit 2; }
 	$(BIN)/selfeval extract data/$(YEAR) --out $(OUT)/$(YEAR)
 
-golden:
+golden: $(STAMP)
 	$(BIN)/selfeval extract fixtures/forms/seed-2020-rongchang-27-forms.txt --out $(OUT)/golden-candidate --format csv
 	@echo "Review out/golden-candidate/*.csv against the source by hand, then copy what you checked to fixtures/expected/."
 
-bench:
+bench: $(STAMP)
 	$(BIN)/python -m bench
 
-docs:
+docs: $(STAMP)
 	$(BIN)/python -m selfeval.dictionary README.md
 
 clean:

@@ -144,7 +144,7 @@ def hwm_kib():
             return int(line.split()[1])
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
-from selfeval.normalize.stream import TableWriter
+from selfeval.output.stream import TableWriter
 from selfeval.pipeline import run, build_tables
 base = hwm_kib()
 t0 = time.perf_counter()

@@ -18,9 +18,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from selfeval import __version__
 from selfeval.extract.readers import discover
-from selfeval.normalize.stream import TableWriter
 from selfeval.normalize.vocab import template_names
-from selfeval.normalize.writers import write_manifest
+from selfeval.output.stream import TableWriter
+from selfeval.output.writers import write_manifest
 from selfeval.pipeline import BatchResult, FileResult
 from selfeval.pipeline import run as pipeline_run
 from selfeval.settings import DEFAULT_FILE_TIME_BUDGET_S, Settings

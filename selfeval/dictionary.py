@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 
 from selfeval.findings import CODES
-from selfeval.normalize.tables import SCHEMAS
 from selfeval.normalize.vocab import templates, vocabulary
+from selfeval.output.tables import SCHEMAS
 
 BEGIN, END = "<!-- data-dictionary:begin -->", "<!-- data-dictionary:end -->"
 TYPES = {"string": "text", "int64": "int", "double": "float", "bool": "bool"}

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from selfeval.extract.readers import sniff_suffix
-from selfeval.normalize.writers import atomic_write, remove_stale_tmp
+from selfeval.output.writers import atomic_write, remove_stale_tmp
 
 DPI = 100
 MAX_SIDE = 1600  # longest side of an image page's copy, in pixels

@@ -27,11 +27,11 @@ from selfeval.extract.grid import Document, Place
 from selfeval.extract.readers import InputFile, discover, read_document
 from selfeval.extract.split import split_forms
 from selfeval.findings import Finding, Severity, finding_at
-from selfeval.normalize import tables
 from selfeval.normalize.form import parse_form
 from selfeval.normalize.records import FormRecord
 from selfeval.normalize.validate import validate
-from selfeval.normalize.writers import atomic_write, remove_stale_tmp
+from selfeval.output import tables
+from selfeval.output.writers import atomic_write, remove_stale_tmp
 from selfeval.settings import Settings
 
 FILE_LEVEL_FAILURES = {"unreadable_input", "no_forms_found", "limit_exceeded"}
@@ -302,7 +302,7 @@ Progress = Callable[[FileResult], None]
 
 
 class Sink(Protocol):
-    """Where a streaming run hands each file's rows (e.g. :class:`selfeval.normalize.stream.TableWriter`)."""
+    """Where a streaming run hands each file's rows (e.g. :class:`selfeval.output.stream.TableWriter`)."""
 
     def add_file(self, result: FileResult) -> None: ...
 

@@ -50,3 +50,15 @@ def seed_out(tmp_path_factory) -> Path:
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert done.returncode == 0, done.stderr[-2000:]
     return out
+
+
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """``../shared`` beside the clone (real material from other provinces and real
+    files, see its REAL-INPUTS.md). CI has it; elsewhere the tests that need it skip."""
+    if not (SHARED / "REAL-INPUTS.md").is_file():
+        pytest.skip(f"{SHARED} is absent: the real-material tests need ../shared beside the clone")
+    return SHARED

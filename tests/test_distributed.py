@@ -79,7 +79,7 @@ def test_partitioned_parquet_is_read_by_pandas_and_duckdb(tmp_path):
 
 
 def test_library_run_keeps_tables_only_when_asked(tmp_path):
-    from selfeval.normalize.stream import TableWriter
+    from selfeval.output.stream import TableWriter
     from selfeval.pipeline import FileSummary, run
 
     with TableWriter(tmp_path, ("csv",)) as writer:

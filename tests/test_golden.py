@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from selfeval.normalize.tables import TABLE_NAMES
 from selfeval.normalize.vocab import template_named
-from selfeval.normalize.writers import csv_bytes
+from selfeval.output.tables import TABLE_NAMES
+from selfeval.output.writers import csv_bytes
 
 EXPECTED = Path("fixtures/expected")
 HAND = EXPECTED / "hand"

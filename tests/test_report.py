@@ -357,7 +357,7 @@ def test_csv_only_output_shows_formula_like_text_as_written(tmp_path):
     from typer.testing import CliRunner
 
     from selfeval.cli import app
-    from selfeval.normalize.writers import csv_safe, csv_unsafe
+    from selfeval.output.writers import csv_safe, csv_unsafe
     from selfeval.report.load import load_batch
 
     for text in ("=HYPERLINK(\"x\")", "+cmd|' /C calc'!A0", "@SUM(A1)", "-2+3", "-5万元", "'quoted", "=", "普通文本"):

@@ -148,7 +148,7 @@ def test_every_pdf_finding_about_a_line_names_its_page(structured_tables):
 def test_workbook_records_name_their_sheet(structured_tables):
     tables = structured_tables("xlsx-one-form-per-sheet")
     if "sheet" not in tables["funding"]:
-        pytest.skip("the tables have no sheet column yet (selfeval.normalize.tables)")
+        pytest.skip("the tables have no sheet column yet (selfeval.output.tables)")
     funding = tables["funding"]
     assert (funding["sheet"] == "项目" + funding["form_seq"].astype(str)).all()
 

@@ -17,7 +17,7 @@ import pandas as pd
 
 from selfeval.extract.decode import decode_bytes
 from selfeval.extract.text import detect_shape, split_pipe, split_spaces
-from selfeval.normalize.writers import csv_unsafe
+from selfeval.output.writers import csv_unsafe
 from selfeval.pages import page_image_name
 
 TABLES = ("forms", "funding", "indicators", "findings")

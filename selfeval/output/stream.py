@@ -3,7 +3,7 @@
 :class:`TableWriter` takes each input file's rows, in input order, and
 appends them to the output files: Parquet row groups
 (:class:`pyarrow.parquet.ParquetWriter`, with the tables' fixed schemas) and
-CSV rows formatted exactly as :func:`selfeval.normalize.writers.csv_bytes`
+CSV rows formatted exactly as :func:`selfeval.output.writers.csv_bytes`
 formats a whole table, so the CSV bytes do not depend on how the rows were
 written.  Rows are buffered only up to ``row_group_rows`` per table.
 
@@ -32,8 +32,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from selfeval.normalize import tables
-from selfeval.normalize.writers import csv_text, remove_stale_tmp
+from selfeval.output import tables
+from selfeval.output.writers import csv_text, remove_stale_tmp
 
 ROW_GROUP_ROWS = 4_096  # rows buffered per table (and per partition) before a row group is written: bounds memory
 PARTITION_DIR = "parquet"

@@ -78,7 +78,7 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 def csv_text(table: pa.Table, header: bool = True) -> str:
     """The CSV lines of ``table``, with its header row when asked.  The
-    streaming writer (:mod:`selfeval.normalize.stream`) appends the lines of
+    streaming writer (:mod:`selfeval.output.stream`) appends the lines of
     each file's rows with ``header=False``: the bytes are the same."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")

@@ -1,1 +1,0 @@
-"""Stage 2: rows of cells to typed, validated records, and the writers."""

@@ -1,0 +1,1 @@
+"""Records → the contract's tables, and the writers that put them on disk."""
