@@ -58,14 +58,25 @@ docs: $(STAMP)
 clean:
 	rm -rf $(OUT) .pytest_cache .ruff_cache
 
-# Headless Chromium and a CJK font for the report's browser test (tests/test_report_browser.py).
-# Debian packages only; does nothing when both are already installed.
-.PHONY: install-browser
+# Optional Debian components, each installed only when missing:
+#   install-browser  headless Chromium and a CJK font for the report's browser test
+#   install-office   LibreOffice (headless) to read .doc/.wps/.et files; poppler-utils (pdftotext)
+# Debian packages only.
+APT_INSTALL = SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	$$SUDO apt-get update -qq && \
+	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends
+
+.PHONY: install-browser install-office
 install-browser:
 	@if [ -x /usr/bin/chromium ] && dpkg -s fonts-noto-cjk >/dev/null 2>&1; then \
 		echo "chromium and fonts-noto-cjk are installed"; \
 	else \
-		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk; \
+		$(APT_INSTALL) chromium fonts-noto-cjk; \
+	fi
+
+install-office:
+	@if command -v soffice >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1; then \
+		echo "LibreOffice and poppler-utils are installed"; \
+	else \
+		$(APT_INSTALL) libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils; \
 	fi

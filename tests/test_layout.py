@@ -2,9 +2,11 @@
 installed as selfeval.extract and selfeval.normalize, never as top-level modules."""
 from __future__ import annotations
 
-import importlib.util
-import tomllib
+import subprocess
+import sys
 from pathlib import Path
+
+import tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -19,10 +21,12 @@ def test_stages_sit_at_the_top_level_and_import_under_selfeval():
     assert not (ROOT / "selfeval" / "normalize").exists()
 
 
-def test_stages_are_not_importable_as_top_level_modules(monkeypatch, tmp_path):
-    monkeypatch.chdir(tmp_path)  # not the repository root, as a user's notebook would run
-    assert importlib.util.find_spec("extract") is None
-    assert importlib.util.find_spec("normalize") is None
+def test_stages_are_not_importable_as_top_level_modules(tmp_path):
+    # a fresh interpreter outside the repository, as a user's notebook runs
+    probe = "import importlib.util as u; print(u.find_spec('extract'), u.find_spec('normalize'))"
+    done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True,
+                          text=True, check=True)
+    assert done.stdout.split() == ["None", "None"]
 
 
 def test_every_package_directory_is_listed_in_pyproject():
