@@ -1,9 +1,11 @@
 """Bytes to text: the encodings archived pasted forms really come in.
 
 Order of trust: a byte-order mark; UTF-16 recognised by its NUL pattern;
-strict UTF-8; strict GB18030 (a superset of GBK and GB2312).  When none
-decodes cleanly the text is decoded as UTF-8 with replacement characters and
-the caller reports it (``encoding_repaired``), so nothing is silently lost.
+strict UTF-8; strict GB18030 (a superset of GBK and GB2312); then line by
+line, each line strict UTF-8 or else strict GB18030 (a GB18030 file with a
+line pasted in as UTF-8 keeps both).  A line neither decodes is decoded with
+replacement characters and the caller reports it (``encoding_repaired``), so
+nothing is silently lost.
 Binary files (images, archives, executables) are recognised and refused.
 """
 
@@ -72,12 +74,50 @@ def decode_bytes(data: bytes) -> Decoded:
         return _checked(data.decode("utf-8"), "utf-8", 0)
     except UnicodeDecodeError:
         pass
+    text, replaced, used = _per_line(data)
+    return _checked(text, "/".join(used) or "utf-8", replaced)
+
+
+def _utf8(line: bytes) -> bool:
     try:
-        return _checked(data.decode("gb18030"), "gb18030", 0)
+        line.decode("utf-8")
     except UnicodeDecodeError:
-        pass
-    text = data.decode("utf-8", errors="replace")
-    return _checked(text, "utf-8", text.count("\ufffd"))
+        return False
+    return True
+
+
+def _per_line(data: bytes) -> tuple[str, int, list[str]]:
+    """Bytes that are not UTF-8 as a whole, line by line.  When most lines
+    with non-ASCII bytes are UTF-8, the others are UTF-8 with a few damaged
+    bytes (replaced).  Otherwise the file is GB18030, and a line GB18030
+    cannot decode but UTF-8 can was pasted in as UTF-8 (so a GB18030 file
+    with one UTF-8 line keeps both); a line neither decodes takes whichever
+    replaces fewer characters.  Returns the text, the replacements and the
+    encodings used, in order."""
+    lines = data.split(b"\n")
+    foreign = [line for line in lines if not line.isascii()]
+    as_utf8 = sum(1 for line in foreign if _utf8(line))
+    order = ("utf-8",) if as_utf8 > len(foreign) - as_utf8 else ("gb18030", "utf-8")
+    parts: list[str] = []
+    replaced = 0
+    used: dict[str, None] = {}
+    for line in lines:
+        if line.isascii():
+            parts.append(line.decode("ascii"))
+            continue
+        for encoding in order:
+            try:
+                text = line.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            text, encoding = min(((line.decode(e, errors="replace"), e) for e in order),
+                                 key=lambda pair: pair[0].count("\ufffd"))
+            replaced += text.count("\ufffd")
+        used[encoding] = None
+        parts.append(text)
+    return "\n".join(parts), replaced, list(used)
 
 
 def _checked(text: str, encoding: str, replaced: int) -> Decoded:

@@ -21,8 +21,10 @@ from docx.oxml.ns import qn
 
 from selfeval.extract.cells import cell_text, join_lines, trim_row
 from selfeval.extract.grid import Document, SourceRow
-from selfeval.extract.office import container_problem, damaged
+from selfeval.extract.limits import bounded_span
+from selfeval.extract.office import container_problem, damaged, package_problem
 from selfeval.extract.readers import Source
+from selfeval.findings import Finding
 from selfeval.settings import Settings
 
 P, TBL, TR, TC = qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:tc")
@@ -36,6 +38,12 @@ def read_docx(source: Source, settings: Settings) -> Document:
     problem = container_problem(source.path, source.data, "docx")
     body = None
     if problem is None:
+        over = package_problem(source.data, settings.max_inflated_bytes, 0)
+        if over:
+            doc.findings.append(Finding("limit_exceeded", f"{source.path}: {over}; nothing of it was read; "
+                                        "raise --max-inflated-mb to read it", doc_id=source.doc_id))
+            doc.readable = False
+            return doc
         try:
             body = docx.Document(io.BytesIO(source.data)).element.body
         except Exception as exc:  # a damaged package fails in many ways (zip, XML, missing parts); reported
@@ -50,7 +58,10 @@ def read_docx(source: Source, settings: Settings) -> Document:
                 _append(doc, cells, None, positional=len(cells) <= 1)
         else:
             tables += 1
-            for cells in table_rows(block):
+            for number, (cells, problem) in enumerate(bounded_table_rows(block, settings.max_table_span), start=1):
+                if problem:
+                    doc.findings.append(Finding("limit_exceeded", f"{source.path}: table {tables}, row {number}: {problem}",
+                                                line=doc.lines + 1, sheet=f"table {tables}"))
                 _append(doc, trim_row(cells), f"table {tables}")
     return doc
 
@@ -73,20 +84,31 @@ def _blocks(parent) -> Iterator:
                 yield from _blocks(content)
 
 
-def table_rows(tbl) -> list[list[str]]:
+def table_rows(tbl, max_span: int = 0) -> list[list[str]]:
     """A table's rows, one position per grid column, merges laid out as
-    pasted text lays them out."""
-    rows: list[list[str]] = []
+    pasted text lays them out (spans cut at ``max_span`` columns, 0: no limit)."""
+    return [cells for cells, _ in bounded_table_rows(tbl, max_span)]
+
+
+def bounded_table_rows(tbl, max_span: int = 0) -> Iterator[tuple[list[str], str | None]]:
+    """A table's rows, one position per grid column, merges laid out as
+    pasted text lays them out; each with the problem when a span
+    (``gridSpan``, ``gridBefore``) or the row's width was over ``max_span``
+    columns and was cut to it (0: no limit)."""
     for tr in tbl.iterchildren(TR):
-        cells: list[str] = [""] * _int(tr, "w:trPr/w:gridBefore")
+        before, problem = bounded_span(_int(tr, "w:trPr/w:gridBefore") + 1, max_span)
+        cells: list[str] = [""] * (before - 1)
         for tc in _row_cells(tr):
-            span = max(_int(tc, "w:tcPr/w:gridSpan", 1), 1)
+            if max_span and len(cells) >= max_span:
+                problem = problem or f"the row is over the {max_span:,}-column limit; its cells beyond it were not read"
+                break
+            span, cut = bounded_span(_int(tc, "w:tcPr/w:gridSpan", 1), max_span)
+            problem = problem or cut
             merge = tc.find(f"{qn('w:tcPr')}/{qn('w:vMerge')}")
             continued = merge is not None and merge.get(VAL, "continue") != "restart"
             cells.append("" if continued else cell_text(join_lines(paragraph_text(p) for p in tc.iter(P))))
             cells.extend([""] * (span - 1))
-        rows.append(cells)
-    return rows
+        yield (cells[:max_span] if max_span else cells), problem
 
 
 def _row_cells(tr) -> Iterator:

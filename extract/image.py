@@ -29,6 +29,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from selfeval.extract.grid import Document, SourceRow
+from selfeval.extract.limits import downscale_factor, pixels_problem
 from selfeval.extract.ocr import EngineUnavailable, OcrEngine, get_engine
 from selfeval.extract.ocr.page import binarize, prepare_page
 from selfeval.extract.ocr.table import (
@@ -45,6 +46,7 @@ from selfeval.findings import Finding
 from selfeval.settings import Settings
 
 Image.MAX_IMAGE_PIXELS = 200_000_000  # a 600-dpi A3 page is ~70 Mpx; beyond this is a decompression bomb
+_REDUCIBLE = frozenset({"L", "LA", "RGB", "RGBA", "CMYK", "I", "F"})  # modes Image.reduce takes
 _DASHES = re.compile(r"^[一—–―─‐\-－ー_＿~～]{1,3}$")
 PLACEHOLDER = "—"
 _PLACEHOLDERS = {"—", "——", "---"}  # as printed; the contract reads all of them as null
@@ -62,16 +64,22 @@ def read_image(source: Source, settings: Settings) -> Document:
         doc.findings.append(
             Finding(
                 "limit_exceeded",
-                f"{source.path}: {frames} pages, only the first {settings.max_pages} are read; raise max_pages to read all",
+                f"{source.path}: {frames} pages, only the first {settings.max_pages} are read; raise --max-pages to read all",
                 doc_id=source.doc_id,
             )
         )
+    too_big = pixels_problem(*img.size, settings.max_image_pixels)  # from the header: nothing decoded yet
+    if too_big:
+        return _over_limit(doc, source, too_big, settings)
     try:
         engine = get_engine()
     except EngineUnavailable as exc:
         return doc.refuse(f"{source.path}: {exc}")
     for index in range(min(frames, settings.max_pages)):
         img.seek(index)
+        too_big = pixels_problem(*img.size, settings.max_image_pixels)
+        if too_big:
+            return _over_limit(doc, source, f"page {index + 1}: {too_big}", settings)
         rows = ocr_page_image(img, index + 1, settings, engine=engine)
         doc.rows.extend(rows)
         doc.findings.extend(low_confidence_findings(rows, settings, source.doc_id))
@@ -79,8 +87,24 @@ def read_image(source: Source, settings: Settings) -> Document:
     return doc
 
 
+def _over_limit(doc: Document, source: Source, problem: str, settings: Settings) -> Document:
+    doc.readable = False
+    doc.rows.clear()
+    doc.findings.append(Finding(
+        "limit_exceeded", f"{source.path}: {problem}; nothing of it was read; raise --max-image-mpx to read it",
+        doc_id=source.doc_id))
+    return doc
+
+
 def ocr_page_image(image: Image.Image, page_no: int, settings: Settings, engine: OcrEngine | None = None) -> list[SourceRow]:
-    """One page picture to rows of cells with confidences (``line`` = row on the page)."""
+    """One page picture to rows of cells with confidences (``line`` = row on the page).
+    A picture over ``settings.max_ocr_pixels`` is scaled down (by a whole
+    factor, before any colour conversion) to within it first."""
+    factor = downscale_factor(*image.size, settings.max_ocr_pixels)
+    if factor > 1:
+        if image.mode not in _REDUCIBLE:
+            image = image.convert("L" if image.mode == "1" else "RGB")
+        image = image.reduce(factor)
     rgb = np.asarray(ImageOps.exif_transpose(image).convert("RGB"))
     out: list[SourceRow] = []
     for row in read_page(rgb, engine or get_engine()):

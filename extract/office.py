@@ -12,10 +12,14 @@ and what to do about it, for the ``unreadable_input`` finding.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
+import zipfile
 
 from selfeval.extract.cells import trim_row
 from selfeval.extract.grid import Document, SourceRow
+from selfeval.extract.limits import extent_problem, inflated_problem, merged_problem, ref_area
+from selfeval.findings import Finding
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -117,15 +121,75 @@ def show_date(value: dt.datetime | dt.date | dt.time) -> str:
     return value.isoformat()
 
 
-def emit_sheet(doc: Document, values: dict[tuple[int, int], str], sheet: str) -> None:
+def sheet_over_limit(doc: Document, sheet: str, problem: str) -> None:
+    """Report a worksheet left unread because it is over a budget."""
+    doc.findings.append(Finding(
+        "limit_exceeded", f"{doc.source_path}: sheet {sheet}: {problem}; the sheet was not read; "
+        "raise --max-sheet-cells to read it", sheet=sheet))
+
+
+def emit_sheet(doc: Document, values: dict[tuple[int, int], str], sheet: str, limit: int = 0) -> None:
     """Append a worksheet's rows to ``doc`` from its non-empty cells, keyed by
     1-based (row, column): one grid row per non-blank worksheet row, cells
-    from the sheet's leftmost used column."""
+    from the sheet's leftmost used column.  Rows × columns laid out are
+    bounded by ``limit`` cells (0: no limit): a sheet over it is reported."""
     if not values:
         return
     first = min(c for _, c in values)
     last = max(c for _, c in values)
-    for r in sorted({r for r, _ in values}):
+    used_rows = sorted({r for r, _ in values})
+    problem = extent_problem(len(used_rows), last - first + 1, limit, "its used cells")
+    if problem:
+        sheet_over_limit(doc, sheet, problem)
+        return
+    for r in used_rows:
         cells = trim_row([values.get((r, c), "") for c in range(first, last + 1)])
         doc.rows.append(SourceRow(cells, line=r, sheet=sheet))
         doc.lines += 1
+
+
+# --- packages within budget -------------------------------------------------
+
+_MERGE_REF = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=[\"']([^\"']{1,64})[\"']")
+_SCAN_CHUNK = 1 << 20
+
+
+def package_problem(data: bytes, inflated_limit: int, cells_limit: int) -> str | None:
+    """Why an Office Open XML package is over a budget, before any of it is
+    parsed: its parts inflate to more than ``inflated_limit`` bytes, or the
+    merged ranges of one worksheet cover more than ``cells_limit`` cells (the
+    workbook reader would expand them cell by cell).  None when within."""
+    try:
+        package = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None  # not a readable package: the reader says so
+    with package:
+        problem = inflated_problem(package.infolist(), inflated_limit)
+        if problem or not cells_limit:
+            return problem
+        for info in package.infolist():
+            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                try:
+                    problem = merged_problem(_merge_areas(package, info), cells_limit, f"worksheet {info.filename}")
+                except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
+                    return None  # a damaged part: the reader reports it
+                if problem:
+                    return problem
+    return None
+
+
+def _merge_areas(package: zipfile.ZipFile, info: zipfile.ZipInfo):
+    """Areas of the ``<mergeCell ref=…>`` ranges of a worksheet part, read as a
+    stream (a chunk at a time, never the whole part)."""
+    tail = b""
+    with package.open(info) as fh:
+        while True:
+            chunk = fh.read(_SCAN_CHUNK)
+            if not chunk:
+                return
+            buffer = tail + chunk
+            end = 0
+            for match in _MERGE_REF.finditer(buffer):
+                yield ref_area(match.group(1).decode("ascii", "replace"))
+                end = match.end()
+            tail = buffer[max(end, len(buffer) - 256):]

@@ -46,6 +46,7 @@ from pdfplumber.utils.exceptions import PdfminerException
 from selfeval.extract import pdf_layout as lay
 from selfeval.extract.cells import trim_row
 from selfeval.extract.grid import Document, SourceRow
+from selfeval.extract.limits import render_dpi
 from selfeval.extract.readers import Source
 from selfeval.findings import Finding
 from selfeval.settings import Settings
@@ -126,7 +127,7 @@ def read_pdf(source: Source, settings: Settings) -> Document:
             Finding(
                 "limit_exceeded",
                 f"{path}: {count} pages is over the {settings.max_pages}-page limit; "
-                f"pages {last + 1}-{count} were not read; raise max_pages to read them",
+                f"pages {last + 1}-{count} were not read; raise --max-pages to read them",
             )
         )
     started = time.monotonic()
@@ -256,15 +257,20 @@ def ocr_page(page: pdfplumber.page.Page, settings: Settings) -> tuple[list[Sourc
         from selfeval.extract.ocr import EngineUnavailable
     except ImportError as exc:
         return [], [], f"its text is lost: OCR is not installed ({exc}); install selfeval[ocr] and run again"
+    dpi = render_dpi(float(page.width), float(page.height), OCR_DPI, settings.max_ocr_pixels)
     try:
-        image = page.to_image(resolution=OCR_DPI).original
+        image = page.to_image(resolution=dpi).original
     except Exception as exc:  # the renderer rejects a damaged page in its own ways; reported
         return [], [], f"its text is lost: the page cannot be rendered for OCR ({type(exc).__name__}: {exc})"
     try:
         rows = ocr_page_image(image, page.page_number, settings)
     except EngineUnavailable as exc:
         return [], [], f"its text is lost: OCR is not available ({exc})"
-    return rows, low_confidence_findings(rows, settings), "read by OCR instead (check its low_confidence findings)"
+    outcome = "read by OCR instead (check its low_confidence findings)"
+    if dpi < OCR_DPI:
+        outcome += (f"; rendered at {dpi:g} dpi, not {OCR_DPI}, to stay within "
+                    f"{settings.max_ocr_pixels / 1e6:g} Mpx (--max-ocr-mpx)")
+    return rows, low_confidence_findings(rows, settings), outcome
 
 
 def _find_grids(page: pdfplumber.page.Page) -> list[lay.Grid]:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from selfeval.extract.grid import Document
 from selfeval.extract.ignore import IgnoreFile, ignored_by, load_ignore_file
+from selfeval.extract.limits import NotRegular, TooLarge, file_kind, read_regular
 from selfeval.findings import Finding
 from selfeval.settings import Settings
 
@@ -67,13 +68,49 @@ def _load_reader(spec: str) -> Reader:
 class InputFile:
     path: Path
     doc_id: str
+    link: str | None = None  # the target of a symbolic link to a regular file, as the link says it
+
+
+def printable_name(name: str) -> str:
+    """A file name (or any text holding one) as valid UTF-8 text: bytes that
+    are not UTF-8, which Python keeps as surrogate escapes, are written as
+    ``\\xNN``; the same bytes give the same text on every run."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        pass
+    try:
+        raw = name.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate no file system name decodes to: written as \udXXX
+        return name.encode("utf-8", "backslashreplace").decode("utf-8")
+    return raw.decode("utf-8", "backslashreplace")
+
+
+def _non_regular(path: Path, doc_id: str) -> tuple[str | None, Finding | None]:
+    """(link target, None) for a regular file or a link to one; (None, a
+    ``skipped_file`` finding) for a FIFO, socket, device or a link to one."""
+    try:
+        kind = file_kind(path)
+    except OSError as exc:
+        return None, Finding("skipped_file", f"{printable_name(str(path))}: cannot be examined "
+                             f"({exc.strerror or exc}); skipped", doc_id=doc_id)
+    if kind.regular:
+        return kind.link, None
+    via = f" (a link to {printable_name(kind.link)})" if kind.link else ""
+    return None, Finding("skipped_file", f"{printable_name(str(path))}: a {kind.kind}{via}, not a regular file; "
+                         "only regular files are read; skipped", doc_id=doc_id)
 
 
 def discover(inputs: list[Path], ignored: list[dict] | None = None) -> tuple[list[InputFile], list[Finding]]:
     """Expand files and folders into a sorted list of input files.
 
     A folder is searched recursively; symlinked folders are not followed
-    (which also makes symlink loops harmless).  Unsupported files found in a
+    (which also makes symlink loops harmless).  Only regular files are read:
+    links to regular files are followed (``InputFile.link`` says where they
+    point, for the manifest), while FIFOs, sockets, devices and links to them
+    are reported as ``skipped_file`` with what they are.  Names that are not
+    UTF-8 get ``\\xNN`` escapes in ``doc_id`` (:func:`printable_name`).  Unsupported files found in a
     folder are reported as ``skipped_file``; a named file of an unsupported
     kind is still handed to a reader by content sniffing.  The ``doc_id`` is
     the path relative to the folder given, or the file name.  Files and
@@ -88,19 +125,29 @@ def discover(inputs: list[Path], ignored: list[dict] | None = None) -> tuple[lis
     for given in inputs:
         if given.is_dir():
             for path in _walk(given, skipped):
-                doc_id = path.relative_to(given).as_posix()
-                if supported(path):
-                    files.setdefault(doc_id, InputFile(path, doc_id))
-                else:
+                doc_id = printable_name(path.relative_to(given).as_posix())
+                if not supported(path):
                     findings.append(
                         Finding(
                             "skipped_file",
-                            f"{path}: not a supported document type ({path.suffix or 'no suffix'}); skipped",
+                            f"{printable_name(str(path))}: not a supported document type "
+                            f"({printable_name(path.suffix) or 'no suffix'}); skipped",
                             doc_id=doc_id,
                         )
                     )
+                    continue
+                link, problem = _non_regular(path, doc_id)
+                if problem is not None:
+                    findings.append(problem)
+                elif doc_id not in files:
+                    files[doc_id] = InputFile(path, doc_id, link)
         else:
-            files.setdefault(given.name, InputFile(given, given.name))
+            doc_id = printable_name(given.name)
+            link, problem = _non_regular(given, doc_id)
+            if problem is not None:
+                findings.append(problem)
+            elif doc_id not in files:
+                files[doc_id] = InputFile(given, doc_id, link)
     ordered = [files[k] for k in sorted(files)]
     findings.sort(key=lambda f: f.doc_id)
     if ignored is not None:
@@ -165,31 +212,30 @@ def sniff_suffix(path: Path, data: bytes) -> str:
 def read_document(item: InputFile, settings: Settings) -> Document:
     """Read one input file into a Document; never raises for bad input."""
     path, doc_id = item.path, item.doc_id
+    shown = printable_name(str(path))
 
     def failed(message: str, sha: str = "") -> Document:
-        doc = Document(doc_id, str(path), kind="unreadable", sha256=sha, readable=False)
+        doc = Document(doc_id, shown, kind="unreadable", sha256=sha, readable=False)
         doc.findings.append(Finding("unreadable_input", message, doc_id=doc_id))
         return doc
 
     try:
-        size = path.stat().st_size
-    except OSError as exc:
-        return failed(f"{path}: cannot read the file ({exc.strerror or exc}); check it exists and is readable")
-    if size > settings.max_file_bytes:
-        doc = Document(doc_id, str(path), kind="skipped", readable=False)
+        data = read_regular(path, settings.max_file_bytes)
+    except TooLarge as exc:
+        doc = Document(doc_id, shown, kind="skipped", readable=False)
         doc.findings.append(
             Finding(
                 "limit_exceeded",
-                f"{path}: {size} bytes is over the {settings.max_file_bytes}-byte limit; "
-                "raise --max-file-mb to read it",
+                f"{shown}: {exc.size} bytes is over the {settings.max_file_bytes}-byte limit; "
+                "raise --max-file-mb to read it (0: no limit)",
                 doc_id=doc_id,
             )
         )
         return doc
-    try:
-        data = path.read_bytes()
+    except NotRegular as exc:
+        return failed(f"{shown}: a {exc.kind}, not a regular file; only regular files are read")
     except OSError as exc:
-        return failed(f"{path}: cannot read the file ({exc.strerror or exc}); check its permissions")
+        return failed(f"{shown}: cannot read the file ({exc.strerror or exc}); check it exists and is readable")
     sha = hashlib.sha256(data).hexdigest()
     suffix = sniff_suffix(path, data)
     spec = READERS.get(suffix)

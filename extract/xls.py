@@ -16,10 +16,12 @@ import xlrd
 
 from selfeval.extract.cells import cell_text
 from selfeval.extract.grid import Document
+from selfeval.extract.limits import merged_problem
 from selfeval.extract.office import (
     container_problem,
     damaged,
     emit_sheet,
+    sheet_over_limit,
     show_date,
     show_number,
 )
@@ -34,7 +36,7 @@ def read_xls(source: Source, settings: Settings) -> Document:
     if problem is None:
         try:
             book = xlrd.open_workbook(
-                file_contents=source.data, formatting_info=True, on_demand=True, logfile=_Quiet()
+                file_contents=source.data, formatting_info=True, on_demand=True, ragged_rows=True, logfile=_Quiet()
             )
         except xlrd.XLRDError as exc:
             problem = _xlrd_problem(source, exc)
@@ -44,6 +46,12 @@ def read_xls(source: Source, settings: Settings) -> Document:
         return doc.refuse(problem)
     for index in range(book.nsheets):
         sheet = book.sheet_by_index(index)
+        areas = ((rhi - rlo) * (chi - clo) for rlo, rhi, clo, chi in sheet.merged_cells)
+        too_big = merged_problem(areas, settings.max_sheet_cells)
+        if too_big:
+            sheet_over_limit(doc, sheet.name, too_big)
+            book.unload_sheet(index)
+            continue
         covered = {
             (r, c)
             for rlo, rhi, clo, chi in sheet.merged_cells
@@ -56,7 +64,7 @@ def read_xls(source: Source, settings: Settings) -> Document:
             for c, cell in enumerate(sheet.row(r)):
                 if (r, c) not in covered and (text := _show(book, cell)):
                     values[(r + 1, c + 1)] = text
-        emit_sheet(doc, values, sheet.name)
+        emit_sheet(doc, values, sheet.name, settings.max_sheet_cells)
         book.unload_sheet(index)
     book.release_resources()
     return doc

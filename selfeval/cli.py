@@ -23,7 +23,16 @@ from selfeval.output.stream import TableWriter
 from selfeval.output.writers import write_manifest
 from selfeval.pipeline import BatchResult, FileResult
 from selfeval.pipeline import run as pipeline_run
-from selfeval.settings import DEFAULT_FILE_TIME_BUDGET_S, Settings
+from selfeval.settings import (
+    DEFAULT_FILE_TIME_BUDGET_S,
+    DEFAULT_MAX_IMAGE_PIXELS,
+    DEFAULT_MAX_INFLATED_BYTES,
+    DEFAULT_MAX_OCR_PIXELS,
+    DEFAULT_MAX_PAGES,
+    DEFAULT_MAX_SHEET_CELLS,
+    DEFAULT_MAX_TABLE_SPAN,
+    Settings,
+)
 
 
 class Exit(IntEnum):
@@ -58,7 +67,13 @@ def extract(
     workers: Annotated[int, typer.Option(help="Processes to read files in parallel.", min=1)] = 1,
     template: Annotated[str | None, typer.Option(help="Force an indicator template instead of choosing by year.")] = None,
     report: Annotated[bool, typer.Option("--report", help="Also write report.html for reviewers.")] = False,
-    max_file_mb: Annotated[float, typer.Option(help="Skip (and report) input files larger than this.", min=0)] = 200.0,
+    max_file_mb: Annotated[float, typer.Option(help="Skip (and report) input files larger than this; 0: no limit.", min=0)] = 200.0,
+    max_pages: Annotated[int, typer.Option(help="Read at most this many pages of a PDF or multi-page image.", min=1)] = DEFAULT_MAX_PAGES,
+    max_image_mpx: Annotated[float, typer.Option(help="Refuse (and report) an image or frame of more decoded megapixels; 0: no limit.", min=0)] = DEFAULT_MAX_IMAGE_PIXELS / 1e6,
+    max_ocr_mpx: Annotated[float, typer.Option(help="Downscale a page to at most this many megapixels before OCR; 0: no limit.", min=0)] = DEFAULT_MAX_OCR_PIXELS / 1e6,
+    max_inflated_mb: Annotated[float, typer.Option(help="Refuse (and report) an .xlsx/.docx whose parts inflate to more; 0: no limit.", min=0)] = DEFAULT_MAX_INFLATED_BYTES / 2**20,
+    max_sheet_cells: Annotated[int, typer.Option(help="Skip (and report) a worksheet spanning more cells, or whose merged ranges cover more; 0: no limit.", min=0)] = DEFAULT_MAX_SHEET_CELLS,
+    max_table_span: Annotated[int, typer.Option(help="Cut (and report) a table cell spanning more columns; 0: no limit.", min=0)] = DEFAULT_MAX_TABLE_SPAN,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
     resume: Annotated[bool, typer.Option("--resume", help="Reuse results cached in OUT/.cache by an earlier --resume run for unchanged files.")] = False,
     file_time_budget: Annotated[float, typer.Option("--file-time-budget", metavar="SECONDS", min=0, help="Stop (and report) a file whose reading takes longer than this; 0: no limit.")] = DEFAULT_FILE_TIME_BUDGET_S,
@@ -77,7 +92,11 @@ def extract(
         raise _usage(f"--out {out} is a file; give a folder (it is created if missing)")
     if template is not None and template not in template_names():
         raise _usage(f"unknown template {template!r}; known: {', '.join(template_names())}")
-    settings = Settings(template=template, max_file_bytes=int(max_file_mb * 1024 * 1024), file_time_budget_s=file_time_budget)
+    settings = Settings(
+        template=template, max_file_bytes=int(max_file_mb * 2**20), file_time_budget_s=file_time_budget,
+        max_pages=max_pages, max_image_pixels=int(max_image_mpx * 1e6), max_ocr_pixels=int(max_ocr_mpx * 1e6),
+        max_inflated_bytes=int(max_inflated_mb * 2**20), max_sheet_cells=max_sheet_cells, max_table_span=max_table_span,
+    )
     client = _connect(scheduler) if scheduler else None
     try:
         with TableWriter(out, formats, partitioned=partitioned) as writer:

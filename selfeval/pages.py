@@ -29,8 +29,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from selfeval.extract.limits import pixels_problem, render_dpi
 from selfeval.extract.readers import sniff_suffix
 from selfeval.output.writers import atomic_write, remove_stale_tmp
+from selfeval.settings import DEFAULT_MAX_IMAGE_PIXELS, DEFAULT_MAX_OCR_PIXELS
 
 DPI = 100
 MAX_SIDE = 1600  # longest side of an image page's copy, in pixels
@@ -150,7 +152,8 @@ def _render_pdf(data: bytes, pages: list[int], dpi: int, name: str, problems: li
                     continue
                 page = pdf.pages[number - 1]
                 try:
-                    image = page.to_image(resolution=dpi).original
+                    scaled = render_dpi(float(page.width), float(page.height), dpi, DEFAULT_MAX_OCR_PIXELS)
+                    image = page.to_image(resolution=scaled).original
                     yield number, _png(image.convert("RGB"))
                 except Exception as exc:  # the renderer rejects a damaged page in its own ways
                     problems.append(f"{name}: page {number} cannot be rendered ({type(exc).__name__}: {exc})")
@@ -169,6 +172,11 @@ def _render_image(data: bytes, pages: list[int], dpi: int, name: str, problems: 
         img = Image.open(io.BytesIO(data))
         frames = getattr(img, "n_frames", 1)
         for number in pages:
+            img.seek(min(number, frames) - 1)
+            too_big = pixels_problem(*img.size, DEFAULT_MAX_IMAGE_PIXELS)
+            if too_big:
+                problems.append(f"{name}: page {number}: {too_big}; not copied")
+                continue
             if number > frames:
                 problems.append(f"{name}: page {number} is not in the image ({frames} pages); not rendered")
                 continue

@@ -24,7 +24,8 @@ import pyarrow as pa
 
 from selfeval import __version__
 from selfeval.extract.grid import Document, Place
-from selfeval.extract.readers import InputFile, discover, read_document
+from selfeval.extract.limits import read_regular
+from selfeval.extract.readers import InputFile, discover, printable_name, read_document
 from selfeval.extract.split import split_forms
 from selfeval.findings import Finding, Severity, finding_at
 from selfeval.normalize.form import parse_form
@@ -63,7 +64,7 @@ class FileResult:
     def manifest_entry(self) -> dict:
         return {
             "doc_id": self.doc_id,
-            "source_path": self.source_path,
+            "source_path": printable_name(self.source_path),
             "kind": self.kind,
             "sha256": self.sha256,
             "lines": self.lines,
@@ -119,6 +120,7 @@ class BatchResult:
     files: list[FileResult] | list[FileSummary]
     batch_findings: list[Finding] = field(default_factory=list)
     ignored: list[dict] = field(default_factory=list)  # paths a .selfevalignore skipped, with the pattern
+    links: dict[str, str] = field(default_factory=dict)  # doc_id -> target, for inputs that are symbolic links
 
     @property
     def failed_inputs(self) -> list[str]:
@@ -133,6 +135,9 @@ class BatchResult:
 
     def manifest(self) -> dict:
         entries = [f.manifest_entry() for f in self.files]
+        for entry in entries:
+            if entry["doc_id"] in self.links:
+                entry["link"] = self.links[entry["doc_id"]]
         return {
             "tool": "selfeval",
             "version": __version__,
@@ -217,7 +222,7 @@ def _time_budget(seconds: float) -> Iterator[None]:
 
 def _over_budget(item: InputFile, settings: Settings, started: float) -> FileResult:
     try:
-        sha = hashlib.sha256(item.path.read_bytes()).hexdigest()
+        sha = hashlib.sha256(read_regular(item.path, settings.max_file_bytes)).hexdigest()
     except OSError:
         sha = ""
     finding = Finding(
@@ -387,7 +392,8 @@ def run(inputs: Iterable[Path], settings: Settings | None = None, workers: int =
             pool.shutdown(cancel_futures=True)
     if sink is not None and batch_findings:
         sink.add_rows({"findings": tables.finding_rows(batch_findings)})
-    return BatchResult(kept, batch_findings, ignored)
+    links = {item.doc_id: printable_name(item.link) for item in files if item.link}
+    return BatchResult(kept, batch_findings, ignored, links)
 
 
 LONG_PDF_PAGES = 50  # a PDF with more pages has its page ranges read by the worker pool
@@ -440,10 +446,8 @@ def cache_key(item: InputFile, settings: Settings) -> str | None:
     the settings; None when the file cannot be read or is over the size limit
     (reading it again is cheap, and its result is not cached)."""
     try:
-        if item.path.stat().st_size > settings.max_file_bytes:
-            return None
-        data = item.path.read_bytes()
-    except OSError:
+        data = read_regular(item.path, settings.max_file_bytes)
+    except OSError:  # unreadable, not a regular file, or over the size limit (TooLarge)
         return None
     digest = hashlib.sha256(data)
     digest.update(repr((CACHE_FORMAT, __version__, item.doc_id, str(item.path), settings)).encode("utf-8"))

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
-DEFAULT_MAX_FILE_BYTES = 200 * 1024 * 1024  # a larger input is reported, not read
+DEFAULT_MAX_FILE_BYTES = 200 * 1024 * 1024  # a larger input is reported, not read (0: no limit)
+DEFAULT_MAX_IMAGE_PIXELS = 100_000_000  # decoded pixels of an image or frame (a 600-dpi A3 page is ~70 Mpx)
+DEFAULT_MAX_OCR_PIXELS = 8_000_000  # a page is downscaled to this before OCR (A3 at 200 dpi is 7.8 Mpx)
+DEFAULT_MAX_INFLATED_BYTES = 64 * 1024 * 1024  # inflated bytes of all the members of an .xlsx/.docx package
+DEFAULT_MAX_SHEET_CELLS = 5_000_000  # a worksheet's extent (rows x columns), and its merged ranges' covered cells
+DEFAULT_MAX_TABLE_SPAN = 1_000  # columns a table cell may span (gridSpan, colspan), and columns of a row
 DEFAULT_MAX_LINE_CHARS = 100_000  # a longer line is cut, reported, and kept in the finding
 DEFAULT_MAX_PAGES = 2_000  # PDF pages read per file
 DEFAULT_FILE_TIME_BUDGET_S = 600.0  # per-file wall time before limit_exceeded
@@ -17,11 +22,22 @@ DEFAULT_AMOUNT_TOLERANCE = 0.005  # funding sums, in the form's amount unit
 
 @dataclass(frozen=True)
 class Settings:
+    """Every tunable of a run.  The ``max_*`` budgets are checked before the
+    work they bound is done; over one, the file (or the cut part) gets a
+    ``limit_exceeded`` finding naming what was too big.  ``max_file_bytes``
+    and ``file_time_budget_s`` of 0 mean no limit; the README's "Limits"
+    table lists them all."""
+
     template: str | None = None  # force a template by name instead of choosing by year
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     max_line_chars: int = DEFAULT_MAX_LINE_CHARS
     max_pages: int = DEFAULT_MAX_PAGES
     file_time_budget_s: float = DEFAULT_FILE_TIME_BUDGET_S
+    max_image_pixels: int = DEFAULT_MAX_IMAGE_PIXELS
+    max_ocr_pixels: int = DEFAULT_MAX_OCR_PIXELS
+    max_inflated_bytes: int = DEFAULT_MAX_INFLATED_BYTES
+    max_sheet_cells: int = DEFAULT_MAX_SHEET_CELLS
+    max_table_span: int = DEFAULT_MAX_TABLE_SPAN
     ocr_confidence_threshold: float = DEFAULT_OCR_CONFIDENCE_THRESHOLD
     label_match_cutoff: float = DEFAULT_LABEL_MATCH_CUTOFF
     rate_tolerance_points: float = DEFAULT_RATE_TOLERANCE_POINTS

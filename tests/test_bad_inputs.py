@@ -234,14 +234,16 @@ def test_an_unreadable_file(tmp_path, monkeypatch):
     locked.write_text(seed_form(1), encoding="utf-8")
     locked.chmod(0)
     if os.access(locked, os.R_OK):  # root reads a chmod 000 file: refuse the read as the OS would a user's
-        read_bytes = Path.read_bytes
+        import selfeval.extract.readers as readers
 
-        def refused(path: Path) -> bytes:
+        read_regular = readers.read_regular
+
+        def refused(path: Path, limit: int) -> bytes:
             if path.name == "locked.txt":
                 raise PermissionError(13, "Permission denied", str(path))
-            return read_bytes(path)
+            return read_regular(path, limit)
 
-        monkeypatch.setattr(Path, "read_bytes", refused)
+        monkeypatch.setattr(readers, "read_regular", refused)
     try:
         result, manifest, findings = extract(folder, tmp_path / "out")
     finally:

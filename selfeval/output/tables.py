@@ -14,6 +14,7 @@ from decimal import Decimal
 
 import pyarrow as pa
 
+from selfeval.extract.readers import printable_name
 from selfeval.findings import Finding
 from selfeval.normalize.records import FormRecord
 
@@ -139,7 +140,7 @@ def form_rows(doc_id: str, source_path: str, form: FormRecord) -> list[dict]:
         "implementing_unit": form.implementing_unit, "project_name": form.project_name,
         "goal_target": form.goal_target, "goal_actual": form.goal_actual,
         "total_weight": _f(form.total_weight), "total_score": _f(form.total_score),
-        "computed_score": _f(form.computed_score), "source_path": source_path,
+        "computed_score": _f(form.computed_score), "source_path": printable_name(source_path),
         "line_start": form.line_start, "line_end": form.line_end, "page": form.page,
         "form_index": form.form_index, "sheet": form.sheet, "template": form.template, "page_end": form.page_end,
         "layout": form.layout, "department": form.department, "project_code": form.project_code,
@@ -185,8 +186,8 @@ def rows_of_form(doc_id: str, source_path: str, form: FormRecord) -> dict[str, l
 
 def finding_rows(findings: Iterable[Finding]) -> list[dict]:
     return [{
-        "doc_id": f.doc_id, "form_seq": f.form_seq, "severity": f.severity.value, "code": f.code,
-        "message": f.message, "line": f.line, "page": f.page, "form_index": f.form_index, "sheet": f.sheet,
+        "doc_id": printable_name(f.doc_id), "form_seq": f.form_seq, "severity": f.severity.value, "code": f.code,
+        "message": printable_name(f.message), "line": f.line, "page": f.page, "form_index": f.form_index, "sheet": f.sheet,
         "text": f.text,
     } for f in findings]
 
