@@ -29,7 +29,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from selfeval.extract.grid import Document, SourceRow
-from selfeval.extract.limits import downscale_factor, pixels_problem
+from selfeval.extract.limits import downscale_size, pixels_problem
 from selfeval.extract.ocr import EngineUnavailable, OcrEngine, get_engine
 from selfeval.extract.ocr.page import binarize, prepare_page
 from selfeval.extract.ocr.table import (
@@ -46,7 +46,7 @@ from selfeval.findings import Finding
 from selfeval.settings import Settings
 
 Image.MAX_IMAGE_PIXELS = 200_000_000  # a 600-dpi A3 page is ~70 Mpx; beyond this is a decompression bomb
-_REDUCIBLE = frozenset({"L", "LA", "RGB", "RGBA", "CMYK", "I", "F"})  # modes Image.reduce takes
+_REDUCIBLE = frozenset({"L", "LA", "RGB", "RGBA", "CMYK", "I", "F"})  # modes resized as they are
 _DASHES = re.compile(r"^[一—–―─‐\-－ー_＿~～]{1,3}$")
 PLACEHOLDER = "—"
 _PLACEHOLDERS = {"—", "——", "---"}  # as printed; the contract reads all of them as null
@@ -98,13 +98,13 @@ def _over_limit(doc: Document, source: Source, problem: str, settings: Settings)
 
 def ocr_page_image(image: Image.Image, page_no: int, settings: Settings, engine: OcrEngine | None = None) -> list[SourceRow]:
     """One page picture to rows of cells with confidences (``line`` = row on the page).
-    A picture over ``settings.max_ocr_pixels`` is scaled down (by a whole
-    factor, before any colour conversion) to within it first."""
-    factor = downscale_factor(*image.size, settings.max_ocr_pixels)
-    if factor > 1:
+    A picture over ``settings.max_ocr_pixels`` is scaled down to within it
+    first (before any colour conversion)."""
+    size = downscale_size(*image.size, settings.max_ocr_pixels)
+    if size != image.size:
         if image.mode not in _REDUCIBLE:
             image = image.convert("L" if image.mode == "1" else "RGB")
-        image = image.reduce(factor)
+        image = image.resize(size, Image.Resampling.BOX)
     rgb = np.asarray(ImageOps.exif_transpose(image).convert("RGB"))
     out: list[SourceRow] = []
     for row in read_page(rgb, engine or get_engine()):

@@ -41,12 +41,13 @@ def pixels_problem(width: int, height: int, limit: int) -> str | None:
     return None
 
 
-def downscale_factor(width: int, height: int, limit: int) -> int:
-    """The smallest integer factor that brings ``width`` × ``height`` to at
-    most ``limit`` pixels (1 when it is within already)."""
+def downscale_size(width: int, height: int, limit: int) -> tuple[int, int]:
+    """``width`` × ``height`` scaled down, keeping its proportions, to at most
+    ``limit`` pixels (unchanged when it is within already)."""
     if not limit or width * height <= limit:
-        return 1
-    return math.ceil(math.sqrt(width * height / limit))
+        return width, height
+    scale = math.sqrt(limit / (width * height))
+    return max(int(width * scale), 1), max(int(height * scale), 1)
 
 
 def render_dpi(width_pt: float, height_pt: float, dpi: float, limit: int) -> float:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, fields
 
 DEFAULT_MAX_FILE_BYTES = 200 * 1024 * 1024  # a larger input is reported, not read (0: no limit)
 DEFAULT_MAX_IMAGE_PIXELS = 100_000_000  # decoded pixels of an image or frame (a 600-dpi A3 page is ~70 Mpx)
-DEFAULT_MAX_OCR_PIXELS = 8_000_000  # a page is downscaled to this before OCR (A3 at 200 dpi is 7.8 Mpx)
+DEFAULT_MAX_OCR_PIXELS = 12_000_000  # a page is scaled down to this before OCR (A4 at 300 dpi is 8.7 Mpx)
 DEFAULT_MAX_INFLATED_BYTES = 64 * 1024 * 1024  # inflated bytes of all the members of an .xlsx/.docx package
 DEFAULT_MAX_SHEET_CELLS = 5_000_000  # a worksheet's extent (rows x columns), and its merged ranges' covered cells
 DEFAULT_MAX_TABLE_SPAN = 1_000  # columns a table cell may span (gridSpan, colspan), and columns of a row

@@ -71,7 +71,7 @@ BOMBS: dict[str, tuple[Callable[[Path], Path], str, tuple[str, ...], int]] = {
     "docx-gridspan-1e8": (lambda d: faults.docx_span_bomb(d / "bomb.docx"), "limit_exceeded",
                           ("100,000,000 columns", "1,000-column limit"), 0),  # the row is cut; the rest is read
     "pdf-page-200x200-inches": (lambda d: faults.huge_page_pdf(d / "bomb.pdf"), "no_text_layer",
-                                ("rendered at 14.14 dpi", "--max-ocr-mpx"), 1),
+                                ("rendered at 17.32 dpi", "--max-ocr-mpx"), 1),
 }
 
 

@@ -14,7 +14,7 @@ from selfeval.extract.limits import (
     NotRegular,
     TooLarge,
     bounded_span,
-    downscale_factor,
+    downscale_size,
     extent_problem,
     inflated_problem,
     merged_problem,
@@ -35,11 +35,14 @@ def test_pixels_are_bounded_exactly_at_the_limit():
 
 
 def test_a_page_is_scaled_to_the_ocr_budget():
-    assert downscale_factor(2000, 3000, 8_000_000) == 1
-    assert downscale_factor(6000, 8000, 8_000_000) == 3  # 48 Mpx / 9 = 5.3 Mpx; /4 would be 12
+    assert downscale_size(2000, 3000, 8_000_000) == (2000, 3000)
+    width, height = downscale_size(6000, 8000, 12_000_000)  # 48 Mpx, scaled by 1/2
+    assert (width, height) == (3000, 4000)
+    width, height = downscale_size(7016, 9921, 12_000_000)  # A3 at 600 dpi
+    assert width * height <= 12_000_000 and abs(width / height - 7016 / 9921) < 0.001
     assert render_dpi(595, 842, 200, 8_000_000) == 200  # A4 at 200 dpi is 3.9 Mpx
-    dpi = render_dpi(14400, 14400, 200, 8_000_000)  # 200 × 200 inches
-    assert dpi == 14.14 and (200 * dpi) ** 2 <= 8_000_000
+    dpi = render_dpi(14400, 14400, 200, 12_000_000)  # 200 × 200 inches
+    assert dpi == 17.32 and (200 * dpi) ** 2 <= 12_000_000
 
 
 def test_ranges_and_spans():
