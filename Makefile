@@ -1,4 +1,4 @@
-# selfeval — the front door.  `make install` once, then `make run` / `make test`.
+# selfeval — the front door: `make run` and `make test` (each installs first, once).
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -25,8 +25,13 @@ $(BIN)/python:
 # so each works on a fresh clone by itself.
 STAMP := $(VENV)/.selfeval-installed
 
+# setuptools reports every editable install of a package-dir layout with an
+# "Editable installation" notice (a warning with no action to take): filtered out,
+# nothing else is.  The install is the meta-path finder kind, so only the
+# selfeval.* names are importable (never top-level extract/normalize).
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,ocr]'
+	PYTHONWARNINGS='ignore:Editable installation' \
+		$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,ocr]'
 	@touch $@
 
 install: $(STAMP)

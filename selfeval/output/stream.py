@@ -25,7 +25,6 @@ from __future__ import annotations
 import io
 import os
 import shutil
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -33,17 +32,18 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from selfeval.output import tables
-from selfeval.output.writers import csv_text, remove_stale_tmp
+from selfeval.output.writers import csv_text, new_tmp_file, new_tmp_folder, remove_stale_tmp
 
+SHOWN_ERRORS = 20  # error findings kept (in table order) for the command line to print
 ROW_GROUP_ROWS = 4_096  # rows buffered per table (and per partition) before a row group is written: bounds memory
 PARTITION_DIR = "parquet"
 UNKNOWN_YEAR = "unknown"
 
 
 def _tmp_path(folder: Path, name: str) -> Path:
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+    fd, tmp = new_tmp_file(folder, name)
     os.close(fd)
-    return Path(tmp)
+    return tmp
 
 
 class _ParquetSink:
@@ -89,6 +89,7 @@ class TableWriter:
         self.row_group_rows = row_group_rows
         self.counts = {name: 0 for name in tables.TABLE_NAMES}
         self.severities: dict[str, int] = {}
+        self.first_errors: list[dict] = []  # the first SHOWN_ERRORS error findings' rows
         self._closed = False
         self.out_dir.mkdir(parents=True, exist_ok=True)
         remove_stale_tmp(self.out_dir)
@@ -107,7 +108,7 @@ class TableWriter:
                 if "parquet" in self.formats:
                     self._parquet[name] = _ParquetSink(_tmp_path(self.out_dir, f"{name}.parquet"), schema, row_group_rows)
             if partitioned:
-                self._part_root = Path(tempfile.mkdtemp(prefix=f".{PARTITION_DIR}.", suffix=".tmp", dir=self.out_dir))
+                self._part_root = new_tmp_folder(self.out_dir, PARTITION_DIR)
         except BaseException:
             self.abort()
             raise
@@ -149,6 +150,9 @@ class TableWriter:
             if name == "findings":
                 for severity in table.column("severity").to_pylist():
                     self.severities[severity] = self.severities.get(severity, 0) + 1
+                if len(self.first_errors) < SHOWN_ERRORS:
+                    errors = [r for r in chunk if r["severity"] == "error"]
+                    self.first_errors += errors[:SHOWN_ERRORS - len(self.first_errors)]
             if name in self._csv:
                 self._csv[name][1].write(csv_text(table, header=False))
             if name in self._parquet:
