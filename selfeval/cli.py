@@ -19,6 +19,7 @@ from selfeval import __version__
 from selfeval.extract.readers import discover
 from selfeval.findings import describe
 from selfeval.normalize.vocab import template_names
+from selfeval.output.formats import DEFAULT_FORMATS, FORMATS
 from selfeval.output.stream import SHOWN_ERRORS, TableWriter
 from selfeval.output.writers import write_manifest
 from selfeval.pipeline import BatchResult
@@ -37,7 +38,6 @@ class Exit(IntEnum):
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False)
 # Messages are never wrapped: a path or a message stays on one line (piped, or on a terminal).
 err = Console(stderr=True, highlight=False, soft_wrap=True)
-FORMATS = ("csv", "parquet")
 
 
 def _usage(message: str) -> typer.Exit:
@@ -71,7 +71,8 @@ def _main(
 def extract(
     inputs: Annotated[list[Path], typer.Argument(metavar="INPUT", help="Files or folders (searched recursively).", show_default=False)],
     out: Annotated[Path, typer.Option("--out", "-o", metavar="DIR", help="Output folder for the tables and manifest.json (created if missing).")],
-    format: Annotated[str, typer.Option("--format", metavar="FORMATS", help="Comma-separated: csv, parquet.")] = "csv,parquet",
+    format: Annotated[str, typer.Option("--format", metavar="FORMATS", help="Comma-separated: csv, parquet, xlsx (one workbook, OUT/selfeval.xlsx), sqlite (one database, OUT/selfeval.db).")] = ",".join(DEFAULT_FORMATS),
+    csv_bom: Annotated[bool, typer.Option("--csv-bom", help="Start each CSV file with a UTF-8 byte-order mark, so that Excel opens it as UTF-8.")] = False,
     workers: Annotated[int, typer.Option(metavar="N", help="Processes to read files in parallel.", min=1)] = 1,
     template: Annotated[str | None, typer.Option(metavar="NAME", help="Force an indicator template instead of choosing by year (see `selfeval templates`).")] = None,
     report: Annotated[bool, typer.Option("--report", help="Also write report.html for reviewers.")] = False,
@@ -97,7 +98,7 @@ def extract(
     settings = Settings(template=template, max_file_bytes=int(max_file_mb * 1024 * 1024), file_time_budget_s=file_time_budget)
     client = _connect(scheduler) if scheduler else None
     try:
-        with TableWriter(out, formats, partitioned=partitioned) as writer:
+        with TableWriter(out, formats, partitioned=partitioned, csv_bom=csv_bom) as writer:
             batch = _run_with_progress(inputs, settings, workers, quiet, out / ".cache" if resume else None,
                                        sink=writer, client=client)
     finally:
