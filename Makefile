@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 YEAR   ?=
 OUT    ?= out
 
-.PHONY: install run test lint bench golden batch docs clean help
+.PHONY: install run test lint bench golden batch docs notebook clean help
 
 help:
 	@echo "make install            create $(VENV) and install selfeval with its test tools"
@@ -16,6 +16,7 @@ help:
 	@echo "make golden             write candidate goldens to out/golden-candidate/ for review"
 	@echo "make bench              run the benchmarks in bench/ (not part of CI)"
 	@echo "make docs               re-render the README's data dictionary from the code"
+	@echo "make notebook           open notebooks/explore.ipynb in Jupyter (installed into $(VENV) the first time)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +60,12 @@ bench: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/python -m selfeval.dictionary README.md
+
+# Jupyter is not a dependency of selfeval: installed into the venv the first time it is asked for.
+notebook: $(STAMP)
+	@test -x $(BIN)/jupyter-notebook || $(BIN)/python -m pip install --quiet --disable-pip-version-check notebook nbconvert
+	@test -f $(OUT)/forms.parquet || $(MAKE) run
+	SELFEVAL_OUT=$(abspath $(OUT)) $(BIN)/jupyter notebook notebooks/explore.ipynb
 
 clean:
 	rm -rf $(OUT) .pytest_cache .ruff_cache

@@ -18,7 +18,7 @@ def test_extract_writes_the_four_tables_and_manifest(tmp_path):
     result = runner.invoke(app, ["extract", SEED, "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in tmp_path.iterdir())
-    assert names == sorted([f"{t}.{x}" for t in ("forms", "funding", "indicators", "findings") for x in ("csv", "parquet")] + ["manifest.json"])
+    assert names == sorted([f"{t}.{x}" for t in ("forms", "funding", "indicators", "findings") for x in ("csv", "parquet")] + ["datapackage.json", "manifest.json"])
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     entry = manifest["inputs"][0]
     assert entry["forms"] == 27 and entry["lines"] == entry["lines_used"] and len(entry["sha256"]) == 64
@@ -99,18 +99,19 @@ def _flat(text: str) -> str:
 def test_help_shows_flags_as_flags_and_every_text_in_full():
     import re
 
-    from selfeval.cli import extract
+    import typer
 
     result = runner.invoke(app, ["extract", "--help"])
     assert result.exit_code == 0
     assert "<bool>" not in result.output and "…" not in result.output
-    for flag in ("--report", "--quiet", "--resume", "--partitioned"):
+    for flag in ("--report", "--quiet", "--resume", "--partitioned", "--csv-bom"):
         assert re.search(rf"^\s+(-q, )?{flag}\s{{2,}}[A-Z]", result.output, re.M), flag
     # every option's help as written, in full
-    for param in extract.__annotations__.values():
-        for meta in getattr(param, "__metadata__", ()):
-            if getattr(meta, "help", None):
-                assert _flat(meta.help) in _flat(result.output), meta.help
+    params = typer.main.get_command(app).commands["extract"].params
+    helps = [p.help for p in params if getattr(p, "help", None)]
+    assert len(helps) == len(params) >= 13
+    for text in helps:
+        assert _flat(text) in _flat(result.output), text
     top = runner.invoke(app, ["--help"]).output
     assert "--version" in top and "…" not in top and "..." not in top.split("Commands:")[1]
 
@@ -162,7 +163,7 @@ def test_messages_are_not_wrapped_when_piped(tmp_path):
     usage = subprocess.run([*cmd[:4], "extract", str(deep), "--out", str(tmp_path / "o2"), "--format", "xml"],
                            capture_output=True, text=True, timeout=60)
     assert usage.returncode == 2
-    assert usage.stderr == "error: --format takes a comma-separated list of csv, parquet (got 'xml')\n"
+    assert usage.stderr == "error: --format takes a comma-separated list of csv, parquet, xlsx, sqlite (got 'xml')\n"
 
 
 def test_the_progress_bar_counts_the_pages_of_a_long_pdf(tmp_path):
