@@ -9,7 +9,7 @@ DEFAULT_MAX_IMAGE_PIXELS = 100_000_000  # decoded pixels of an image or frame (a
 DEFAULT_MAX_OCR_PIXELS = 12_000_000  # a page is scaled down to this before OCR (A4 at 300 dpi is 8.7 Mpx)
 DEFAULT_MAX_INFLATED_BYTES = 64 * 1024 * 1024  # inflated bytes of all the members of an .xlsx/.docx package
 DEFAULT_MAX_SHEET_CELLS = 5_000_000  # a worksheet's extent (rows x columns), and its merged ranges' covered cells
-DEFAULT_MAX_TABLE_SPAN = 1_000  # columns a table cell may span (gridSpan, colspan), and columns of a row
+DEFAULT_MAX_TABLE_SPAN = 1_000  # columns (rows) a table cell may span: gridSpan, colspan, rowspan; columns of a row
 DEFAULT_MAX_LINE_CHARS = 100_000  # a longer line is cut, reported, and kept in the finding
 DEFAULT_MAX_PAGES = 2_000  # PDF pages read per file
 DEFAULT_FILE_TIME_BUDGET_S = 600.0  # per-file wall time before limit_exceeded
@@ -18,6 +18,7 @@ DEFAULT_LABEL_MATCH_CUTOFF = 70.0  # rapidfuzz ratio (0..100) a label needs to b
 DEFAULT_RATE_TOLERANCE_POINTS = 0.5  # 执行率 vs executed/budget, in percentage points
 DEFAULT_SCORE_TOLERANCE = 0.05  # score arithmetic (funding score, totals)
 DEFAULT_AMOUNT_TOLERANCE = 0.005  # funding sums, in the form's amount unit
+DEFAULT_OFFICE_TIMEOUT_S = 120.0  # one LibreOffice conversion (.doc/.wps/.et/.dps) before it is stopped
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class Settings:
     rate_tolerance_points: float = DEFAULT_RATE_TOLERANCE_POINTS
     score_tolerance: float = DEFAULT_SCORE_TOLERANCE
     amount_tolerance: float = DEFAULT_AMOUNT_TOLERANCE
+    office_timeout_s: float = DEFAULT_OFFICE_TIMEOUT_S
 
     def __post_init__(self) -> None:
         for f in fields(self):
