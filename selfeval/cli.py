@@ -2,11 +2,15 @@
 
 Exit codes (the contract): 0 every input yielded its forms; 1 some input
 could not be read (the others are still written; the failures are in
-findings and printed); 2 wrong usage.
+findings and printed); 2 wrong usage, or the output folder could not be
+written (then nothing of the run is in place; the message says what to do).
 """
 
 from __future__ import annotations
 
+import errno
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import IntEnum
 from pathlib import Path
 from typing import Annotated
@@ -19,6 +23,7 @@ from selfeval import __version__
 from selfeval.extract.readers import discover
 from selfeval.findings import describe
 from selfeval.normalize.vocab import template_names
+from selfeval.output.commit import Generation, OutputLock, OutputLocked
 from selfeval.output.formats import DEFAULT_FORMATS, FORMATS
 from selfeval.output.stream import SHOWN_ERRORS, TableWriter
 from selfeval.output.writers import write_manifest
@@ -41,6 +46,7 @@ class Exit(IntEnum):
     OK = 0
     SOME_INPUT_UNREADABLE = 1
     USAGE = 2
+    CANNOT_WRITE = 2  # the same status: the run could not do what was asked
 
 
 # Plain help (click's): flags shown as flags, every option's help in full.
@@ -106,7 +112,9 @@ def extract(
     missing = [str(p) for p in inputs if not p.exists()]
     if missing:
         raise _usage(f"no such file or folder: {', '.join(missing)}")
-    if out.exists() and not out.is_dir():
+    with _output_errors(out):
+        is_file = out.exists() and not out.is_dir()  # a name too long fails here already
+    if is_file:
         raise _usage(f"--out {out} is a file; give a folder (it is created if missing)")
     if template is not None and template not in template_names():
         raise _usage(f"unknown template {template!r}; known: {', '.join(template_names())}")
@@ -117,16 +125,23 @@ def extract(
     )
     client = _connect(scheduler) if scheduler else None
     try:
-        with TableWriter(out, formats, partitioned=partitioned, csv_bom=csv_bom) as writer:
-            batch = _run_with_progress(inputs, settings, workers, quiet, out / ".cache" if resume else None,
-                                       sink=writer, client=client)
+        with _output_errors(out) as writing, OutputLock(out):
+            generation = Generation(out)
+            try:
+                with TableWriter(generation.path, formats, partitioned=partitioned, csv_bom=csv_bom) as writer:
+                    batch = _run_with_progress(inputs, settings, workers, quiet, out / ".cache" if resume else None,
+                                               sink=writer, client=client)
+                write_manifest(generation.path, batch.manifest())
+                generation.commit()
+                writing.committed = True
+            finally:
+                generation.abort()  # after the commit: nothing left to remove
+            if report:
+                _write_page_images(out, quiet)
+                _write_report(out, quiet)
     finally:
         if client is not None:
             client.close()
-    write_manifest(out, batch.manifest())
-    if report:
-        _write_page_images(out, quiet)
-        _write_report(out, quiet)
     if not quiet:
         _summary(batch, writer, out)
     _print_errors(batch, writer, out)
@@ -141,8 +156,10 @@ def report_command(out_dir: Annotated[Path, typer.Argument(help="A folder writte
     """
     if not (out_dir / "manifest.json").exists():
         raise _usage(f"{out_dir} holds no manifest.json; run `selfeval extract … --out {out_dir}` first")
-    _write_page_images(out_dir, quiet=False)
-    _write_report(out_dir, quiet=False)
+    with _output_errors(out_dir) as writing, OutputLock(out_dir):
+        writing.committed = True  # the tables are an earlier run's, in place
+        _write_page_images(out_dir, quiet=False)
+        _write_report(out_dir, quiet=False)
 
 
 @app.command(short_help="List the indicator templates and their years.")
@@ -165,6 +182,41 @@ def version() -> None:
     Example: selfeval version
     """
     typer.echo(__version__)
+
+
+_WRITE_PROBLEMS = {
+    errno.ENOSPC: "the disk is full; free some space, or give an --out on another disk, and run again",
+    errno.EDQUOT: "the disk quota is used up; free some space, or give an --out on another disk, and run again",
+    errno.EROFS: "the folder is on a read-only file system; give an --out you can write to",
+    errno.EACCES: "permission denied; give an --out you can write to",
+    errno.EPERM: "not permitted; give an --out you can write to",
+    errno.ENAMETOOLONG: "a file name is too long for the file system; give a shorter --out path",
+}
+
+
+class _Writing:
+    committed = False  # the tables and manifest are in place (the report is written after them)
+
+
+@contextmanager
+def _output_errors(out: Path) -> Iterator[_Writing]:
+    """The output folder's errors (disk full, read-only, a name too long,
+    another run writing into it) as a message and exit status 2.  Until the
+    commit nothing of the run is in place: its tables go in only as a whole."""
+    writing = _Writing()
+    try:
+        yield writing
+    except OutputLocked as exc:
+        err.print(Text.assemble(("error:", "red"), f" {exc}"))
+        raise typer.Exit(Exit.CANNOT_WRITE) from None
+    except OSError as exc:
+        what = _WRITE_PROBLEMS.get(exc.errno, f"{exc.strerror or exc}; check that you can write there")
+        where = f" ({exc.filename})" if exc.filename else ""
+        kept = ("the tables and manifest.json of this run are in place; the report is not complete"
+                if writing.committed else
+                "nothing of this run was put in place; the outputs of an earlier run there are unchanged")
+        err.print(Text.assemble(("error:", "red"), f" cannot write the output in {out}{where}: {what}. {kept}."))
+        raise typer.Exit(Exit.CANNOT_WRITE) from None
 
 
 def _write_page_images(out_dir: Path, quiet: bool) -> None:

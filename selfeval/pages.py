@@ -4,7 +4,7 @@
 are written.  It reads the ``forms`` table of the output folder (so it works
 the same whether the batch kept its rows in memory or streamed them), and
 for every form whose source is a PDF or an image writes
-``OUT/pages/<doc_id with / replaced by __>-p<N>.png`` for each page from
+``OUT/pages/<short stem>-<hash>-p<N>.png`` (:func:`page_image_name`) for each page from
 ``page`` to ``page_end``: a PDF page rendered at :data:`DPI` (pdfplumber's
 ``page.to_image``, i.e. pypdfium2), an image page (a TIFF frame) scaled down
 to at most :data:`MAX_SIDE` pixels.  That is the name
@@ -25,6 +25,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,9 +49,20 @@ class FormPages:
     pages: tuple[int, ...]
 
 
+_UNSAFE = re.compile(r"[^\w.\-]+")
+STEM_CHARS = 32  # characters of the input's name kept in a page image's name
+
+
 def page_image_name(doc_id: str, page: int, suffix: str = ".png") -> str:
-    """The file name the report looks for: ``<doc_id, / → __>-p<page>.png``."""
-    return f"{doc_id.replace('/', '__').replace(chr(92), '__')}-p{page}{suffix}"
+    """The file name the report looks for: ``<short stem>-<hash>-p<page>.png``.
+    The stem is at most :data:`STEM_CHARS` characters of the input's own name
+    (characters other than letters, digits, ``.``, ``-``, ``_`` as ``_``);
+    the hash (12 hex digits of the sha256 of ``doc_id``) tells documents of
+    the same name apart.  However long the input's path, the name stays short
+    enough for any file system."""
+    stem = _UNSAFE.sub("_", doc_id.replace("\\", "/").rsplit("/", 1)[-1])[:STEM_CHARS] or "page"
+    digest = hashlib.sha256(doc_id.encode("utf-8", "surrogateescape")).hexdigest()[:12]
+    return f"{stem}-{digest}-p{page}{suffix}"
 
 
 def form_pages(out_dir: Path) -> list[FormPages]:

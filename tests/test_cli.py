@@ -17,8 +17,10 @@ SEED = "fixtures/forms/seed-2020-rongchang-27-forms.txt"
 def test_extract_writes_the_four_tables_and_manifest(tmp_path):
     result = runner.invoke(app, ["extract", SEED, "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    names = sorted(p.name for p in tmp_path.iterdir())
-    assert names == sorted([f"{t}.{x}" for t in ("forms", "funding", "indicators", "findings") for x in ("csv", "parquet")] + ["datapackage.json", "manifest.json"])
+    names = sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("."))  # .generations, .selfeval.lock
+    outputs = sorted([f"{t}.{x}" for t in ("forms", "funding", "indicators", "findings") for x in ("csv", "parquet")] + ["datapackage.json", "manifest.json"])
+    assert names == sorted([*outputs, "current"])
+    assert sorted(p.name for p in (tmp_path / "current").iterdir()) == outputs  # the generation the links read
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     entry = manifest["inputs"][0]
     assert entry["forms"] == 27 and entry["lines"] == entry["lines_used"] and len(entry["sha256"]) == 64

@@ -38,7 +38,7 @@ def test_every_page_with_a_form_is_rendered_under_the_reports_name(extracted: Pa
     assert [(f["doc_id"], f["page"], f["page_end"]) for f in forms] == [("sub/forms.pdf", "1", "1"), ("sub/forms.pdf", "2", "3")]
     names = sorted(p.name for p in (extracted / "pages").glob("*.png"))
     assert names == [page_image_name("sub/forms.pdf", n) for n in (1, 2, 3)] == [
-        "sub__forms.pdf-p1.png", "sub__forms.pdf-p2.png", "sub__forms.pdf-p3.png"]
+        "forms.pdf-f55666a5fc37-p1.png", "forms.pdf-f55666a5fc37-p2.png", "forms.pdf-f55666a5fc37-p3.png"]
     with Image.open(extracted / "pages" / names[0]) as image:
         assert image.format == "PNG"
         assert abs(max(image.size) - 297 / 25.4 * DPI) < 3  # A4 (landscape) at 100 dpi
@@ -80,6 +80,15 @@ def test_an_image_input_is_copied_scaled_down(tmp_path):
     with open(out / "forms.csv", "w", encoding="utf-8", newline="") as fh:
         fh.write(f"doc_id,form_seq,source_path,page,page_end\nscan.png,1,{scan},1,\n")
     images, problems = render_pages(out)
-    assert problems == [] and [p.name for p in images] == ["scan.png-p1.png"]
+    assert problems == [] and [p.name for p in images] == ["scan.png-7ac1da2d54d2-p1.png"]
     with Image.open(images[0]) as image:
         assert max(image.size) == 1600 and image.size == (1280, 1600)
+
+
+def test_page_image_names_stay_short_whatever_the_input_name():
+    long_name = "目录" * 40 + "/" + "很长的文件名" * 30 + ".pdf"  # 80 + 180 characters
+    name = page_image_name(long_name, 12)
+    assert name.startswith("很长的文件名很长的文件名") and name.endswith("-p12.png")
+    assert len(name.encode("utf-8")) < 120  # a file system allows 255 bytes
+    assert name == page_image_name(long_name, 12) != page_image_name(long_name.replace("目录", "目", 1), 12)
+    assert page_image_name("a/b c?.pdf", 1).startswith("b_c_.pdf-")

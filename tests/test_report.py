@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from selfeval.pages import page_image_name
 from selfeval.report import ReportInputError, charts, write_report
 from selfeval.report.locate import target_cell
 from selfeval.report.sample import SAMPLE_FLAGGED_CELLS, write_sample_output
@@ -196,7 +197,7 @@ def test_page_image_is_embedded_for_a_pdf_form(sample: Path):
     forms["page"] = pd.array([1, 1, 2, 3], dtype="Int64")
     forms.to_parquet(sample / "forms.parquet", index=False)
     (sample / "pages").mkdir()
-    Image.new("RGB", (1240, 1754), "white").save(sample / "pages" / "sample-2020.txt-p1.png")
+    Image.new("RGB", (1240, 1754), "white").save(sample / "pages" / page_image_name("sample-2020.txt", 1))
     html = write_report(sample).read_text(encoding="utf-8")
     assert html.count('<img src="data:image/jpeg;base64,') == 2  # forms 1 and 2 are on page 1
     assert html.count("no page image") == 2  # pages 2 and 3 were not rendered
@@ -216,7 +217,7 @@ def test_a_form_over_two_pages_shows_both_page_images(sample: Path):
     indicators.to_parquet(sample / "indicators.parquet", index=False)
     (sample / "pages").mkdir()
     for page in (1, 2):
-        Image.new("RGB", (600, 800), "white").save(sample / "pages" / f"sample-2020.txt-p{page}.jpg")
+        Image.new("RGB", (600, 800), "white").save(sample / "pages" / page_image_name("sample-2020.txt", page, ".jpg"))
     html = write_report(sample).read_text(encoding="utf-8")
     form1 = form_html(html, "sample-2020.txt#1")
     assert form1.count('<img src="data:image/jpeg;base64,') == 2

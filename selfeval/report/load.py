@@ -176,7 +176,7 @@ def page_image(out_dir: Path, form: dict) -> Path | None:
     """The page image rendered at extraction time for a PDF or scanned form, if there is one.
 
     Looked for as ``forms.page_image`` (a path relative to the output folder) or
-    ``OUT_DIR/pages/<doc_id with / replaced by __>-p<page>.png|.jpg``.
+    ``OUT_DIR/pages/`` + :func:`selfeval.pages.page_image_name` (``.png`` or ``.jpg``).
     """
     explicit = form.get("page_image")
     if isinstance(explicit, str) and explicit:
