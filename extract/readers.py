@@ -120,7 +120,7 @@ def _non_regular(path: Path, doc_id: str) -> tuple[str | None, Finding | None]:
         kind = file_kind(path)
     except OSError as exc:
         return None, Finding("skipped_file", f"{printable_name(str(path))}: cannot be examined "
-                             f"({exc.strerror or exc}); skipped", doc_id=doc_id)
+                             f"({describe(exc)}); skipped", doc_id=doc_id)
     if kind.regular:
         return kind.link, None
     via = f" (a link to {printable_name(kind.link)})" if kind.link else ""
@@ -283,19 +283,19 @@ def read_document(item: InputFile, settings: Settings) -> Document:
 
     try:
         data = read_regular(path, settings.max_file_bytes)
-    except TooLarge as exc:
+    except TooLarge as big:
         doc = Document(doc_id, shown, kind="skipped", readable=False)
         doc.findings.append(
             Finding(
                 "limit_exceeded",
-                f"{shown}: {exc.size} bytes is over the {settings.max_file_bytes}-byte limit; "
+                f"{shown}: {big.size} bytes is over the {settings.max_file_bytes}-byte limit; "
                 "raise --max-file-mb to read it (0: no limit)",
                 doc_id=doc_id,
             )
         )
         return doc
-    except NotRegular as exc:
-        return failed(f"{shown}: a {exc.kind}, not a regular file; only regular files are read")
+    except NotRegular as odd:
+        return failed(f"{shown}: a {odd.kind}, not a regular file; only regular files are read")
     except OSError as exc:
         return failed(f"{shown}: cannot read the file ({describe(exc)}); check it exists and is readable")
     sha = hashlib.sha256(data).hexdigest()
