@@ -49,6 +49,9 @@ class SourceRow:
     Word file.  ``positional`` is False when the reader could not keep empty
     cells in place (then column positions are only a hint).  ``confidence``
     holds one OCR confidence (0..1) per cell, or is None when not OCR'd.
+    ``span`` lists the other lines whose text the row holds, when a row was
+    put together from several lines (the token reader); a row used by a
+    record uses them too.
     """
 
     cells: tuple[str, ...]
@@ -57,6 +60,7 @@ class SourceRow:
     sheet: str | None = None
     positional: bool = True
     confidence: tuple[float | None, ...] | None = None
+    span: tuple[int, ...] = ()
 
     @property
     def place(self) -> Place:
@@ -79,7 +83,8 @@ class Document:
     ``lines`` counts the non-blank source lines (text) or rows (other kinds)
     the reader saw, for the manifest's accounting.  ``decoration`` counts the
     non-blank lines the reader consumed itself (markdown table separators,
-    page furniture) so that every line stays accounted for.  Readers report
+    page furniture) so that every line stays accounted for.  ``shape`` is
+    set by the text reader when the cell boundaries are lost.  Readers report
     what they could not read as findings and never raise for bad input.
     """
 
@@ -92,6 +97,7 @@ class Document:
     decoration: int = 0
     sha256: str = ""
     readable: bool = True
+    shape: str | None = None  # "runs" or "words" when the text's cell boundaries are lost (extract.text)
 
     def refuse(self, message: str | None) -> Document:
         """Mark the document unreadable, with one ``unreadable_input`` finding
