@@ -49,8 +49,8 @@ def detect_shape(lines: list[str]) -> str:
     pipe = tab = spaces = 0
     for line in lines:
         stripped = line.strip()
-        if stripped.startswith("|") and stripped.endswith("|") and stripped.count("|") >= 3:
-            pipe += 1
+        if stripped.endswith("|") and stripped.count("|") >= (3 if stripped.startswith("|") else 2):
+            pipe += 1  # | a | b |, or a | b | (a web page's rendering without the leading bar)
         if "\t" in line:
             tab += 1
         elif _SPACE_RUN.search(stripped):
@@ -78,9 +78,12 @@ def lost_boundaries(lines: list[str], shape: str) -> str | None:
 def split_pipe(line: str) -> tuple[str, ...] | None:
     """Cells of a markdown table row, or None for a line that is not one."""
     stripped = line.strip()
-    if not (stripped.startswith("|") and stripped.count("|") >= 2):
+    if stripped.startswith("|") and stripped.count("|") >= 2:
+        inner = stripped[1:-1] if stripped.endswith("|") else stripped[1:]
+    elif stripped.endswith("|") and stripped.count("|") >= 2:
+        inner = stripped[:-1]
+    else:
         return None
-    inner = stripped[1:-1] if stripped.endswith("|") else stripped[1:]
     parts = re.split(r"(?<!\\)\|", inner)
     return tuple(p.replace("\\|", "|").strip() for p in parts)
 

@@ -80,7 +80,7 @@ _INDICATOR_FITS = {
     "actual": {"value": -0.5, "rate": -0.5, "number": 0.0, "text": 0.5, "null": 0.5},
     "target_op": {"comparator": -1.0, "null": 0.5},
     "target_unit": {"text": 0.0, "rate": 1.0, "null": 0.5},
-    "weight": {"number": -0.3, "null": 0.5},
+    "weight": {"number": -0.35, "null": 0.5},  # a lone number is the weight: an unscored form has 分值, not 得分
     "score": {"number": -0.3, "null": 0.5},
     "note": {"text": 0.0, "value": 0.5, "null": 0.3},
 }

@@ -19,6 +19,8 @@ to the first group the template puts under them.
 
 from __future__ import annotations
 
+from itertools import product
+
 from selfeval.normalize import fit
 from selfeval.normalize.vocab import Template, Vocabulary
 
@@ -66,7 +68,7 @@ def rows_of(items: list[tuple], value_slots: tuple[str, ...], level2: Vocabulary
 
     def flush() -> None:
         nonlocal run
-        toks = [t for t in run if t.text]
+        toks = list(run)
         if toks:
             rows = _segment(toks, value_slots, after_label)
             if rows is None:
@@ -113,13 +115,20 @@ def _shares(before: int, gaps: list[int], last: int) -> list[int]:
     return list(min((cost + abs(ahead - last), picks) for ahead, (cost, picks) in states.items())[1])
 
 
-def arrange(entries: list[tuple], template: Template) -> list[tuple[dict[str, str], list]]:
+def arrange(entries: list[tuple], template: Template, centred: bool = False) -> list[tuple[dict[str, str], list]]:
     """Rows of the block as (cells by slot, tokens), groups labelled on their first row."""
-    labels = [(i, e) for i, e in enumerate(entries) if e[0] == "level" and e[2] in template.level2_parents]
-    level1 = [e for e in entries if e[0] == "level" and e[2] not in template.level2_parents]
+    level2 = template.level2_parents
+    labels = [(i, e) for i, e in enumerate(entries) if e[0] == "level" and e[2] in level2]
+    level1 = [e for e in entries if e[0] == "level" and e[2] not in level2]
     rows = [(i, e) for i, e in enumerate(entries) if e[0] == "row"]
-    if not labels or not any(i < labels[0][0] for i, _ in rows):
-        return _leading([(*e, e[2] in template.level2_parents) if e[0] == "level" else e for e in entries])
+    if not labels or not (centred or any(i < labels[0][0] for i, _ in rows)):
+        return _leading([(*e, e[2] in level2) if e[0] == "level" else e for e in entries])
+    # a level-1 label with no level-2 label of its own in the block heads its
+    # rows itself (its only level 2 follows from the template)
+    parents = {level2[e[2]][0] for _, e in labels}
+    alone = [(i, e) for i, e in enumerate(entries)
+             if e[0] == "level" and e[2] not in level2 and e[2] not in parents and template.only_child(e[2])]
+    labels = sorted(labels + alone, key=lambda p: p[0])
     group_of: dict[int, int] = {}
     _centred(rows, labels, group_of)
     out: list[tuple[dict[str, str], list]] = []
@@ -129,8 +138,18 @@ def arrange(entries: list[tuple], template: Template) -> list[tuple[dict[str, st
     for e in ungrouped:
         out.append(_row_cells(e, {}))
     for g, (_, label) in enumerate(labels):
+        if label[2] not in level2:  # a level-1 label heading its own rows
+            extra, toks = {"level1": label[1].text}, [label[1]]
+            level1 = [e for e in level1 if e is not label]
+            members = [e for i, e in rows if group_of.get(i) == g]
+            out.extend(_row_cells(e, extra if n == 0 else {}) for n, e in enumerate(members))
+            if not members:
+                out.append((extra, toks))
+            else:
+                out[-len(members)] = (out[-len(members)][0], out[-len(members)][1] + toks)
+            continue
         parent = template.parent_of(label[2], current_l1)
-        extra: dict[str, str] = {"level2": label[1].text}
+        extra = {"level2": label[1].text}
         toks = [label[1]]
         for n, l1 in enumerate(level1):
             if n not in used_l1 and l1[2] == parent:
@@ -208,8 +227,11 @@ def _row_cells(entry: tuple, extra: dict[str, str]) -> tuple[dict[str, str], lis
     return cells, [*name, *values]
 
 
-def split_goal(texts: list) -> tuple[list, list]:
-    """The goal block's text tokens: (target, actual)."""
+def split_goal(texts: list, centred: bool = False) -> tuple[list, list]:
+    """The goal block's text tokens: (target, actual).  In a PDF's text
+    (``centred``) the two cells' wrapped lines interleave: see :func:`_centred_goal`."""
+    if centred and (lines := _centred_goal(texts)) is not None:
+        return lines
     if len(texts) <= 1:
         return texts, []
     if len(texts) == 2:
@@ -227,3 +249,76 @@ def split_goal(texts: list) -> tuple[list, list]:
         if best_cost is None or cost < best_cost:
             best, best_cost = s, cost
     return texts[:best], texts[best:]
+
+
+def _cell_lines(m: int, n: int) -> list[str]:
+    """The printed lines of a target cell of ``m`` lines beside an actual
+    cell of ``n``, both centred in their row: ``T``, ``A`` or ``TA`` (both on
+    one line, target first), top to bottom."""
+    ys = [(i - (m - 1) / 2, "T") for i in range(m)] + [(j - (n - 1) / 2, "A") for j in range(n)]
+    out: list[tuple[float, str]] = []
+    for y, side in sorted(ys, key=lambda p: (p[0], p[1] != "T")):
+        if out and abs(out[-1][0] - y) < 0.25:
+            out[-1] = (y, out[-1][1] + side)
+        else:
+            out.append((y, side))
+    return [side for _, side in out]
+
+
+def _centred_goal(texts: list) -> tuple[list, list] | None:
+    """Target and actual of a goal row whose wrapped cells were printed side
+    by side, each centred in the row, so that their lines interleave.  Each
+    line is the target's, the actual's or both (target first); every such
+    reading is scored: the fragments of a cell end mid-sentence but the last
+    (``_fragment_cost``), the lines should fall as two centred cells of that
+    many lines would (``_cell_lines``), and the actual's column is the wider
+    one (it spans the value columns in the templates in use)."""
+    lines: list[list] = []
+    for tok in texts:
+        if lines and lines[-1][0].line == tok.line:
+            lines[-1].append(tok)
+        else:
+            lines.append([tok])
+    if not lines or len(lines) > 9:
+        return None
+    best: tuple[float, tuple[list, list]] | None = None
+    for pattern in product(("T", "A", "TA"), repeat=len(lines)):
+        if any(p == "TA" and len(ln) < 2 for p, ln in zip(pattern, lines, strict=True)):
+            continue
+        target: list[list] = []
+        actual: list[list] = []
+        for p, ln in zip(pattern, lines, strict=True):
+            if p == "TA":
+                cut = _split_line(ln)
+                target.append(ln[:cut])
+                actual.append(ln[cut:])
+            else:
+                (target if p == "T" else actual).append(ln)
+        ideal = _cell_lines(len(target), len(actual))
+        cost = _fragment_cost(target) + _fragment_cost(actual)
+        cost += 0.0 if list(pattern) == ideal else 0.6 + 0.2 * abs(len(ideal) - len(lines))
+        if target and actual and _widest(target) > 1.2 * _widest(actual):
+            cost += 0.3
+        cost += 0.1 if len(actual) > len(target) else 0.0
+        if best is None or cost < best[0]:
+            best = (cost, ([t for ln in target for t in ln], [t for ln in actual for t in ln]))
+    return best[1] if best else None
+
+
+def _widest(fragments: list[list]) -> int:
+    return max(sum(len(t.text) for t in f) for f in fragments)
+
+
+def _split_line(tokens: list) -> int:
+    for i in range(1, len(tokens)):
+        if tokens[i - 1].text.endswith(_ENDS):
+            return i
+    return 1
+
+
+def _fragment_cost(fragments: list[list]) -> float:
+    """A wrapped cell's lines end mid-sentence but its last one."""
+    if not fragments:
+        return 1.0  # a goal row with text has both cells, as a rule
+    cost = 0.0 if fragments[-1][-1].text.endswith(_ENDS) else 0.5
+    return cost + sum(1.0 for f in fragments[:-1] if f[-1].text.endswith(_ENDS))

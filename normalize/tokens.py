@@ -35,6 +35,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
+from selfeval.extract.cells import join_pair
 from selfeval.extract.grid import Place, SourceRow
 from selfeval.extract.split import is_title
 from selfeval.findings import Finding, finding_at
@@ -53,14 +54,18 @@ _STRICT = 90.0  # anchors are printed text: match them strictly
 _SEQ = re.compile(r"^项目序号\s*[:：]?\s*[0-9０-９]*$")
 _UNIT = re.compile(r"^金额单位")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_PREFIX = re.compile(r"^其中\s*[:：]?$")  # 其中: before a source label
+_SCORE = re.compile(r"\s*[(（]\s*\d+(?:\.\d+)?\s*分\s*[)）]$")
+_TRAILING_PAREN = re.compile(r"\s*[(（][^()（）]{1,6}[)）]$")
 _PAREN_NOTE = re.compile(r"^[(（].*[)）]$")
 _PAREN = re.compile(r"^[(（][^()（）]{1,6}[)）]$")  # (盖章) after 预算单位
 
 
 @dataclass(frozen=True)
 class Token:
-    text: str
+    text: str  # "" for an empty cell that the text kept (`` |`` lines)
     line: int
+    more: tuple[int, ...] = ()  # other lines of a label joined over lines
 
 
 @dataclass
@@ -115,11 +120,11 @@ def anchor(text: str) -> tuple[str, str] | None:
         return ("seq", t)
     if _UNIT.match(t):
         return ("unit", t)
-    label = t.partition(":")[0]
+    label = _TRAILING_PAREN.sub("", t.partition(":")[0])  # 实施单位 (盖章)
     for group, kind in (("header_fields", "field"), ("form_texts", "form_text")):
         if len(label) <= 12 and (m := column_vocabulary(group, _STRICT).match(label)):
             return (kind, m.label)
-    key = Vocabulary.key(t)
+    key = Vocabulary.key(_SCORE.sub("", t))  # 绩效指标(90分)
     for name, labels in vocabulary()["block_labels"].items():
         if key in {Vocabulary.key(x) for x in labels}:
             return (f"block:{name}", t)
@@ -148,14 +153,14 @@ def _join_pieces(tokens: list[Token]) -> list[Token]:
             if any(fit.kind_of(p.text) != "text" for p in parts):
                 break
             text = "".join(p.text for p in parts)
-            if len(text) <= 14 and anchor(text) and (not anchor(parts[-1].text) or not Vocabulary.key(tok.text)):
+            if len(text) <= 14 and anchor(text) and (not anchor(parts[-1].text) or _PREFIX.match(tok.text)):
                 if anchor(tok.text) and not _PAREN.match(parts[-1].text):
                     break
-                joined = (Token(text, tok.line), n, [p.line for p in parts])
+                more = tuple(sorted({p.line for p in parts} - {tok.line}))
+                joined = (Token(text, tok.line, more), n)
                 break
         if joined:
             out.append(joined[0])
-            out.extend(Token("", line) for line in joined[2][1:] if line != tok.line)  # their lines are used
             i += joined[1]
         else:
             out.append(tok)
@@ -174,13 +179,15 @@ class _Block:
 
 
 class TokenReader:
-    def __init__(self, tokens: list[Token], cutoff: float):
+    def __init__(self, tokens: list[Token], cutoff: float, whole_cells: bool = False):
         self.tokens = tokens
+        self.whole_cells = whole_cells  # each token is a whole cell (not a word of one)
         self.cutoff = cutoff
         self.rows: list[_Row] = []
         self.unplaced: list[Token] = []
         self.year: int | None = None
         self.block: _Block | None = None
+        self.centred = False  # the form prints merged labels at their centre (a PDF's text)
 
     # the walk
     def read(self) -> list[_Row]:
@@ -207,13 +214,17 @@ class TokenReader:
 
     def _step(self, i: int) -> int:
         tok = self.tokens[i]
-        if not tok.text:
-            self._note_line(tok.line)
+        if not tok.text:  # an empty cell kept by the text: a place in a row, or nothing
+            if self.block is not None and (self.block.items or self.block.kind == "goal"):
+                self.block.items.append(("value", tok, None))
+            else:
+                self._note_line(tok.line)
             return i + 1
         kind = self._kind(tok)
         name = kind[0] if kind else None
         if name == "title":
             self._close()
+            self.centred = False
             if m := _YEAR.search(tok.text):
                 self.year = int(m.group(1))
             self._emit([tok.text], [tok])
@@ -238,10 +249,24 @@ class TokenReader:
         if name == "head" or (name or "").startswith("block:"):
             return self._block_anchor(i, name)
         if self.block is not None:
-            self.block.items.append((name or "value", tok, kind[1] if kind else None))
+            if kind is None and self._extra_head(i):
+                self.block.heads.append(("", tok))  # a column the vocabulary does not name (原因)
+            else:
+                self.block.items.append((name or "value", tok, kind[1] if kind else None))
             return i + 1
         self.unplaced.append(tok)
         return i + 1
+
+    def _extra_head(self, i: int) -> bool:
+        """A text token right after a header band is one of its columns when it
+        sits on the band's line, or when a row's label follows it."""
+        block, tok = self.block, self.tokens[i]
+        if block is None or block.items or not block.heads or block.kind == "goal" or fit.kind_of(tok.text) != "text":
+            return False
+        if not self.whole_cells and tok.line == block.heads[-1][1].line:
+            return True
+        after = self._kind(self.tokens[i + 1]) if i + 1 < len(self.tokens) else None
+        return after is not None and after[0] in ("source", "level")
 
     def _note_line(self, line: int) -> None:
         if self.block is not None:
@@ -250,15 +275,18 @@ class TokenReader:
             self.rows[-1].lines.add(line)
 
     def _emit(self, cells: list[str], toks: list[Token], extra: set[int] = frozenset()) -> None:
-        self.rows.append(_Row(cells, {t.line for t in toks} | set(extra)))
+        self.rows.append(_Row(cells, {line for t in toks for line in (t.line, *t.more)} | set(extra)))
 
     def _label_value(self, i: int) -> int:
         tok = self.tokens[i]
         j = i + 1
         values: list[Token] = []
-        while j < len(self.tokens) and self.tokens[j].text and self._kind(self.tokens[j]) is None:
+        inline = ":" in clean(tok.text)  # 项目负责人:张三 holds its value; 项目负责人: alone has none
+        while not inline and j < len(self.tokens) and self.tokens[j].text and self._kind(self.tokens[j]) is None:
             values.append(self.tokens[j])
             j += 1
+            if self.whole_cells:
+                break
         self._emit([tok.text, " ".join(v.text for v in values)] if values else [tok.text], [tok, *values])
         return j
 
@@ -275,6 +303,7 @@ class TokenReader:
                 self.block.heads.append((self._slot(kind, tok.text), tok))
             elif self.block.label is None:
                 self.block.label = tok
+                self.centred = self.centred or bool(self.block.heads)  # a merged label printed at its centre
             else:
                 self.block.extra_lines.add(tok.line)
             return i + 1
@@ -371,9 +400,9 @@ class TokenReader:
         self._emit(head[: 2 + 2 * len(heads) - 1] if heads else head[:1], heads + ([block.label] if block.label else []),
                    block.extra_lines)
         texts = [tok for name, tok, _ in block.items if tok.text]
-        target, actual = groups.split_goal(texts)
+        target, actual = groups.split_goal(texts, self.centred)
         if target or actual:
-            self._emit(["", "", " ".join(t.text for t in target), "", " ".join(t.text for t in actual)], target + actual)
+            self._emit(["", "", _joined(target), "", _joined(actual)], target + actual)
 
     # indicators
     def _indicators(self, block: _Block) -> None:
@@ -385,13 +414,23 @@ class TokenReader:
         l2_vocab = level_vocabulary(template_for_year(self.year).name, self.cutoff)[1]
         items = groups.rows_of(block.items, value_slots, l2_vocab)
         width = max(columns.values()) + 1
-        for cells_by_slot, toks in groups.arrange(items, template_for_year(self.year)):
+        for cells_by_slot, toks in groups.arrange(items, template_for_year(self.year), self.centred):
             cells = [""] * width
             for slot, text in cells_by_slot.items():
                 if slot in columns:
                     cells[columns[slot]] = text
             self._emit(cells, toks)
         self.unplaced.extend(groups.leftovers(items))
+
+
+def _joined(tokens: list[Token]) -> str:
+    """Tokens of one cell: a space between words of one line, lines joined as
+    wrapped text (no space next to a CJK character)."""
+    text, line = "", None
+    for tok in tokens:
+        text = tok.text if not text else (text + " " + tok.text if tok.line == line else join_pair(text, tok.text))
+        line = tok.line
+    return text
 
 
 def _indicator_columns(block: _Block) -> dict[str, int]:
@@ -406,8 +445,9 @@ def _indicator_columns(block: _Block) -> dict[str, int]:
 
 def regrid(rows: list[SourceRow], shape: str, cutoff: float, source_path: str = "") -> tuple[list[SourceRow], list[Finding]]:
     """Rows of cells in the grid shape, and the findings for what no row took."""
-    tokens = pipe_cells(rows) or tokenize(rows, shape)
-    reader = TokenReader(tokens, cutoff)
+    cells = pipe_cells(rows)
+    tokens = cells or tokenize(rows, shape)
+    reader = TokenReader(tokens, cutoff, whole_cells=cells is not None or shape == "cells")
     out = []
     for row in reader.read():
         lines = sorted(row.lines)
@@ -421,7 +461,6 @@ def regrid(rows: list[SourceRow], shape: str, cutoff: float, source_path: str = 
     for line, texts in sorted(by_line.items()):
         findings.append(finding_at("unparsed_line", f"text that no cell of the form could hold: {' '.join(texts)!r}",
                                    Place(line), " ".join(texts)))
-    out.sort(key=lambda r: r.line)
     return out, findings
 
 
