@@ -51,7 +51,8 @@ class SourceRow:
     holds one OCR confidence (0..1) per cell, or is None when not OCR'd.
     ``span`` lists the other lines whose text the row holds, when a row was
     put together from several lines (the token reader); a row used by a
-    record uses them too.
+    record uses them too.  ``starts`` gives the character column where each
+    cell starts, for column-aligned text (``pdftotext -layout``).
     """
 
     cells: tuple[str, ...]
@@ -61,6 +62,7 @@ class SourceRow:
     positional: bool = True
     confidence: tuple[float | None, ...] | None = None
     span: tuple[int, ...] = ()
+    starts: tuple[int, ...] | None = None
 
     @property
     def place(self) -> Place:

@@ -106,6 +106,17 @@ def split_spaces(line: str) -> tuple[str, ...]:
     return tuple(cells)
 
 
+_CELL = re.compile(r"\S+(?: \S+)*")
+
+
+def aligned_cells(line: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """Cells separated by runs of 2+ spaces, and the character column where
+    each starts (column-aligned text such as ``pdftotext -layout``: the
+    columns are where the header's words start)."""
+    found = [(m.group(), m.start()) for m in _CELL.finditer(line.rstrip())]
+    return tuple(c for c, _ in found), tuple(x for _, x in found)
+
+
 def _open_quote(line: str) -> bool:
     """True when a tab-separated line ends inside a quoted cell: a spreadsheet
     copies a cell holding a line break as ``"可持续影<newline>响指标"``."""
@@ -165,6 +176,9 @@ def _text_to_rows(text: str, shape: str | None = None) -> tuple[list[SourceRow],
         if shape == "pipe":
             cells = split_pipe(line) or (line.strip(),)
             rows.append(SourceRow(cells, number))
+        elif lost == "runs":
+            cells, starts = aligned_cells(line)
+            rows.append(SourceRow(cells, number, positional=False, starts=starts))
         elif shape == "spaces":
             rows.append(SourceRow(split_spaces(line), number, positional=False))
         elif '"' in line and _open_quote(line):
@@ -226,4 +240,4 @@ def _limited(row: SourceRow, settings: Settings, doc: Document) -> SourceRow:
     for cell in row.cells:
         cells.append(cell[:budget])
         budget = max(budget - len(cell), 0)
-    return SourceRow(tuple(cells), row.line, row.page, row.sheet, row.positional)
+    return SourceRow(tuple(cells), row.line, row.page, row.sheet, row.positional, starts=row.starts)

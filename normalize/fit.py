@@ -72,7 +72,7 @@ _FUNDING_FITS = {
     "budget_full_year": {"number": 0.0, "null": 0.2},
     "executed": {"number": 0.0, "null": 0.2},
     "weight": {"number": 0.0, "null": 0.0},
-    "execution_rate": {"rate": -0.5, "null": 0.0, "number": 1.5},
+    "execution_rate": {"rate": -0.5, "null": 0.0, "number": 3.0},  # a bare number is rarely a rate
     "score": {"number": 0.0, "null": 0.0},
 }
 _INDICATOR_FITS = {
@@ -130,10 +130,35 @@ def _funding_cost(values: tuple[str, ...], columns: tuple[str, ...], cols: tuple
     return cost
 
 
+def position_cost(xs: tuple[int | None, ...], cols: tuple[int, ...], head_xs: tuple[int | None, ...]) -> float:
+    """Column-aligned text: a value belongs under the header word whose
+    start is nearest its own start.  A hint, not a rule: a form whose header
+    row is printed a column off its values (seed forms 2, 3, 6) is put right
+    by the arithmetic."""
+    known = [(i, x) for i, x in enumerate(head_xs) if x is not None]
+    if not known:
+        return 0.0
+    cost = 0.0
+    for x, col in zip(xs, cols, strict=True):
+        if x is None or head_xs[col] is None:
+            continue
+        nearest = min(known, key=lambda p: (abs(p[1] - x), p[0]))[0]
+        cost += -0.1 if nearest == col else 0.4
+    return cost
+
+
 @lru_cache(maxsize=16384)
-def funding_readings(values: tuple[str, ...], columns: tuple[str, ...]) -> tuple[tuple[float, tuple[int, ...]], ...]:
-    """The readings of a funding row's values, best first: (cost, columns)."""
-    scored = [(_funding_cost(values, columns, cols), cols) for cols in placements(len(values), len(columns))]
+def funding_readings(values: tuple[str, ...], columns: tuple[str, ...], xs: tuple[int | None, ...] = (),
+                     head_xs: tuple[int | None, ...] = ()) -> tuple[tuple[float, tuple[int, ...]], ...]:
+    """The readings of a funding row's values, best first: (cost, columns).
+    ``xs``/``head_xs``: where the values and the header words start, in
+    column-aligned text."""
+    scored = []
+    for cols in placements(len(values), len(columns)):
+        cost = _funding_cost(values, columns, cols)
+        if cost != RULED_OUT and xs and head_xs:
+            cost += position_cost(xs, cols, head_xs)
+        scored.append((cost, cols))
     return tuple(sorted(s for s in scored if s[0] != RULED_OUT))
 
 
@@ -157,11 +182,14 @@ def _indicator_cost(values: tuple[str, ...], columns: tuple[str, ...], cols: tup
 
 
 @lru_cache(maxsize=16384)
-def indicator_reading(values: tuple[str, ...], columns: tuple[str, ...]) -> tuple[float, tuple[int, ...]] | None:
+def indicator_reading(values: tuple[str, ...], columns: tuple[str, ...], xs: tuple[int | None, ...] = (),
+                      head_xs: tuple[int | None, ...] = ()) -> tuple[float, tuple[int, ...]] | None:
     """The best reading of an indicator row's values (after its name), or None."""
     best: tuple[float, tuple[int, ...]] | None = None
     for cols in placements(len(values), len(columns)):
         cost = _indicator_cost(values, columns, cols)
+        if cost != RULED_OUT and xs and head_xs:
+            cost += position_cost(xs, cols, head_xs)
         if cost != RULED_OUT and (best is None or cost < best[0]):
             best = (cost, cols)
     return best

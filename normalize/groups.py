@@ -33,7 +33,8 @@ def _is_word(text: str) -> bool:
     return fit.kind_of(text) == "text"
 
 
-def _segment(toks: list, value_slots: tuple[str, ...], after_label: bool) -> list[tuple] | None:
+def _segment(toks: list, value_slots: tuple[str, ...], after_label: bool,
+             slot_xs: tuple[int | None, ...] = ()) -> list[tuple] | None:
     """The cheapest cut of a run of tokens into rows: [('row', name, values, cols)]."""
     n = len(toks)
     texts = [t.text for t in toks]
@@ -49,7 +50,9 @@ def _segment(toks: list, value_slots: tuple[str, ...], after_label: bool) -> lis
             if m == 0 and not (i == 0 and after_label):
                 continue
             for k in range(i + m + 1 if m == 0 else i + m, min(n, i + m + len(value_slots)) + 1):
-                reading = fit.indicator_reading(tuple(texts[i + m:k]), value_slots) if k > i + m else (0.6 * 4, ())
+                xs = tuple(t.x for t in toks[i + m:k]) if any(slot_xs) else ()
+                reading = (fit.indicator_reading(tuple(texts[i + m:k]), value_slots, xs, slot_xs) if k > i + m
+                           else (0.6 * 4, ()))
                 if reading is None:
                     continue
                 cost = base + reading[0] + ROW_COST + (NO_NAME_COST if m == 0 else 0.3 * (m - 1))
@@ -59,7 +62,8 @@ def _segment(toks: list, value_slots: tuple[str, ...], after_label: bool) -> lis
     return best[n][1] if best[n] else None
 
 
-def rows_of(items: list[tuple], value_slots: tuple[str, ...], level2: Vocabulary) -> list[tuple]:
+def rows_of(items: list[tuple], value_slots: tuple[str, ...], level2: Vocabulary,
+            slot_xs: tuple[int | None, ...] = ()) -> list[tuple]:
     """Block items (name, token, label) to entries: ('level', token, label),
     ('row', name tokens, value tokens, value columns) and ('lost', tokens)."""
     out: list[tuple] = []
@@ -70,7 +74,7 @@ def rows_of(items: list[tuple], value_slots: tuple[str, ...], level2: Vocabulary
         nonlocal run
         toks = list(run)
         if toks:
-            rows = _segment(toks, value_slots, after_label)
+            rows = _segment(toks, value_slots, after_label, slot_xs)
             if rows is None:
                 out.append(("lost", toks))
             for row in rows or []:
@@ -227,9 +231,14 @@ def _row_cells(entry: tuple, extra: dict[str, str]) -> tuple[dict[str, str], lis
     return cells, [*name, *values]
 
 
-def split_goal(texts: list, centred: bool = False) -> tuple[list, list]:
-    """The goal block's text tokens: (target, actual).  In a PDF's text
-    (``centred``) the two cells' wrapped lines interleave: see :func:`_centred_goal`."""
+def split_goal(texts: list, centred: bool = False, head_xs: tuple[int | None, ...] = ()) -> tuple[list, list]:
+    """The goal block's text tokens: (target, actual).  In column-aligned
+    text each token is under the header word (年初设定目标, 实际完成情况) it
+    starts nearest to.  In a PDF's text (``centred``) the two cells' wrapped
+    lines interleave: see :func:`_centred_goal`."""
+    if len(head_xs) == 2 and None not in head_xs and texts and all(t.x is not None for t in texts):
+        near = [abs(t.x - head_xs[0]) <= abs(t.x - head_xs[1]) for t in texts]
+        return [t for t, n in zip(texts, near, strict=True) if n], [t for t, n in zip(texts, near, strict=True) if not n]
     if centred and (lines := _centred_goal(texts)) is not None:
         return lines
     if len(texts) <= 1:

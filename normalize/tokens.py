@@ -66,6 +66,7 @@ class Token:
     text: str  # "" for an empty cell that the text kept (`` |`` lines)
     line: int
     more: tuple[int, ...] = ()  # other lines of a label joined over lines
+    x: int | None = None  # character column where it starts, in column-aligned text
 
 
 @dataclass
@@ -81,11 +82,11 @@ def tokenize(rows: list[SourceRow], shape: str) -> list[Token]:
     spaces are text); ``words`` splits every cell on whitespace."""
     out: list[Token] = []
     for row in rows:
-        for cell in row.cells:
+        for n, cell in enumerate(row.cells):
             if shape == "cells":
                 text = clean(cell)
                 if text:
-                    out.append(Token(text, row.line))
+                    out.append(Token(text, row.line, x=row.starts[n] if row.starts else None))
             else:
                 out.extend(Token(w, row.line) for w in clean(cell).split(" ") if w)
     return _join_pieces(out)
@@ -376,11 +377,13 @@ class TokenReader:
             else:
                 self.unplaced.append(tok)
         fitted = []
+        head_xs = _aligned_heads(block)
         for _label, values in rows:
             texts = tuple(v.text for v in values)
-            readings = fit.funding_readings(texts, columns)
-            if not readings and texts:  # more values than columns, or a value no column takes
-                readings = fit.funding_readings(texts[: len(columns)], columns) if len(texts) > len(columns) else ()
+            xs = tuple(v.x for v in values)
+            readings = fit.funding_readings(texts, columns, xs, head_xs)
+            if not readings and len(texts) > len(columns):  # more values than columns
+                readings = fit.funding_readings(texts[: len(columns)], columns, xs[: len(columns)], head_xs)
             fitted.append((texts, readings))
         chosen = fit.block_sums(fitted, columns)
         for (label, values), cols in zip(rows, chosen, strict=True):
@@ -400,7 +403,7 @@ class TokenReader:
         self._emit(head[: 2 + 2 * len(heads) - 1] if heads else head[:1], heads + ([block.label] if block.label else []),
                    block.extra_lines)
         texts = [tok for name, tok, _ in block.items if tok.text]
-        target, actual = groups.split_goal(texts, self.centred)
+        target, actual = groups.split_goal(texts, self.centred, _aligned_heads(block))
         if target or actual:
             self._emit(["", "", _joined(target), "", _joined(actual)], target + actual)
 
@@ -412,7 +415,9 @@ class TokenReader:
         value_slots = tuple(s for s, _ in sorted(columns.items(), key=lambda kv: kv[1])
                             if s not in ("level1", "level2", "level3"))
         l2_vocab = level_vocabulary(template_for_year(self.year).name, self.cutoff)[1]
-        items = groups.rows_of(block.items, value_slots, l2_vocab)
+        by_slot = {slot: x for (slot, _), x in zip(block.heads, _aligned_heads(block) or [None] * len(block.heads),
+                                                   strict=True) if slot}
+        items = groups.rows_of(block.items, value_slots, l2_vocab, tuple(by_slot.get(s) for s in value_slots))
         width = max(columns.values()) + 1
         for cells_by_slot, toks in groups.arrange(items, template_for_year(self.year), self.centred):
             cells = [""] * width
@@ -421,6 +426,19 @@ class TokenReader:
                     cells[columns[slot]] = text
             self._emit(cells, toks)
         self.unplaced.extend(groups.leftovers(items))
+
+
+def _aligned_heads(block: _Block) -> tuple[int | None, ...]:
+    """Where the header words start, when the text is column-aligned: most
+    of the block's values start where some header word starts.  Else ()."""
+    heads = [t.x for _, t in block.heads]
+    values = [tok.x for _, tok, _ in block.items if tok.text and tok.x is not None and fit.kind_of(tok.text) != "text"]
+    if block.kind == "goal":
+        values = [tok.x for _, tok, _ in block.items if tok.text and tok.x is not None]
+    if None in heads or not values:
+        return ()
+    near = sum(1 for x in values if min(abs(x - h) for h in heads) <= 1)
+    return tuple(heads) if near >= 0.7 * len(values) else ()
 
 
 def _joined(tokens: list[Token]) -> str:

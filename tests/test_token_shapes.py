@@ -139,3 +139,41 @@ def test_sub_rows_are_placed_so_the_columns_add_up():
     rows = [(v, fit.funding_readings(v, columns)) for v in (total, sub, lone, lone, ("28.50",) * 3 + ("10.00", "100.00%", "——"))]
     chosen = fit.block_sums(rows, columns)
     assert chosen[2] == (3, 5) and chosen[3] == (3, 5)
+
+
+def _at(*cells: tuple[int, str]) -> str:
+    line = ""
+    for col, text in cells:
+        line = line.ljust(col) + text
+    return line
+
+
+def test_column_aligned_text_is_read_by_the_header_words_columns(tmp_path):
+    # pdftotext -layout: a lone amount under 年初预算数 is the initial budget
+    # (nothing in the row's arithmetic says so; without the columns a lone
+    # amount is read as the executed one), and the goal's lines are the
+    # target's or the actual's by where they start (the actual printed on the
+    # line above the target)
+    heads = [(20, "年初预算数"), (33, "全年预算数"), (46, "全年执行数"), (59, "分值"), (67, "执行率"), (77, "得分")]
+    lines = [
+        "2020年度预算资金项目支出绩效自评表", "项目序号：1", "金额单位：万元",
+        _at((0, "预算单位（盖章）"), (20, "某局"), (46, "实施单位"), (59, "某局")),
+        _at((0, "项目名称"), (20, "某专项")),
+        _at(*heads),
+        _at((10, "年度资金总额："), (20, "8.00"), (33, "8.00"), (46, "6.00"), (59, "10.00"), (67, "75.00%"), (77, "7.50")),
+        _at((10, "其中：中央资金"), (20, "5.00"), (59, "—"), (77, "—")),
+        _at((0, "项目资金"), (10, "市级资金"), (20, "3.00"), (33, "8.00"), (46, "6.00"), (59, "—"), (67, "75.00%"), (77, "—")),
+        _at((20, "年初设定目标"), (46, "实际完成情况")),
+        _at((0, "年度总体目标"), (46, "已完成招聘。")),
+        _at((20, "完成招聘工作。")),
+        _at((3, "一级指标"), (13, "二级指标"), (23, "三级指标"), (35, "年度指标值"), (47, "实际完成值"), (59, "分值"), (67, "得分")),
+        _at((3, "产出指标"), (13, "数量指标"), (23, "补助人数"), (35, "≥3人"), (47, "3人"), (59, "90.00"), (67, "90.00")),
+        _at((3, "总分"), (59, "100.00"), (67, "97.50")),
+    ]
+    batch = _read_text(tmp_path, "\n".join(lines) + "\n")
+    funding = batch.tables["funding"].to_pandas().set_index("source_key")
+    central = funding.loc["central"]
+    assert central.budget_initial == 5.0 and central.executed != central.executed
+    assert funding.loc["municipal"].budget_initial == 3.0
+    form = batch.tables["forms"].to_pandas().iloc[0]
+    assert (form.goal_target, form.goal_actual) == ("完成招聘工作。", "已完成招聘。")
