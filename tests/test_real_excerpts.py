@@ -9,10 +9,14 @@ import math
 from pathlib import Path
 
 import pytest
-import tomllib
 from scangen.compare import same_field
 
 from selfeval.pipeline import run
+
+try:
+    import tomllib
+except ImportError:  # Python 3.10
+    tomllib = pytest.importorskip("tomli")
 
 EXCERPTS = Path(__file__).parent / "excerpts"
 NAMES = ["04_sichuan_qingshen_fagai_2023", "05_sichuan_daying_sifa_2023"]
