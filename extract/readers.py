@@ -53,6 +53,7 @@ READERS: dict[str, str] = {
     ".wps": "selfeval.extract.legacy:read_legacy",
     ".et": "selfeval.extract.legacy:read_legacy",
     ".dps": "selfeval.extract.legacy:read_legacy",
+    ".ofd": "selfeval.extract.ofd:read_ofd",
     ".html": "selfeval.extract.html:read_html",
     ".htm": "selfeval.extract.html:read_html",
     ".xhtml": "selfeval.extract.html:read_html",
@@ -120,7 +121,7 @@ def _non_regular(path: Path, doc_id: str) -> tuple[str | None, Finding | None]:
         kind = file_kind(path)
     except OSError as exc:
         return None, Finding("skipped_file", f"{printable_name(str(path))}: cannot be examined "
-                             f"({exc.strerror or exc}); skipped", doc_id=doc_id)
+                             f"({describe(exc)}); skipped", doc_id=doc_id)
     if kind.regular:
         return kind.link, None
     via = f" (a link to {printable_name(kind.link)})" if kind.link else ""
@@ -139,7 +140,10 @@ def discover(inputs: list[Path], ignored: list[dict] | None = None) -> tuple[lis
     UTF-8 get ``\\xNN`` escapes in ``doc_id`` (:func:`printable_name`).  Unsupported files found in a
     folder are reported as ``skipped_file``; a named file of an unsupported
     kind is still handed to a reader by content sniffing.  The ``doc_id`` is
-    the path relative to the folder given, or the file name.  Files and
+    the path relative to the folder given, or the file name; where two
+    different files would get the same one (``a/x.txt`` and ``b/x.txt``
+    given together), each gets its path as given instead, so neither is
+    lost and the choice does not depend on the order of the inputs.  Files and
     folders a ``.selfevalignore`` matches (:mod:`selfeval.extract.ignore`) are
     skipped silently; with ``ignored``, an entry per skipped path (``path``
     relative to the folder given, folders ending in ``/``; ``pattern``;
@@ -148,14 +152,24 @@ def discover(inputs: list[Path], ignored: list[dict] | None = None) -> tuple[lis
     :data:`OUTPUT_FOLDER` and their manifest as the ignore file, so an
     ``--out`` inside an input folder is never read back.
     """
-    files: dict[str, InputFile] = {}
+    found: dict[str, list[tuple[Path, str | None]]] = {}  # doc_id -> the paths (and link targets) that would take it
     findings: list[Finding] = []
     skipped: list[dict] = []
+
+    def add(path: Path, doc_id: str) -> None:
+        link, problem = _non_regular(path, doc_id)
+        if problem is not None:
+            findings.append(problem)
+        else:
+            found.setdefault(doc_id, []).append((path, link))
+
     for given in inputs:
         if given.is_dir():
             for path in _walk(given, skipped):
                 doc_id = printable_name(path.relative_to(given).as_posix())
-                if not supported(path):
+                if supported(path):
+                    add(path, doc_id)
+                else:
                     findings.append(
                         Finding(
                             "skipped_file",
@@ -164,19 +178,20 @@ def discover(inputs: list[Path], ignored: list[dict] | None = None) -> tuple[lis
                             doc_id=doc_id,
                         )
                     )
-                    continue
-                link, problem = _non_regular(path, doc_id)
-                if problem is not None:
-                    findings.append(problem)
-                elif doc_id not in files:
-                    files[doc_id] = InputFile(path, doc_id, link)
         else:
-            doc_id = printable_name(given.name)
-            link, problem = _non_regular(given, doc_id)
-            if problem is not None:
-                findings.append(problem)
-            elif doc_id not in files:
-                files[doc_id] = InputFile(given, doc_id, link)
+            add(given, printable_name(given.name))
+    files: dict[str, InputFile] = {}
+    for doc_id, paths in found.items():
+        distinct: dict[Path, tuple[Path, str | None]] = {}
+        for path, link in sorted(paths, key=lambda p: str(p[0])):
+            distinct.setdefault(path.resolve(), (path, link))  # one file named twice (a folder and a file in it) is one
+        if len(distinct) == 1:
+            path, link = next(iter(distinct.values()))
+            files[doc_id] = InputFile(path, doc_id, link)
+        else:
+            for path, link in distinct.values():
+                name = printable_name(path.as_posix())
+                files.setdefault(name, InputFile(path, name, link))
     ordered = [files[k] for k in sorted(files)]
     findings.sort(key=lambda f: f.doc_id)
     if ignored is not None:
@@ -252,7 +267,9 @@ def sniff_suffix(path: Path, data: bytes) -> str:
                 return ".doc"  # a Word 97-2003 file under another name
             return suffix
     if head.startswith(b"PK\x03\x04"):
-        return name if name in (".xlsx", ".xlsm", ".docx") else ".zip"
+        if name in (".xlsx", ".xlsm", ".docx", ".ofd"):
+            return name
+        return ".ofd" if b"OFD.xml" in data[:4096] else ".zip"
     if name in WEB_PAGE_NAMES and looks_like_web_page(data):
         return ".mht" if is_web_archive(data) else ".html"
     return name
@@ -283,19 +300,19 @@ def read_document(item: InputFile, settings: Settings) -> Document:
 
     try:
         data = read_regular(path, settings.max_file_bytes)
-    except TooLarge as exc:
+    except TooLarge as big:
         doc = Document(doc_id, shown, kind="skipped", readable=False)
         doc.findings.append(
             Finding(
                 "limit_exceeded",
-                f"{shown}: {exc.size} bytes is over the {settings.max_file_bytes}-byte limit; "
+                f"{shown}: {big.size} bytes is over the {settings.max_file_bytes}-byte limit; "
                 "raise --max-file-mb to read it (0: no limit)",
                 doc_id=doc_id,
             )
         )
         return doc
-    except NotRegular as exc:
-        return failed(f"{shown}: a {exc.kind}, not a regular file; only regular files are read")
+    except NotRegular as odd:
+        return failed(f"{shown}: a {odd.kind}, not a regular file; only regular files are read")
     except OSError as exc:
         return failed(f"{shown}: cannot read the file ({describe(exc)}); check it exists and is readable")
     sha = hashlib.sha256(data).hexdigest()
