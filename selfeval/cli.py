@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.text import Text
 
 from selfeval import __version__
-from selfeval.extract.readers import discover
+from selfeval.extract.readers import discover, printable_name
 from selfeval.findings import describe
 from selfeval.normalize.vocab import template_names
 from selfeval.output.commit import Generation, OutputLock, OutputLocked
@@ -206,12 +206,12 @@ def _output_errors(out: Path) -> Iterator[_Writing]:
     writing = _Writing()
     try:
         yield writing
-    except OutputLocked as exc:
-        err.print(Text.assemble(("error:", "red"), f" {exc}"))
+    except OutputLocked as locked:
+        err.print(Text.assemble(("error:", "red"), " " + str(locked)))  # our own message, not a library's
         raise typer.Exit(Exit.CANNOT_WRITE) from None
     except OSError as exc:
         what = _WRITE_PROBLEMS.get(exc.errno, f"{exc.strerror or exc}; check that you can write there")
-        where = f" ({exc.filename})" if exc.filename else ""
+        where = f" ({printable_name(str(exc.filename))})" if exc.filename else ""
         kept = ("the tables and manifest.json of this run are in place; the report is not complete"
                 if writing.committed else
                 "nothing of this run was put in place; the outputs of an earlier run there are unchanged")
