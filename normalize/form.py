@@ -13,18 +13,19 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from selfeval.extract.grid import SourceRow
+from selfeval.extract.grid import Place, SourceRow
 from selfeval.extract.split import FormCells, is_title, seq_of
 from selfeval.findings import finding_at
 from selfeval.normalize import funding as funding_block
 from selfeval.normalize import indicators as indicator_block
-from selfeval.normalize.cells import clean
+from selfeval.normalize.cells import clean, compact
 from selfeval.normalize.records import FormRecord
 from selfeval.normalize.rows import (
     HEADER_CUTOFF,
     YEAR_LINE,
     RowKind,
     classify_row,
+    header_cells,
     merge_band,
     source_label,
 )
@@ -86,6 +87,7 @@ class FormParser:
         self.goal_columns: dict[str, int] = {}
         self.indicator_columns: dict[str, int] = {}
         self.band: str | None = None  # the block of the header row right above, while a band may go on
+        self.structure: set[Place] = set()  # rows read as the form's structure, no record of their own
         self.block: indicator_block.IndicatorBlock | None = None
         self.totals: list[_Total] = []
         self.goal_parts: dict[str, list[str]] = {"target": [], "actual": []}
@@ -98,17 +100,27 @@ class FormParser:
             if kind.kind == "blank":
                 continue
             self.band = after_header
-            if self._read(row, kind):
-                self.form.used_lines.add(row.place)
-            else:
+            records = self._record_count()
+            taken = self._read(row, kind)
+            if taken is False:
                 self._unparsed(row)
+            else:
+                if taken is not True:
+                    self._report_cells(row, taken)
+                if self._record_count() == records:
+                    self.structure.add(row.place)  # read, but no record is made from it: labels, headers, head fields
             after_header = kind.block if kind.kind == "header" else None
             context = self.mode
         self._finish()
+        self._account()
         return self.form
 
-    def _read(self, row: SourceRow, kind: RowKind) -> bool:
-        """Run the block a row's kind belongs to; False when nothing took it."""
+    def _record_count(self) -> int:
+        return len(self.form.funding) + (len(self.block.records) if self.block is not None else 0)
+
+    def _read(self, row: SourceRow, kind: RowKind) -> bool | frozenset[int]:
+        """Run the block a row's kind belongs to: True when it took every cell,
+        the columns it took when only some, False when nothing took the row."""
         first = next((clean(c) for c in row.cells if not is_null(c)), "")
         match kind.kind:
             case "title":
@@ -132,6 +144,31 @@ class FormParser:
                 return self.block.add(row)
         return False
 
+    def _report_cells(self, row: SourceRow, taken: frozenset[int]) -> None:
+        """Every non-empty cell a row's reader did not take is a finding with its text."""
+        for col, cell in enumerate(row.cells):
+            if col not in taken and not is_null(cell):
+                self._finding("unparsed_line", f"cell {clean(cell)!r} (column {col + 1}) is not part of any record; kept here", row)
+
+    def _account(self) -> None:
+        """A line counts as used only when a record holds it or it is the
+        form's own structure (title, head fields, headers, labels, 总分); any
+        other non-blank row becomes an ``unparsed_line`` finding with its text.
+        A form whose rows gave no record at all is an ``empty_form`` error."""
+        form = self.form
+        held = {r.place for r in form.funding} | {i.place for i in form.indicators}
+        form.used_lines = self.structure | held
+        if form.look_alike:
+            form.used_lines |= {row.place for row in self.cells.rows if not row.is_blank()}  # read, reported as a whole
+            return
+        reported = {Place(f.line, f.page, f.sheet) for f in form.findings if f.code == "unparsed_line" and f.line is not None}
+        for row in self.cells.rows:
+            if not row.is_blank() and row.place not in form.used_lines and row.place not in reported:
+                self._finding("unparsed_line", "no record holds this row; kept here", row)
+        if not form.funding and not form.indicators:
+            self._finding("empty_form", f"form {form.form_seq or form.form_index}: its rows gave no funding or indicator record",
+                          self.cells.rows[0])
+
     def _title_row(self, row: SourceRow, first: str) -> bool:
         if self.mode == "head" and is_title(row):
             return self._title(first)
@@ -143,7 +180,7 @@ class FormParser:
             return True
         return False
 
-    def _header(self, row: SourceRow, kind: RowKind) -> bool:
+    def _header(self, row: SourceRow, kind: RowKind) -> frozenset[int]:
         """A header row: it starts its block, or, right under another header
         row of its block, merges into that header band; an indicator header
         repeated inside the block (a page break reprints it) continues the block."""
@@ -157,7 +194,7 @@ class FormParser:
         else:
             band = merge_band(self.indicator_columns, columns) if self.band == "indicators" else columns
             self._start_indicators(band)
-        return True
+        return header_cells(row.cells, kind.block)
 
     # -- head -------------------------------------------------------------
     def _title(self, text: str) -> bool:
@@ -170,41 +207,49 @@ class FormParser:
             self.form.year = int(match.group(1))
         return True
 
-    def _seq_and_unit(self, row: SourceRow) -> bool:
+    def _seq_and_unit(self, row: SourceRow) -> frozenset[int]:
         if self.form.form_seq is None:
             self.form.form_seq = seq_of(row)
         unit = _UNIT.search(clean(row.text).replace("\t", " "))
         if unit:
             self.form.amount_unit = unit.group(1)
-        return True
+        taken = set()
+        for col, cell in enumerate(row.cells):
+            text = compact(cell)
+            if "项目序号" in text or "金额单位" in text:
+                taken.add(col)
+                if not any(ch.isdigit() or ch in "元" for ch in text.partition(":")[2]):
+                    taken.add(next((c for c in range(col + 1, len(row.cells)) if not is_null(row.cells[c])), col))
+        return frozenset(taken)
 
-    def _label_value_row(self, row: SourceRow, group: str, longest: int) -> bool:
+    def _label_value_row(self, row: SourceRow, group: str, longest: int) -> frozenset[int] | bool:
         """A row of ``label value [label value …]`` cells, or ``label：value``
         in one cell (预算单位 …, 评价结论 …, 项目负责人：…); the values go to
-        the form's field of that name.  False when no cell is such a label."""
+        the form's field of that name.  Returns the columns taken (a cell
+        before the first label is not); False when no cell is such a label."""
         vocab = column_vocabulary(group, HEADER_CUTOFF)
-        found = False
         pending: str | None = None
         parts: dict[str, list[str]] = {}
-        for cell in row.cells:
+        taken: set[int] = set()
+        for col, cell in enumerate(row.cells):
             if is_null(cell):
                 continue
             text = clean(cell)
             label, _, inline = text.partition(":")
             match = vocab.match(label) if len(label) <= longest else None
             if match:
-                found, pending = True, match.label
+                pending = match.label
                 parts.setdefault(pending, [])
+                taken.add(col)
                 if inline.strip():
                     parts[pending].append(inline.strip())
             elif pending:
                 parts[pending].append(text)
-                if group == "header_fields":
-                    pending = None
+                taken.add(col)
         for field_name, values in parts.items():
             if values:
                 setattr(self.form, field_name, " ".join(values))
-        return found
+        return frozenset(taken) if taken else False
 
     # -- blocks -----------------------------------------------------------
     def _funding_row(self, row: SourceRow) -> bool:

@@ -56,6 +56,15 @@ FIELD_LABEL_LONGEST = {"header_fields": 12, "form_texts": 8}
 YEAR_LINE = re.compile(r"^\(?\s*((?:19|20)\d{2})\s*年度?\s*\)?$")  # （2022年度） under a national title
 
 
+_FORMULA_MARK = re.compile(r"\(\s*[A-Za-z](?:\s*[/×*+-]\s*[A-Za-z])*\s*\)")  # 全年预算数（A）, 执行率（B/A）
+
+
+@lru_cache(maxsize=16384)
+def header_text(cell: str) -> str:
+    """A header cell without its formula marks: ``执行率（B/A）`` → ``执行率``."""
+    return _FORMULA_MARK.sub("", clean(cell))
+
+
 @dataclass(frozen=True)
 class RowKind:
     """A row's kind; for a header, its block and the columns it names."""
@@ -87,7 +96,7 @@ def _header_columns(cells: tuple[str, ...], group: str, minimum: int) -> tuple[t
     for col, cell in enumerate(cells):
         if is_null(cell):
             continue
-        match = vocab.match(cell)
+        match = vocab.match(header_text(cell))
         if match and match.label not in columns:
             columns[match.label] = col
     return tuple(columns.items()) if len(columns) >= minimum else None
@@ -101,11 +110,29 @@ def _band_row(cells: tuple[str, ...], block: str) -> tuple[tuple[str, int], ...]
     for col, cell in enumerate(cells):
         if is_null(cell) or Vocabulary.key(cell) in block_labels(block):
             continue
-        match = vocab.match(cell)
+        match = vocab.match(header_text(cell))
         if match is None:
             return None
         columns.setdefault(match.label, col)
     return tuple(columns.items()) or None
+
+
+_SCORE_MARK = re.compile(r"\(\s*\d+(?:\.\d+)?\s*分\s*\)")  # 绩效指标（90分）
+
+
+def is_block_label(cell: str) -> bool:
+    """A block's own label (项目资金, 年度总体目标, 绩效指标(90分) …), of any block."""
+    key = Vocabulary.key(_SCORE_MARK.sub("", clean(cell)))
+    return any(key in block_labels(kind) for kind in ("funding", "goal", "indicators"))
+
+
+def header_cells(cells: tuple[str, ...], block: str) -> frozenset[int]:
+    """The cells of a header row that name a column of ``block`` or are a block label."""
+    vocab = column_vocabulary(HEADER_GROUPS[block], HEADER_CUTOFF)
+    return frozenset(
+        col for col, cell in enumerate(cells)
+        if not is_null(cell) and (vocab.match(header_text(cell)) is not None or is_block_label(cell))
+    )
 
 
 def merge_band(band: dict[str, int], columns: dict[str, int]) -> dict[str, int]:

@@ -61,6 +61,7 @@ CODES: dict[str, FindingCode] = _codes(
     ("missing_total_weight", WARN, "the 总分 row states no total weight"),
     ("missing_total_score", WARN, "the 总分 row states no total score"),
     ("missing_total_row", WARN, "the form has no 总分 row"),
+    ("empty_form", ERR, "a form whose rows gave no funding or indicator record"),
     ("duplicate_total_row", WARN, "the form has more than one 总分 row; the first is used"),
     ("total_score_mismatch", WARN, "总分's score differs from funding score + indicator scores"),
     ("weight_sum_mismatch", WARN, "funding weight + indicator weights differ from 总分's weight"),

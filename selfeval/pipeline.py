@@ -57,7 +57,7 @@ class FileResult:
     def failed(self) -> bool:
         # a limit on one line (line set) cuts that line, not the file: the file still yields its forms
         return any(f.code in FILE_LEVEL_FAILURES and f.severity is Severity.ERROR and f.line is None
-                   for f in self.findings) or (
+                   for f in self.findings) or any(f.code == "empty_form" for f in self.findings) or (
             not self.forms and not any(f.code == "not_a_self_evaluation_form" for f in self.findings)
         )
 
