@@ -260,7 +260,9 @@ class FormParser:
             return False
         col, match = found
         label_expected = min(self.funding_columns.values()) - 1
-        record, findings = funding_block.read_funding_row(row, col, match, columns, label_expected)
+        record, findings = funding_block.read_funding_row(
+            row, col, match, columns, label_expected, self.settings.weights
+        )
         self.form.funding.append(record)
         self.form.findings.extend(findings)
         return True
@@ -289,7 +291,9 @@ class FormParser:
             return
         template = self._template()
         self.form.template = template.name
-        self.block = indicator_block.IndicatorBlock(template, placed, self.settings.label_match_cutoff)
+        self.block = indicator_block.IndicatorBlock(
+            template, placed, self.settings.label_match_cutoff, self.settings.weights
+        )
 
     def _template(self) -> Template:
         if self.settings.template:

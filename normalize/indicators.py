@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from selfeval.extract.grid import SourceRow
 from selfeval.findings import Finding, finding_at
@@ -22,32 +22,38 @@ from selfeval.normalize.cells import clean
 from selfeval.normalize.records import IndicatorRecord
 from selfeval.normalize.slots import Placement, fit
 from selfeval.normalize.values import Value, base_of, compare, is_null, parse_amount, parse_value
-from selfeval.normalize.vocab import Match, Template, level_vocabulary, template_named
+from selfeval.normalize.vocab import Match, Template, level_vocabulary, template_named, vocabulary
+from selfeval.settings import DEFAULT_WEIGHTS, ScoringWeights
 
-LABEL_POINTS = {"exact": 2.0, "variant": 1.5, "fuzzy": 1.0}
-NAME_POINTS = 1.5
-NAME_MISPLACED_PENALTY = 0.3  # per column the name sits off its expected column
-NAMELESS_PENALTY = 1.0  # a row with values but no name
-SECOND_LABEL_IN_PLACE = 1.5  # a level-2 label after a level-1 label, in its own column
-NAME_IS_A_LABEL_PENALTY = 2.0  # a name that is exactly a level label (质量指标) is a misplaced label
-IMPLIED_LABEL_PENALTY = 1.0  # a nameless row whose repaired level-2 label the template implies anyway
-
-DEFAULT_COLUMNS = {"level1": 1, "level2": 2, "level3": 3, "target": 4, "actual": 5, "weight": 6, "score": 7, "note": 8}
+DEFAULT_COLUMNS = vocabulary()["default_columns"]["indicators"]  # where a header names no column
 VALUE_SLOTS = ("target", "actual", "weight", "score", "note")
 SPLIT_TARGET_SLOTS = ("target_op", "target", "target_unit")  # 指标性质 / 指标值 / 度量单位
-SCORERS = {
-    "target_op": scorers.comparator_cell,
-    "target_unit": scorers.unit_cell,
-    "target": scorers.value_cell,
-    "actual": scorers.value_cell,
-    "weight": scorers.number_cell,
-    "score": scorers.number_cell,
-    "note": scorers.note_cell,
+SLOT_LOOKS = {  # which scorer each value slot uses (normalize/scorers.py)
+    "target_op": "comparator",
+    "target_unit": "unit",
+    "target": "value",
+    "actual": "value",
+    "weight": "number",
+    "score": "number",
+    "note": "note",
+    "measure_unit": "unit",
+    "indicator_kind": "kind",
+    "target_adjusted": "value",
+    "score_coefficient": "rate",
+    "is_core": "flag",
 }
 
 
+@cache
+def slot_scorers(weights: ScoringWeights) -> dict:
+    looks = scorers.cell_scorers(weights)
+    return {slot: looks[look] for slot, look in SLOT_LOOKS.items()}
+
+
 _SCORE_MARK = re.compile(r"\(\s*(\d+(?:\.\d+)?)\s*分\s*\)")  # 产出指标（50分）
-_LIST_MARK = re.compile(r"^指标\s*\d+\s*[:.、]\s*")  # 指标1：补助人数
+_LIST_MARK = re.compile(  # 指标1：补助人数
+    r"^(?:" + "|".join(map(re.escape, vocabulary()["list_marks"])) + r")\s*\d+\s*[:.、]\s*"
+)
 
 
 def value_slots(columns: dict[str, int]) -> tuple[str, ...]:
@@ -125,19 +131,22 @@ def _first_filled(cells: tuple[str, ...], start: int) -> int | None:
     return next((i for i in range(start, len(cells)) if not is_null(cells[i])), None)
 
 
-def read_row(row: SourceRow, columns: dict[str, int], template: Template, cutoff: float) -> Reading | None:
+def read_row(
+    row: SourceRow, columns: dict[str, int], template: Template, cutoff: float, weights: ScoringWeights = DEFAULT_WEIGHTS
+) -> Reading | None:
     """The most plausible reading of an indicator-block row, None for a blank one.
 
     A reading depends only on the row's cells, whether their positions are
     kept, the block's columns, the template and the cutoff, so it is
     memoised on those: forms repeat rows heavily (every form carries the
     same placeholder rows), and a batch reads each distinct row once."""
-    return _read_cells(row.cells, row.positional, tuple(sorted(columns.items())), template.name, cutoff)
+    return _read_cells(row.cells, row.positional, tuple(sorted(columns.items())), template.name, cutoff, weights)
 
 
 @lru_cache(maxsize=32768)
 def _read_cells(
-    cells: tuple[str, ...], positional: bool, column_items: tuple[tuple[str, int], ...], template_name: str, cutoff: float
+    cells: tuple[str, ...], positional: bool, column_items: tuple[tuple[str, int], ...], template_name: str, cutoff: float,
+    w: ScoringWeights,
 ) -> Reading | None:
     columns = dict(column_items)
     template = template_named(template_name)
@@ -157,9 +166,9 @@ def _read_cells(
             named = scorers.name_cell(cells[first]) or _LIST_MARK.match(clean(cells[first]))
             shift = first - (columns["level3"] if named else columns["target"])
             rest = 0
-        score = sum(LABEL_POINTS[lab.match.how] for lab in labels)
+        score = sum(_label_points(lab, w) for lab in labels)
         if len(labels) == 2 and labels[1].column == columns["level2"] + shift:
-            score += SECOND_LABEL_IN_PLACE
+            score += w.second_label_in_place
         name_col = _first_filled(cells, rest)
         name = None
         if name_col is not None:
@@ -168,22 +177,26 @@ def _read_cells(
             if listed or scorers.name_cell(cells[name_col]):
                 name = (name_col, text[listed.end():].strip() if listed else text)
                 if name[1]:
-                    score += NAME_POINTS - NAME_MISPLACED_PENALTY * abs(name_col - (columns["level3"] + shift))
+                    score += w.name - w.name_misplaced * abs(name_col - (columns["level3"] + shift))
                     as_label = classify_label(cells[name_col], template, cutoff)
                     if as_label is not None and as_label.match.how == "exact":
-                        score -= NAME_IS_A_LABEL_PENALTY
+                        score -= w.name_is_a_label
         start = name[0] + 1 if name else rest
         slots = [(s, columns[s] + shift) for s in slot_names]
-        placement = fit(cells, start, slots, SCORERS, positional=positional)
+        placement = fit(cells, start, slots, slot_scorers(w), positional=positional, weights=w)
         score += placement.score
         if not (name and name[1]) and any(s in placement.cells for s in ("target", "actual", "weight", "score")):
-            score -= NAMELESS_PENALTY
+            score -= w.nameless
             if labels and _implied(labels, template):
-                score -= IMPLIED_LABEL_PENALTY  # the cell is the row's name: its level 2 follows anyway
+                score -= w.implied_label  # the cell is the row's name: its level 2 follows anyway
         reading = Reading(labels, shift, name, placement, score)
         if best is None or reading.score > best.score:
             best = reading
     return best
+
+
+def _label_points(label: Label, w: ScoringWeights) -> float:
+    return {"exact": w.label_exact, "variant": w.label_variant, "fuzzy": w.label_fuzzy}[label.match.how]
 
 
 def _implied(labels: tuple[Label, ...], template: Template) -> bool:
@@ -205,6 +218,7 @@ class IndicatorBlock:
     template: Template
     columns: dict[str, int]
     cutoff: float
+    weights: ScoringWeights = DEFAULT_WEIGHTS
     level1: str | None = None
     level2: str | None = None
     level1_weights: dict[str, Decimal] = field(default_factory=dict)  # stated in the labels
@@ -222,7 +236,7 @@ class IndicatorBlock:
 
     def add(self, row: SourceRow) -> bool:
         """Read one row; False when the row holds nothing (blank)."""
-        reading = _read_cells(row.cells, row.positional, self._column_items, self.template.name, self.cutoff)
+        reading = _read_cells(row.cells, row.positional, self._column_items, self.template.name, self.cutoff, self.weights)
         if reading is None:
             return False
         repairs: list[str] = []

@@ -22,6 +22,7 @@ from importlib import resources
 import opencc
 from rapidfuzz import fuzz, process
 
+from selfeval.normalize import schema
 from selfeval.normalize.cells import compact
 
 _PUNCT = re.compile(r"[\s:：,，、.。;；()（）\[\]【】\"'“”‘’*＊]+")
@@ -29,8 +30,12 @@ _PREFIX = re.compile(r"^其中")
 _T2S = opencc.OpenCC("t2s")
 
 
-def _data(name: str) -> dict:
-    return json.loads(resources.files("selfeval.data").joinpath(name).read_text(encoding="utf-8"))
+def _data(name: str, spec=None) -> dict:
+    """A data file of ``selfeval/data``, checked against its spec (:mod:`.schema`)."""
+    data = json.loads(resources.files("selfeval.data").joinpath(name).read_text(encoding="utf-8"))
+    if spec is not None:
+        schema.check(data, spec, f"selfeval/data/{name}")
+    return data
 
 
 @dataclass(frozen=True)
@@ -112,7 +117,7 @@ class Template:
 
 
 def _load_template(name: str) -> Template:
-    raw = _data(f"templates/{name}.json")
+    raw = _data(f"templates/{name}.json", schema.TEMPLATE)
     level1 = tuple(entry["label"] for entry in raw["level1"])
     parents: dict[str, list[str]] = {}
     for entry in raw["level1"]:
@@ -160,7 +165,12 @@ def template_for_year(year: int | None) -> Template:
 
 @cache
 def vocabulary() -> dict:
-    return _data("vocabulary.json")
+    return _data("vocabulary.json", schema.VOCABULARY)
+
+
+@cache
+def units() -> dict:
+    return _data("units.json", schema.UNITS)
 
 
 def _vocab(labels: dict[str, str], cutoff: float) -> Vocabulary:

@@ -18,6 +18,63 @@ DEFAULT_OFFICE_TIMEOUT_S = 120.0  # one LibreOffice conversion (.doc/.wps/.et/.d
 
 
 @dataclass(frozen=True)
+class ScoringWeights:
+    """The points of row repair, in one place.
+
+    A row whose cells may sit off their header's columns is read every
+    plausible way (which leading cells are level labels, which cell is the
+    name, the values at column offsets −2…+2); each reading earns the points
+    below and the highest total wins (ties: the reading tried first).  Cells
+    earn points for looking like their column (``*_fits``) and lose them for
+    not (``*_misfits``); a reading loses points for every cell it cannot
+    place and for every column it moves the cells.  The defaults read the
+    seed and its variants as the hand reading does
+    (``tests/test_golden.py``); change one and the goldens say what moved.
+    """
+
+    # indicator rows: level labels and the name (normalize/indicators.py)
+    label_exact: float = 2.0  # a leading cell that is a level label as written
+    label_variant: float = 1.5  # … after traditional→simplified or a known OCR confusion
+    label_fuzzy: float = 1.0  # … by a rapidfuzz match
+    name: float = 1.5  # the row has an indicator name
+    name_misplaced: float = 0.3  # per column the name sits off its expected column
+    nameless: float = 1.0  # a row with values but no name
+    second_label_in_place: float = 1.5  # a level-2 label after a level-1 label, in its own column
+    name_is_a_label: float = 2.0  # a name that is a level label (质量指标) is a misplaced label
+    implied_label: float = 1.0  # a nameless row whose repaired level-2 label the template implies anyway
+    # placements (normalize/slots.py)
+    lost_cell: float = 5.0  # a non-empty cell no column takes
+    lost_placeholder: float = 1.0  # a "—" or "……" no column takes: no data lost, but it anchors columns
+    offset: float = 0.6  # per column of offset, for rows whose positions are kept
+    loose_offset: float = 0.1  # per column, where the reader could not keep positions
+    # cells (normalize/scorers.py)
+    number_fits: float = 2.0  # weights and scores: a plain number
+    number_misfits: float = -3.0
+    amount_fits: float = 1.0  # funding amounts: a plain number, never a percentage
+    amount_misfits: float = -3.0
+    rate_fits: float = 2.0  # execution rates: a percentage
+    rate_plain_number: float = 0.0  # … a number without %
+    rate_misfits: float = -3.0
+    value_fits: float = 1.0  # targets and actuals: a number with comparator or unit
+    value_text: float = 0.3  # … a short grade (好, 高)
+    note_number: float = -2.0  # deviation notes: a plain number does not belong
+    note_value: float = -1.0  # … nor a value
+    note_text: float = 0.5
+    comparator_fits: float = 1.0  # 指标性质: a comparator alone
+    comparator_misfits: float = -2.0
+    unit_fits: float = 0.5  # 度量单位: a short unit
+    unit_number: float = -2.0  # … a number or anything with a digit
+    unit_long: float = -1.0  # … longer than a unit
+    kind_fits: float = 1.0  # 指标性质 of a department form: 定量指标 / 定性指标
+    kind_misfits: float = -2.0
+    flag_fits: float = 1.0  # 是否核心指标: 是 / 否
+    flag_misfits: float = -2.0
+
+
+DEFAULT_WEIGHTS = ScoringWeights()
+
+
+@dataclass(frozen=True)
 class Settings:
     template: str | None = None  # force a template by name instead of choosing by year
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
@@ -29,6 +86,7 @@ class Settings:
     rate_tolerance_points: float = DEFAULT_RATE_TOLERANCE_POINTS
     score_tolerance: float = DEFAULT_SCORE_TOLERANCE
     amount_tolerance: float = DEFAULT_AMOUNT_TOLERANCE
+    weights: ScoringWeights = DEFAULT_WEIGHTS  # the points of row repair (see ScoringWeights)
     max_html_span: int = DEFAULT_MAX_HTML_SPAN
     office_timeout_s: float = DEFAULT_OFFICE_TIMEOUT_S
 
