@@ -185,6 +185,10 @@ def _read_cells(
         slots = [(s, columns[s] + shift) for s in slot_names]
         placement = fit(cells, start, slots, slot_scorers(w), positional=positional, weights=w)
         score += placement.score
+        if name and name[1] and not placement.cells:
+            as_label = classify_label(cells[name[0]], template, cutoff)
+            if as_label is not None and as_label.match.repaired:
+                score -= w.name_is_a_label  # a row of labels only: a repaired label is a label, not a name
         if not (name and name[1]) and any(s in placement.cells for s in ("target", "actual", "weight", "score")):
             score -= w.nameless
             if labels and _implied(labels, template):

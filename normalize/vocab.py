@@ -7,8 +7,10 @@ are matched in three steps, each recorded so a repair is never silent:
 2. ``variant``    equal after traditional→simplified conversion (OpenCC
                   ``t2s``), punctuation removal or the known OCR-confusable
                   characters (``指杯``→``指标``, ``质最``→``质量``);
-3. ``fuzzy``      the best rapidfuzz ratio, at least the cutoff and clearly
-                  ahead of the runner-up (a tie is no match).
+3. ``fuzzy``      one character away from exactly one label (any character:
+                  ``社会效益措标`` → ``社会效益指标``), else the best rapidfuzz
+                  ratio, at least the cutoff and clearly ahead of the
+                  runner-up (a tie is no match).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from importlib import resources
 
 import opencc
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Hamming
 
 from selfeval.normalize import schema
 from selfeval.normalize.cells import compact
@@ -28,6 +31,7 @@ from selfeval.normalize.cells import compact
 _PUNCT = re.compile(r"[\s:：,，、.。;；()（）\[\]【】\"'“”‘’*＊]+")
 _PREFIX = re.compile(r"^其中")
 _T2S = opencc.OpenCC("t2s")
+SUBSTITUTION_MIN_LENGTH = 3  # shorter labels (得分, 分值) are too close to other words for one character to be a slip
 
 
 def _data(name: str, spec=None) -> dict:
@@ -59,7 +63,23 @@ class Vocabulary:
         self._cutoff = cutoff
         self._digit_free = not any(ch.isdigit() for key in labels for ch in key)
         self._confusable = str.maketrans(confusables)
+        self._by_length: dict[int, list[str]] = {}
+        for k in self._keys:
+            self._by_length.setdefault(len(k), []).append(k)
         self.match = lru_cache(maxsize=8192)(self._match)
+
+    def _one_substitution(self, key: str) -> Match | None:
+        """The label ``key`` differs from in exactly one character (社会效益措标 →
+        社会效益指标, any character, not a list), when only one label is that close
+        and the label has at least SUBSTITUTION_MIN_LENGTH characters."""
+        if len(key) < SUBSTITUTION_MIN_LENGTH:
+            return None
+        near = {self._labels[k] for k in self._by_length.get(len(key), ()) if Hamming.distance(key, k) == 1}
+        if len(near) != 1:
+            return None  # none, or two labels as close: no match by this rule
+        label = near.pop()
+        best = max((k for k in self._by_length[len(key)] if self._labels[k] == label), key=lambda k: fuzz.ratio(key, k))
+        return Match(label, round(fuzz.ratio(key, best), 1), "fuzzy")
 
     @staticmethod
     @lru_cache(maxsize=65536)
@@ -79,6 +99,9 @@ class Vocabulary:
         for variant in (_T2S.convert(key), _T2S.convert(key).translate(self._confusable)):
             if variant in self._labels:
                 return Match(self._labels[variant], 100.0, "variant")
+        single = self._one_substitution(_T2S.convert(key))
+        if single is not None:
+            return single
         best = process.extract(
             _T2S.convert(key), self._keys, scorer=fuzz.ratio, limit=2, score_cutoff=self._cutoff
         )
