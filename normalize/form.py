@@ -28,13 +28,16 @@ from selfeval.normalize.rows import (
     header_cells,
     merge_band,
     source_label,
+    unlabelled_amounts,
 )
 from selfeval.normalize.values import is_null, to_decimal
 from selfeval.normalize.vocab import (
     Template,
     column_vocabulary,
+    template_by_labels,
     template_for_year,
     template_named,
+    total_source,
     vocabulary,
 )
 from selfeval.settings import Settings
@@ -55,14 +58,27 @@ def split_code(text: str | None) -> tuple[str | None, str | None]:
 OPTIONAL_COLUMNS = frozenset({"note"})  # a block may lack these; every other slot needs a column
 
 
-def _with_defaults(defaults: dict[str, int], found: dict[str, int]) -> dict[str, int]:
+def _with_defaults(defaults: dict[str, int], found: dict[str, int], apart: bool = False) -> dict[str, int]:
     """The header's columns, plus a default for each missing one.  A missing
     optional column gets its default only where no header column sits (a
     split-target header uses the note's usual place); a missing required one
-    always gets it, and the row repair places the cells by content."""
+    gets it too, and the row repair places the cells by content.  With
+    ``apart`` (the funding block, whose columns are all values) a missing
+    column whose default a header column holds goes past the header's last
+    column instead: a budget block without 分值/得分 has nothing there."""
     taken = set(found.values())
-    defaulted = {k: v for k, v in defaults.items() if k not in OPTIONAL_COLUMNS or v not in taken}
-    return {**defaulted, **found}
+    beyond = max(taken | set(defaults.values()), default=0) + 1
+    placed = dict(found)
+    for k, v in defaults.items():
+        if k in found:
+            continue
+        if v not in taken:
+            placed[k] = v
+        elif apart:
+            placed[k], beyond = beyond, beyond + 1
+        elif k not in OPTIONAL_COLUMNS:
+            placed[k] = v
+    return placed
 
 
 @dataclass
@@ -90,7 +106,7 @@ class FormParser:
         self.structure: set[Place] = set()  # rows read as the form's structure, no record of their own
         self.block: indicator_block.IndicatorBlock | None = None
         self.totals: list[_Total] = []
-        self.goal_parts: dict[str, list[str]] = {"target": [], "actual": []}
+        self.goal_parts: dict[str, list[str]] = {"target": [], "target_adjusted": [], "actual": []}
 
     # -- the walk ---------------------------------------------------------
     def parse(self) -> FormRecord:
@@ -202,6 +218,8 @@ class FormParser:
         word = next((w for w in vocabulary()["look_alike_titles"] if w in text), None)
         if word:
             self.form.look_alike = f"its title names a {word}"
+        if any(word in text for word in vocabulary().get("department_titles", ())):
+            self.form.form_kind = "department"
         match = _YEAR.search(text)
         if match:
             self.form.year = int(match.group(1))
@@ -246,6 +264,8 @@ class FormParser:
             elif pending:
                 parts[pending].append(text)
                 taken.add(col)
+                if group == "header_fields":
+                    pending = None  # one value per head field; a further cell is reported
         for field_name, values in parts.items():
             if values:
                 setattr(self.form, field_name, " ".join(values))
@@ -254,12 +274,14 @@ class FormParser:
     # -- blocks -----------------------------------------------------------
     def _funding_row(self, row: SourceRow) -> bool:
         assert self.funding_columns is not None
-        columns = _with_defaults(funding_block.DEFAULT_COLUMNS, self.funding_columns)
+        columns = _with_defaults(funding_block.DEFAULT_COLUMNS, self.funding_columns, apart=True)
+        label_expected = min(self.funding_columns.values()) - 1
         found = source_label(row.cells, self.settings.label_match_cutoff)
+        if found is None and unlabelled_amounts(row.cells) and not any(f.source_key == "total" for f in self.form.funding):
+            found = (label_expected, total_source())  # a budget row with no label: the form's one total
         if found is None:
             return False
         col, match = found
-        label_expected = min(self.funding_columns.values()) - 1
         record, findings = funding_block.read_funding_row(
             row, col, match, columns, label_expected, self.settings.weights
         )
@@ -269,14 +291,15 @@ class FormParser:
 
     def _goal_row(self, row: SourceRow) -> bool:
         texts = [(col, clean(c)) for col, c in enumerate(row.cells) if not is_null(c)]
-        target_col = self.goal_columns.get("target", 2)
-        actual_col = self.goal_columns.get("actual", 4)
+        columns = {"target": self.goal_columns.get("target", 2), "actual": self.goal_columns.get("actual", 4)}
+        if "target_adjusted" in self.goal_columns:
+            columns["target_adjusted"] = self.goal_columns["target_adjusted"]
         if len(texts) == 2:
             self.goal_parts["target"].append(texts[0][1])
             self.goal_parts["actual"].append(texts[1][1])
             return True
-        for col, text in texts:
-            side = "target" if abs(col - target_col) <= abs(col - actual_col) else "actual"
+        for col, text in texts:  # each text to the nearest goal column (the first on a tie)
+            side = min(columns, key=lambda name: abs(col - columns[name]))
             self.goal_parts[side].append(text)
         return bool(texts)
 
@@ -296,9 +319,12 @@ class FormParser:
         )
 
     def _template(self) -> Template:
+        """The framework named by --template, else the one whose own level-1
+        labels the form prints (项目决策 …), else the one of the form's year."""
         if self.settings.template:
             return template_named(self.settings.template)
-        return template_for_year(self.form.year)
+        chosen = template_by_labels(cell for row in self.cells.rows for cell in row.cells[:3])
+        return chosen or template_for_year(self.form.year)
 
     def _total(self, row: SourceRow) -> bool:
         label_col = next(i for i, c in enumerate(row.cells) if not is_null(c))
@@ -330,6 +356,7 @@ class FormParser:
             form.findings.extend(self.block.findings)
         form.goal_target = " ".join(self.goal_parts["target"]) or None
         form.goal_actual = " ".join(self.goal_parts["actual"]) or None
+        form.goal_adjusted = " ".join(self.goal_parts["target_adjusted"]) or None
         form.project_code, form.project_name = split_code(form.project_name)
         form.budget_unit_code, form.budget_unit = split_code(form.budget_unit)
         if form.look_alike:
@@ -341,10 +368,21 @@ class FormParser:
             form.funding, form.indicators = [], []
             form.findings = [f for f in form.findings if f.code == "not_a_self_evaluation_form"]
             return
+        if form.self_score is not None:
+            self._read_self_score()
         if self.totals:
             self._read_total(self.totals[0])
-        else:
+        elif form.total_score is None:
             self._finding("missing_total_row", f"form {form.form_seq}: no 总分 row", None, table="forms")
+
+    def _read_self_score(self) -> None:
+        """自评总分 printed in the head (a department form's total score)."""
+        form = self.form
+        value = to_decimal(form.self_score or "")
+        if value is None:
+            self._finding("unparsed_number", f"自评总分 {form.self_score!r} is not a number; not used", None, "total_score")
+        else:
+            form.total_score = value
 
     def _read_total(self, total: _Total) -> None:
         form, row = self.form, total.row

@@ -21,7 +21,16 @@ from selfeval.normalize import scorers
 from selfeval.normalize.cells import clean
 from selfeval.normalize.records import IndicatorRecord
 from selfeval.normalize.slots import Placement, fit
-from selfeval.normalize.values import Value, base_of, compare, is_null, parse_amount, parse_value
+from selfeval.normalize.values import (
+    Value,
+    base_of,
+    comparators,
+    compare,
+    is_null,
+    parse_amount,
+    parse_rate,
+    parse_value,
+)
 from selfeval.normalize.vocab import Match, Template, level_vocabulary, template_named, vocabulary
 from selfeval.settings import DEFAULT_WEIGHTS, ScoringWeights
 
@@ -56,8 +65,19 @@ _LIST_MARK = re.compile(  # 指标1：补助人数
 )
 
 
+DEPARTMENT_SLOTS = ("measure_unit", "indicator_kind", "target_adjusted", "score_coefficient", "is_core")
+LEVEL_SLOTS = ("level1", "level2", "level3")
+
+
+def is_flat(columns: dict[str, int]) -> bool:
+    """A whole-department form's flat indicator list (计量单位, 指标性质, 年初指标值 …)."""
+    return any(s in columns for s in DEPARTMENT_SLOTS)
+
+
 def value_slots(columns: dict[str, int]) -> tuple[str, ...]:
     """The value columns of this block's header, in reading order."""
+    if is_flat(columns):  # the header's own order
+        return tuple(sorted((s for s in columns if s not in LEVEL_SLOTS), key=lambda s: columns[s]))
     target = tuple(s for s in SPLIT_TARGET_SLOTS if s in columns) or ("target",)
     return target + tuple(s for s in VALUE_SLOTS[1:] if s in columns)
 
@@ -227,6 +247,7 @@ class IndicatorBlock:
     level2: str | None = None
     level1_weights: dict[str, Decimal] = field(default_factory=dict)  # stated in the labels
     pending_weight: Decimal | None = None  # from a level-1 cell showing only （50分）
+    indicator_kind: str | None = None  # 指标性质 of a department form, carried down its merged cell
     records: list[IndicatorRecord] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
 
@@ -320,7 +341,7 @@ class IndicatorBlock:
 
     def _record(self, row: SourceRow, reading: Reading, repairs: list[str]) -> IndicatorRecord:
         cells = reading.placement.cells
-        text = {slot: cells[slot][1] if slot in cells else "" for slot in (*SPLIT_TARGET_SLOTS, *VALUE_SLOTS)}
+        text = {slot: cells[slot][1] if slot in cells else "" for slot in (*SPLIT_TARGET_SLOTS, *VALUE_SLOTS, *DEPARTMENT_SLOTS)}
         if text["target_op"] or text["target_unit"]:  # split columns: 指标性质 / 指标值 / 度量单位
             text["target"] = clean(text["target_op"]) + clean(text["target"]) + clean(text["target_unit"])
         if self.level2 is None and self.level1 is not None:
@@ -329,7 +350,8 @@ class IndicatorBlock:
                 self.level2 = only
                 repairs.append("level_inferred")
                 self._note("level_inferred", f"level-2 {only!r} implied: it is the only one under {self.level1!r}", row, "level2")
-        if self.level1 is None or self.level2 is None:
+        flat = is_flat(self.columns)
+        if not flat and (self.level1 is None or self.level2 is None):
             level = 1 if self.level1 is None else 2
             self._note("unknown_label", f"indicator without a level-{level} label", row, f"level{level}")
         if not reading.named:
@@ -343,9 +365,14 @@ class IndicatorBlock:
                     f"the number {value.value} is kept, the comparator left empty",
                     row, f"{side}_raw",
                 )
+        extra = self._department_fields(row, text) if flat else {}
+        if extra.get("measure_unit"):  # the form states the unit in its own column
+            target, actual = (_with_unit(v, extra["measure_unit"]) for v in (target, actual))
         target, actual = self._infer_units(row, target, actual, repairs)
         weight, score = (self._number(row, slot, text[slot]) for slot in ("weight", "score"))
         base_unit, target_base, actual_base, met = self._compare(row, target, actual)
+        if flat and not _written_comparator(target):
+            met = None  # a department form states no direction (控制率, 完成率 alike); 得分系数 says how it was judged
         return IndicatorRecord(
             indicator_seq=len(self.records) + 1,
             level1=self.level1,
@@ -366,7 +393,26 @@ class IndicatorBlock:
             sheet=row.sheet,
             repairs=tuple(dict.fromkeys(repairs)),
             ocr_conf=_confidence(row, reading),
+            **extra,
         )
+
+    def _department_fields(self, row: SourceRow, text: dict[str, str]) -> dict:
+        """计量单位, 指标性质 (a merged cell: it carries down), 调整指标值, 得分系数, 是否核心指标."""
+        if clean(text["indicator_kind"]):
+            self.indicator_kind = clean(text["indicator_kind"])
+        coefficient = parse_rate(text["score_coefficient"])
+        if coefficient.problem:
+            self._note("unparsed_number", f"score_coefficient {coefficient.problem}; left empty", row, "score_coefficient")
+        flag = clean(text["is_core"])
+        if flag and flag not in ("是", "否"):
+            self._note("unparsed_number", f"是否核心指标 {flag!r} is neither 是 nor 否; left empty", row, "is_core")
+        return {
+            "measure_unit": clean(text["measure_unit"]) or None,
+            "indicator_kind": self.indicator_kind,
+            "target_adjusted": parse_value(text["target_adjusted"]),
+            "score_coefficient": coefficient.value,
+            "is_core": {"是": True, "否": False}.get(flag),
+        }
 
     def _infer_units(self, row: SourceRow, target: Value, actual: Value, repairs: list[str]) -> tuple[Value, Value]:
         if target.value is None or actual.value is None or (target.unit is None) == (actual.unit is None):
@@ -396,6 +442,22 @@ class IndicatorBlock:
         if amount.problem:
             self._note("unparsed_number", f"{slot} {amount.problem}; left empty", row, slot)
         return amount.value
+
+
+def _written_comparator(value: Value) -> bool:
+    """The value's comparator is written (≥6次), not the ``=`` a bare number gets."""
+    body = value.raw.replace(" ", "")
+    prefixes, suffixes = comparators()
+    return value.op is not None and (
+        any(body.startswith(p) for p, _ in prefixes) or any(body.endswith(s) for s, _ in suffixes)
+    )
+
+
+def _with_unit(value: Value, unit: str) -> Value:
+    """A number without unit takes the unit its 计量单位 column states."""
+    if value.value is None or value.unit is not None:
+        return value
+    return Value(value.raw, value.op, value.value, unit, value.status)
 
 
 def _confidence(row: SourceRow, reading: Reading) -> float | None:

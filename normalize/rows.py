@@ -50,18 +50,22 @@ ROW_KINDS = (
 )
 BLOCKS = ("head", "funding", "goal", "indicators", "after_total")  # what the rows above opened
 HEADER_GROUPS = {"funding": "funding_columns", "goal": "goal_columns", "indicators": "indicator_columns"}
+DEPARTMENT_GROUP = "department_indicator_columns"  # 指标名称 / 计量单位 / 指标性质 / 年初指标值 … 是否核心指标
+DEPARTMENT_MINIMUM = 6
 HEADER_CUTOFF = 80.0  # header cells are printed text: match them strictly
 HEADER_MINIMUM = {"funding": 3, "indicators": 4}  # column names a header row needs on its own
 FIELD_LABEL_LONGEST = {"header_fields": 12, "form_texts": 8}
 YEAR_LINE = re.compile(r"^\(?\s*((?:19|20)\d{2})\s*年度?\s*\)?$")  # （2022年度） under a national title
 
 
-_FORMULA_MARK = re.compile(r"\(\s*[A-Za-z](?:\s*[/×*+-]\s*[A-Za-z])*\s*\)")  # 全年预算数（A）, 执行率（B/A）
+_FORMULA_MARK = re.compile(  # 全年预算数（A）, 执行率（B/A）, 得分系数（%）, 指标权重（分）
+    r"\(\s*(?:[A-Za-z](?:\s*[/×*+-]\s*[A-Za-z])*|%|分|万元|元)\s*\)"
+)
 
 
 @lru_cache(maxsize=16384)
 def header_text(cell: str) -> str:
-    """A header cell without its formula marks: ``执行率（B/A）`` → ``执行率``."""
+    """A header cell without its formula and unit marks: ``执行率（B/A）`` → ``执行率``."""
     return _FORMULA_MARK.sub("", clean(cell))
 
 
@@ -106,6 +110,8 @@ def _band_row(cells: tuple[str, ...], block: str) -> tuple[tuple[str, int], ...]
     """The columns of a row made only of ``block``'s column names (and its
     own block label): the second row of a header band."""
     vocab = column_vocabulary(HEADER_GROUPS[block], HEADER_CUTOFF)
+    if block == "indicators" and _header_columns(cells, DEPARTMENT_GROUP, DEPARTMENT_MINIMUM):
+        return None  # a department header of its own, not a second row
     columns: dict[str, int] = {}
     for col, cell in enumerate(cells):
         if is_null(cell) or Vocabulary.key(cell) in block_labels(block):
@@ -128,10 +134,12 @@ def is_block_label(cell: str) -> bool:
 
 def header_cells(cells: tuple[str, ...], block: str) -> frozenset[int]:
     """The cells of a header row that name a column of ``block`` or are a block label."""
-    vocab = column_vocabulary(HEADER_GROUPS[block], HEADER_CUTOFF)
+    vocabs = [column_vocabulary(HEADER_GROUPS[block], HEADER_CUTOFF)]
+    if block == "indicators":
+        vocabs.append(column_vocabulary(DEPARTMENT_GROUP, HEADER_CUTOFF))
     return frozenset(
         col for col, cell in enumerate(cells)
-        if not is_null(cell) and (vocab.match(header_text(cell)) is not None or is_block_label(cell))
+        if not is_null(cell) and (any(v.match(header_text(cell)) for v in vocabs) or is_block_label(cell))
     )
 
 
@@ -207,16 +215,28 @@ def _classify(cells: tuple[str, ...], context: str, after_header: str | None, cu
         return RowKind("header", "funding", found)
     if key in block_labels("goal"):
         return RowKind("header", "goal", _header_columns(cells, HEADER_GROUPS["goal"], 1) or ())
+    found = _header_columns(cells, DEPARTMENT_GROUP, DEPARTMENT_MINIMUM)
+    if found:  # a whole-department form's flat indicator list
+        return RowKind("header", "indicators", found)
     found = _header_columns(cells, HEADER_GROUPS["indicators"], HEADER_MINIMUM["indicators"])
     if found:
         return RowKind("header", "indicators", found)
     if context == "funding":
-        return RowKind("funding") if _has_source_label(cells, cutoff) else RowKind("noise")
+        return RowKind("funding") if _has_source_label(cells, cutoff) or unlabelled_amounts(cells) else RowKind("noise")
     if context == "goal":
         return RowKind("goal")
     if context == "indicators":
         return RowKind("indicator")
     return RowKind("noise")
+
+
+def unlabelled_amounts(cells: tuple[str, ...]) -> bool:
+    """A budget row of numbers with no label at all: the one row of a
+    whole-department form's 部门预算执行情况 block."""
+    from selfeval.normalize.values import parse_rate
+
+    filled = [c for c in cells if not is_null(c)]
+    return len(filled) >= 2 and all(parse_rate(c).value is not None for c in filled)
 
 
 def _has_source_label(cells: tuple[str, ...], cutoff: float) -> bool:

@@ -22,7 +22,7 @@ INDICATOR_SLOTS = (
 )
 GOAL_SLOTS = ("target", "target_adjusted", "actual")
 HEAD_FIELDS = ("budget_unit", "implementing_unit", "project_name", "department", "contact_person", "contact_phone",
-               "self_score")
+               "finance_office", "self_score")
 FORM_TEXTS = ("evaluation_conclusion", "problems", "improvements", "project_leader")
 BLOCKS = ("funding", "goal", "indicators", "total")
 COMPARATORS = ("≥", "≤", ">", "<", "=")

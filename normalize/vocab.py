@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
@@ -122,6 +123,7 @@ class Template:
     to_year: int | None
     level1: tuple[str, ...]
     level2_parents: dict[str, tuple[str, ...]]  # level-2 -> allowed level-1s, canonical first
+    chosen_by_labels: bool = False  # applied when a form's level-1 labels are its own, never by year
 
     def parent_of(self, level2: str, current_level1: str | None) -> str:
         allowed = self.level2_parents[level2]
@@ -132,7 +134,7 @@ class Template:
         return children[0] if len(children) == 1 else None
 
     def applies_to(self, year: int | None) -> bool:
-        if year is None:
+        if year is None or self.chosen_by_labels:
             return False
         return (self.from_year is None or year >= self.from_year) and (
             self.to_year is None or year <= self.to_year
@@ -157,7 +159,7 @@ def _load_template(name: str) -> Template:
         raise ValueError(f"template {name}: labels at both levels: {sorted(overlap)}")
     return Template(
         raw["name"], raw["title"], raw.get("from_year"), raw.get("to_year"), level1,
-        {k: tuple(v) for k, v in parents.items()},
+        {k: tuple(v) for k, v in parents.items()}, raw.get("chosen_by_labels", False),
     )
 
 
@@ -180,10 +182,40 @@ def template_named(name: str) -> Template:
 
 def template_for_year(year: int | None) -> Template:
     """The template whose years include ``year``; the latest one when unknown."""
-    for t in templates():
+    by_year = [t for t in templates() if not t.chosen_by_labels]
+    for t in by_year:
         if t.applies_to(year):
             return t
-    return templates()[-1]
+    return by_year[-1]
+
+
+_SCORE_MARK = re.compile(r"\(\s*\d+(?:\.\d+)?\s*分\s*\)")  # 项目决策（10分）
+
+
+@cache
+def _own_level1_keys() -> tuple[tuple[str, frozenset[str]], ...]:
+    """For each template chosen by its labels, the keys of the level-1 labels
+    no year template has."""
+    common = {Vocabulary.key(label) for t in templates() if not t.chosen_by_labels for label in t.level1}
+    return tuple(
+        (t.name, frozenset(Vocabulary.key(label) for label in t.level1) - common)
+        for t in templates() if t.chosen_by_labels
+    )
+
+
+def template_by_labels(cells: Iterable[str]) -> Template | None:
+    """The template chosen by its labels whose own level-1 labels (项目决策,
+    项目管理 …, scores in the label allowed) at least two of ``cells`` are."""
+    keys = {_label_key(c) for c in cells if c}
+    for name, own in _own_level1_keys():
+        if len(own & keys) >= 2:
+            return template_named(name)
+    return None
+
+
+@lru_cache(maxsize=65536)
+def _label_key(cell: str) -> str:
+    return _T2S.convert(Vocabulary.key(_SCORE_MARK.sub("", compact(cell))))
 
 
 @cache
@@ -214,6 +246,13 @@ def source_vocabulary(cutoff: float) -> Vocabulary:
         for text in [src["label"], *src["aliases"]]:
             labels[text] = src["label"]
     return _vocab(labels, cutoff)
+
+
+@cache
+def total_source() -> Match:
+    """The funding source a budget row without a label is: the form's total."""
+    label = next(src["label"] for src in vocabulary()["funding_sources"] if src["key"] == "total")
+    return Match(label, 100.0, "exact")
 
 
 @cache

@@ -123,6 +123,7 @@ _CODECS: dict[str, tuple] = {
     "Place": _record(Place),
     "Place | None": _optional("Place"),
     "Value": _record(Value),
+    "Value | None": _optional("Value"),
     "Finding": _record(Finding),
     "FundingRecord": _record(FundingRecord),
     "IndicatorRecord": _record(IndicatorRecord),

@@ -117,7 +117,7 @@ def templates() -> None:
     from selfeval.normalize.vocab import templates as all_templates
 
     for t in all_templates():
-        years = f"{t.from_year or '…'}–{t.to_year or '…'}"
+        years = "by its labels" if t.chosen_by_labels else f"{t.from_year or '…'}–{t.to_year or '…'}"
         typer.echo(f"{t.name}\t{years}\t{t.title}")
 
 

@@ -437,7 +437,7 @@ def _in_order(executor: Executor, items: list[InputFile], settings: Settings, wi
 
 
 # -- the --resume cache -------------------------------------------------------
-CACHE_FORMAT = 4  # bump whenever FileResult or the records change shape (3: JSON, selfeval.cache; 4: findings name their field)
+CACHE_FORMAT = 5  # bump whenever FileResult or the records change shape (3: JSON, selfeval.cache; 4: findings name their field; 5: department forms)
 def cache_key(item: InputFile, settings: Settings) -> str | None:
     """sha256 of the file's bytes, its doc_id and path, the tool version and
     the settings; None when the file cannot be read or is over the size limit
