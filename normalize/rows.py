@@ -35,7 +35,7 @@ from functools import cache, lru_cache
 from selfeval.extract.grid import SourceRow
 from selfeval.extract.split import is_title
 from selfeval.normalize.cells import clean, compact
-from selfeval.normalize.values import is_null
+from selfeval.normalize.values import is_null, parse_rate
 from selfeval.normalize.vocab import (
     Match,
     Vocabulary,
@@ -222,7 +222,7 @@ def _classify(cells: tuple[str, ...], context: str, after_header: str | None, cu
     if found:
         return RowKind("header", "indicators", found)
     if context == "funding":
-        return RowKind("funding") if _has_source_label(cells, cutoff) or unlabelled_amounts(cells) else RowKind("noise")
+        return RowKind("funding") if source_label(cells, cutoff) is not None or unlabelled_amounts(cells) else RowKind("noise")
     if context == "goal":
         return RowKind("goal")
     if context == "indicators":
@@ -233,14 +233,8 @@ def _classify(cells: tuple[str, ...], context: str, after_header: str | None, cu
 def unlabelled_amounts(cells: tuple[str, ...]) -> bool:
     """A budget row of numbers with no label at all: the one row of a
     whole-department form's 部门预算执行情况 block."""
-    from selfeval.normalize.values import parse_rate
-
     filled = [c for c in cells if not is_null(c)]
     return len(filled) >= 2 and all(parse_rate(c).value is not None for c in filled)
-
-
-def _has_source_label(cells: tuple[str, ...], cutoff: float) -> bool:
-    return source_label(cells, cutoff) is not None
 
 
 def source_label(cells: tuple[str, ...], cutoff: float) -> tuple[int, Match] | None:
