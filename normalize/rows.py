@@ -52,8 +52,12 @@ BLOCKS = ("head", "funding", "goal", "indicators", "after_total")  # what the ro
 HEADER_GROUPS = {"funding": "funding_columns", "goal": "goal_columns", "indicators": "indicator_columns"}
 DEPARTMENT_GROUP = "department_indicator_columns"  # 指标名称 / 计量单位 / 指标性质 / 年初指标值 … 是否核心指标
 DEPARTMENT_MINIMUM = 6
+HEADER_ORDER = (  # (block, vocabulary group, column names needed), tried in this order
+    ("funding", "funding_columns", 3),
+    ("indicators", DEPARTMENT_GROUP, DEPARTMENT_MINIMUM),  # a whole-department form's flat list
+    ("indicators", "indicator_columns", 4),
+)
 HEADER_CUTOFF = 80.0  # header cells are printed text: match them strictly
-HEADER_MINIMUM = {"funding": 3, "indicators": 4}  # column names a header row needs on its own
 FIELD_LABEL_LONGEST = {"header_fields": 12, "form_texts": 8}
 YEAR_LINE = re.compile(r"^\(?\s*((?:19|20)\d{2})\s*年度?\s*\)?$")  # （2022年度） under a national title
 
@@ -180,14 +184,11 @@ def classify_row(
 
 @lru_cache(maxsize=32768)
 def _classify(cells: tuple[str, ...], context: str, after_header: str | None, cutoff: float) -> RowKind:
-    filled = [clean(c) for c in cells if not is_null(c)]
+    filled = [c for c in cells if not is_null(c)]
     if not any(c.strip() for c in cells):
         return RowKind("blank")
-    row = SourceRow(cells, 0)
-    first = filled[0] if filled else ""
-    if is_title(row):
-        return RowKind("title")
-    if context == "head" and YEAR_LINE.match(first) and len(filled) == 1:
+    first = clean(filled[0]) if filled else ""
+    if len(filled) == 1 and (is_title(SourceRow(cells, 0)) or (context == "head" and YEAR_LINE.match(first))):
         return RowKind("title")
     text = compact("".join(cells))
     if "项目序号" in text:
@@ -210,17 +211,13 @@ def _classify(cells: tuple[str, ...], context: str, after_header: str | None, cu
         band = _band_row(cells, after_header)
         if band:
             return RowKind("header", after_header, band)
-    found = _header_columns(cells, HEADER_GROUPS["funding"], HEADER_MINIMUM["funding"])
-    if found:
-        return RowKind("header", "funding", found)
     if key in block_labels("goal"):
         return RowKind("header", "goal", _header_columns(cells, HEADER_GROUPS["goal"], 1) or ())
-    found = _header_columns(cells, DEPARTMENT_GROUP, DEPARTMENT_MINIMUM)
-    if found:  # a whole-department form's flat indicator list
-        return RowKind("header", "indicators", found)
-    found = _header_columns(cells, HEADER_GROUPS["indicators"], HEADER_MINIMUM["indicators"])
-    if found:
-        return RowKind("header", "indicators", found)
+    if sum(1 for c in filled if not any(ch.isdigit() for ch in c)) >= min(m for _, _, m in HEADER_ORDER):
+        for block, group, minimum in HEADER_ORDER:  # header cells hold no digits: else no header
+            found = _header_columns(cells, group, minimum)
+            if found:
+                return RowKind("header", block, found)
     if context == "funding":
         return RowKind("funding") if source_label(cells, cutoff) is not None or unlabelled_amounts(cells) else RowKind("noise")
     if context == "goal":

@@ -189,33 +189,21 @@ def template_for_year(year: int | None) -> Template:
     return by_year[-1]
 
 
-_SCORE_MARK = re.compile(r"\(\s*\d+(?:\.\d+)?\s*分\s*\)")  # 项目决策（10分）
-
-
 @cache
-def _own_level1_keys() -> tuple[tuple[str, frozenset[str]], ...]:
-    """For each template chosen by its labels, the keys of the level-1 labels
-    no year template has."""
-    common = {Vocabulary.key(label) for t in templates() if not t.chosen_by_labels for label in t.level1}
-    return tuple(
-        (t.name, frozenset(Vocabulary.key(label) for label in t.level1) - common)
-        for t in templates() if t.chosen_by_labels
-    )
+def _own_level1_labels() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """For each template chosen by its labels, the level-1 labels no year template has."""
+    common = {label for t in templates() if not t.chosen_by_labels for label in t.level1}
+    return tuple((t.name, tuple(x for x in t.level1 if x not in common)) for t in templates() if t.chosen_by_labels)
 
 
 def template_by_labels(cells: Iterable[str]) -> Template | None:
-    """The template chosen by its labels whose own level-1 labels (项目决策,
-    项目管理 …, scores in the label allowed) at least two of ``cells`` are."""
-    keys = {_label_key(c) for c in cells if c}
-    for name, own in _own_level1_keys():
-        if len(own & keys) >= 2:
+    """The template chosen by its labels at least two of whose own level-1
+    labels (项目决策, 项目管理 …, with or without a score) some cell begins with."""
+    text = "\n" + "\n".join(compact(c) for c in cells if c)
+    for name, own in _own_level1_labels():
+        if sum(1 for label in own if "\n" + label in text) >= 2:
             return template_named(name)
     return None
-
-
-@lru_cache(maxsize=65536)
-def _label_key(cell: str) -> str:
-    return _T2S.convert(Vocabulary.key(_SCORE_MARK.sub("", compact(cell))))
 
 
 @cache

@@ -17,7 +17,7 @@ DEFAULT_MAX_HTML_SPAN = 1_000  # a web page table's rowspan/colspan above this i
 DEFAULT_OFFICE_TIMEOUT_S = 120.0  # one LibreOffice conversion (.doc/.wps/.et/.dps) before it is stopped
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: a cheap memo key
 class ScoringWeights:
     """The points of row repair, in one place.
 
