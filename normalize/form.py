@@ -170,7 +170,8 @@ class FormParser:
         """A line counts as used only when a record holds it or it is the
         form's own structure (title, head fields, headers, labels, 总分); any
         other non-blank row becomes an ``unparsed_line`` finding with its text.
-        A form whose rows gave no record at all is an ``empty_form`` error."""
+        (A form whose rows gave no record is an ``empty_form`` error, said by
+        the pipeline for every kind of input: selfeval.parts.)"""
         form = self.form
         held = {r.place for r in form.funding} | {i.place for i in form.indicators}
         form.used_lines = self.structure | held
@@ -181,9 +182,6 @@ class FormParser:
         for row in self.cells.rows:
             if not row.is_blank() and row.place not in form.used_lines and row.place not in reported:
                 self._finding("unparsed_line", "no record holds this row; kept here", row)
-        if not form.funding and not form.indicators:
-            self._finding("empty_form", f"form {form.form_seq or form.form_index}: its rows gave no funding or indicator record",
-                          self.cells.rows[0])
 
     def _title_row(self, row: SourceRow, first: str) -> bool:
         if self.mode == "head" and is_title(row):

@@ -49,6 +49,7 @@ CODES: dict[str, FindingCode] = _codes(
     ("not_a_self_evaluation_form", WARN, "a look-alike document (e.g. a 绩效目标表), not a 自评表"),
     # line level
     ("unparsed_line", ERR, "a non-blank line that no record used; its text is kept here"),
+    ("empty_form", ERR, "a form whose rows gave no indicator and no funding amount: its header and labels only; the input counts as failed"),
     ("no_form_in_part", INFO, "a sheet, page, table or text of a document that holds no form; its lines are kept here"),
     ("label_repaired", INFO, "a label that was not an exact vocabulary match was mapped to one"),
     ("row_realigned", INFO, "cells sitting in the wrong columns were moved to their columns"),
@@ -63,7 +64,6 @@ CODES: dict[str, FindingCode] = _codes(
     ("missing_total_weight", WARN, "the 总分 row states no total weight"),
     ("missing_total_score", WARN, "the 总分 row states no total score"),
     ("missing_total_row", WARN, "the form has no 总分 row"),
-    ("empty_form", ERR, "a form whose rows gave no funding or indicator record"),
     ("duplicate_total_row", WARN, "the form has more than one 总分 row; the first is used"),
     ("total_score_mismatch", WARN, "总分's score differs from funding score + indicator scores"),
     ("weight_sum_mismatch", WARN, "funding weight + indicator weights differ from 总分's weight"),
