@@ -137,8 +137,9 @@ def is_block_label(cell: str) -> bool:
 
 
 def header_cells(cells: tuple[str, ...], block: str) -> frozenset[int]:
-    """The cells of a header row that name a column of ``block`` or are a block label."""
-    vocabs = [column_vocabulary(HEADER_GROUPS[block], HEADER_CUTOFF)]
+    """The cells of a header row that name a column of ``block``, a head field
+    (a 项目名称 column printed in a funding header) or are a block label."""
+    vocabs = [column_vocabulary(HEADER_GROUPS[block], HEADER_CUTOFF), column_vocabulary("header_fields", HEADER_CUTOFF)]
     if block == "indicators":
         vocabs.append(column_vocabulary(DEPARTMENT_GROUP, HEADER_CUTOFF))
     return frozenset(
@@ -199,14 +200,6 @@ def _classify(cells: tuple[str, ...], context: str, after_header: str | None, cu
     in_indicators = context in ("indicators", "after_total")
     if key in block_labels("total") and in_indicators:
         return RowKind("total")
-    if context == "head" and label_value_group(cells, "header_fields"):
-        return RowKind("field")
-    if (
-        in_indicators
-        and column_vocabulary("form_texts", HEADER_CUTOFF).match(first.partition(":")[0]) is not None
-        and label_value_group(cells, "form_texts")
-    ):
-        return RowKind("trailer")
     if after_header is not None:
         band = _band_row(cells, after_header)
         if band:
@@ -218,6 +211,14 @@ def _classify(cells: tuple[str, ...], context: str, after_header: str | None, cu
             found = _header_columns(cells, group, minimum)
             if found:
                 return RowKind("header", block, found)
+    if context == "head" and label_value_group(cells, "header_fields"):
+        return RowKind("field")
+    if (
+        in_indicators
+        and column_vocabulary("form_texts", HEADER_CUTOFF).match(first.partition(":")[0]) is not None
+        and label_value_group(cells, "form_texts")
+    ):
+        return RowKind("trailer")
     if context == "funding":
         return RowKind("funding") if source_label(cells, cutoff) is not None or unlabelled_amounts(cells) else RowKind("noise")
     if context == "goal":
