@@ -33,7 +33,7 @@ from selfeval.normalize.tokens import regrid_document
 from selfeval.normalize.validate import validate
 from selfeval.output import tables
 from selfeval.output.writers import atomic_write, remove_stale_tmp
-from selfeval.parts import quiet_parts, without_lines_at
+from selfeval.parts import empty_form_findings, quiet_parts, without_lines_at
 from selfeval.settings import Settings
 
 FILE_LEVEL_FAILURES = {"unreadable_input", "no_forms_found", "limit_exceeded"}
@@ -249,7 +249,7 @@ def _process_file(item: InputFile, settings: Settings, started: float) -> FileRe
     findings += [_placed(f, doc.doc_id, form) for form in forms for f in form.findings]
     findings = [f if f.doc_id else replace(f, doc_id=doc.doc_id) for f in findings]
     part_findings, quiet = quiet_parts(doc, [c.rows for c in form_cells], forms, stray)
-    findings = without_lines_at(findings, quiet) + part_findings
+    findings = without_lines_at(findings, quiet) + part_findings + empty_form_findings(doc, forms)
     findings.sort(key=lambda f: (f.form_index or 0, f.page or 0, f.sheet or "", f.line or 0))
     used_places = _used_places(forms)
     used_places |= {Place(line, r.page, r.sheet) for r in doc.rows if r.span and r.place in used_places for line in r.span}
