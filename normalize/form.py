@@ -265,7 +265,7 @@ class FormParser:
                 continue
             value = to_decimal(cell)
             if value is None:
-                self._finding("unparsed_number", f"总分 cell {clean(cell)!r} is not a number; not used", row)
+                self._finding("unparsed_number", f"总分 cell {clean(cell)!r} is not a number; not used", row, table="forms")
             else:
                 numbers.append((col, value))
         self.totals.append(_Total(row, numbers, label_col))
@@ -297,7 +297,7 @@ class FormParser:
         if self.totals:
             self._read_total(self.totals[0])
         else:
-            self._finding("missing_total_row", f"form {form.form_seq}: no 总分 row", None)
+            self._finding("missing_total_row", f"form {form.form_seq}: no 总分 row", None, table="forms")
 
     def _read_total(self, total: _Total) -> None:
         form, row = self.form, total.row
@@ -307,11 +307,11 @@ class FormParser:
         if len(numbers) >= 2:
             form.total_weight, form.total_score = numbers[0][1], numbers[1][1]
             for _, value in numbers[2:]:
-                self._finding("unparsed_line", f"extra number {value} in the 总分 row; not used", row)
+                self._finding("unparsed_line", f"extra number {value} in the 总分 row; not used", row, table="forms")
             return
         if not numbers:
-            self._finding("missing_total_weight", "the 总分 row states no weight", row)
-            self._finding("missing_total_score", "the 总分 row states no score", row)
+            self._finding("missing_total_weight", "the 总分 row states no weight", row, "total_weight")
+            self._finding("missing_total_score", "the 总分 row states no score", row, "total_score")
             return
         col, value = numbers[0]
         tolerance = Decimal(str(self.settings.score_tolerance))
@@ -331,11 +331,13 @@ class FormParser:
         if reading == "score":
             form.total_score = value
             why = "it equals the funding score + indicator scores" if is_score else "by its column"
-            self._finding("missing_total_weight", f"the 总分 row has one number, {value}, read as the score ({why}); no total weight", row)
+            self._finding("missing_total_weight", f"the 总分 row has one number, {value}, read as the score ({why}); no total weight", row,
+                          "total_weight")
         else:
             form.total_weight = value
             why = "it equals the sum of the weights" if is_weight else "by its column"
-            self._finding("missing_total_score", f"the 总分 row has one number, {value}, read as the weight ({why}); no total score", row)
+            self._finding("missing_total_score", f"the 总分 row has one number, {value}, read as the weight ({why}); no total score", row,
+                          "total_score")
 
     def _report_total_alignment(self, total: _Total) -> None:
         """The 总分 numbers belong under 分值 and 得分; say so when they are not."""
@@ -349,7 +351,7 @@ class FormParser:
             where = f"its numbers sit in columns {cols[0] + 1} and {cols[1] + 1}, not under 分值/得分 ({expected[0] + 1}, {expected[1] + 1})"
         else:
             where = f"its only number sits in column {cols[0] + 1}; placed by arithmetic"
-        self._finding("row_realigned", f"总分 row: {where}", total.row)
+        self._finding("row_realigned", f"总分 row: {where}", total.row, table="forms")
 
     def _weight_sum(self) -> Decimal | None:
         total = self.form.funding_total
@@ -358,10 +360,11 @@ class FormParser:
             parts.append(total.weight)
         return sum(parts, Decimal(0)) if parts else None
 
-    def _finding(self, code: str, message: str, row: SourceRow | None) -> None:
-        self.form.findings.append(
-            finding_at(code, message, row.place if row else None, row.text if row else None)
-        )
+    def _finding(self, code: str, message: str, row: SourceRow | None, field: str | None = None,
+                 table: str | None = None) -> None:
+        finding = finding_at(code, message, row.place if row else None, row.text if row else None)
+        table = table or ("forms" if field else None)
+        self.form.findings.append(finding.about(table, None, field) if table else finding)
 
     def _unparsed(self, row: SourceRow) -> None:
         self._finding("unparsed_line", "not part of any block of the form; kept here", row)

@@ -62,13 +62,15 @@ def read_funding_row(
 ) -> tuple[FundingRecord, list[Finding]]:
     findings: list[Finding] = []
     repairs: list[str] = []
+    key = source_keys()[match.label]
 
-    def note(code: str, message: str) -> None:
-        findings.append(finding_at(code, message, row.place, row.text))
+    def note(code: str, message: str, field: str | None = None) -> None:
+        findings.append(finding_at(code, message, row.place, row.text).about("funding", key, field))
 
     if match.repaired:
         repairs.append("label_repaired")
-        note("label_repaired", f"funding source {clean(row.cells[label_col])!r} read as {match.label!r} ({match.how} match, score {match.score:g})")
+        note("label_repaired", f"funding source {clean(row.cells[label_col])!r} read as {match.label!r} ({match.how} match, score {match.score:g})",
+             "source_label")
     shift = label_col - label_expected
     placement = _place(row.cells, row.positional, label_col, tuple(columns[s] + shift for s in FUNDING_SLOTS))
     if shift or placement.offset:
@@ -84,10 +86,10 @@ def read_funding_row(
         text = placement.cells[slot][1] if slot in placement.cells else ""
         amount = parse_rate(text) if slot == "execution_rate" else parse_amount(text)
         if amount.problem:
-            note("unparsed_number", f"{match.label} {slot}: {amount.problem}; left empty")
+            note("unparsed_number", f"{match.label} {slot}: {amount.problem}; left empty", slot)
         values[slot] = amount.value
     record = FundingRecord(
-        source_key=source_keys()[match.label],
+        source_key=key,
         source_label=match.label,
         line=row.line,
         page=row.page,

@@ -206,16 +206,20 @@ class IndicatorBlock:
         if reading is None:
             return False
         repairs: list[str] = []
+        first = len(self.findings)
         self._apply_labels(row, reading, repairs)
         self._report_alignment(row, reading, repairs)
         values = reading.placement.cells
         if not reading.named and not values:
+            self.findings[first:] = [f.about(None) for f in self.findings[first:]]  # a placeholder: no record
             return True  # a template placeholder: labels only
         self.records.append(self._record(row, reading, repairs))
+        seq = self.records[-1].indicator_seq
+        self.findings[first:] = [f.about("indicators", seq, f.field) for f in self.findings[first:]]
         return True
 
-    def _note(self, code: str, message: str, row: SourceRow) -> None:
-        self.findings.append(finding_at(code, message, row.place, row.text))
+    def _note(self, code: str, message: str, row: SourceRow, field: str | None = None) -> None:
+        self.findings.append(finding_at(code, message, row.place, row.text).about("indicators", None, field))
 
     def _apply_labels(self, row: SourceRow, reading: Reading, repairs: list[str]) -> None:
         for label in reading.labels:
@@ -225,7 +229,7 @@ class IndicatorBlock:
                     "label_repaired",
                     f"{label.text!r} read as {label.match.label!r} "
                     f"({label.match.how} match, score {label.match.score:g})",
-                    row,
+                    row, f"level{label.level}",
                 )
             if label.weight_only:
                 self.level1, self.level2, self.pending_weight = None, None, label.weight
@@ -242,7 +246,7 @@ class IndicatorBlock:
                         "unknown_label",
                         f"level-2 {l2!r} is not under level-1 {written_l1!r} "
                         f"in template {self.template.name}; kept {written_l1!r}",
-                        row,
+                        row, "level1",
                     )
                     parent = written_l1
                 if self.level1 is None and self.pending_weight is not None:
@@ -252,7 +256,7 @@ class IndicatorBlock:
                     self._note(
                         "level_inferred",
                         f"the level-1 cell shows only its score; {parent!r} implied by level-2 {l2!r}",
-                        row,
+                        row, "level1",
                     )
                 elif self.level1 is not None and parent != self.level1:
                     repairs.append("level_inferred")
@@ -260,7 +264,7 @@ class IndicatorBlock:
                         "level_inferred",
                         f"level-1 {parent!r} implied by level-2 {l2!r} "
                         f"(template {self.template.name})",
-                        row,
+                        row, "level1",
                     )
                 self.level1, self.level2 = parent, l2
 
@@ -286,11 +290,12 @@ class IndicatorBlock:
             if only:
                 self.level2 = only
                 repairs.append("level_inferred")
-                self._note("level_inferred", f"level-2 {only!r} implied: it is the only one under {self.level1!r}", row)
+                self._note("level_inferred", f"level-2 {only!r} implied: it is the only one under {self.level1!r}", row, "level2")
         if self.level1 is None or self.level2 is None:
-            self._note("unknown_label", f"indicator without a level-{1 if self.level1 is None else 2} label", row)
+            level = 1 if self.level1 is None else 2
+            self._note("unknown_label", f"indicator without a level-{level} label", row, f"level{level}")
         if not reading.named:
-            self._note("missing_indicator_name", "an indicator row with values but no name", row)
+            self._note("missing_indicator_name", "an indicator row with values but no name", row, "level3")
         target, actual = parse_value(text["target"]), parse_value(text["actual"])
         for side, value in (("target", target), ("actual", actual)):
             if value.status == "unrecognized_comparator":
@@ -298,7 +303,7 @@ class IndicatorBlock:
                     "unrecognized_comparator",
                     f"{side} {value.raw!r} has no comparator that can be read; "
                     f"the number {value.value} is kept, the comparator left empty",
-                    row,
+                    row, f"{side}_raw",
                 )
         target, actual = self._infer_units(row, target, actual, repairs)
         weight, score = (self._number(row, slot, text[slot]) for slot in ("weight", "score"))
@@ -330,7 +335,7 @@ class IndicatorBlock:
             return target, actual
         side, unit = ("target", actual.unit) if target.unit is None else ("actual", target.unit)
         repairs.append("unit_inferred")
-        self._note("unit_inferred", f"the {side} has no unit; took {unit!r} from the other side", row)
+        self._note("unit_inferred", f"the {side} has no unit; took {unit!r} from the other side", row, f"{side}_unit")
         if side == "target":
             return Value(target.raw, target.op, target.value, unit, target.status), actual
         return target, Value(actual.raw, actual.op, actual.value, unit, actual.status)
@@ -343,7 +348,7 @@ class IndicatorBlock:
         if target_base is None or actual_base is None:
             return (t_unit if target_base is not None else a_unit), target_base, actual_base, None
         if t_unit != a_unit:
-            self._note("unit_mismatch", f"target in {target.unit!r} and actual in {actual.unit!r} cannot be compared", row)
+            self._note("unit_mismatch", f"target in {target.unit!r} and actual in {actual.unit!r} cannot be compared", row, "actual_unit")
             return t_unit, target_base, actual_base, None
         met = compare(actual_base, target.op, target_base) if target.op else None
         return t_unit, target_base, actual_base, met
@@ -351,7 +356,7 @@ class IndicatorBlock:
     def _number(self, row: SourceRow, slot: str, text: str) -> Decimal | None:
         amount = parse_amount(text)
         if amount.problem:
-            self._note("unparsed_number", f"{slot} {amount.problem}; left empty", row)
+            self._note("unparsed_number", f"{slot} {amount.problem}; left empty", row, slot)
         return amount.value
 
 

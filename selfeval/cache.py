@@ -44,7 +44,7 @@ from selfeval.output.writers import atomic_write, remove_stale_tmp
 from selfeval.results import FileResult
 from selfeval.settings import Settings, reading_settings
 
-CACHE_FORMAT = 3  # bump whenever FileResult or the records change shape (3: JSON, selfeval.cache)
+CACHE_FORMAT = 4  # bump whenever FileResult or the records change shape (3: JSON, selfeval.cache; 4: findings name their field)
 
 
 class CacheFormatError(ValueError):

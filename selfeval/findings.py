@@ -12,7 +12,7 @@ Severities (the contract's meaning):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 
 
@@ -76,12 +76,21 @@ CODES: dict[str, FindingCode] = _codes(
 )
 
 
+RECORD_TABLES = ("forms", "funding", "indicators")
+
+
 @dataclass(frozen=True)
 class Finding:
     """One thing the pipeline wants a reviewer to know about.
 
     ``doc_id`` is filled in by the pipeline; stages that only see one
     document leave it empty.  ``form_seq`` is None for file-level findings.
+
+    ``table``, ``key`` and ``field`` name the value the finding is about,
+    when it is about one record: the table (forms, funding or indicators),
+    the row's key within its form (None for forms, the ``source_key`` for
+    funding, the ``indicator_seq`` as text for indicators: the keys of
+    corrections.csv) and the column.  Set them with :meth:`about`.
     """
 
     code: str
@@ -93,14 +102,24 @@ class Finding:
     doc_id: str = ""
     text: str | None = None  # the source text the finding is about, when there is one
     sheet: str | None = None
+    table: str | None = None  # forms, funding or indicators: the record the finding is about
+    key: str | None = None  # the record's key in its form: source_key, indicator_seq; None for forms
+    field: str | None = None  # the column of that record
 
     def __post_init__(self) -> None:
         if self.code not in CODES:
             raise ValueError(f"unknown finding code {self.code!r}; add it to selfeval.findings.CODES")
+        if self.table is not None and self.table not in RECORD_TABLES:
+            raise ValueError(f"finding table {self.table!r} is not one of {', '.join(RECORD_TABLES)}")
 
     @property
     def severity(self) -> Severity:
         return CODES[self.code].severity
+
+    def about(self, table: str | None, key: str | int | None = None, field: str | None = None) -> Finding:
+        """This finding, naming the record and column it concerns
+        (``f.about("funding", "total", "executed")``)."""
+        return replace(self, table=table, key=None if key is None else str(key), field=field)
 
 
 def finding_at(code: str, message: str, place, text: str | None = None) -> Finding:
