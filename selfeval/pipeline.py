@@ -28,6 +28,7 @@ from selfeval.normalize.form import parse_form
 from selfeval.normalize.records import FormRecord
 from selfeval.normalize.validate import validate
 from selfeval.output import tables
+from selfeval.parts import quiet_parts, without_lines_at
 from selfeval.results import (
     FILE_LEVEL_FAILURES,
     BatchResult,
@@ -76,7 +77,7 @@ def read_file(item: InputFile, settings: Settings, cache: ResultCache | None = N
             ctx = ReadContext.of(settings, deadline, executor)
             source = load_source(item, ctx)
             if isinstance(source, Document):  # missing, unreadable, over the size limit
-                return Outcome(_account(source, [], [], started))
+                return Outcome(_account(source, [], [], [], started))
             sha = source.sha256
             key = cache.key(item, sha, sniff_suffix(item.path, source.data)) if cache is not None else None
             hit = cache.load(key) if key is not None else None
@@ -109,7 +110,7 @@ def _parse(doc: Document, ctx: ReadContext, item: InputFile, started: float) -> 
         raise
     except Exception as exc:  # noqa: BLE001 - any other exception is a bug; it becomes a finding, never a crash
         return internal_error(item, doc.sha256, f"parsing its forms raised {type(exc).__name__}", started)
-    return _account(doc, forms, stray, started)
+    return _account(doc, form_cells, forms, stray, started)
 
 
 def internal_error(item: InputFile, sha: str, what: str, started: float) -> FileResult:
@@ -141,17 +142,19 @@ def _over_memory(item: InputFile, settings: Settings, sha: str, started: float) 
     return FileResult(item.doc_id, str(item.path), "too_big", sha, [], [finding], 0, 0, 0, time.perf_counter() - started)
 
 
-def _account(doc: Document, forms: list[FormRecord], stray, started: float) -> FileResult:
+def _account(doc: Document, form_cells: list, forms: list[FormRecord], stray, started: float) -> FileResult:
     """The file's result: its forms, every finding placed, and the lines used and reported."""
     findings = list(doc.findings)
     findings += document_findings(doc, forms, stray)
     findings += [_placed(f, doc.doc_id, form) for form in forms for f in form.findings]
     findings = [f if f.doc_id else replace(f, doc_id=doc.doc_id) for f in findings]
+    part_findings, quiet = quiet_parts(doc, [c.rows for c in form_cells], forms, stray)
+    findings = without_lines_at(findings, quiet) + part_findings
     findings.sort(key=lambda f: (f.form_index or 0, f.page or 0, f.sheet or "", f.line or 0))
     used_places = _used_places(forms)
     unparsed = {Place(f.line, f.page, f.sheet) for f in findings if f.code == "unparsed_line" and f.line is not None}
     used = doc.decoration + len(used_places)
-    reported = len(unparsed - used_places)
+    reported = len(unparsed - used_places) + len(quiet)
     if not forms and doc.readable:
         reported = doc.lines - doc.decoration  # the whole file is the finding
     kept = [form for form in forms if not form.look_alike]  # look-alikes: reported, lines read, no records

@@ -23,6 +23,8 @@ DEFAULT_LABEL_MATCH_CUTOFF = 70.0  # rapidfuzz ratio (0..100) a label needs to b
 DEFAULT_RATE_TOLERANCE_POINTS = 0.5  # 执行率 vs executed/budget, in percentage points
 DEFAULT_SCORE_TOLERANCE = 0.05  # score arithmetic (funding score, totals)
 DEFAULT_AMOUNT_TOLERANCE = 0.005  # funding sums, in the form's amount unit
+DEFAULT_MAX_HTML_SPAN = 1_000  # a web page table's rowspan/colspan above this is cut to it and reported
+DEFAULT_OFFICE_TIMEOUT_S = 120.0  # one LibreOffice conversion (.doc/.wps/.et/.dps) before it is stopped
 DEFAULT_IN_FLIGHT_PER_WORKER = 4  # files submitted and not yet taken, per worker
 
 BATCH = {"batch": True}  # metadata of the batch's own fields (not in the cache key)
@@ -40,6 +42,8 @@ class Settings:
     rate_tolerance_points: float = DEFAULT_RATE_TOLERANCE_POINTS
     score_tolerance: float = DEFAULT_SCORE_TOLERANCE
     amount_tolerance: float = DEFAULT_AMOUNT_TOLERANCE
+    max_html_span: int = DEFAULT_MAX_HTML_SPAN
+    office_timeout_s: float = DEFAULT_OFFICE_TIMEOUT_S
     # the batch's own settings: how the files are run, not what they read as
     file_time_budget_s: float = field(default=DEFAULT_FILE_TIME_BUDGET_S, metadata=BATCH)  # 0: no limit
     workers: int = field(default=1, metadata=BATCH)  # processes reading files; 1: in this process
