@@ -42,8 +42,9 @@ from selfeval.extract.ocr.table import (
     lines_to_tables,
     unread_marks,
 )
+from selfeval.extract.progress import page_done
 from selfeval.extract.readers import Source
-from selfeval.findings import Finding
+from selfeval.findings import Finding, describe
 from selfeval.settings import Settings
 
 _DASHES = re.compile(r"^[一—–―─‐\-－ー_＿~～]{1,3}$")
@@ -68,7 +69,7 @@ def read_image(source: Source, ctx: ReadContext) -> Document:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         return _too_big(doc, source, f"its header declares an image over Pillow's limit ({exc})", limit)
     except (UnidentifiedImageError, OSError) as exc:
-        return doc.refuse(f"{source.path}: not a readable image ({exc}); re-export it as PNG or JPEG")
+        return doc.refuse(f"{source.path}: not a readable image ({describe(exc)}); re-export it as PNG or JPEG")
     width, height = img.size
     if width * height > limit:
         return _too_big(doc, source, f"{width}×{height} = {width * height} pixels", limit)
@@ -83,8 +84,9 @@ def read_image(source: Source, ctx: ReadContext) -> Document:
     try:
         engine = get_engine()
     except EngineUnavailable as exc:
-        return doc.refuse(f"{source.path}: {exc}")
-    for index in range(min(frames, ctx.max_pages)):
+        return doc.refuse(f"{source.path}: {describe(exc)}")
+    pages = min(frames, ctx.max_pages)
+    for index in range(pages):
         ctx.check()
         img.seek(index)
         if img.size[0] * img.size[1] > limit:
@@ -95,6 +97,7 @@ def read_image(source: Source, ctx: ReadContext) -> Document:
         rows = ocr_page_image(img, index + 1, ctx, engine=engine)
         doc.rows.extend(rows)
         doc.findings.extend(low_confidence_findings(rows, ctx, source.doc_id))
+        page_done(source.doc_id, index + 1, pages)
     doc.lines = sum(1 for r in doc.rows if not r.is_blank())
     return doc
 

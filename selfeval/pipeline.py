@@ -28,7 +28,7 @@ from selfeval.normalize.form import parse_form
 from selfeval.normalize.records import FormRecord
 from selfeval.normalize.validate import validate
 from selfeval.output import tables
-from selfeval.parts import quiet_parts, without_lines_at
+from selfeval.parts import empty_form_findings, quiet_parts, without_lines_at
 from selfeval.results import (
     FILE_LEVEL_FAILURES,
     BatchResult,
@@ -149,7 +149,7 @@ def _account(doc: Document, form_cells: list, forms: list[FormRecord], stray, st
     findings += [_placed(f, doc.doc_id, form) for form in forms for f in form.findings]
     findings = [f if f.doc_id else replace(f, doc_id=doc.doc_id) for f in findings]
     part_findings, quiet = quiet_parts(doc, [c.rows for c in form_cells], forms, stray)
-    findings = without_lines_at(findings, quiet) + part_findings
+    findings = without_lines_at(findings, quiet) + part_findings + empty_form_findings(doc, forms)
     findings.sort(key=lambda f: (f.form_index or 0, f.page or 0, f.sheet or "", f.line or 0))
     used_places = _used_places(forms)
     unparsed = {Place(f.line, f.page, f.sheet) for f in findings if f.code == "unparsed_line" and f.line is not None}
