@@ -67,7 +67,7 @@ def read_image(source: Source, ctx: ReadContext) -> Document:
             img = Image.open(io.BytesIO(source.data))
         frames = getattr(img, "n_frames", 1)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        return _too_big(doc, source, f"its header declares an image over Pillow's limit ({exc})", limit)
+        return _too_big(doc, source, f"its header declares an image over Pillow's limit ({describe(exc)})", limit)
     except (UnidentifiedImageError, OSError) as exc:
         return doc.refuse(f"{source.path}: not a readable image ({describe(exc)}); re-export it as PNG or JPEG")
     width, height = img.size

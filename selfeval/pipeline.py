@@ -322,8 +322,8 @@ def _taken(item: InputFile, future) -> Outcome:
     started = time.perf_counter()
     try:
         return future.result()
-    except WorkerDied as exc:
-        finding = Finding("unreadable_input", f"{item.path}: {exc.reason}; none of its forms were kept; "
+    except WorkerDied as died:
+        finding = Finding("unreadable_input", f"{item.path}: {died.reason}; none of its forms were kept; "
                           "if it was out of memory, raise --max-memory-mb or read the file alone", doc_id=item.doc_id)
         return Outcome(FileResult(item.doc_id, str(item.path), "worker_died", "", [], [finding], 0, 0, 0,
                                   time.perf_counter() - started))

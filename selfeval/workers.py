@@ -34,6 +34,8 @@ from collections import deque
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
+from selfeval.findings import describe
+
 PRELOAD = (  # imported by each worker before its memory is capped, so the cap is for reading
     "selfeval.pipeline",
     "selfeval.extract.text",
@@ -240,7 +242,7 @@ def _worker_main(conn: Connection, max_memory_mb: int, parent: int) -> None:
         except (EOFError, OSError):
             return
         except Exception as exc:  # noqa: BLE001 - a result or error that does not pickle
-            conn.send(("error", RuntimeError(f"the worker's result cannot be sent back ({type(exc).__name__}: {exc})")))
+            conn.send(("error", RuntimeError(f"the worker's result cannot be sent back ({describe(exc)})")))
         del reply
 
 
