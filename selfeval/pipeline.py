@@ -26,6 +26,7 @@ from selfeval.extract.split import split_forms
 from selfeval.findings import Finding, finding_at
 from selfeval.normalize.form import parse_form
 from selfeval.normalize.records import FormRecord
+from selfeval.normalize.tokens import regrid_document
 from selfeval.normalize.validate import validate
 from selfeval.output import tables
 from selfeval.parts import empty_form_findings, quiet_parts, without_lines_at
@@ -98,6 +99,8 @@ def _parse(doc: Document, ctx: ReadContext, item: InputFile, started: float) -> 
     is a finding) is reported as the file's ``internal_error``, naming the
     exception's class, and the batch goes on."""
     try:
+        if doc.shape:  # text whose cell boundaries are lost: re-segmented by the vocabulary
+            regrid_document(doc, ctx.settings)
         form_cells, stray = split_forms(doc.rows)
         forms = []
         for cells in form_cells:
@@ -152,6 +155,7 @@ def _account(doc: Document, form_cells: list, forms: list[FormRecord], stray, st
     findings = without_lines_at(findings, quiet) + part_findings + empty_form_findings(doc, forms)
     findings.sort(key=lambda f: (f.form_index or 0, f.page or 0, f.sheet or "", f.line or 0))
     used_places = _used_places(forms)
+    used_places |= {Place(line, r.page, r.sheet) for r in doc.rows if r.span and r.place in used_places for line in r.span}
     unparsed = {Place(f.line, f.page, f.sheet) for f in findings if f.code == "unparsed_line" and f.line is not None}
     used = doc.decoration + len(used_places)
     reported = len(unparsed - used_places) + len(quiet)
