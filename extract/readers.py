@@ -144,7 +144,10 @@ def discover(inputs: list[Path], ignored: list[dict] | None = None) -> tuple[lis
     (which also makes symlink loops harmless).  Unsupported files found in a
     folder are reported as ``skipped_file``; a named file of an unsupported
     kind is still handed to a reader by content sniffing.  The ``doc_id`` is
-    the path relative to the folder given, or the file name.  Files and
+    the path relative to the folder given, or the file name; where two
+    different files would get the same one (``a/x.txt`` and ``b/x.txt``
+    given together), each gets its path as given instead, so neither is
+    lost and the choice does not depend on the order of the inputs.  Files and
     folders a ``.selfevalignore`` matches (:mod:`selfeval.extract.ignore`) are
     skipped silently; with ``ignored``, an entry per skipped path (``path``
     relative to the folder given, folders ending in ``/``; ``pattern``;
@@ -153,7 +156,7 @@ def discover(inputs: list[Path], ignored: list[dict] | None = None) -> tuple[lis
     :data:`OUTPUT_FOLDER` and their manifest as the ignore file, so an
     ``--out`` inside an input folder is never read back.
     """
-    files: dict[str, InputFile] = {}
+    found: dict[str, list[Path]] = {}  # doc_id -> the paths that would take it
     findings: list[Finding] = []
     skipped: list[dict] = []
     for given in inputs:
@@ -161,7 +164,7 @@ def discover(inputs: list[Path], ignored: list[dict] | None = None) -> tuple[lis
             for path in _walk(given, skipped):
                 doc_id = path.relative_to(given).as_posix()
                 if supported(path):
-                    files.setdefault(doc_id, InputFile(path, doc_id))
+                    found.setdefault(doc_id, []).append(path)
                 else:
                     findings.append(
                         Finding(
@@ -171,7 +174,17 @@ def discover(inputs: list[Path], ignored: list[dict] | None = None) -> tuple[lis
                         )
                     )
         else:
-            files.setdefault(given.name, InputFile(given, given.name))
+            found.setdefault(given.name, []).append(given)
+    files: dict[str, InputFile] = {}
+    for doc_id, paths in found.items():
+        distinct = {}
+        for path in sorted(paths, key=str):
+            distinct.setdefault(path.resolve(), path)  # one file named twice (a folder and a file in it) is one
+        if len(distinct) == 1:
+            files[doc_id] = InputFile(next(iter(distinct.values())), doc_id)
+        else:
+            for path in distinct.values():
+                files.setdefault(path.as_posix(), InputFile(path, path.as_posix()))
     ordered = [files[k] for k in sorted(files)]
     findings.sort(key=lambda f: f.doc_id)
     if ignored is not None:

@@ -59,6 +59,7 @@ CODES: dict[str, FindingCode] = _codes(
     ("unrecognized_comparator", WARN, "a target whose comparator cannot be read; the number is kept"),
     ("unparsed_number", WARN, "a cell that should hold a number holds something else"),
     ("missing_indicator_name", WARN, "an indicator row with values but no level-3 name"),
+    ("uncertain_reading", WARN, "text without cell boundaries that two readings fit equally well; the one taken is named"),
     ("unknown_label", WARN, "a level label that matches no label of the template"),
     ("unit_mismatch", WARN, "target and actual have units that cannot be compared"),
     # form level
