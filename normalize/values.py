@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
-from importlib import resources
 
+from selfeval.normalize import vocab
 from selfeval.normalize.cells import clean
 from selfeval.normalize.vocab import vocabulary
 
@@ -44,7 +44,7 @@ _VALUE = re.compile(rf"^(?P<prefix>\D*?)\s*(?P<num>{_NUMBER})\s*(?P<unit>\D*)$")
 
 
 def _units() -> dict:
-    return json.loads(resources.files("selfeval.data").joinpath("units.json").read_text(encoding="utf-8"))
+    return json.loads(vocab.data_dir().joinpath("units.json").read_text(encoding="utf-8"))
 
 
 _UNITS = _units()

@@ -29,8 +29,15 @@ _PREFIX = re.compile(r"^其中")
 _T2S = opencc.OpenCC("t2s")
 
 
+def data_dir():
+    """The package's data files (vocabularies, templates, units): every file
+    the readings depend on besides the code.  The ``--resume`` cache key holds
+    a digest of them all (:func:`selfeval.cache.data_digest`)."""
+    return resources.files("selfeval.data")
+
+
 def _data(name: str) -> dict:
-    return json.loads(resources.files("selfeval.data").joinpath(name).read_text(encoding="utf-8"))
+    return json.loads(data_dir().joinpath(name).read_text(encoding="utf-8"))
 
 
 @dataclass(frozen=True)
@@ -134,7 +141,7 @@ def _load_template(name: str) -> Template:
 
 
 def template_names() -> list[str]:
-    folder = resources.files("selfeval.data").joinpath("templates")
+    folder = data_dir().joinpath("templates")
     return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".json"))
 
 

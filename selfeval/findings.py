@@ -44,6 +44,7 @@ CODES: dict[str, FindingCode] = _codes(
     ("skipped_file", INFO, "a file in an input folder is not a supported document type"),
     ("no_forms_found", ERR, "a readable document contains no self-evaluation form"),
     ("limit_exceeded", ERR, "a file exceeded a configured size, page or time limit"),
+    ("internal_error", ERR, "reading a file failed in a way the tool does not expect (a bug): please report the file"),
     ("no_text_layer", ERR, "a PDF page whose text is unusable"),
     ("low_confidence", WARN, "an OCR reading below the confidence threshold"),
     ("not_a_self_evaluation_form", WARN, "a look-alike document (e.g. a 绩效目标表), not a 自评表"),

@@ -19,6 +19,7 @@ from reportlab.pdfgen import canvas
 from selfeval.extract import pdf as pdf_reader
 from selfeval.extract import pdf_layout as lay
 from selfeval.extract import pdf_unruled as unruled
+from selfeval.extract.context import ReadContext
 from selfeval.extract.grid import Document, SourceRow
 from selfeval.extract.readers import Source
 from selfeval.settings import Settings
@@ -39,7 +40,7 @@ VARIANTS = {
 
 
 def read(data: bytes, name: str = "forms.pdf", settings: Settings | None = None) -> Document:
-    return pdf_reader.read_pdf(Source(Path(name), name, data, ""), settings or Settings())
+    return pdf_reader.read_pdf(Source(Path(name), name, data, ""), ReadContext.of(settings or Settings()))
 
 
 @pytest.fixture(scope="module")
