@@ -35,9 +35,16 @@ _T2S = opencc.OpenCC("t2s")
 SUBSTITUTION_MIN_LENGTH = 3  # shorter labels (得分, 分值) are too close to other words for one character to be a slip
 
 
+def data_dir():
+    """The package's data files (vocabularies, templates, units): every file
+    the readings depend on besides the code.  The ``--resume`` cache key holds
+    a digest of them all (:func:`selfeval.cache.data_digest`)."""
+    return resources.files("selfeval.data")
+
+
 def _data(name: str, spec=None) -> dict:
     """A data file of ``selfeval/data``, checked against its spec (:mod:`.schema`)."""
-    data = json.loads(resources.files("selfeval.data").joinpath(name).read_text(encoding="utf-8"))
+    data = json.loads(data_dir().joinpath(name).read_text(encoding="utf-8"))
     if spec is not None:
         schema.check(data, spec, f"selfeval/data/{name}")
     return data
@@ -164,7 +171,7 @@ def _load_template(name: str) -> Template:
 
 
 def template_names() -> list[str]:
-    folder = resources.files("selfeval.data").joinpath("templates")
+    folder = data_dir().joinpath("templates")
     return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".json"))
 
 

@@ -44,6 +44,7 @@ CODES: dict[str, FindingCode] = _codes(
     ("skipped_file", INFO, "a file in an input folder is not a supported document type"),
     ("no_forms_found", ERR, "a readable document contains no self-evaluation form"),
     ("limit_exceeded", ERR, "a file exceeded a configured size, page or time limit"),
+    ("internal_error", ERR, "reading a file failed in a way the tool does not expect (a bug): please report the file"),
     ("no_text_layer", ERR, "a PDF page whose text is unusable"),
     ("low_confidence", WARN, "an OCR reading below the confidence threshold"),
     ("not_a_self_evaluation_form", WARN, "a look-alike document (e.g. a 绩效目标表), not a 自评表"),
@@ -58,6 +59,7 @@ CODES: dict[str, FindingCode] = _codes(
     ("unrecognized_comparator", WARN, "a target whose comparator cannot be read; the number is kept"),
     ("unparsed_number", WARN, "a cell that should hold a number holds something else"),
     ("missing_indicator_name", WARN, "an indicator row with values but no level-3 name"),
+    ("uncertain_reading", WARN, "text without cell boundaries that two readings fit equally well; the one taken is named"),
     ("unknown_label", WARN, "a level label that matches no label of the template"),
     ("unit_mismatch", WARN, "target and actual have units that cannot be compared"),
     # form level

@@ -32,7 +32,7 @@ def _cols(*items: tuple[str, pa.DataType, str]) -> tuple[Column, ...]:
 
 
 _KEYS = (
-    ("doc_id", STR, "input file path relative to the folder given (its name when a file was given)"),
+    ("doc_id", STR, "input file path relative to the folder given (its name when a file was given; its path as given when two inputs would share one)"),
     ("form_seq", INT, "项目序号, the form's sequence number as printed (numbered 1.. when absent)"),
 )
 _ADDED = (
