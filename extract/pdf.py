@@ -5,7 +5,7 @@ Per page: pdfplumber finds the ruled tables (``vertical_strategy`` and
 centre, a merged cell's text to its top-left grid position; the text outside
 the tables (the title, 项目序号, 金额单位 lines) becomes rows of its own, in
 reading order.  A page without ruling lines is read by text position
-(:func:`selfeval.extract.pdf_layout.unruled_rows`).
+(:mod:`selfeval.extract.pdf_unruled`).
 
 Across pages: a table that opens a page with no text above it continues the
 table that ended the previous page, so it is put on that table's columns and
@@ -42,6 +42,7 @@ from pdfminer.pdfpage import PDFPage
 from pdfplumber.utils.exceptions import PdfminerException
 
 from selfeval.extract import pdf_layout as lay
+from selfeval.extract import pdf_unruled as unruled
 from selfeval.extract.cells import trim_row
 from selfeval.extract.context import ReadContext
 from selfeval.extract.grid import Document, SourceRow
@@ -288,7 +289,7 @@ def _ruled_rows(
 
 
 def _unruled_rows(chars: list[dict], carry: Carry) -> tuple[list[PageRow], set[int], Carry]:
-    lines = lay.lines_to_text_lines(lay.chars_to_lines(chars))
+    lines = lay.lines_to_text_lines(unruled.chars_to_baseline_lines(chars))
     anchors = lay.column_anchors(lines)
     continues = (
         not carry.ruled
@@ -301,7 +302,7 @@ def _unruled_rows(chars: list[dict], carry: Carry) -> tuple[list[PageRow], set[i
         anchors = list(carry.columns)  # type: ignore[arg-type]
     table: list[int] = []  # the aligned rows that end the page
     rows: list[PageRow] = []
-    for top, cells, aligned in lay.unruled_rows(lines, anchors):
+    for top, cells, aligned in unruled.unruled_rows(lines, anchors):
         table = table + [len(rows)] if aligned else []
         rows.append(PageRow(top, cells, aligned or len(cells) == 1))
     dropped = _repeated_rows(rows, carry) if continues else set()
