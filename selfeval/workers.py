@@ -259,7 +259,10 @@ def _cap_memory(max_memory_mb: int) -> None:
 
     start = _address_space()
     limit = start + max_memory_mb * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:  # a stricter limit set from outside (ulimit -v) stays the limit
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard if hard != resource.RLIM_INFINITY else limit))
 
 
 def _address_space() -> int:
