@@ -91,9 +91,10 @@ def _per_page(paths: list[Path], repeats: int) -> tuple[float, float]:
 
 def _pipeline_seconds(folder: Path, workers: int = 1):
     from selfeval.pipeline import run
+    from selfeval.settings import Settings
 
     t0 = time.perf_counter()
-    batch = run([folder], workers=workers)
+    batch = run([folder], Settings(workers=workers))
     return time.perf_counter() - t0, batch
 
 

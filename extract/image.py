@@ -24,10 +24,12 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from selfeval.extract.context import ReadContext
 from selfeval.extract.grid import Document, SourceRow
 from selfeval.extract.limits import downscale_size, pixels_problem
 from selfeval.extract.ocr import EngineUnavailable, OcrEngine, get_engine
@@ -46,51 +48,82 @@ from selfeval.extract.readers import Source
 from selfeval.findings import Finding, describe
 from selfeval.settings import Settings
 
-Image.MAX_IMAGE_PIXELS = 200_000_000  # a 600-dpi A3 page is ~70 Mpx; beyond this is a decompression bomb
 _REDUCIBLE = frozenset({"L", "LA", "RGB", "RGBA", "CMYK", "I", "F"})  # modes resized as they are
 _DASHES = re.compile(r"^[一—–―─‐\-－ー_＿~～]{1,3}$")
 PLACEHOLDER = "—"
 _PLACEHOLDERS = {"—", "——", "---"}  # as printed; the contract reads all of them as null
 
 
-def read_image(source: Source, settings: Settings) -> Document:
-    """An image file (every frame of a multi-page TIFF) read by OCR."""
+def read_image(source: Source, ctx: ReadContext) -> Document:
+    """An image file (every frame of a multi-page TIFF) read by OCR.
+
+    The image's size is taken from its header and checked against
+    ``ctx.limits.max_image_pixels`` (``--max-image-mpx``) before anything is
+    decoded.  Pillow's own (process-wide) bomb limit is never changed: its
+    warning is silenced while the header is read, since the check here is
+    the one that counts, and an image over its hard limit is measured from
+    its header without it."""
     doc = Document(source.doc_id, str(source.path), kind="image")
+    limit = ctx.limits.max_image_pixels
     try:
-        img = Image.open(io.BytesIO(source.data))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            img = Image.open(io.BytesIO(source.data))
         frames = getattr(img, "n_frames", 1)
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
+    except Image.DecompressionBombError as exc:
+        size = _header_size(source.data)
+        problem = pixels_problem(*size, limit) if size else None
+        return _over_limit(doc, source, problem or f"its header declares an image over Pillow's limit ({describe(exc)})")
+    except (UnidentifiedImageError, OSError) as exc:
         return doc.refuse(f"{source.path}: not a readable image ({describe(exc)}); re-export it as PNG or JPEG")
-    if frames > settings.max_pages:
+    if frames > ctx.max_pages:
         doc.findings.append(
             Finding(
                 "limit_exceeded",
-                f"{source.path}: {frames} pages, only the first {settings.max_pages} are read; raise --max-pages to read all",
+                f"{source.path}: {frames} pages, only the first {ctx.max_pages} are read; raise --max-pages to read all",
                 doc_id=source.doc_id,
             )
         )
-    too_big = pixels_problem(*img.size, settings.max_image_pixels)  # from the header: nothing decoded yet
+    too_big = pixels_problem(*img.size, limit)  # from the header: nothing decoded yet
     if too_big:
-        return _over_limit(doc, source, too_big, settings)
+        return _over_limit(doc, source, too_big)
     try:
         engine = get_engine()
     except EngineUnavailable as exc:
         return doc.refuse(f"{source.path}: {describe(exc)}")
-    pages = min(frames, settings.max_pages)
+    pages = min(frames, ctx.max_pages)
     for index in range(pages):
+        ctx.check()
         img.seek(index)
-        too_big = pixels_problem(*img.size, settings.max_image_pixels)
+        too_big = pixels_problem(*img.size, limit)
         if too_big:
-            return _over_limit(doc, source, f"page {index + 1}: {too_big}", settings)
-        rows = ocr_page_image(img, index + 1, settings, engine=engine)
+            doc.findings.append(Finding("limit_exceeded", f"{source.path}: page {index + 1}: {too_big}; not read; "
+                                        "raise --max-image-mpx to read it", page=index + 1, doc_id=source.doc_id))
+            continue
+        rows = ocr_page_image(img, index + 1, ctx, engine=engine)
         doc.rows.extend(rows)
-        doc.findings.extend(low_confidence_findings(rows, settings, source.doc_id))
+        doc.findings.extend(low_confidence_findings(rows, ctx, source.doc_id))
         page_done(source.doc_id, index + 1, pages)
     doc.lines = sum(1 for r in doc.rows if not r.is_blank())
     return doc
 
 
-def _over_limit(doc: Document, source: Source, problem: str, settings: Settings) -> Document:
+def _header_size(data: bytes) -> tuple[int, int] | None:
+    """The size an image's header declares, read by Pillow's format plugins
+    directly (no bomb check, nothing decoded); None when no plugin reads it."""
+    Image.init()
+    for fmt in Image.ID:
+        factory, accept = Image.OPEN[fmt]
+        if accept and not accept(data[:16]):
+            continue
+        try:
+            return factory(io.BytesIO(data), None).size
+        except Exception:  # noqa: BLE001 - a plugin that does not read this header: try the next
+            continue
+    return None
+
+
+def _over_limit(doc: Document, source: Source, problem: str) -> Document:
     doc.readable = False
     doc.rows.clear()
     doc.findings.append(Finding(
@@ -99,7 +132,8 @@ def _over_limit(doc: Document, source: Source, problem: str, settings: Settings)
     return doc
 
 
-def ocr_page_image(image: Image.Image, page_no: int, settings: Settings, engine: OcrEngine | None = None) -> list[SourceRow]:
+def ocr_page_image(image: Image.Image, page_no: int, settings: ReadContext | Settings,
+                   engine: OcrEngine | None = None) -> list[SourceRow]:
     """One page picture to rows of cells with confidences (``line`` = row on the page).
     A picture over ``settings.max_ocr_pixels`` is scaled down to within it
     first (before any colour conversion)."""
@@ -137,7 +171,7 @@ def _placeholder(text: str) -> str:
     return PLACEHOLDER * len(text) if text not in _PLACEHOLDERS and _DASHES.match(text) else text
 
 
-def low_confidence_findings(rows: list[SourceRow], settings: Settings, doc_id: str = "") -> list[Finding]:
+def low_confidence_findings(rows: list[SourceRow], settings: ReadContext | Settings, doc_id: str = "") -> list[Finding]:
     """One ``low_confidence`` finding per non-empty cell read below the threshold."""
     out = []
     threshold = settings.ocr_confidence_threshold

@@ -36,8 +36,8 @@ def _mpx(pixels: float) -> str:
 def pixels_problem(width: int, height: int, limit: int) -> str | None:
     """An image of ``width`` × ``height`` over ``limit`` decoded pixels."""
     if limit and width * height > limit:
-        return (f"an image of {width}×{height} pixels ({_mpx(width * height)}) is over the "
-                f"{_mpx(limit)} limit on decoded pixels")
+        return (f"an image of {width}×{height} = {width * height} pixels ({_mpx(width * height)}) is over the "
+                f"{limit}-pixel, {_mpx(limit)} limit on decoded pixels")
     return None
 
 

@@ -3,10 +3,17 @@
 Readers are registered by file suffix as ``"module:function"`` strings and
 imported only when a file of that kind is met, so a text-only batch never
 imports the PDF or OCR stack.  A reader has the signature
-``read(source: Source, settings: Settings) -> Document`` and reports bad
-input as findings; it raises only for bugs.  ``read_document`` turns even a
-reader bug into an ``unreadable_input`` finding naming the file, so one bad
-file never stops a batch.
+``read(source: Source, ctx: ReadContext) -> Document`` (the context,
+:mod:`selfeval.extract.context`, holds the settings, the limits, the
+deadline and a lent executor) and reports bad input as findings; it raises
+only for bugs.  ``read_document`` turns even a reader bug into an
+``unreadable_input`` finding naming the file, so one bad file never stops a
+batch.
+
+A reader whose output depends on an optional component (an OCR engine and
+its models, an office converter) declares a function giving that
+component's version in :data:`COMPONENTS`; the ``--resume`` cache key holds
+it, so a new engine or model gives a fresh reading.
 """
 
 from __future__ import annotations
@@ -17,8 +24,10 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
+from selfeval.extract.context import ReadContext
 from selfeval.extract.grid import Document
 from selfeval.extract.ignore import IgnoreFile, ignored_by, load_ignore_file
 from selfeval.extract.limits import NotRegular, TooLarge, file_kind, read_regular
@@ -37,7 +46,7 @@ class Source:
     sha256: str
 
 
-Reader = Callable[[Source, Settings], Document]
+Reader = Callable[[Source, ReadContext], Document]
 
 READERS: dict[str, str] = {
     ".txt": "selfeval.extract.text:read_text",
@@ -65,6 +74,38 @@ READERS: dict[str, str] = {
     ".tif": "selfeval.extract.image:read_image",
     ".tiff": "selfeval.extract.image:read_image",
 }
+
+
+OCR_VERSION = "selfeval.extract.ocr:engine_version"
+OFFICE_VERSION = "selfeval.extract.soffice:version"
+COMPONENTS: dict[str, tuple[str, ...]] = {
+    ".doc": (OFFICE_VERSION,),  # converted by LibreOffice
+    ".wps": (OFFICE_VERSION,),
+    ".et": (OFFICE_VERSION,),
+    ".dps": (OFFICE_VERSION,),
+    ".pdf": (OCR_VERSION,),  # pages without a text layer are read by OCR
+    ".png": (OCR_VERSION,),
+    ".jpg": (OCR_VERSION,),
+    ".jpeg": (OCR_VERSION,),
+    ".tif": (OCR_VERSION,),
+    ".tiff": (OCR_VERSION,),
+}
+"""Reader suffix -> ``"module:function"`` of each optional component the
+reading depends on; the function returns the component's version as text
+(e.g. ``"rapidocr 3.4.0; models PP-OCRv6_det_small.onnx:4.6MB…"``)."""
+
+
+@cache  # installed versions do not change while the process runs
+def component_versions(suffix: str) -> tuple[str, ...]:
+    """The versions of the optional components a ``suffix`` reader uses
+    (``"absent: …"`` for one that cannot be loaded)."""
+    out = []
+    for spec in COMPONENTS.get(suffix, ()):
+        try:
+            out.append(f"{spec}={_load_reader(spec)()}")
+        except Exception as exc:  # noqa: BLE001 - any failure to load means the component is absent here
+            out.append(f"{spec}=absent: {type(exc).__name__}")
+    return tuple(out)
 
 
 MANIFEST_NAME = "manifest.json"  # written by selfeval into every output folder
@@ -288,50 +329,68 @@ def looks_like_web_page(data: bytes) -> bool:
     return head.startswith(b"<") and bool(_HTML_START.search(head))
 
 
-def read_document(item: InputFile, settings: Settings) -> Document:
-    """Read one input file into a Document; never raises for bad input."""
+def _failed(item: InputFile, message: str, sha: str = "") -> Document:
+    doc = Document(item.doc_id, printable_name(str(item.path)), kind="unreadable", sha256=sha, readable=False)
+    doc.findings.append(Finding("unreadable_input", message, doc_id=item.doc_id))
+    return doc
+
+
+def load_source(item: InputFile, ctx: ReadContext) -> Source | Document:
+    """The file's bytes and sha256, within its limits; a Document holding
+    the finding when it cannot be read (missing, unreadable, too big)."""
     path, doc_id = item.path, item.doc_id
     shown = printable_name(str(path))
-
-    def failed(message: str, sha: str = "") -> Document:
-        doc = Document(doc_id, shown, kind="unreadable", sha256=sha, readable=False)
-        doc.findings.append(Finding("unreadable_input", message, doc_id=doc_id))
-        return doc
-
+    limit = ctx.limits.max_file_bytes
     try:
-        data = read_regular(path, settings.max_file_bytes)
+        data = read_regular(path, limit)
     except TooLarge as big:
         doc = Document(doc_id, shown, kind="skipped", readable=False)
         doc.findings.append(
             Finding(
                 "limit_exceeded",
-                f"{shown}: {big.size} bytes is over the {settings.max_file_bytes}-byte limit; "
+                f"{shown}: {big.size} bytes is over the {limit}-byte limit; "
                 "raise --max-file-mb to read it (0: no limit)",
                 doc_id=doc_id,
             )
         )
         return doc
     except NotRegular as odd:
-        return failed(f"{shown}: a {odd.kind}, not a regular file; only regular files are read")
+        return _failed(item, f"{shown}: a {odd.kind}, not a regular file; only regular files are read")
     except OSError as exc:
-        return failed(f"{shown}: cannot read the file ({describe(exc)}); check it exists and is readable")
-    sha = hashlib.sha256(data).hexdigest()
-    suffix = sniff_suffix(path, data)
+        return _failed(item, f"{shown}: cannot read the file ({describe(exc)}); check it exists and is readable")
+    return Source(path, doc_id, data, hashlib.sha256(data).hexdigest())
+
+
+def read_source(source: Source, ctx: ReadContext) -> Document:
+    """The Document the reader for the file's kind makes of ``source``; never raises for bad input."""
+    item = InputFile(source.path, source.doc_id)
+    path, sha = source.path, source.sha256
+    suffix = sniff_suffix(path, source.data)
     spec = READERS.get(suffix)
     if spec is None:
-        return failed(f"{path}: not a supported document type ({suffix or 'no suffix'})", sha)
-    source = Source(path, doc_id, data, sha)
+        return _failed(item, f"{path}: not a supported document type ({suffix or 'no suffix'})", sha)
     try:
         reader = _load_reader(spec)
     except ImportError as exc:
-        return failed(
+        return _failed(
+            item,
             f"{path}: the reader for {suffix} files is not installed ({describe(exc)}); "
             "install selfeval with its optional dependencies",
             sha,
         )
     try:
-        doc = reader(source, settings)
+        doc = reader(source, ctx)
+    except MemoryError:  # over the worker's memory limit: the pipeline reports it as such
+        raise
     except Exception as exc:  # a reader bug must not stop the batch; it is reported, not hidden
-        return failed(f"{path}: the {suffix} reader failed ({describe(exc)}); please report this file", sha)
+        return _failed(item, f"{path}: the {suffix} reader failed ({describe(exc)}); please report this file", sha)
     doc.sha256 = sha
     return doc
+
+
+def read_document(item: InputFile, ctx: ReadContext | Settings) -> Document:
+    """Read one input file into a Document; never raises for bad input."""
+    if isinstance(ctx, Settings):
+        ctx = ReadContext.of(ctx)
+    source = load_source(item, ctx)
+    return source if isinstance(source, Document) else read_source(source, ctx)
