@@ -21,7 +21,14 @@ from typing import Protocol
 from selfeval.cache import ResultCache
 from selfeval.extract.context import OverBudget, ReadContext, time_budget
 from selfeval.extract.grid import Document, Place
-from selfeval.extract.readers import InputFile, discover, load_source, printable_name, read_source, sniff_suffix
+from selfeval.extract.readers import (
+    InputFile,
+    discover,
+    load_source,
+    printable_name,
+    read_source,
+    sniff_suffix,
+)
 from selfeval.extract.split import split_forms
 from selfeval.findings import Finding, finding_at
 from selfeval.normalize.form import parse_form
