@@ -64,6 +64,7 @@ def extract(
     file_time_budget: Annotated[float, typer.Option("--file-time-budget", metavar="SECONDS", min=0, help="Stop (and report) a file whose reading takes longer than this; 0: no limit.")] = DEFAULT_FILE_TIME_BUDGET_S,
     scheduler: Annotated[str | None, typer.Option(help="Process the files on a Dask cluster at this address (tcp://host:8786); needs the dask extra.")] = None,
     partitioned: Annotated[bool, typer.Option("--partitioned", help="Also write OUT/parquet/<table>/year=YYYY/ (Hive-partitioned Parquet).")] = False,
+    corrections: Annotated[Path | None, typer.Option("--corrections", metavar="FILE", help="Apply a reviewer's corrections.csv (from the report) before validation.")] = None,
 ) -> None:
     """Extract every form of the INPUTS into tables in OUT.
 
@@ -77,7 +78,8 @@ def extract(
         raise _usage(f"--out {out} is a file; give a folder (it is created if missing)")
     if template is not None and template not in template_names():
         raise _usage(f"unknown template {template!r}; known: {', '.join(template_names())}")
-    settings = Settings(template=template, max_file_bytes=int(max_file_mb * 1024 * 1024), file_time_budget_s=file_time_budget)
+    settings = Settings(template=template, max_file_bytes=int(max_file_mb * 1024 * 1024), file_time_budget_s=file_time_budget,
+                        corrections=_corrections(corrections))
     client = _connect(scheduler) if scheduler else None
     try:
         with TableWriter(out, formats, partitioned=partitioned) as writer:
@@ -148,6 +150,17 @@ def _write_report(out_dir: Path) -> None:
         raise _usage(f"the report writer is not available ({exc})") from exc
     path = write_report(out_dir)
     err.print(f"report: {path}")
+
+
+def _corrections(path: Path | None) -> tuple:
+    if path is None:
+        return ()
+    from selfeval.corrections import CorrectionsError, read_corrections
+
+    try:
+        return read_corrections(path)
+    except CorrectionsError as exc:
+        raise _usage(str(exc)) from exc
 
 
 def _connect(scheduler: str):

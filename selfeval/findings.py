@@ -72,6 +72,10 @@ CODES: dict[str, FindingCode] = _codes(
     ("duplicate_form_seq", WARN, "the same 项目序号 appears twice in one document"),
     ("missing_form_seq", INFO, "a form without 项目序号 was numbered by its position"),
     ("template_applied", INFO, "which indicator template was applied to the form"),
+    # review (--corrections FILE)
+    ("reviewer_corrected", INFO, "a value a reviewer corrected in corrections.csv; the note is in the message"),
+    ("stale_correction", WARN, "a correction whose old value is no longer the extracted value, or whose row is gone; not applied"),
+    ("unusable_correction", WARN, "a corrections.csv row that names no correctable value; not applied"),
 )
 
 

@@ -23,6 +23,7 @@ from typing import Protocol
 import pyarrow as pa
 
 from selfeval import __version__
+from selfeval.corrections import apply_corrections, unmatched
 from selfeval.extract.grid import Document, Place
 from selfeval.extract.readers import InputFile, discover, read_document
 from selfeval.extract.split import split_forms
@@ -237,11 +238,13 @@ def _process_file(item: InputFile, settings: Settings, started: float) -> FileRe
     for cells in form_cells:
         _check_budget()
         forms.append(parse_form(cells, settings))
+    corrected = apply_corrections(doc.doc_id, forms, settings.corrections)  # a reviewer's, before validation
     for form in forms:
         if not form.look_alike:
             form.findings.extend(validate(form, settings))
     findings = list(doc.findings)
     findings += document_findings(doc, forms, stray)
+    findings += corrected
     findings += [_placed(f, doc.doc_id, form) for form in forms for f in form.findings]
     findings = [f if f.doc_id else replace(f, doc_id=doc.doc_id) for f in findings]
     findings.sort(key=lambda f: (f.form_index or 0, f.page or 0, f.sheet or "", f.line or 0))
@@ -338,6 +341,7 @@ def run(inputs: Iterable[Path], settings: Settings | None = None, workers: int =
     keep = sink is None if keep is None else keep
     ignored: list[dict] = []
     files, batch_findings = discover([Path(p) for p in inputs], ignored)
+    batch_findings += unmatched(settings.corrections, (f.doc_id for f in files))
     keys: dict[int, str] = {}
     cached: set[int] = set()
     if cache_dir is not None:

@@ -27,6 +27,7 @@ class Settings:
     rate_tolerance_points: float = DEFAULT_RATE_TOLERANCE_POINTS
     score_tolerance: float = DEFAULT_SCORE_TOLERANCE
     amount_tolerance: float = DEFAULT_AMOUNT_TOLERANCE
+    corrections: tuple = ()  # selfeval.corrections.Correction rows of --corrections FILE, applied before validation
 
     def __post_init__(self) -> None:
         for f in fields(self):

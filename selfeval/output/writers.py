@@ -62,6 +62,9 @@ def _csv_cell(value: object) -> str:
     return str(value)
 
 
+csv_cell = _csv_cell  # one value's text as the CSV writes it (corrections.csv compares by it)
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
