@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from reportdata import decoded
 
 from selfeval.report import ReportInputError, charts, write_report
 from selfeval.report.locate import target_cell
@@ -45,6 +46,10 @@ class _Elements(HTMLParser):
             self._template = None
 
 
+def read_report(path: Path) -> str:
+    return decoded(path.read_text(encoding="utf-8"))
+
+
 def elements(html: str) -> list[tuple[str, dict[str, str], str | None]]:
     parser = _Elements()
     parser.feed(html)
@@ -73,12 +78,12 @@ def sample(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def sample_html(sample: Path) -> str:
-    return write_report(sample).read_text(encoding="utf-8")
+    return read_report(write_report(sample))
 
 
 @pytest.fixture(scope="module")
 def seed_html(seed_out: Path) -> str:
-    return write_report(seed_out).read_text(encoding="utf-8")
+    return read_report(write_report(seed_out))
 
 
 # --- the report on the synthetic batch ------------------------------------------------------------
@@ -163,14 +168,14 @@ def test_text_from_the_forms_is_escaped(sample: Path):
     forms = pd.read_parquet(sample / "forms.parquet")
     forms.loc[0, "project_name"] = '<img src="http://example.invalid/x.png">'
     forms.to_parquet(sample / "forms.parquet", index=False)
-    html = write_report(sample).read_text(encoding="utf-8")
+    html = read_report(write_report(sample))
     assert "<img src=" not in html
     assert "&lt;img src=&quot;http://example.invalid/x.png&quot;&gt;" in html
 
 
 def test_missing_source_file_is_said_on_the_page(sample: Path):
     (sample / "source" / "sample-2020.txt").unlink()
-    html = write_report(sample).read_text(encoding="utf-8")
+    html = read_report(write_report(sample))
     assert html.count("source file not found") == 4
     assert sum(flagged_by_form(html).values()) == sum(SAMPLE_FLAGGED_CELLS.values())
 
@@ -178,7 +183,7 @@ def test_missing_source_file_is_said_on_the_page(sample: Path):
 def test_csv_tables_are_read_when_there_is_no_parquet(sample: Path, sample_html: str):
     for path in sample.glob("*.parquet"):
         path.unlink()
-    html = write_report(sample).read_text(encoding="utf-8")
+    html = read_report(write_report(sample))
     assert "forms.csv" in html
     assert flagged_by_form(html) == flagged_by_form(sample_html)
 
@@ -197,7 +202,7 @@ def test_page_image_is_embedded_for_a_pdf_form(sample: Path):
     forms.to_parquet(sample / "forms.parquet", index=False)
     (sample / "pages").mkdir()
     Image.new("RGB", (1240, 1754), "white").save(sample / "pages" / "sample-2020.txt-p1.png")
-    html = write_report(sample).read_text(encoding="utf-8")
+    html = read_report(write_report(sample))
     assert html.count('<img src="data:image/jpeg;base64,') == 2  # forms 1 and 2 are on page 1
     assert html.count("no page image") == 2  # pages 2 and 3 were not rendered
 
@@ -217,7 +222,7 @@ def test_a_form_over_two_pages_shows_both_page_images(sample: Path):
     (sample / "pages").mkdir()
     for page in (1, 2):
         Image.new("RGB", (600, 800), "white").save(sample / "pages" / f"sample-2020.txt-p{page}.jpg")
-    html = write_report(sample).read_text(encoding="utf-8")
+    html = read_report(write_report(sample))
     form1 = form_html(html, "sample-2020.txt#1")
     assert form1.count('<img src="data:image/jpeg;base64,') == 2
     assert "第 1 页" in form1 and "第 2 页" in form1
@@ -228,7 +233,7 @@ def test_rows_read_by_ocr_below_the_threshold_are_marked(sample: Path):
     indicators["ocr_conf"] = 0.99
     indicators.loc[0, "ocr_conf"] = 0.62
     indicators.to_parquet(sample / "indicators.parquet", index=False)
-    html = write_report(sample).read_text(encoding="utf-8")
+    html = read_report(write_report(sample))
     assert html.count('<span class="ocr"') == 1 and ">OCR 0.62</span>" in html
     assert html.count('<tr class="lowconf"') == 1
 
