@@ -373,3 +373,35 @@ def test_csv_only_output_shows_formula_like_text_as_written(tmp_path):
     names = set(load_batch(out).forms.project_name) | set(load_batch(out).indicators.level3)
     assert not any(isinstance(n, str) and n.startswith("'") for n in names)
     assert any(isinstance(n, str) and n.startswith(("=", "+", "@")) for n in names)
+
+
+def test_every_goto_button_has_its_target(seed_html: str, sample: Path):
+    """行 N buttons lead to a source line (text) or page (PDF, scan) that the form shows."""
+    forms = pd.read_parquet(sample / "forms.parquet")
+    forms["source_path"] = forms["source_path"].str.replace(".txt", ".pdf")
+    forms["page"] = pd.array([1, 1, 2, 3], dtype="Int64")
+    forms.to_parquet(sample / "forms.parquet", index=False)
+    findings = pd.read_parquet(sample / "findings.parquet")
+    findings["page"] = findings["form_index"].map({1: 1, 2: 1, 3: 2, 4: 3}).astype("Int64")
+    findings.to_parquet(sample / "findings.parquet", index=False)
+    (sample / "pages").mkdir()
+    from PIL import Image
+
+    Image.new("RGB", (600, 800), "white").save(sample / "pages" / "sample-2020.txt-p1.png")
+    pdf_html = read_report(write_report(sample))
+    n = 0
+    for html in (seed_html, pdf_html):
+        for key in re.findall(r'<template class="form-tpl" data-key="([^"]+)"', html):
+            part = form_html(html, key)
+            for target in re.findall(r'<button type="button" class="goto" data-target="([^"]+)"', part):
+                assert f'id="{target}"' in part, (key, target)
+                n += 1
+    assert n > 100
+    assert "第 1 页" in form_html(pdf_html, "sample-2020.txt#1")
+
+
+def test_chart_bars_open_their_form(seed_html: str):
+    chart = seed_html[seed_html.index('<section id="charts"'):seed_html.index('<section id="review"')]
+    keys = re.findall(r'<g class="pick" data-form="([^"]+)"', chart)
+    assert len(keys) == 27 and len(set(keys)) == 27
+    assert all(f'data-key="{k}"' in seed_html for k in keys)

@@ -168,6 +168,13 @@ def test_problems_first_puts_form_15_first(tmp_path: Path, seed_run: Path):
         b.wait_for("document.documentElement.getAttribute('data-report-ready')")
         first = b.js("document.querySelector('#forms section.form h3').textContent")
         assert first.startswith("项目序号 15 ")
+        # a bar of the execution-rate chart opens its form (the lowest rate: form 15's 15.15%)
+        b.js("document.querySelector('#charts g.pick rect').scrollIntoView({block: 'center'})")
+        b.click("#charts g.pick rect")
+        b.wait_for("!document.documentElement.hasAttribute('data-rendering') && location.hash.indexOf('form=') >= 0")
+        shown = b.js("Array.prototype.map.call(document.querySelectorAll('#forms section.form h3'), "
+                     "function (h) { return h.textContent; })")
+        assert len(shown) == 1 and shown[0].startswith("项目序号 15 ")
 
 
 def test_five_thousand_forms_open_and_filter_quickly(tmp_path: Path):

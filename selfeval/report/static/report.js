@@ -169,12 +169,16 @@
     });
   }
 
-  // Scroll a scrolling box (the source pane) so that el sits in its middle, without moving the page.
+  // Scroll a scrolling box (the source pane) so that el sits in its middle, without moving the
+  // page; sideways only as far as needed to show it whole (the row's label stays in view if it can).
   function centerIn(container, el) {
     if (!container || !el) { return; }
     var c = container.getBoundingClientRect(), r = el.getBoundingClientRect();
     container.scrollTop += (r.top - c.top) - (c.height - r.height) / 2;
-    container.scrollLeft += (r.left - c.left) - (c.width - r.width) / 2;
+    var margin = 24, sticky = container.querySelector("th") ? container.querySelector("th").offsetWidth : 0;
+    if (r.right > c.right - margin) { container.scrollLeft += r.right - c.right + margin; }
+    r = el.getBoundingClientRect();
+    if (r.left < c.left + sticky + margin) { container.scrollLeft -= (c.left + sticky + margin) - r.left; }
   }
 
   // Show one finding: its value in the record, the source line and cell (or the page crop).
