@@ -14,12 +14,14 @@ from __future__ import annotations
 import hashlib
 import importlib
 import os
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from selfeval.extract.grid import Document
 from selfeval.extract.ignore import IgnoreFile, ignored_by, load_ignore_file
+from selfeval.extract.webpage import is_web_archive
 from selfeval.findings import Finding
 from selfeval.settings import Settings
 
@@ -46,6 +48,15 @@ READERS: dict[str, str] = {
     ".xlsm": "selfeval.extract.xlsx:read_xlsx",
     ".xls": "selfeval.extract.xls:read_xls",
     ".docx": "selfeval.extract.docx:read_docx",
+    ".doc": "selfeval.extract.legacy:read_legacy",
+    ".wps": "selfeval.extract.legacy:read_legacy",
+    ".et": "selfeval.extract.legacy:read_legacy",
+    ".dps": "selfeval.extract.legacy:read_legacy",
+    ".html": "selfeval.extract.html:read_html",
+    ".htm": "selfeval.extract.html:read_html",
+    ".xhtml": "selfeval.extract.html:read_html",
+    ".mht": "selfeval.extract.html:read_html",
+    ".mhtml": "selfeval.extract.html:read_html",
     ".png": "selfeval.extract.image:read_image",
     ".jpg": "selfeval.extract.image:read_image",
     ".jpeg": "selfeval.extract.image:read_image",
@@ -147,19 +158,43 @@ _MAGIC: list[tuple[bytes, str]] = [
 ]
 
 
+OLE2_NAMES = (".doc", ".xls", ".wps", ".et", ".dps", ".ppt")  # Office 97-2003 and WPS files: OLE2 containers
+WEB_PAGE_NAMES = (".xls", ".xlsx", ".doc", ".docx", ".et", ".wps", "")  # names reporting systems give web pages
+_HTML_START = re.compile(rb"<(?:!doctype\s+html|html|head|body|table|meta)\b", re.IGNORECASE)
+
+
 def sniff_suffix(path: Path, data: bytes) -> str:
     """The reader suffix for a file: its content's kind where that is known
-    (a PNG named .txt goes to the image reader), else its name's suffix."""
+    (a PNG named .txt goes to the image reader; a web page a reporting
+    system saved as .xls goes to the web page reader), else its name's
+    suffix."""
     head = data[:16]
+    name = path.suffix.lower()
     for magic, suffix in _MAGIC:
         if head.startswith(magic):
-            if suffix == ".xls" and path.suffix.lower() in (".doc", ".xls"):
-                return path.suffix.lower()
+            if suffix == ".xls" and name in OLE2_NAMES:
+                return name
+            if suffix == ".xls" and "WordDocument".encode("utf-16-le") in data:
+                return ".doc"  # a Word 97-2003 file under another name
             return suffix
     if head.startswith(b"PK\x03\x04"):
-        name = path.suffix.lower()
         return name if name in (".xlsx", ".xlsm", ".docx") else ".zip"
-    return path.suffix.lower()
+    if name in WEB_PAGE_NAMES and looks_like_web_page(data):
+        return ".mht" if is_web_archive(data) else ".html"
+    return name
+
+
+def looks_like_web_page(data: bytes) -> bool:
+    """HTML markup at the start of the file (after a BOM and whitespace), or
+    a web archive's headers."""
+    if is_web_archive(data):
+        return True
+    head = data[:1024]
+    for bom in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
+        if head.startswith(bom):
+            head = head[len(bom) :].replace(b"\x00", b"") if bom != b"\xef\xbb\xbf" else head[len(bom) :]
+    head = head.lstrip()
+    return head.startswith(b"<") and bool(_HTML_START.search(head))
 
 
 def read_document(item: InputFile, settings: Settings) -> Document:

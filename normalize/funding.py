@@ -17,8 +17,8 @@ from selfeval.normalize import scorers
 from selfeval.normalize.cells import clean
 from selfeval.normalize.records import FundingRecord
 from selfeval.normalize.slots import Placement, fit
-from selfeval.normalize.values import is_null, parse_amount, parse_rate
-from selfeval.normalize.vocab import Match, source_keys, source_vocabulary
+from selfeval.normalize.values import parse_amount, parse_rate
+from selfeval.normalize.vocab import Match, source_keys
 
 FUNDING_SLOTS = ("budget_initial", "budget_full_year", "executed", "weight", "execution_rate", "score")
 DEFAULT_COLUMNS = {slot: i + 2 for i, slot in enumerate(FUNDING_SLOTS)}
@@ -30,24 +30,6 @@ SCORERS = {
     "execution_rate": scorers.rate_cell,
     "score": scorers.number_cell,
 }
-
-
-def source_label(row: SourceRow, cutoff: float, block_labels: frozenset[str]) -> tuple[int, Match] | None:
-    """(column, match) of the row's funding-source label, if it has one.
-
-    The label is the first non-empty cell, or the second when the first is
-    the block's own merged label (``项目资金``)."""
-    vocab = source_vocabulary(cutoff)
-    seen = 0
-    for col, cell in enumerate(row.cells):
-        if is_null(cell):
-            continue
-        seen += 1
-        if clean(cell).replace(" ", "") in block_labels and seen == 1:
-            continue
-        match = vocab.match(cell)
-        return (col, match) if match else None
-    return None
 
 
 @lru_cache(maxsize=16384)

@@ -30,6 +30,7 @@ NAME_MISPLACED_PENALTY = 0.3  # per column the name sits off its expected column
 NAMELESS_PENALTY = 1.0  # a row with values but no name
 SECOND_LABEL_IN_PLACE = 1.5  # a level-2 label after a level-1 label, in its own column
 NAME_IS_A_LABEL_PENALTY = 2.0  # a name that is exactly a level label (质量指标) is a misplaced label
+IMPLIED_LABEL_PENALTY = 1.0  # a nameless row whose repaired level-2 label the template implies anyway
 
 DEFAULT_COLUMNS = {"level1": 1, "level2": 2, "level3": 3, "target": 4, "actual": 5, "weight": 6, "score": 7, "note": 8}
 VALUE_SLOTS = ("target", "actual", "weight", "score", "note")
@@ -177,10 +178,24 @@ def _read_cells(
         score += placement.score
         if not (name and name[1]) and any(s in placement.cells for s in ("target", "actual", "weight", "score")):
             score -= NAMELESS_PENALTY
+            if labels and _implied(labels, template):
+                score -= IMPLIED_LABEL_PENALTY  # the cell is the row's name: its level 2 follows anyway
         reading = Reading(labels, shift, name, placement, score)
         if best is None or reading.score > best.score:
             best = reading
     return best
+
+
+def _implied(labels: tuple[Label, ...], template: Template) -> bool:
+    """The last label is a repaired level-2 label that the template would imply
+    anyway: the only level 2 under its level 1 (服务对象满意度 → 服务对象满意度指标
+    under 满意度指标).  Read as the level 2, the row loses its name; read as
+    the name, it loses nothing."""
+    last = labels[-1]
+    if last.level != 2 or not last.match.repaired:
+        return False
+    parents = template.level2_parents[last.match.label]
+    return template.only_child(parents[0]) == last.match.label
 
 
 @dataclass
@@ -198,7 +213,12 @@ class IndicatorBlock:
     findings: list[Finding] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self._column_items = tuple(sorted(self.columns.items()))  # the memo key of this block's rows
+        self.set_columns(self.columns)
+
+    def set_columns(self, columns: dict[str, int]) -> None:
+        """The block's columns, from its header band (again when it is printed again)."""
+        self.columns = columns
+        self._column_items = tuple(sorted(columns.items()))  # the memo key of this block's rows
 
     def add(self, row: SourceRow) -> bool:
         """Read one row; False when the row holds nothing (blank)."""

@@ -33,6 +33,7 @@ from selfeval.normalize.records import FormRecord
 from selfeval.normalize.validate import validate
 from selfeval.output import tables
 from selfeval.output.writers import atomic_write, remove_stale_tmp
+from selfeval.parts import quiet_parts, without_lines_at
 from selfeval.settings import Settings
 
 FILE_LEVEL_FAILURES = {"unreadable_input", "no_forms_found", "limit_exceeded"}
@@ -247,11 +248,13 @@ def _process_file(item: InputFile, settings: Settings, started: float) -> FileRe
     findings += corrected
     findings += [_placed(f, doc.doc_id, form) for form in forms for f in form.findings]
     findings = [f if f.doc_id else replace(f, doc_id=doc.doc_id) for f in findings]
+    part_findings, quiet = quiet_parts(doc, [c.rows for c in form_cells], forms, stray)
+    findings = without_lines_at(findings, quiet) + part_findings
     findings.sort(key=lambda f: (f.form_index or 0, f.page or 0, f.sheet or "", f.line or 0))
     used_places = _used_places(forms)
     unparsed = {Place(f.line, f.page, f.sheet) for f in findings if f.code == "unparsed_line" and f.line is not None}
     used = doc.decoration + len(used_places)
-    reported = len(unparsed - used_places)
+    reported = len(unparsed - used_places) + len(quiet)
     if not forms and doc.readable:
         reported = doc.lines - doc.decoration  # the whole file is the finding
     kept = [form for form in forms if not form.look_alike]  # look-alikes: reported, lines read, no records

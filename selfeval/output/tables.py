@@ -38,7 +38,7 @@ _KEYS = (
 _ADDED = (
     ("page", INT, "1-based page of a PDF or image; empty for text"),
     ("form_index", INT, "1-based position of the form in its document; unique with doc_id even if 项目序号 repeats"),
-    ("sheet", STR, "worksheet name of a workbook, or `table N` of a Word file; empty otherwise"),
+    ("sheet", STR, "worksheet name of a workbook, or `table N` of a Word file or web page (its N-th table, in order); empty otherwise"),
 )
 
 SCHEMAS: dict[str, tuple[Column, ...]] = {
