@@ -28,7 +28,7 @@ import re
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from selfeval.extract.grid import Document, SourceRow
+from selfeval.extract.grid import Document, SourceRow, page_box
 from selfeval.extract.ocr import EngineUnavailable, OcrEngine, get_engine
 from selfeval.extract.ocr.page import binarize, prepare_page
 from selfeval.extract.ocr.table import (
@@ -83,12 +83,16 @@ def ocr_page_image(image: Image.Image, page_no: int, settings: Settings, engine:
     """One page picture to rows of cells with confidences (``line`` = row on the page)."""
     rgb = np.asarray(ImageOps.exif_transpose(image).convert("RGB"))
     out: list[SourceRow] = []
+    height, width = rgb.shape[:2]
     for row in read_page(rgb, engine or get_engine()):
         cells = tuple(_placeholder(c.text) for c in row.cells)
         if not any(cells) and all(c.confidence is None for c in row.cells):
             continue
         conf = tuple(None if c.confidence is None else round(c.confidence, 4) for c in row.cells)
-        out.append(SourceRow(cells, line=len(out) + 1, page=page_no, confidence=conf))
+        boxes = None  # on the deskewed page: within a few pixels of the scan for a skew of a few degrees
+        if row.boxes is not None:
+            boxes = tuple(None if b is None else page_box(b, width, height) for b in row.boxes)
+        out.append(SourceRow(cells, line=len(out) + 1, page=page_no, confidence=conf, boxes=boxes))
     return out
 
 

@@ -109,6 +109,7 @@ class Finding:
     table: str | None = None  # forms, funding or indicators: the record the finding is about
     key: str | None = None  # the record's key in its form: source_key, indicator_seq; None for forms
     field: str | None = None  # the column of that record
+    bbox: str | None = None  # "x0,top,x1,bottom" of the value's cell (else row) on its page, as page fractions
 
     def __post_init__(self) -> None:
         if self.code not in CODES:

@@ -23,6 +23,7 @@ from typing import Protocol
 import pyarrow as pa
 
 from selfeval import __version__
+from selfeval.cellmatch import with_boxes
 from selfeval.corrections import apply_corrections, unmatched
 from selfeval.extract.grid import Document, Place
 from selfeval.extract.readers import InputFile, discover, read_document
@@ -248,6 +249,7 @@ def _process_file(item: InputFile, settings: Settings, started: float) -> FileRe
     findings += corrected
     findings += [_placed(f, doc.doc_id, form) for form in forms for f in form.findings]
     findings = [f if f.doc_id else replace(f, doc_id=doc.doc_id) for f in findings]
+    findings = with_boxes(findings, forms, doc.rows)  # where a PDF or scan shows each value
     part_findings, quiet = quiet_parts(doc, [c.rows for c in form_cells], forms, stray)
     findings = without_lines_at(findings, quiet) + part_findings
     findings.sort(key=lambda f: (f.form_index or 0, f.page or 0, f.sheet or "", f.line or 0))

@@ -202,3 +202,56 @@ def test_five_thousand_forms_open_and_filter_quickly(tmp_path: Path):
     assert figures["bytes"] < 15_000_000, figures
     assert figures["big_open_ms"] - figures["small_open_ms"] < 1000, figures
     assert figures["filter_ms"] < 1000 and figures["search_ms"] < 1000, figures
+
+
+# --- PDFs and scans: the flagged cell boxed on a crop of its page ---------------------------------
+
+@pytest.fixture(scope="module")
+def paged_runs(tmp_path_factory) -> dict[str, Path]:
+    """Form 15 of the seed as a ruled PDF and as a scan, each extracted with --report."""
+    from fixturegen import load_seed, select
+    from fixturegen.pdf import Paging, Style, render_pdf
+    from scangen import ScanSpec, make_scan, parse_seed
+
+    base = tmp_path_factory.mktemp("paged")
+    pdf = render_pdf(select(load_seed(), [15]), base / "form15.pdf", Style(), Paging())
+    scan = base / "form15-scan.png"
+    form = next(f for f in parse_seed() if f.seq == 15)
+    scan.write_bytes(make_scan(form, dpi=150, spec=ScanSpec())[1])
+    runs = {}
+    for name, path in (("pdf", pdf), ("scan", scan)):
+        runs[name] = base / f"out-{name}"
+        extract(str(path), "--out", str(runs[name]), "--report", "--format", "csv")
+    return runs
+
+
+@pytest.mark.parametrize("kind", ["pdf", "scan"])
+def test_a_paged_form_shows_its_flagged_cell_boxed(tmp_path: Path, paged_runs: dict[str, Path], kind: str):
+    out = paged_runs[kind]
+    flagged = [r for r in rows(out, "findings") if r["code"] == "execution_rate_mismatch"]
+    assert flagged and all(r["bbox"] for r in flagged)  # the reader knew the cells' boxes
+    with Browser(tmp_path / "profile") as b:
+        b.open((out / "report.html").as_uri() + "#code=execution_rate_mismatch")
+        b.wait_for("document.documentElement.getAttribute('data-report-ready')")
+        b.key("j")
+        wait_idle(b)
+        b.wait_for("document.querySelector('.crop img') && document.querySelector('.crop img').complete")
+        for width in (1400, 1024):
+            b.resize(width, 1000)
+            b.js("selfevalReport.show(document.querySelector('li.finding.current').closest('section.form'), "
+                 "document.querySelector('li.finding.current').getAttribute('data-fid'))")
+            seen = b.js("""(function () {
+                var crop = document.querySelector('.crop'), box = crop.querySelector('.cellbox');
+                var c = crop.getBoundingClientRect(), r = box.getBoundingClientRect();
+                var img = crop.querySelector('img').getBoundingClientRect();
+                return {inside: r.left >= c.left && r.right <= c.right && r.top >= c.top && r.bottom <= c.bottom,
+                        inView: c.top >= 0 && c.bottom <= innerHeight, boxW: r.width, scale: img.width,
+                        cropW: c.width};
+            })()""")
+            assert seen["inside"] and seen["inView"], seen
+            assert seen["scale"] >= 1.8 * seen["cropW"]  # a part of the page, enlarged: not the page scaled down
+            assert seen["boxW"] > 30, seen
+            b.screenshot(ARTIFACTS / f"review-{kind}-{width}.png")
+        b.click(".crop")
+        assert b.js("!!document.querySelector('.zoom .cellbox')")
+        b.screenshot(ARTIFACTS / f"review-{kind}-zoom.png")

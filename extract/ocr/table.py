@@ -55,6 +55,7 @@ class CellText:
 class RowOut:
     top: float
     cells: tuple[CellText, ...]
+    boxes: tuple[tuple[float, float, float, float] | None, ...] | None = None  # ruled cells' pixel boxes
 
 
 # -- ruling lines and tables --------------------------------------------------
@@ -327,7 +328,9 @@ def boxes_to_rows(
     for ti, t in enumerate(tables):
         nr, nc = len(t.ys) - 1, len(t.xs) - 1
         grid = [[CellText("", None)] * nc for _ in range(nr)]
+        where: list[list[tuple[float, float, float, float] | None]] = [[None] * nc for _ in range(nr)]
         for cell in t.cells:
+            where[cell[0]][cell[1]] = (t.xs[cell[1]], t.ys[cell[0]], t.xs[cell[3] + 1], t.ys[cell[2] + 1])
             read = cell_text(cell_boxes.get((ti, cell), []))
             unread = cell_marks.get((ti, cell), [])
             if unread and not read.text and all(_dash_like(m, unit) for m in unread) and len(unread) <= 3:
@@ -335,7 +338,7 @@ def boxes_to_rows(
             elif unread:
                 read = CellText(read.text, DEFAULT_UNREAD_CONFIDENCE)
             grid[cell[0]][cell[1]] = read
-        out.extend(RowOut(t.ys[r], tuple(grid[r])) for r in range(nr))
+        out.extend(RowOut(t.ys[r], tuple(grid[r]), tuple(where[r])) for r in range(nr))
     out.extend(free_rows(free, unit))
     out.sort(key=lambda r: r.top)
     return out

@@ -67,6 +67,7 @@ class Flag:
     table: str | None = None  # the record the finding is about (forms, funding, indicators) ...
     key: str | None = None  # ... its key in the form (source_key, indicator_seq; None for forms) ...
     field: str | None = None  # ... and the column, when the finding names them
+    bbox: tuple[float, float, float, float] | None = None  # the value's cell on its page (PDF, scan)
 
     @property
     def rank(self) -> int:
@@ -258,9 +259,18 @@ def locate(findings: Sequence[dict], funding: Sequence[dict], indicators: Sequen
             table, key, field = record_of(target, funding, indicators)
         flags.append(Flag(
             fid=fid, severity=str(f.get("severity") or "info"), code=code, message=message, line=line,
-            page=page, text=text, target=target, table=table, key=key, field=field,
+            page=page, text=text, target=target, table=table, key=key, field=field, bbox=_bbox(f.get("bbox")),
         ))
     return flags
+
+
+def _bbox(value: object) -> tuple[float, float, float, float] | None:
+    text = _opt_str(value)
+    try:
+        parts = tuple(float(v) for v in text.split(",")) if text else ()
+    except ValueError:
+        return None
+    return parts if len(parts) == 4 and all(0 <= v <= 1 for v in parts) else None  # type: ignore[return-value]
 
 
 _CELL_FIELD = {"target": "target_raw", "actual": "actual_raw", "row": None}

@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import escape
 
+from selfeval.cellmatch import source_cell
 from selfeval.corrections import CORRECTABLE
 from selfeval.output.writers import csv_cell
-from selfeval.report.cells import source_cell
 from selfeval.report.load import split_cells
 from selfeval.report.locate import SEVERITY_RANK, Flag, worst_rank
 from selfeval.settings import DEFAULT_OCR_CONFIDENCE_THRESHOLD
@@ -179,8 +179,10 @@ def _findings(view: FormView) -> str:
             where = f" 行 {f.line}"
         value = f' <q class="val">{escape(f.text)}</q>' if f.text else ""
         placed = "" if f.target else ' <span class="nocell">（无对应数值 / not on a value）</span>'
+        box = ",".join(f"{v:.4f}" for v in f.bbox) if f.bbox and f.page is not None else None
         about = "".join(f' data-{name}="{escape(v)}"' for name, v in
-                        (("table", f.table), ("key", f.key), ("field", f.field), ("cell", f.target)) if v)
+                        (("table", f.table), ("key", f.key), ("field", f.field), ("cell", f.target),
+                         ("bbox", box), ("page", str(f.page) if box else None)) if v)
         items.append(
             f'<li class="finding sev-{escape(f.severity)}" data-fid="{f.fid}" data-sev="{escape(f.severity)}" '
             f'data-code="{escape(f.code)}" data-line="{f.line if f.line is not None else ""}"{about}>{markers([f])}'
@@ -327,6 +329,18 @@ def _src_td(cell: str, flags: Sequence[Flag], colspan: int = 1, on_cell: Sequenc
     return f"<td{attrs}>{_mark(cell, flags)}</td>"
 
 
+def _page_boxes(view: FormView, page: int) -> str:
+    """The boxes of the findings on one page image, numbered as the findings."""
+    out = []
+    for f in view.flags:
+        if f.bbox is None or f.page != page:
+            continue
+        x0, top, x1, bottom = f.bbox
+        out.append(f'<span class="cellbox sev-{escape(f.severity)}" data-cfids="{f.fid}" style="left:{x0 * 100:.2f}%;'
+                   f'top:{top * 100:.2f}%;width:{(x1 - x0) * 100:.2f}%;height:{(bottom - top) * 100:.2f}%"></span>')
+    return "".join(out)
+
+
 def _cells_of_line(view: FormView, line: int, cells: Sequence[str]) -> dict[int, list[Flag]]:
     """Cell index -> the findings about the value that cell holds, on one source line."""
     out: dict[int, list[Flag]] = defaultdict(list)
@@ -355,9 +369,10 @@ def _source(view: FormView) -> str:
     src = view.source
     problem = f'<p class="problem">{escape(src.problem)}</p>' if src.problem else ""
     if src.images:
-        return problem + "".join(
-            f'<figure class="page" id="{view.anchor}-P{page}"><img src="{uri}" alt="{escape(caption)}">'
-            f'<figcaption>{escape(caption)}</figcaption></figure>' for uri, caption, page in src.images)
+        return problem + '<div class="crop-slot"></div>' + "".join(
+            f'<figure class="page" id="{view.anchor}-P{page}"><div class="page-img"><img src="{uri}" '
+            f'alt="{escape(caption)}">{_page_boxes(view, page)}</div><figcaption>{escape(caption)}</figcaption></figure>'
+            for uri, caption, page in src.images)
     if not src.lines:
         return problem or '<p class="problem">没有源文本 / no source text</p>'
     split = [(n, split_cells(text, src.shape)) for n, text in src.lines]

@@ -185,20 +185,19 @@
   function showFinding(section, fid) {
     focusFindings(section, [String(fid)]);
     var li = section.querySelector('li.finding[data-fid="' + fid + '"]');
-    var has = function (attr) {
-      return Array.prototype.find.call(section.querySelectorAll("[" + attr + "]"), function (el) {
+    var has = function (attr, within) {
+      return Array.prototype.find.call(section.querySelectorAll((within || "") + " [" + attr + "]"), function (el) {
         return el.getAttribute(attr).split(" ").indexOf(String(fid)) >= 0;
       });
     };
     var value = has("data-fids") && section.querySelector(".rec") && section.querySelector(".rec").contains(has("data-fids"))
       ? has("data-fids") : null;
     var line = li && li.getAttribute("data-line") ? byId(section.id + "-L" + li.getAttribute("data-line")) : null;
-    var cell = has("data-cfids");
+    var cell = has("data-cfids", "table.src");
     var pane = section.querySelector(".src-scroll");
     (value || li || section).scrollIntoView({ block: "center" });
     if (pane && (cell || line)) { centerIn(pane, cell || line); }
-    var crop = section.querySelector('.crop[data-fid="' + fid + '"]');
-    if (crop) { crop.scrollIntoView({ block: "nearest" }); }
+    if (li && li.getAttribute("data-bbox")) { cropTo(section, li); }
     [cell, line].forEach(function (el) {
       if (el) { el.classList.remove("flash"); void el.offsetWidth; el.classList.add("flash"); }
     });
@@ -227,6 +226,41 @@
     if (fids.length) { focusFindings(section, fids); }
   });
 
+  // PDFs and scans: the part of the page around the finding's cell, at a readable scale,
+  // the cell boxed; a click opens the whole page.
+  var CROP_WIDTH = 0.5, CROP_ASPECT = 0.42;  // of the page's width; crop height / width
+  function cropTo(section, li) {
+    var slot = section.querySelector(".crop-slot");
+    var page = byId(section.id + "-P" + li.getAttribute("data-page"));
+    if (!slot || !page) { return; }
+    var img = page.querySelector("img");
+    var b = li.getAttribute("data-bbox").split(",").map(Number);
+    var ratio = img.naturalHeight && img.naturalWidth ? img.naturalHeight / img.naturalWidth : 1.414;
+    var w = Math.min(1, Math.max(CROP_WIDTH, (b[2] - b[0]) + 0.2));
+    var h = Math.min(1, w * CROP_ASPECT / ratio);  // as a fraction of the page's height
+    var x = Math.min(Math.max(0, (b[0] + b[2]) / 2 - w * 0.6), 1 - w);  // more of the row's left: its label
+    var y = Math.min(Math.max(0, (b[1] + b[3]) / 2 - h / 2), 1 - h);
+    var crop = document.createElement("figure");
+    crop.className = "crop";
+    crop.setAttribute("data-fid", li.getAttribute("data-fid"));
+    crop.title = "点击放大整页 / click to zoom to the page";
+    crop.style.aspectRatio = String(1 / CROP_ASPECT);
+    var inner = page.querySelector(".page-img").cloneNode(true);
+    inner.className = "crop-page";
+    inner.style.width = (100 / w) + "%";
+    inner.style.left = (-x / w * 100) + "%";
+    inner.style.top = (-y / h * 100) + "%";
+    inner.querySelectorAll(".cellbox").forEach(function (box) {
+      if (box.getAttribute("data-cfids") !== li.getAttribute("data-fid")) { box.remove(); }
+    });
+    var cap = document.createElement("figcaption");
+    cap.textContent = "第 " + li.getAttribute("data-page") + " 页 · 点击放大";
+    crop.appendChild(inner);
+    crop.appendChild(cap);
+    slot.textContent = "";
+    slot.appendChild(crop);
+  }
+
   // A page crop opens the whole page image, at its own size, with the same box.
   function zoom(crop) {
     var z = document.createElement("div");
@@ -238,7 +272,7 @@
     z.appendChild(inner);
     document.body.appendChild(z);
     var mark = inner.querySelector(".cellbox");
-    if (mark) { mark.scrollIntoView({ block: "center", inline: "center" }); }
+    if (mark) { mark.scrollIntoView({ block: "center", inline: "nearest" }); }
   }
 
   window.addEventListener("hashchange", function () {

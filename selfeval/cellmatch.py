@@ -65,3 +65,50 @@ def source_cell(table: str | None, field: str | None, record: dict | None, cells
     if table not in ("funding", "indicators") or not field or record is None:
         return None
     return value_cells(table, record, cells).get(FIELD_OF.get(field, field))
+
+
+# -- boxes on the page ---------------------------------------------------------------
+def _union(boxes) -> tuple[float, float, float, float] | None:
+    boxes = [b for b in boxes or () if b is not None]
+    if not boxes:
+        return None
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def with_boxes(findings: list, forms: list, rows: Sequence) -> list:
+    """The findings, each about a value or row of a PDF or scan given ``bbox``: the value's
+    cell (found as :func:`source_cell` finds it), else its row, where the reader knew the
+    boxes (``SourceRow.boxes``).  Other findings are returned as they are."""
+    from dataclasses import replace
+
+    from selfeval.output.tables import funding_rows, indicator_rows
+
+    by_place = {(r.line, r.page, r.sheet): r for r in rows if r.boxes is not None}
+    if not by_place:
+        return findings
+    forms_at = {f.form_index: f for f in forms}
+    records: dict[tuple[int, str, str], dict] = {}
+    out = []
+    for f in findings:
+        box = None
+        form = forms_at.get(f.form_index)
+        record = None
+        if form is not None and f.table in ("funding", "indicators"):
+            if (form.form_index, f.table, "") not in records:
+                records[(form.form_index, f.table, "")] = {}
+                made = funding_rows("", form) if f.table == "funding" else indicator_rows("", form)
+                column = "source_key" if f.table == "funding" else "indicator_seq"
+                for r in made:
+                    records[(form.form_index, f.table, str(r[column]))] = r
+            record = records.get((form.form_index, f.table, f.key or ""))
+        if record is not None:
+            row = by_place.get((record["line"], record["page"], record["sheet"]))
+            if row is not None:
+                at = source_cell(f.table, f.field, record, row.cells)
+                box = row.boxes[at] if at is not None and at < len(row.boxes) else None
+                box = box or _union(row.boxes)
+        elif f.line is not None and f.page is not None:
+            row = by_place.get((f.line, f.page, f.sheet))
+            box = _union(row.boxes) if row is not None else None
+        out.append(replace(f, bbox=",".join(f"{v:.4f}" for v in box)) if box else f)
+    return out
