@@ -16,6 +16,7 @@ import re
 
 from selfeval.extract.cells import trim_row
 from selfeval.extract.grid import Document, SourceRow
+from selfeval.findings import describe
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -69,7 +70,7 @@ _QUOTED = re.compile(r'"[^"]*"|\\.|_.|\*.|\[[^\]]*\]')
 def damaged(path: object, noun: str, exc: Exception, program: str) -> str:
     """The message for a package or container that fails to open."""
     return (
-        f"{path}: the {noun} cannot be opened ({type(exc).__name__}: {exc}); "
+        f"{path}: the {noun} cannot be opened ({describe(exc)}); "
         f"open it in {program} or WPS and save it again"
     )
 

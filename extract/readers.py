@@ -22,7 +22,7 @@ from pathlib import Path
 from selfeval.extract.grid import Document
 from selfeval.extract.ignore import IgnoreFile, ignored_by, load_ignore_file
 from selfeval.extract.webpage import is_web_archive
-from selfeval.findings import Finding
+from selfeval.findings import Finding, describe
 from selfeval.settings import Settings
 
 
@@ -65,6 +65,21 @@ READERS: dict[str, str] = {
 }
 
 
+MANIFEST_NAME = "manifest.json"  # written by selfeval into every output folder
+_OWN_MANIFEST = re.compile(rb'\A\s*\{\s*"tool"\s*:\s*"selfeval"')
+OUTPUT_FOLDER = "(a selfeval output folder: it holds selfeval's manifest.json)"
+
+
+def is_output_folder(folder: Path) -> bool:
+    """True for a folder that holds selfeval's own ``manifest.json``: an
+    output folder, whose tables, workbook and page images are never input."""
+    try:
+        with open(folder / MANIFEST_NAME, "rb") as fh:
+            return bool(_OWN_MANIFEST.match(fh.read(256)))
+    except OSError:
+        return False
+
+
 def supported(path: Path) -> bool:
     return path.suffix.lower() in READERS
 
@@ -91,7 +106,10 @@ def discover(inputs: list[Path], ignored: list[dict] | None = None) -> tuple[lis
     folders a ``.selfevalignore`` matches (:mod:`selfeval.extract.ignore`) are
     skipped silently; with ``ignored``, an entry per skipped path (``path``
     relative to the folder given, folders ending in ``/``; ``pattern``;
-    ``ignore_file``) is appended to it, for the manifest.
+    ``ignore_file``) is appended to it, for the manifest.  Output folders
+    (:func:`is_output_folder`) are skipped the same way, with the pattern
+    :data:`OUTPUT_FOLDER` and their manifest as the ignore file, so an
+    ``--out`` inside an input folder is never read back.
     """
     files: dict[str, InputFile] = {}
     findings: list[Finding] = []
@@ -125,10 +143,19 @@ def _walk(folder: Path, skipped: list[dict]) -> Iterator[Path]:
     def ignored(path: Path, is_dir: bool) -> bool:
         hit = ignored_by(rules, path, is_dir)
         if hit is not None:
-            relative = path.relative_to(folder).as_posix() + ("/" if is_dir else "")
-            skipped.append({"path": relative, "pattern": hit[1], "ignore_file": str(hit[0].path)})
+            skip(path, is_dir, hit[1], hit[0].path)
+        elif is_dir and is_output_folder(path):
+            skip(path, is_dir, OUTPUT_FOLDER, path / MANIFEST_NAME)
+            return True
         return hit is not None
 
+    def skip(path: Path, is_dir: bool, pattern: str, because: Path) -> None:
+        relative = path.relative_to(folder).as_posix() + ("/" if is_dir else "")
+        skipped.append({"path": relative, "pattern": pattern, "ignore_file": str(because)})
+
+    if is_output_folder(folder):
+        skip(folder, True, OUTPUT_FOLDER, folder / MANIFEST_NAME)
+        return
     for root, dirs, names in os.walk(folder, followlinks=False):
         rules = list(inherited.get(root, []))
         own = load_ignore_file(Path(root))
@@ -209,7 +236,7 @@ def read_document(item: InputFile, settings: Settings) -> Document:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        return failed(f"{path}: cannot read the file ({exc.strerror or exc}); check it exists and is readable")
+        return failed(f"{path}: cannot read the file ({describe(exc)}); check it exists and is readable")
     if size > settings.max_file_bytes:
         doc = Document(doc_id, str(path), kind="skipped", readable=False)
         doc.findings.append(
@@ -224,7 +251,7 @@ def read_document(item: InputFile, settings: Settings) -> Document:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return failed(f"{path}: cannot read the file ({exc.strerror or exc}); check its permissions")
+        return failed(f"{path}: cannot read the file ({describe(exc)}); check its permissions")
     sha = hashlib.sha256(data).hexdigest()
     suffix = sniff_suffix(path, data)
     spec = READERS.get(suffix)
@@ -235,13 +262,13 @@ def read_document(item: InputFile, settings: Settings) -> Document:
         reader = _load_reader(spec)
     except ImportError as exc:
         return failed(
-            f"{path}: the reader for {suffix} files is not installed ({exc}); "
+            f"{path}: the reader for {suffix} files is not installed ({describe(exc)}); "
             "install selfeval with its optional dependencies",
             sha,
         )
     try:
         doc = reader(source, settings)
     except Exception as exc:  # a reader bug must not stop the batch; it is reported, not hidden
-        return failed(f"{path}: the {suffix} reader failed ({type(exc).__name__}: {exc}); please report this file", sha)
+        return failed(f"{path}: the {suffix} reader failed ({describe(exc)}); please report this file", sha)
     doc.sha256 = sha
     return doc

@@ -12,6 +12,8 @@ Severities (the contract's meaning):
 
 from __future__ import annotations
 
+import re
+import tempfile
 from dataclasses import dataclass, replace
 from enum import Enum
 
@@ -134,3 +136,29 @@ def finding_at(code: str, message: str, place, text: str | None = None) -> Findi
     if place is None:
         return Finding(code, message, text=text)
     return Finding(code, f"{place}: {message}", line=place.line, page=place.page, sheet=place.sheet, text=text)
+
+
+# what an exception's text may hold that differs from run to run
+_OBJECT_REPR = re.compile(r"\s*<[^<>]* at 0x[0-9a-fA-F]+>")  # <_io.BytesIO object at 0x7f…>
+_ADDRESS = re.compile(r"0x[0-9a-fA-F]{6,}")
+_TEMP_PATH = re.compile(re.escape(tempfile.gettempdir().rstrip("/\\")) + r"[/\\][^\s'\"(),;]+")
+_MAX_EXCEPTION_TEXT = 300
+
+
+def describe(exc: BaseException) -> str:
+    """An exception as a stable phrase for a message: the same failure gives
+    the same words in every run.  An OS error is its reason (``Permission
+    denied``; the message names the file already); any other is its kind and
+    text on one line, without object reprs (``<_io.BytesIO object at
+    0x7f…>``), memory addresses or temporary paths, and at most 300
+    characters.  Every message that embeds an exception uses this."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    text = " ".join(str(exc).split())
+    text = _OBJECT_REPR.sub("", text)
+    text = _ADDRESS.sub("0x…", text)
+    text = _TEMP_PATH.sub("<temporary file>", text).strip()
+    if len(text) > _MAX_EXCEPTION_TEXT:
+        text = text[: _MAX_EXCEPTION_TEXT - 1] + "…"
+    name = type(exc).__name__
+    return f"{name}: {text}" if text else name
