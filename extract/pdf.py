@@ -45,12 +45,8 @@ from pdfplumber.utils.exceptions import PdfminerException
 
 from selfeval.extract import pdf_layout as lay
 from selfeval.extract.cells import trim_row
-<<<<<<< HEAD
 from selfeval.extract.grid import Document, SourceRow, page_box
-=======
-from selfeval.extract.grid import Document, SourceRow
 from selfeval.extract.progress import page_done
->>>>>>> main
 from selfeval.extract.readers import Source
 from selfeval.findings import Finding, describe
 from selfeval.settings import Settings
