@@ -16,7 +16,7 @@ def forms_of(html: str) -> list[tuple[str, str]]:
     keys = [entry[0] for entry in json.loads(INDEX.search(html).group(1))]
     parts: list[str] = []
     for match in CHUNK.finditer(html):
-        parts += json.loads(gzip.decompress(base64.b64decode(match.group(2))).decode("utf-8"))
+        parts += [item[0] for item in json.loads(gzip.decompress(base64.b64decode(match.group(2))).decode("utf-8"))]
     assert len(parts) == len(keys)
     return list(zip(keys, parts, strict=True))
 

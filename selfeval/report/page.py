@@ -42,13 +42,13 @@ FORMS_PER_CHUNK = 50  # forms compressed together: neighbours share most of thei
 
 
 def _chunks(views: Sequence[FormView]) -> str:
-    """Every form's HTML, in chunks of FORMS_PER_CHUNK forms: each chunk a JSON array of HTML
-    strings, gzip-compressed and base64-encoded into an inert script element.  The page
+    """Every form's HTML, in chunks of FORMS_PER_CHUNK forms: each chunk a JSON array of
+    [HTML, correctable values] pairs, gzip-compressed and base64-encoded into an inert script element.  The page
     script decompresses (DecompressionStream) only the chunks of the forms it shows, so the
     page stays small and opens at once however many forms the batch holds."""
     out = []
     for n in range(0, len(views), FORMS_PER_CHUNK):
-        part = [render_form(v) for v in views[n:n + FORMS_PER_CHUNK]]
+        part = [[render_form(v), v.values()] for v in views[n:n + FORMS_PER_CHUNK]]
         data = gzip.compress(json.dumps(part, ensure_ascii=False).encode("utf-8"), compresslevel=6, mtime=0)
         out.append(f'<script type="application/gzip" class="form-chunk" id="c{n // FORMS_PER_CHUNK}">'
                    f'{base64.b64encode(data).decode("ascii")}</script>')

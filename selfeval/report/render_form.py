@@ -8,7 +8,6 @@ markers; the source lines the findings name carry the same numbers.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -391,10 +390,10 @@ def _source(view: FormView) -> str:
 
 
 def render_form(view: FormView) -> str:
-    values = escape(json.dumps(view.values(), ensure_ascii=False, separators=(",", ":")))
+    """The form's HTML; its correctable values (:meth:`FormView.values`) travel beside it."""
     return (f'<section class="form rank-{worst_rank(view.flags)}" id="{view.anchor}" data-key="{escape(view.key)}" '
-            f'data-doc="{escape(str(view.form.get("doc_id")))}" data-index="{escape(str(view.form.get("form_index")))}" '
-            f'data-values="{values}">{_header(view)}'
+            f'data-doc="{escape(str(view.form.get("doc_id")))}" data-index="{escape(str(view.form.get("form_index")))}">'
+            f'{_header(view)}'
             f'{_findings(view)}<div class="cols"><div class="rec"><h4>提取结果 / extracted record</h4>'
             f'{_funding(view)}{_goals(view)}{_indicators(view)}</div><div class="srcpanel">'
             f'<h4>源文件 / source</h4>{_source(view)}</div></div></section>')

@@ -79,9 +79,11 @@
   function formHtml(f) {
     return chunk(Math.floor(f.order / batch.chunk)).then(function (list) { return list[f.order % batch.chunk]; });
   }
-  function formNode(html) {
-    parser.innerHTML = html;
-    return parser.content.firstElementChild;
+  function formNode(item) {  // item: [HTML, the form's correctable values]
+    parser.innerHTML = item[0];
+    var node = parser.content.firstElementChild;
+    node.setAttribute("data-values", JSON.stringify(item[1]));
+    return node;
   }
 
   function sortList(list) {
@@ -108,7 +110,7 @@
 
   function show(slice, htmls, pages) {
     var frag = document.createDocumentFragment();
-    htmls.forEach(function (html) { frag.appendChild(formNode(html)); });
+    htmls.forEach(function (item) { frag.appendChild(formNode(item)); });
     box.textContent = "";
     box.appendChild(frag);
     mute(box);
