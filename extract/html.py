@@ -207,6 +207,8 @@ def _visit(el, flow: _Flow, tables: bool) -> None:
 
 def cell_content(cell) -> str:
     """A table cell's text: its displayed lines joined as wrapped text."""
+    if not len(cell):  # text only, the common case
+        return cell_text(collapse(cell.text or ""))
     flow = _Flow()
     flow.text(cell.text)
     for child in cell:
@@ -220,6 +222,8 @@ def cell_content(cell) -> str:
 
 
 def _span(value: str | None) -> int:
+    if value is None:
+        return 1
     match = re.match(r"\s*(\d+)", value or "")
     return int(match.group(1)) if match else 1
 

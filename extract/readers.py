@@ -52,6 +52,7 @@ READERS: dict[str, str] = {
     ".wps": "selfeval.extract.legacy:read_legacy",
     ".et": "selfeval.extract.legacy:read_legacy",
     ".dps": "selfeval.extract.legacy:read_legacy",
+    ".ofd": "selfeval.extract.ofd:read_ofd",
     ".html": "selfeval.extract.html:read_html",
     ".htm": "selfeval.extract.html:read_html",
     ".xhtml": "selfeval.extract.html:read_html",
@@ -205,7 +206,9 @@ def sniff_suffix(path: Path, data: bytes) -> str:
                 return ".doc"  # a Word 97-2003 file under another name
             return suffix
     if head.startswith(b"PK\x03\x04"):
-        return name if name in (".xlsx", ".xlsm", ".docx") else ".zip"
+        if name in (".xlsx", ".xlsm", ".docx", ".ofd"):
+            return name
+        return ".ofd" if b"OFD.xml" in data[:4096] else ".zip"
     if name in WEB_PAGE_NAMES and looks_like_web_page(data):
         return ".mht" if is_web_archive(data) else ".html"
     return name

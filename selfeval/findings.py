@@ -49,6 +49,7 @@ CODES: dict[str, FindingCode] = _codes(
     ("not_a_self_evaluation_form", WARN, "a look-alike document (e.g. a 绩效目标表), not a 自评表"),
     # line level
     ("unparsed_line", ERR, "a non-blank line that no record used; its text is kept here"),
+    ("empty_form", WARN, "a form with no indicator rows and no funding amounts: its header and labels only"),
     ("no_form_in_part", INFO, "a sheet, page, table or text of a document that holds no form; its lines are kept here"),
     ("label_repaired", INFO, "a label that was not an exact vocabulary match was mapped to one"),
     ("row_realigned", INFO, "cells sitting in the wrong columns were moved to their columns"),

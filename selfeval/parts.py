@@ -88,6 +88,8 @@ def quiet_parts(doc: Document, form_rows: list[list[SourceRow]], forms: list, st
         findings.append(part_finding(doc, part, "before the first form"))
         places.update(r.place for r in part)
     for rows, form in zip(form_rows, forms, strict=True):
+        if form.look_alike:
+            continue  # its parts are the look-alike's, reported with it
         used = form.used_lines
         for n, part in enumerate(runs(rows)):
             if n == 0 or any(r.place in used for r in part):
@@ -102,3 +104,26 @@ def without_lines_at(findings: list[Finding], places: set[Place]) -> list[Findin
     if not places:
         return findings
     return [f for f in findings if not (f.code == "unparsed_line" and Place(f.line or 0, f.page, f.sheet) in places)]
+
+
+def empty_form_findings(doc: Document, forms: list) -> list[Finding]:
+    """An ``empty_form`` finding for each form (not a look-alike) that has
+    no indicator rows and no funding amounts: a header and labels only."""
+    out = []
+    for form in forms:
+        amounts = any(
+            getattr(f, name) is not None
+            for f in form.funding
+            for name in ("budget_initial", "budget_full_year", "executed")
+        )
+        if form.look_alike or form.indicators or amounts:
+            continue
+        place = Place(form.line_start, form.page, form.sheet)
+        out.append(Finding(
+            "empty_form",
+            f"{place}: form {form.form_seq or form.form_index} has no indicator rows and no funding amounts: "
+            "it is an empty form (its header and labels only); no indicators are reported for it",
+            doc_id=doc.doc_id, line=place.line, page=place.page, sheet=place.sheet,
+            form_seq=form.form_seq, form_index=form.form_index,
+        ))
+    return out

@@ -34,7 +34,7 @@ from selfeval.normalize.records import FormRecord
 from selfeval.normalize.validate import validate
 from selfeval.output import tables
 from selfeval.output.writers import atomic_write, remove_stale_tmp
-from selfeval.parts import quiet_parts, without_lines_at
+from selfeval.parts import empty_form_findings, quiet_parts, without_lines_at
 from selfeval.settings import Settings
 
 FILE_LEVEL_FAILURES = {"unreadable_input", "no_forms_found", "limit_exceeded"}
@@ -251,7 +251,7 @@ def _process_file(item: InputFile, settings: Settings, started: float) -> FileRe
     findings = [f if f.doc_id else replace(f, doc_id=doc.doc_id) for f in findings]
     findings = with_boxes(findings, forms, doc.rows)  # where a PDF or scan shows each value
     part_findings, quiet = quiet_parts(doc, [c.rows for c in form_cells], forms, stray)
-    findings = without_lines_at(findings, quiet) + part_findings
+    findings = without_lines_at(findings, quiet) + part_findings + empty_form_findings(doc, forms)
     findings.sort(key=lambda f: (f.form_index or 0, f.page or 0, f.sheet or "", f.line or 0))
     used_places = _used_places(forms)
     unparsed = {Place(f.line, f.page, f.sheet) for f in findings if f.code == "unparsed_line" and f.line is not None}

@@ -96,3 +96,29 @@ def test_an_empty_legacy_file_is_reported(tmp_path):
     (tmp_path / "empty.doc").write_bytes(b"")
     result = pipeline.run([tmp_path / "empty.doc"])
     assert result.failed_inputs == ["empty.doc"]
+
+
+def _ofd_package() -> bytes:
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("OFD.xml", '<ofd:OFD xmlns:ofd="http://www.ofdspec.org/2016" Version="1.0"/>')
+        z.writestr("Doc_0/Document.xml", "<ofd:Document/>")
+    return buf.getvalue()
+
+
+def test_an_ofd_document_is_reported_with_the_way_to_read_it(tmp_path):
+    (tmp_path / "a.ofd").write_bytes(_ofd_package())
+    (tmp_path / "renamed.zip.bin").write_bytes(b"")  # not a supported kind: skipped
+    (tmp_path / "b.ofd").write_bytes(b"PK\x03\x04 not really a zip")
+    (tmp_path / "c.txt").write_text(seed_text(select(load_seed(), [1])), encoding="utf-8")
+    assert sniff_suffix(Path("x.dat"), _ofd_package()) == ".ofd"
+    result = pipeline.run([tmp_path])
+    assert sorted(result.failed_inputs) == ["a.ofd", "b.ofd"]
+    findings = result.tables["findings"].to_pandas()
+    unreadable = findings[findings["code"] == "unreadable_input"].set_index("doc_id")["message"]
+    assert "GB/T 33190" in unreadable["a.ofd"] and "convert it to PDF" in unreadable["a.ofd"]
+    assert "not an OFD document" in unreadable["b.ofd"]
+    assert result.tables["forms"].to_pandas()["doc_id"].tolist() == ["c.txt"]
