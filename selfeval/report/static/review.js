@@ -157,7 +157,10 @@
     byId("rv-note").value = same ? previous.note : "";
   }
 
-  function closeEditor() { bar.classList.remove("editing"); }
+  function closeEditor() {  // the keys go back to the page, not to the editor's inputs
+    bar.classList.remove("editing");
+    if (bar.contains(document.activeElement)) { document.activeElement.blur(); }
+  }
 
   function saveCorrection() {
     var li = find(current);
