@@ -31,6 +31,7 @@ from selfeval.extract.split import split_forms
 from selfeval.findings import Finding, Severity, finding_at
 from selfeval.normalize.form import parse_form
 from selfeval.normalize.records import FormRecord
+from selfeval.normalize.tokens import regrid_document
 from selfeval.normalize.validate import validate
 from selfeval.output import tables
 from selfeval.output.writers import atomic_write, remove_stale_tmp
@@ -235,6 +236,8 @@ def _over_budget(item: InputFile, settings: Settings, started: float) -> FileRes
 
 def _process_file(item: InputFile, settings: Settings, started: float) -> FileResult:
     doc = read_document(item, settings)
+    if doc.shape:  # text whose cell boundaries are lost: re-segmented by the vocabulary
+        regrid_document(doc, settings)
     form_cells, stray = split_forms(doc.rows)
     forms = []
     for cells in form_cells:
@@ -254,6 +257,7 @@ def _process_file(item: InputFile, settings: Settings, started: float) -> FileRe
     findings = without_lines_at(findings, quiet) + part_findings + empty_form_findings(doc, forms)
     findings.sort(key=lambda f: (f.form_index or 0, f.page or 0, f.sheet or "", f.line or 0))
     used_places = _used_places(forms)
+    used_places |= {Place(line, r.page, r.sheet) for r in doc.rows if r.span and r.place in used_places for line in r.span}
     unparsed = {Place(f.line, f.page, f.sheet) for f in findings if f.code == "unparsed_line" and f.line is not None}
     used = doc.decoration + len(used_places)
     reported = len(unparsed - used_places) + len(quiet)
