@@ -28,6 +28,8 @@ from selfeval.extract.readers import InputFile, discover, read_document
 from selfeval.extract.split import split_forms
 from selfeval.findings import Finding, Severity, finding_at
 from selfeval.normalize.form import parse_form
+from selfeval.normalize.ocr_check import doubt_places, low_confidence_doubts
+from selfeval.normalize.ocr_suspect import ocr_suspects
 from selfeval.normalize.records import FormRecord
 from selfeval.normalize.validate import validate
 from selfeval.output import tables
@@ -237,10 +239,13 @@ def _process_file(item: InputFile, settings: Settings, started: float) -> FileRe
     for cells in form_cells:
         _check_budget()
         forms.append(parse_form(cells, settings))
-    for form in forms:
+    for form, cells in zip(forms, form_cells, strict=True):
+        form.findings.extend(low_confidence_doubts(form, cells.rows, settings))
         if not form.look_alike:
             form.findings.extend(validate(form, settings))
-    findings = list(doc.findings)
+            form.findings.extend(ocr_suspects(form, cells.rows, settings))
+    in_forms = doubt_places(r for cells in form_cells for r in cells.rows)  # their doubts are now the forms'
+    findings = [f for f in doc.findings if f.code != "low_confidence" or Place(f.line, f.page, f.sheet) not in in_forms]
     findings += document_findings(doc, forms, stray)
     findings += [_placed(f, doc.doc_id, form) for form in forms for f in form.findings]
     findings = [f if f.doc_id else replace(f, doc_id=doc.doc_id) for f in findings]
