@@ -1,11 +1,11 @@
-# selfeval — the front door.  `make install` once, then `make run` / `make test`.
+# selfeval — the front door: `make run` and `make test` (each installs first, once).
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 YEAR   ?=
 OUT    ?= out
 
-.PHONY: install run test lint bench golden batch docs clean help
+.PHONY: install run test lint bench golden batch docs notebook clean help
 
 help:
 	@echo "make install            create $(VENV) and install selfeval with its test tools"
@@ -16,6 +16,7 @@ help:
 	@echo "make golden             write candidate goldens to out/golden-candidate/ for review"
 	@echo "make bench              run the benchmarks in bench/ (not part of CI)"
 	@echo "make docs               re-render the README's data dictionary from the code"
+	@echo "make notebook           open notebooks/explore.ipynb in Jupyter (installed into $(VENV) the first time)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +26,13 @@ $(BIN)/python:
 # so each works on a fresh clone by itself.
 STAMP := $(VENV)/.selfeval-installed
 
+# setuptools reports every editable install of a package-dir layout with an
+# "Editable installation" notice (a warning with no action to take): filtered out,
+# nothing else is.  The install is the meta-path finder kind, so only the
+# selfeval.* names are importable (never top-level extract/normalize).
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,ocr]'
+	PYTHONWARNINGS='ignore:Editable installation' \
+		$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,ocr]'
 	@touch $@
 
 install: $(STAMP)
@@ -54,6 +60,12 @@ bench: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/python -m selfeval.dictionary README.md
+
+# Jupyter is not a dependency of selfeval: installed into the venv the first time it is asked for.
+notebook: $(STAMP)
+	@test -x $(BIN)/jupyter-notebook || $(BIN)/python -m pip install --quiet --disable-pip-version-check notebook nbconvert
+	@test -f $(OUT)/forms.parquet || $(MAKE) run
+	SELFEVAL_OUT=$(abspath $(OUT)) $(BIN)/jupyter notebook notebooks/explore.ipynb
 
 clean:
 	rm -rf $(OUT) .pytest_cache .ruff_cache

@@ -49,6 +49,10 @@ class SourceRow:
     Word file.  ``positional`` is False when the reader could not keep empty
     cells in place (then column positions are only a hint).  ``confidence``
     holds one OCR confidence (0..1) per cell, or is None when not OCR'd.
+    ``span`` lists the other lines whose text the row holds, when a row was
+    put together from several lines (the token reader); a row used by a
+    record uses them too.  ``starts`` gives the character column where each
+    cell starts, for column-aligned text (``pdftotext -layout``).
     """
 
     cells: tuple[str, ...]
@@ -57,6 +61,8 @@ class SourceRow:
     sheet: str | None = None
     positional: bool = True
     confidence: tuple[float | None, ...] | None = None
+    span: tuple[int, ...] = ()
+    starts: tuple[int, ...] | None = None
 
     @property
     def place(self) -> Place:
@@ -79,7 +85,8 @@ class Document:
     ``lines`` counts the non-blank source lines (text) or rows (other kinds)
     the reader saw, for the manifest's accounting.  ``decoration`` counts the
     non-blank lines the reader consumed itself (markdown table separators,
-    page furniture) so that every line stays accounted for.  Readers report
+    page furniture) so that every line stays accounted for.  ``shape`` is
+    set by the text reader when the cell boundaries are lost.  Readers report
     what they could not read as findings and never raise for bad input.
     """
 
@@ -92,6 +99,7 @@ class Document:
     decoration: int = 0
     sha256: str = ""
     readable: bool = True
+    shape: str | None = None  # "runs" or "words" when the text's cell boundaries are lost (extract.text)
 
     def refuse(self, message: str | None) -> Document:
         """Mark the document unreadable, with one ``unreadable_input`` finding

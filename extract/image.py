@@ -42,8 +42,9 @@ from selfeval.extract.ocr.table import (
     lines_to_tables,
     unread_marks,
 )
+from selfeval.extract.progress import page_done
 from selfeval.extract.readers import Source
-from selfeval.findings import Finding
+from selfeval.findings import Finding, describe
 from selfeval.settings import Settings
 
 Image.MAX_IMAGE_PIXELS = 200_000_000  # a 600-dpi A3 page is ~70 Mpx; beyond this is a decompression bomb
@@ -59,7 +60,7 @@ def read_image(source: Source, settings: Settings) -> Document:
         img = Image.open(io.BytesIO(source.data))
         frames = getattr(img, "n_frames", 1)
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
-        return doc.refuse(f"{source.path}: not a readable image ({exc}); re-export it as PNG or JPEG")
+        return doc.refuse(f"{source.path}: not a readable image ({describe(exc)}); re-export it as PNG or JPEG")
     if frames > settings.max_pages:
         doc.findings.append(
             Finding(
@@ -71,12 +72,14 @@ def read_image(source: Source, settings: Settings) -> Document:
     try:
         engine = get_engine()
     except EngineUnavailable as exc:
-        return doc.refuse(f"{source.path}: {exc}")
-    for index in range(min(frames, settings.max_pages)):
+        return doc.refuse(f"{source.path}: {describe(exc)}")
+    pages = min(frames, settings.max_pages)
+    for index in range(pages):
         img.seek(index)
         rows = ocr_page_image(img, index + 1, settings, engine=engine)
         doc.rows.extend(rows)
         doc.findings.extend(low_confidence_findings(rows, settings, source.doc_id))
+        page_done(source.doc_id, index + 1, pages)
     doc.lines = sum(1 for r in doc.rows if not r.is_blank())
     return doc
 

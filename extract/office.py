@@ -16,12 +16,13 @@ import re
 
 from selfeval.extract.cells import trim_row
 from selfeval.extract.grid import Document, SourceRow
+from selfeval.findings import describe
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 
 
-def _has_stream(data: bytes, name: str) -> bool:
+def has_stream(data: bytes, name: str) -> bool:
     """Whether an OLE2 container holds a stream of this name (directory
     entries store names in UTF-16LE)."""
     return name.encode("utf-16-le") in data
@@ -38,15 +39,15 @@ def container_problem(path: object, data: bytes, kind: str) -> str | None:
     if not data:
         return f"{path}: the file is empty; obtain the document again"
     if data.startswith(OLE2_MAGIC):
-        if _has_stream(data, "EncryptedPackage") or _has_stream(data, "EncryptionInfo"):
+        if has_stream(data, "EncryptedPackage") or has_stream(data, "EncryptionInfo"):
             return f"{path}: the file is password-protected (encrypted); remove the password and save an unprotected copy"
         if kind != "xls":
-            if _has_stream(data, "WordDocument"):
+            if has_stream(data, "WordDocument"):
                 return f"{path}: this is a Word 97-2003 (.doc) file, not a .docx; {resave}"
-            if _has_stream(data, "Workbook") or _has_stream(data, "Book"):
+            if has_stream(data, "Workbook") or has_stream(data, "Book"):
                 return f"{path}: this is an Excel 97-2003 (.xls) file, not a .{kind}; rename it to .xls or {resave}"
             return f"{path}: this is an OLE2 (Office 97-2003) file, not a .{kind}; {resave}"
-        if _has_stream(data, "WordDocument"):
+        if has_stream(data, "WordDocument"):
             return f"{path}: this is a Word 97-2003 (.doc) file, not a workbook; save it as .docx"
         return None
     head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
@@ -69,7 +70,7 @@ _QUOTED = re.compile(r'"[^"]*"|\\.|_.|\*.|\[[^\]]*\]')
 def damaged(path: object, noun: str, exc: Exception, program: str) -> str:
     """The message for a package or container that fails to open."""
     return (
-        f"{path}: the {noun} cannot be opened ({type(exc).__name__}: {exc}); "
+        f"{path}: the {noun} cannot be opened ({describe(exc)}); "
         f"open it in {program} or WPS and save it again"
     )
 

@@ -46,8 +46,9 @@ from pdfplumber.utils.exceptions import PdfminerException
 from selfeval.extract import pdf_layout as lay
 from selfeval.extract.cells import trim_row
 from selfeval.extract.grid import Document, SourceRow
+from selfeval.extract.progress import page_done
 from selfeval.extract.readers import Source
-from selfeval.findings import Finding
+from selfeval.findings import Finding, describe
 from selfeval.settings import Settings
 
 TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
@@ -137,6 +138,7 @@ def read_pdf(source: Source, settings: Settings) -> Document:
             carry = Carry()
             continue
         carry = apply_page(doc, extract, carry)
+        page_done(source.doc_id, number, last)
         over = settings.file_time_budget_s and time.monotonic() - started > settings.file_time_budget_s
         if over and number < last:
             doc.findings.append(
@@ -171,9 +173,8 @@ def _open_failure(path: object, exc: PdfminerException) -> str:
     if isinstance(cause, PDFPasswordIncorrect):
         return f"{path}: the PDF is encrypted with a password; save an unprotected copy and read that"
     if isinstance(cause, PDFEncryptionError):
-        return f"{path}: the PDF is encrypted in a way that cannot be opened ({cause}); save an unprotected copy"
-    name = type(cause).__name__
-    return f"{path}: the PDF is damaged or truncated ({name}: {cause}); re-export or re-download it"
+        return f"{path}: the PDF is encrypted in a way that cannot be opened ({describe(cause)}); save an unprotected copy"
+    return f"{path}: the PDF is damaged or truncated ({describe(cause)}); re-export or re-download it"
 
 
 def _extracts(data: bytes, last: int, settings: Settings) -> Iterator[tuple[int, PageExtract | None]]:
@@ -255,15 +256,15 @@ def ocr_page(page: pdfplumber.page.Page, settings: Settings) -> tuple[list[Sourc
         from selfeval.extract.image import low_confidence_findings, ocr_page_image
         from selfeval.extract.ocr import EngineUnavailable
     except ImportError as exc:
-        return [], [], f"its text is lost: OCR is not installed ({exc}); install selfeval[ocr] and run again"
+        return [], [], f"its text is lost: OCR is not installed ({describe(exc)}); install selfeval[ocr] and run again"
     try:
         image = page.to_image(resolution=OCR_DPI).original
     except Exception as exc:  # the renderer rejects a damaged page in its own ways; reported
-        return [], [], f"its text is lost: the page cannot be rendered for OCR ({type(exc).__name__}: {exc})"
+        return [], [], f"its text is lost: the page cannot be rendered for OCR ({describe(exc)})"
     try:
         rows = ocr_page_image(image, page.page_number, settings)
     except EngineUnavailable as exc:
-        return [], [], f"its text is lost: OCR is not available ({exc})"
+        return [], [], f"its text is lost: OCR is not available ({describe(exc)})"
     return rows, low_confidence_findings(rows, settings), "read by OCR instead (check its low_confidence findings)"
 
 

@@ -14,13 +14,15 @@ from __future__ import annotations
 import hashlib
 import importlib
 import os
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from selfeval.extract.grid import Document
 from selfeval.extract.ignore import IgnoreFile, ignored_by, load_ignore_file
-from selfeval.findings import Finding
+from selfeval.extract.webpage import is_web_archive
+from selfeval.findings import Finding, describe
 from selfeval.settings import Settings
 
 
@@ -46,12 +48,37 @@ READERS: dict[str, str] = {
     ".xlsm": "selfeval.extract.xlsx:read_xlsx",
     ".xls": "selfeval.extract.xls:read_xls",
     ".docx": "selfeval.extract.docx:read_docx",
+    ".doc": "selfeval.extract.legacy:read_legacy",
+    ".wps": "selfeval.extract.legacy:read_legacy",
+    ".et": "selfeval.extract.legacy:read_legacy",
+    ".dps": "selfeval.extract.legacy:read_legacy",
+    ".ofd": "selfeval.extract.ofd:read_ofd",
+    ".html": "selfeval.extract.html:read_html",
+    ".htm": "selfeval.extract.html:read_html",
+    ".xhtml": "selfeval.extract.html:read_html",
+    ".mht": "selfeval.extract.html:read_html",
+    ".mhtml": "selfeval.extract.html:read_html",
     ".png": "selfeval.extract.image:read_image",
     ".jpg": "selfeval.extract.image:read_image",
     ".jpeg": "selfeval.extract.image:read_image",
     ".tif": "selfeval.extract.image:read_image",
     ".tiff": "selfeval.extract.image:read_image",
 }
+
+
+MANIFEST_NAME = "manifest.json"  # written by selfeval into every output folder
+_OWN_MANIFEST = re.compile(rb'\A\s*\{\s*"tool"\s*:\s*"selfeval"')
+OUTPUT_FOLDER = "(a selfeval output folder: it holds selfeval's manifest.json)"
+
+
+def is_output_folder(folder: Path) -> bool:
+    """True for a folder that holds selfeval's own ``manifest.json``: an
+    output folder, whose tables, workbook and page images are never input."""
+    try:
+        with open(folder / MANIFEST_NAME, "rb") as fh:
+            return bool(_OWN_MANIFEST.match(fh.read(256)))
+    except OSError:
+        return False
 
 
 def supported(path: Path) -> bool:
@@ -80,7 +107,10 @@ def discover(inputs: list[Path], ignored: list[dict] | None = None) -> tuple[lis
     folders a ``.selfevalignore`` matches (:mod:`selfeval.extract.ignore`) are
     skipped silently; with ``ignored``, an entry per skipped path (``path``
     relative to the folder given, folders ending in ``/``; ``pattern``;
-    ``ignore_file``) is appended to it, for the manifest.
+    ``ignore_file``) is appended to it, for the manifest.  Output folders
+    (:func:`is_output_folder`) are skipped the same way, with the pattern
+    :data:`OUTPUT_FOLDER` and their manifest as the ignore file, so an
+    ``--out`` inside an input folder is never read back.
     """
     files: dict[str, InputFile] = {}
     findings: list[Finding] = []
@@ -114,10 +144,19 @@ def _walk(folder: Path, skipped: list[dict]) -> Iterator[Path]:
     def ignored(path: Path, is_dir: bool) -> bool:
         hit = ignored_by(rules, path, is_dir)
         if hit is not None:
-            relative = path.relative_to(folder).as_posix() + ("/" if is_dir else "")
-            skipped.append({"path": relative, "pattern": hit[1], "ignore_file": str(hit[0].path)})
+            skip(path, is_dir, hit[1], hit[0].path)
+        elif is_dir and is_output_folder(path):
+            skip(path, is_dir, OUTPUT_FOLDER, path / MANIFEST_NAME)
+            return True
         return hit is not None
 
+    def skip(path: Path, is_dir: bool, pattern: str, because: Path) -> None:
+        relative = path.relative_to(folder).as_posix() + ("/" if is_dir else "")
+        skipped.append({"path": relative, "pattern": pattern, "ignore_file": str(because)})
+
+    if is_output_folder(folder):
+        skip(folder, True, OUTPUT_FOLDER, folder / MANIFEST_NAME)
+        return
     for root, dirs, names in os.walk(folder, followlinks=False):
         rules = list(inherited.get(root, []))
         own = load_ignore_file(Path(root))
@@ -147,19 +186,45 @@ _MAGIC: list[tuple[bytes, str]] = [
 ]
 
 
+OLE2_NAMES = (".doc", ".xls", ".wps", ".et", ".dps", ".ppt")  # Office 97-2003 and WPS files: OLE2 containers
+WEB_PAGE_NAMES = (".xls", ".xlsx", ".doc", ".docx", ".et", ".wps", "")  # names reporting systems give web pages
+_HTML_START = re.compile(rb"<(?:!doctype\s+html|html|head|body|table|meta)\b", re.IGNORECASE)
+
+
 def sniff_suffix(path: Path, data: bytes) -> str:
     """The reader suffix for a file: its content's kind where that is known
-    (a PNG named .txt goes to the image reader), else its name's suffix."""
+    (a PNG named .txt goes to the image reader; a web page a reporting
+    system saved as .xls goes to the web page reader), else its name's
+    suffix."""
     head = data[:16]
+    name = path.suffix.lower()
     for magic, suffix in _MAGIC:
         if head.startswith(magic):
-            if suffix == ".xls" and path.suffix.lower() in (".doc", ".xls"):
-                return path.suffix.lower()
+            if suffix == ".xls" and name in OLE2_NAMES:
+                return name
+            if suffix == ".xls" and "WordDocument".encode("utf-16-le") in data:
+                return ".doc"  # a Word 97-2003 file under another name
             return suffix
     if head.startswith(b"PK\x03\x04"):
-        name = path.suffix.lower()
-        return name if name in (".xlsx", ".xlsm", ".docx") else ".zip"
-    return path.suffix.lower()
+        if name in (".xlsx", ".xlsm", ".docx", ".ofd"):
+            return name
+        return ".ofd" if b"OFD.xml" in data[:4096] else ".zip"
+    if name in WEB_PAGE_NAMES and looks_like_web_page(data):
+        return ".mht" if is_web_archive(data) else ".html"
+    return name
+
+
+def looks_like_web_page(data: bytes) -> bool:
+    """HTML markup at the start of the file (after a BOM and whitespace), or
+    a web archive's headers."""
+    if is_web_archive(data):
+        return True
+    head = data[:1024]
+    for bom in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
+        if head.startswith(bom):
+            head = head[len(bom) :].replace(b"\x00", b"") if bom != b"\xef\xbb\xbf" else head[len(bom) :]
+    head = head.lstrip()
+    return head.startswith(b"<") and bool(_HTML_START.search(head))
 
 
 def read_document(item: InputFile, settings: Settings) -> Document:
@@ -174,7 +239,7 @@ def read_document(item: InputFile, settings: Settings) -> Document:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        return failed(f"{path}: cannot read the file ({exc.strerror or exc}); check it exists and is readable")
+        return failed(f"{path}: cannot read the file ({describe(exc)}); check it exists and is readable")
     if size > settings.max_file_bytes:
         doc = Document(doc_id, str(path), kind="skipped", readable=False)
         doc.findings.append(
@@ -189,7 +254,7 @@ def read_document(item: InputFile, settings: Settings) -> Document:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return failed(f"{path}: cannot read the file ({exc.strerror or exc}); check its permissions")
+        return failed(f"{path}: cannot read the file ({describe(exc)}); check its permissions")
     sha = hashlib.sha256(data).hexdigest()
     suffix = sniff_suffix(path, data)
     spec = READERS.get(suffix)
@@ -200,13 +265,13 @@ def read_document(item: InputFile, settings: Settings) -> Document:
         reader = _load_reader(spec)
     except ImportError as exc:
         return failed(
-            f"{path}: the reader for {suffix} files is not installed ({exc}); "
+            f"{path}: the reader for {suffix} files is not installed ({describe(exc)}); "
             "install selfeval with its optional dependencies",
             sha,
         )
     try:
         doc = reader(source, settings)
     except Exception as exc:  # a reader bug must not stop the batch; it is reported, not hidden
-        return failed(f"{path}: the {suffix} reader failed ({type(exc).__name__}: {exc}); please report this file", sha)
+        return failed(f"{path}: the {suffix} reader failed ({describe(exc)}); please report this file", sha)
     doc.sha256 = sha
     return doc

@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from selfeval.extract.grid import SourceRow
 
 _SEQ = re.compile(r"项目序号\s*[:：]\s*([0-9０-９]+)")
-_TITLE = re.compile(r"绩效(?:自评|目标|评价)表")
+_PROSE = re.compile(r"[。，；;]")
+_AFTER = re.compile(r"[\s（）()〔〕\[\]【】0-9０-９年度:：]")
+_TITLE = re.compile(r"绩效(?:自评|目标|评价|(?:目标执行|运行)?监控)表")  # 监控表: a look-alike, split off to be reported
 
 
 @dataclass
@@ -50,7 +52,11 @@ def is_title(row: SourceRow) -> bool:
     if not any("绩效" in c for c in row.cells):
         return False
     filled = [c for c in row.cells if c.strip()]
-    return len(filled) == 1 and len(filled[0]) <= 60 and bool(_TITLE.search(filled[0]))
+    if len(filled) != 1 or len(filled[0]) > 60:
+        return False
+    match = _TITLE.search(filled[0])
+    # a title ends with the form's name (and perhaps its year in brackets); prose goes on after it
+    return match is not None and not _PROSE.search(filled[0]) and len(_AFTER.sub("", filled[0][match.end() :])) <= 2
 
 
 def split_forms(rows: list[SourceRow]) -> tuple[list[FormCells], list[SourceRow]]:

@@ -14,6 +14,14 @@ The same forms arrive in three shapes, detected per document:
             (``SourceRow.positional`` is False) and the row repair places the
             cells by their content.
 
+Some text has lost its cell boundaries (:func:`lost_boundaries`): runs of
+2–4 spaces where one tab was (``runs``: odd-length runs, so the padding rule
+above does not hold), or no separator at all (``words``: cells one space
+apart, one cell per line, a whole form on one line, a PDF viewer's copy).
+The document says so in ``Document.shape``; such rows are re-segmented
+downstream by the token reader (``selfeval.normalize.tokens``), which knows
+the vocabulary.
+
 Markdown heading marks (``## ``) are decoration and are removed.  Lines
 outside tables become one-cell rows.  Every non-blank line becomes a row or
 is counted as decoration, so the pipeline can account for every line.
@@ -41,8 +49,8 @@ def detect_shape(lines: list[str]) -> str:
     pipe = tab = spaces = 0
     for line in lines:
         stripped = line.strip()
-        if stripped.startswith("|") and stripped.endswith("|") and stripped.count("|") >= 3:
-            pipe += 1
+        if stripped.endswith("|") and stripped.count("|") >= (3 if stripped.startswith("|") else 2):
+            pipe += 1  # | a | b |, or a | b | (a web page's rendering without the leading bar)
         if "\t" in line:
             tab += 1
         elif _SPACE_RUN.search(stripped):
@@ -56,12 +64,26 @@ def detect_shape(lines: list[str]) -> str:
     return "tab"
 
 
+def lost_boundaries(lines: list[str], shape: str) -> str | None:
+    """``runs`` or ``words`` when the document's cell boundaries are lost
+    (see the module docstring), else None."""
+    if shape == "pipe":
+        return None
+    if shape == "tab":
+        return "words" if not any("\t" in line for line in lines) and any(line.strip() for line in lines) else None
+    odd = sum(1 for line in lines for m in _SPACE_RUN.finditer(line.strip()) if len(m.group()) % 2)
+    return "runs" if odd else None
+
+
 def split_pipe(line: str) -> tuple[str, ...] | None:
     """Cells of a markdown table row, or None for a line that is not one."""
     stripped = line.strip()
-    if not (stripped.startswith("|") and stripped.count("|") >= 2):
+    if stripped.startswith("|") and stripped.count("|") >= 2:
+        inner = stripped[1:-1] if stripped.endswith("|") else stripped[1:]
+    elif stripped.endswith("|") and stripped.count("|") >= 2:
+        inner = stripped[:-1]
+    else:
         return None
-    inner = stripped[1:-1] if stripped.endswith("|") else stripped[1:]
     parts = re.split(r"(?<!\\)\|", inner)
     return tuple(p.replace("\\|", "|").strip() for p in parts)
 
@@ -82,6 +104,17 @@ def split_spaces(line: str) -> tuple[str, ...]:
         pos = match.end()
     cells.append(body[pos:].strip())
     return tuple(cells)
+
+
+_CELL = re.compile(r"\S+(?: \S+)*")
+
+
+def aligned_cells(line: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """Cells separated by runs of 2+ spaces, and the character column where
+    each starts (column-aligned text such as ``pdftotext -layout``: the
+    columns are where the header's words start)."""
+    found = [(m.group(), m.start()) for m in _CELL.finditer(line.rstrip())]
+    return tuple(c for c, _ in found), tuple(x for _, x in found)
 
 
 def _open_quote(line: str) -> bool:
@@ -111,8 +144,14 @@ def split_tabs(record: str) -> tuple[str, ...]:
 def text_to_rows(text: str, shape: str | None = None) -> tuple[list[SourceRow], int, int]:
     """Rows of a decoded text, the number of non-blank lines, and how many of
     them were decoration (including the continuation lines of quoted cells)."""
+    rows, nonblank, decoration, _ = _text_to_rows(text, shape)
+    return rows, nonblank, decoration
+
+
+def _text_to_rows(text: str, shape: str | None = None) -> tuple[list[SourceRow], int, int, str | None]:
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     shape = shape or detect_shape(lines)
+    lost = lost_boundaries(lines, shape)
     rows: list[SourceRow] = []
     nonblank = decoration = 0
     pending: tuple[int, list[str]] | None = None  # a record whose quoted cell continues
@@ -137,6 +176,9 @@ def text_to_rows(text: str, shape: str | None = None) -> tuple[list[SourceRow], 
         if shape == "pipe":
             cells = split_pipe(line) or (line.strip(),)
             rows.append(SourceRow(cells, number))
+        elif lost == "runs":
+            cells, starts = aligned_cells(line)
+            rows.append(SourceRow(cells, number, positional=False, starts=starts))
         elif shape == "spaces":
             rows.append(SourceRow(split_spaces(line), number, positional=False))
         elif '"' in line and _open_quote(line):
@@ -145,7 +187,7 @@ def text_to_rows(text: str, shape: str | None = None) -> tuple[list[SourceRow], 
             rows.append(SourceRow(split_tabs(line), number))
     if pending is not None:  # an unclosed quote at the end: keep the lines as they are
         rows.append(SourceRow(tuple(c.strip() for c in "\n".join(pending[1]).split("\t")), pending[0]))
-    return rows, nonblank, decoration
+    return rows, nonblank, decoration, lost
 
 
 def read_text(source: Source, settings: Settings) -> Document:
@@ -172,7 +214,7 @@ def read_text(source: Source, settings: Settings) -> Document:
                 doc_id=source.doc_id,
             )
         )
-    rows, nonblank, decoration = text_to_rows(text)
+    rows, nonblank, decoration, doc.shape = _text_to_rows(text)
     doc.rows = [_limited(row, settings, doc) for row in rows]
     doc.lines, doc.decoration = nonblank, decoration
     return doc
@@ -198,4 +240,4 @@ def _limited(row: SourceRow, settings: Settings, doc: Document) -> SourceRow:
     for cell in row.cells:
         cells.append(cell[:budget])
         budget = max(budget - len(cell), 0)
-    return SourceRow(tuple(cells), row.line, row.page, row.sheet, row.positional)
+    return SourceRow(tuple(cells), row.line, row.page, row.sheet, row.positional, starts=row.starts)

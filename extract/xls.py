@@ -24,6 +24,7 @@ from selfeval.extract.office import (
     show_number,
 )
 from selfeval.extract.readers import Source
+from selfeval.findings import describe
 from selfeval.settings import Settings
 
 
@@ -83,7 +84,7 @@ def _show(book: xlrd.Book, cell: xlrd.sheet.Cell) -> str:
 
 
 def _xlrd_problem(source: Source, exc: xlrd.XLRDError) -> str:
-    text = str(exc)
+    text = describe(exc)
     if "encrypted" in text.lower():
         return f"{source.path}: the workbook is password-protected (encrypted); remove the password and save an unprotected copy"
     if "xlsx" in text.lower():

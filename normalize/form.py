@@ -12,19 +12,25 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache, lru_cache
 
 from selfeval.extract.grid import SourceRow
 from selfeval.extract.split import FormCells, is_title, seq_of
 from selfeval.findings import finding_at
 from selfeval.normalize import funding as funding_block
 from selfeval.normalize import indicators as indicator_block
-from selfeval.normalize.cells import clean, compact
+from selfeval.normalize.cells import clean
 from selfeval.normalize.records import FormRecord
+from selfeval.normalize.rows import (
+    HEADER_CUTOFF,
+    YEAR_LINE,
+    RowKind,
+    classify_row,
+    merge_band,
+    source_label,
+)
 from selfeval.normalize.values import is_null, to_decimal
 from selfeval.normalize.vocab import (
     Template,
-    Vocabulary,
     column_vocabulary,
     template_for_year,
     template_named,
@@ -32,10 +38,8 @@ from selfeval.normalize.vocab import (
 )
 from selfeval.settings import Settings
 
-HEADER_CUTOFF = 80.0  # header cells are printed text: match them strictly
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _UNIT = re.compile(r"金额单位\s*:?\s*([^\s(]+)")
-_YEAR_LINE = re.compile(r"^\(?\s*((?:19|20)\d{2})\s*年度?\s*\)?$")  # （2022年度） under a national title
 _CODE = re.compile(r"^([0-9A-Z]{6,})\s*[-－—_]\s*(\S.*)$")  # 219001-池州市… , 51092324T0…-2023年…
 
 
@@ -60,33 +64,6 @@ def _with_defaults(defaults: dict[str, int], found: dict[str, int]) -> dict[str,
     return {**defaulted, **found}
 
 
-@cache
-def _block_labels(kind: str) -> frozenset[str]:
-    return frozenset(Vocabulary.key(t) for t in vocabulary()["block_labels"][kind])
-
-
-def header_columns(row: SourceRow, group: str, minimum: int) -> dict[str, int] | None:
-    """Column index of each named column in a block's header row, or None
-    when fewer than ``minimum`` header cells are recognised."""
-    found = _header_columns(row.cells, group, minimum)
-    return dict(found) if found is not None else None
-
-
-@lru_cache(maxsize=16384)
-def _header_columns(cells: tuple[str, ...], group: str, minimum: int) -> tuple[tuple[str, int], ...] | None:
-    if sum(1 for c in cells if c.strip() and not any(ch.isdigit() for ch in c)) < minimum:
-        return None  # header cells hold no digits: too few candidates to be a header
-    vocab = column_vocabulary(group, HEADER_CUTOFF)
-    columns: dict[str, int] = {}
-    for col, cell in enumerate(cells):
-        if is_null(cell):
-            continue
-        match = vocab.match(cell)
-        if match and match.label not in columns:
-            columns[match.label] = col
-    return tuple(columns.items()) if len(columns) >= minimum else None
-
-
 @dataclass
 class _Total:
     row: SourceRow
@@ -107,64 +84,80 @@ class FormParser:
         self.mode = "head"
         self.funding_columns: dict[str, int] | None = None
         self.goal_columns: dict[str, int] = {}
+        self.indicator_columns: dict[str, int] = {}
+        self.band: str | None = None  # the block of the header row right above, while a band may go on
         self.block: indicator_block.IndicatorBlock | None = None
         self.totals: list[_Total] = []
         self.goal_parts: dict[str, list[str]] = {"target": [], "actual": []}
 
     # -- the walk ---------------------------------------------------------
     def parse(self) -> FormRecord:
+        context, after_header = "head", None
         for row in self.cells.rows:
-            if row.is_blank():
+            kind = classify_row(row, context, after_header, self.settings.label_match_cutoff)
+            if kind.kind == "blank":
                 continue
-            if self._read(row):
+            self.band = after_header
+            if self._read(row, kind):
                 self.form.used_lines.add(row.place)
             else:
                 self._unparsed(row)
+            after_header = kind.block if kind.kind == "header" else None
+            context = self.mode
         self._finish()
         return self.form
 
-    def _read(self, row: SourceRow) -> bool:
-        text = compact(row.text)
+    def _read(self, row: SourceRow, kind: RowKind) -> bool:
+        """Run the block a row's kind belongs to; False when nothing took it."""
         first = next((clean(c) for c in row.cells if not is_null(c)), "")
+        match kind.kind:
+            case "title":
+                return self._title_row(row, first)
+            case "seq" | "unit":
+                return self._seq_and_unit(row)
+            case "total":
+                return self._total(row)
+            case "field":
+                return self._label_value_row(row, "header_fields", 12)
+            case "trailer":
+                return self._label_value_row(row, "form_texts", 8)
+            case "header":
+                return self._header(row, kind)
+            case "funding":
+                return self._funding_row(row)
+            case "goal":
+                return self._goal_row(row)
+            case "indicator":
+                assert self.block is not None
+                return self.block.add(row)
+        return False
+
+    def _title_row(self, row: SourceRow, first: str) -> bool:
         if self.mode == "head" and is_title(row):
             return self._title(first)
-        if self.form.title and first == self.form.title and is_title(row):
+        if self.form.title and first == self.form.title:
             return True  # a print title repeated at the top of a continuation page
-        if self.mode == "head" and (year := _YEAR_LINE.match(first)) and first == clean(row.text):
+        year = YEAR_LINE.match(first)
+        if self.mode == "head" and year:
             self.form.year = self.form.year or int(year.group(1))
             return True
-        if "项目序号" in text or "金额单位" in text:
-            return self._seq_and_unit(row)
-        key = Vocabulary.key(first)
-        if key in _block_labels("total") and self.block is not None:
-            return self._total(row)
-        if self.mode == "head" and self._label_value_row(row, "header_fields", 12):
-            return True
-        if (
-            self.mode in ("indicators", "after_total")
-            and column_vocabulary("form_texts", HEADER_CUTOFF).match(first.partition(":")[0]) is not None
-            and self._label_value_row(row, "form_texts", 8)
-        ):
-            return True
-        columns = header_columns(row, "funding_columns", 3)
-        if columns:
-            self.funding_columns, self.mode = columns, "funding"
-            return True
-        if key in _block_labels("goal"):
-            self.goal_columns = header_columns(row, "goal_columns", 1) or {}
-            self.mode = "goal"
-            return True
-        columns = header_columns(row, "indicator_columns", 4)
-        if columns:
-            self._start_indicators(row, columns)
-            return True
-        if self.mode == "funding":
-            return self._funding_row(row)
-        if self.mode == "goal":
-            return self._goal_row(row)
-        if self.mode == "indicators" and self.block is not None:
-            return self.block.add(row)
         return False
+
+    def _header(self, row: SourceRow, kind: RowKind) -> bool:
+        """A header row: it starts its block, or, right under another header
+        row of its block, merges into that header band; an indicator header
+        repeated inside the block (a page break reprints it) continues the block."""
+        columns = dict(kind.columns)
+        if kind.block == "funding":
+            self.funding_columns = merge_band(self.funding_columns or {}, columns) if self.band == "funding" else columns
+            self.mode = "funding"
+        elif kind.block == "goal":
+            self.goal_columns = merge_band(self.goal_columns, columns) if self.band == "goal" else columns
+            self.mode = "goal"
+        else:
+            band = merge_band(self.indicator_columns, columns) if self.band == "indicators" else columns
+            self._start_indicators(band)
+        return True
 
     # -- head -------------------------------------------------------------
     def _title(self, text: str) -> bool:
@@ -217,7 +210,7 @@ class FormParser:
     def _funding_row(self, row: SourceRow) -> bool:
         assert self.funding_columns is not None
         columns = _with_defaults(funding_block.DEFAULT_COLUMNS, self.funding_columns)
-        found = funding_block.source_label(row, self.settings.label_match_cutoff, _block_labels("funding"))
+        found = source_label(row.cells, self.settings.label_match_cutoff)
         if found is None:
             return False
         col, match = found
@@ -240,16 +233,18 @@ class FormParser:
             self.goal_parts[side].append(text)
         return bool(texts)
 
-    def _start_indicators(self, row: SourceRow, columns: dict[str, int]) -> None:
+    def _start_indicators(self, columns: dict[str, int]) -> None:
+        """Open the indicator block, or go on with it under a header printed again."""
         self.mode = "indicators"
-        if "actual" not in columns and "score" not in columns:
-            self.form.look_alike = "its indicator block has targets but no 实际完成值 or 得分 column"
+        self.indicator_columns = columns
         self.form.layout = "split-target" if "target_op" in columns or "target_unit" in columns else "single-target"
+        placed = _with_defaults(indicator_block.DEFAULT_COLUMNS, columns)
+        if self.block is not None:
+            self.block.set_columns(placed)
+            return
         template = self._template()
         self.form.template = template.name
-        self.block = indicator_block.IndicatorBlock(
-            template, _with_defaults(indicator_block.DEFAULT_COLUMNS, columns), self.settings.label_match_cutoff
-        )
+        self.block = indicator_block.IndicatorBlock(template, placed, self.settings.label_match_cutoff)
 
     def _template(self) -> Template:
         if self.settings.template:
@@ -265,7 +260,7 @@ class FormParser:
                 continue
             value = to_decimal(cell)
             if value is None:
-                self._finding("unparsed_number", f"总分 cell {clean(cell)!r} is not a number; not used", row)
+                self._finding("unparsed_number", f"总分 cell {clean(cell)!r} is not a number; not used", row, table="forms")
             else:
                 numbers.append((col, value))
         self.totals.append(_Total(row, numbers, label_col))
@@ -278,6 +273,9 @@ class FormParser:
     # -- end of form --------------------------------------------------------
     def _finish(self) -> None:
         form = self.form
+        columns = self.indicator_columns
+        if self.block is not None and "actual" not in columns and "score" not in columns:
+            form.look_alike = form.look_alike or "its indicator block has targets but no 实际完成值 or 得分 column"
         if self.block is not None and not form.look_alike:
             form.indicators = self.block.records
             form.findings.extend(self.block.findings)
@@ -297,7 +295,7 @@ class FormParser:
         if self.totals:
             self._read_total(self.totals[0])
         else:
-            self._finding("missing_total_row", f"form {form.form_seq}: no 总分 row", None)
+            self._finding("missing_total_row", f"form {form.form_seq}: no 总分 row", None, table="forms")
 
     def _read_total(self, total: _Total) -> None:
         form, row = self.form, total.row
@@ -307,11 +305,11 @@ class FormParser:
         if len(numbers) >= 2:
             form.total_weight, form.total_score = numbers[0][1], numbers[1][1]
             for _, value in numbers[2:]:
-                self._finding("unparsed_line", f"extra number {value} in the 总分 row; not used", row)
+                self._finding("unparsed_line", f"extra number {value} in the 总分 row; not used", row, table="forms")
             return
         if not numbers:
-            self._finding("missing_total_weight", "the 总分 row states no weight", row)
-            self._finding("missing_total_score", "the 总分 row states no score", row)
+            self._finding("missing_total_weight", "the 总分 row states no weight", row, "total_weight")
+            self._finding("missing_total_score", "the 总分 row states no score", row, "total_score")
             return
         col, value = numbers[0]
         tolerance = Decimal(str(self.settings.score_tolerance))
@@ -331,11 +329,13 @@ class FormParser:
         if reading == "score":
             form.total_score = value
             why = "it equals the funding score + indicator scores" if is_score else "by its column"
-            self._finding("missing_total_weight", f"the 总分 row has one number, {value}, read as the score ({why}); no total weight", row)
+            self._finding("missing_total_weight", f"the 总分 row has one number, {value}, read as the score ({why}); no total weight", row,
+                          "total_weight")
         else:
             form.total_weight = value
             why = "it equals the sum of the weights" if is_weight else "by its column"
-            self._finding("missing_total_score", f"the 总分 row has one number, {value}, read as the weight ({why}); no total score", row)
+            self._finding("missing_total_score", f"the 总分 row has one number, {value}, read as the weight ({why}); no total score", row,
+                          "total_score")
 
     def _report_total_alignment(self, total: _Total) -> None:
         """The 总分 numbers belong under 分值 and 得分; say so when they are not."""
@@ -349,7 +349,7 @@ class FormParser:
             where = f"its numbers sit in columns {cols[0] + 1} and {cols[1] + 1}, not under 分值/得分 ({expected[0] + 1}, {expected[1] + 1})"
         else:
             where = f"its only number sits in column {cols[0] + 1}; placed by arithmetic"
-        self._finding("row_realigned", f"总分 row: {where}", total.row)
+        self._finding("row_realigned", f"总分 row: {where}", total.row, table="forms")
 
     def _weight_sum(self) -> Decimal | None:
         total = self.form.funding_total
@@ -358,10 +358,11 @@ class FormParser:
             parts.append(total.weight)
         return sum(parts, Decimal(0)) if parts else None
 
-    def _finding(self, code: str, message: str, row: SourceRow | None) -> None:
-        self.form.findings.append(
-            finding_at(code, message, row.place if row else None, row.text if row else None)
-        )
+    def _finding(self, code: str, message: str, row: SourceRow | None, field: str | None = None,
+                 table: str | None = None) -> None:
+        finding = finding_at(code, message, row.place if row else None, row.text if row else None)
+        table = table or ("forms" if field else None)
+        self.form.findings.append(finding.about(table, None, field) if table else finding)
 
     def _unparsed(self, row: SourceRow) -> None:
         self._finding("unparsed_line", "not part of any block of the form; kept here", row)

@@ -17,8 +17,8 @@ from selfeval.normalize import scorers
 from selfeval.normalize.cells import clean
 from selfeval.normalize.records import FundingRecord
 from selfeval.normalize.slots import Placement, fit
-from selfeval.normalize.values import is_null, parse_amount, parse_rate
-from selfeval.normalize.vocab import Match, source_keys, source_vocabulary
+from selfeval.normalize.values import parse_amount, parse_rate
+from selfeval.normalize.vocab import Match, source_keys
 
 FUNDING_SLOTS = ("budget_initial", "budget_full_year", "executed", "weight", "execution_rate", "score")
 DEFAULT_COLUMNS = {slot: i + 2 for i, slot in enumerate(FUNDING_SLOTS)}
@@ -30,24 +30,6 @@ SCORERS = {
     "execution_rate": scorers.rate_cell,
     "score": scorers.number_cell,
 }
-
-
-def source_label(row: SourceRow, cutoff: float, block_labels: frozenset[str]) -> tuple[int, Match] | None:
-    """(column, match) of the row's funding-source label, if it has one.
-
-    The label is the first non-empty cell, or the second when the first is
-    the block's own merged label (``项目资金``)."""
-    vocab = source_vocabulary(cutoff)
-    seen = 0
-    for col, cell in enumerate(row.cells):
-        if is_null(cell):
-            continue
-        seen += 1
-        if clean(cell).replace(" ", "") in block_labels and seen == 1:
-            continue
-        match = vocab.match(cell)
-        return (col, match) if match else None
-    return None
 
 
 @lru_cache(maxsize=16384)
@@ -62,13 +44,15 @@ def read_funding_row(
 ) -> tuple[FundingRecord, list[Finding]]:
     findings: list[Finding] = []
     repairs: list[str] = []
+    key = source_keys()[match.label]
 
-    def note(code: str, message: str) -> None:
-        findings.append(finding_at(code, message, row.place, row.text))
+    def note(code: str, message: str, field: str | None = None) -> None:
+        findings.append(finding_at(code, message, row.place, row.text).about("funding", key, field))
 
     if match.repaired:
         repairs.append("label_repaired")
-        note("label_repaired", f"funding source {clean(row.cells[label_col])!r} read as {match.label!r} ({match.how} match, score {match.score:g})")
+        note("label_repaired", f"funding source {clean(row.cells[label_col])!r} read as {match.label!r} ({match.how} match, score {match.score:g})",
+             "source_label")
     shift = label_col - label_expected
     placement = _place(row.cells, row.positional, label_col, tuple(columns[s] + shift for s in FUNDING_SLOTS))
     if shift or placement.offset:
@@ -84,10 +68,10 @@ def read_funding_row(
         text = placement.cells[slot][1] if slot in placement.cells else ""
         amount = parse_rate(text) if slot == "execution_rate" else parse_amount(text)
         if amount.problem:
-            note("unparsed_number", f"{match.label} {slot}: {amount.problem}; left empty")
+            note("unparsed_number", f"{match.label} {slot}: {amount.problem}; left empty", slot)
         values[slot] = amount.value
     record = FundingRecord(
-        source_key=source_keys()[match.label],
+        source_key=key,
         source_label=match.label,
         line=row.line,
         page=row.page,

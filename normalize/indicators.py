@@ -30,6 +30,7 @@ NAME_MISPLACED_PENALTY = 0.3  # per column the name sits off its expected column
 NAMELESS_PENALTY = 1.0  # a row with values but no name
 SECOND_LABEL_IN_PLACE = 1.5  # a level-2 label after a level-1 label, in its own column
 NAME_IS_A_LABEL_PENALTY = 2.0  # a name that is exactly a level label (质量指标) is a misplaced label
+IMPLIED_LABEL_PENALTY = 1.0  # a nameless row whose repaired level-2 label the template implies anyway
 
 DEFAULT_COLUMNS = {"level1": 1, "level2": 2, "level3": 3, "target": 4, "actual": 5, "weight": 6, "score": 7, "note": 8}
 VALUE_SLOTS = ("target", "actual", "weight", "score", "note")
@@ -177,10 +178,24 @@ def _read_cells(
         score += placement.score
         if not (name and name[1]) and any(s in placement.cells for s in ("target", "actual", "weight", "score")):
             score -= NAMELESS_PENALTY
+            if labels and _implied(labels, template):
+                score -= IMPLIED_LABEL_PENALTY  # the cell is the row's name: its level 2 follows anyway
         reading = Reading(labels, shift, name, placement, score)
         if best is None or reading.score > best.score:
             best = reading
     return best
+
+
+def _implied(labels: tuple[Label, ...], template: Template) -> bool:
+    """The last label is a repaired level-2 label that the template would imply
+    anyway: the only level 2 under its level 1 (服务对象满意度 → 服务对象满意度指标
+    under 满意度指标).  Read as the level 2, the row loses its name; read as
+    the name, it loses nothing."""
+    last = labels[-1]
+    if last.level != 2 or not last.match.repaired:
+        return False
+    parents = template.level2_parents[last.match.label]
+    return template.only_child(parents[0]) == last.match.label
 
 
 @dataclass
@@ -198,7 +213,12 @@ class IndicatorBlock:
     findings: list[Finding] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self._column_items = tuple(sorted(self.columns.items()))  # the memo key of this block's rows
+        self.set_columns(self.columns)
+
+    def set_columns(self, columns: dict[str, int]) -> None:
+        """The block's columns, from its header band (again when it is printed again)."""
+        self.columns = columns
+        self._column_items = tuple(sorted(columns.items()))  # the memo key of this block's rows
 
     def add(self, row: SourceRow) -> bool:
         """Read one row; False when the row holds nothing (blank)."""
@@ -206,16 +226,20 @@ class IndicatorBlock:
         if reading is None:
             return False
         repairs: list[str] = []
+        first = len(self.findings)
         self._apply_labels(row, reading, repairs)
         self._report_alignment(row, reading, repairs)
         values = reading.placement.cells
         if not reading.named and not values:
+            self.findings[first:] = [f.about(None) for f in self.findings[first:]]  # a placeholder: no record
             return True  # a template placeholder: labels only
         self.records.append(self._record(row, reading, repairs))
+        seq = self.records[-1].indicator_seq
+        self.findings[first:] = [f.about("indicators", seq, f.field) for f in self.findings[first:]]
         return True
 
-    def _note(self, code: str, message: str, row: SourceRow) -> None:
-        self.findings.append(finding_at(code, message, row.place, row.text))
+    def _note(self, code: str, message: str, row: SourceRow, field: str | None = None) -> None:
+        self.findings.append(finding_at(code, message, row.place, row.text).about("indicators", None, field))
 
     def _apply_labels(self, row: SourceRow, reading: Reading, repairs: list[str]) -> None:
         for label in reading.labels:
@@ -225,7 +249,7 @@ class IndicatorBlock:
                     "label_repaired",
                     f"{label.text!r} read as {label.match.label!r} "
                     f"({label.match.how} match, score {label.match.score:g})",
-                    row,
+                    row, f"level{label.level}",
                 )
             if label.weight_only:
                 self.level1, self.level2, self.pending_weight = None, None, label.weight
@@ -242,7 +266,7 @@ class IndicatorBlock:
                         "unknown_label",
                         f"level-2 {l2!r} is not under level-1 {written_l1!r} "
                         f"in template {self.template.name}; kept {written_l1!r}",
-                        row,
+                        row, "level1",
                     )
                     parent = written_l1
                 if self.level1 is None and self.pending_weight is not None:
@@ -252,7 +276,7 @@ class IndicatorBlock:
                     self._note(
                         "level_inferred",
                         f"the level-1 cell shows only its score; {parent!r} implied by level-2 {l2!r}",
-                        row,
+                        row, "level1",
                     )
                 elif self.level1 is not None and parent != self.level1:
                     repairs.append("level_inferred")
@@ -260,7 +284,7 @@ class IndicatorBlock:
                         "level_inferred",
                         f"level-1 {parent!r} implied by level-2 {l2!r} "
                         f"(template {self.template.name})",
-                        row,
+                        row, "level1",
                     )
                 self.level1, self.level2 = parent, l2
 
@@ -286,11 +310,12 @@ class IndicatorBlock:
             if only:
                 self.level2 = only
                 repairs.append("level_inferred")
-                self._note("level_inferred", f"level-2 {only!r} implied: it is the only one under {self.level1!r}", row)
+                self._note("level_inferred", f"level-2 {only!r} implied: it is the only one under {self.level1!r}", row, "level2")
         if self.level1 is None or self.level2 is None:
-            self._note("unknown_label", f"indicator without a level-{1 if self.level1 is None else 2} label", row)
+            level = 1 if self.level1 is None else 2
+            self._note("unknown_label", f"indicator without a level-{level} label", row, f"level{level}")
         if not reading.named:
-            self._note("missing_indicator_name", "an indicator row with values but no name", row)
+            self._note("missing_indicator_name", "an indicator row with values but no name", row, "level3")
         target, actual = parse_value(text["target"]), parse_value(text["actual"])
         for side, value in (("target", target), ("actual", actual)):
             if value.status == "unrecognized_comparator":
@@ -298,7 +323,7 @@ class IndicatorBlock:
                     "unrecognized_comparator",
                     f"{side} {value.raw!r} has no comparator that can be read; "
                     f"the number {value.value} is kept, the comparator left empty",
-                    row,
+                    row, f"{side}_raw",
                 )
         target, actual = self._infer_units(row, target, actual, repairs)
         weight, score = (self._number(row, slot, text[slot]) for slot in ("weight", "score"))
@@ -330,7 +355,7 @@ class IndicatorBlock:
             return target, actual
         side, unit = ("target", actual.unit) if target.unit is None else ("actual", target.unit)
         repairs.append("unit_inferred")
-        self._note("unit_inferred", f"the {side} has no unit; took {unit!r} from the other side", row)
+        self._note("unit_inferred", f"the {side} has no unit; took {unit!r} from the other side", row, f"{side}_unit")
         if side == "target":
             return Value(target.raw, target.op, target.value, unit, target.status), actual
         return target, Value(actual.raw, actual.op, actual.value, unit, actual.status)
@@ -343,7 +368,7 @@ class IndicatorBlock:
         if target_base is None or actual_base is None:
             return (t_unit if target_base is not None else a_unit), target_base, actual_base, None
         if t_unit != a_unit:
-            self._note("unit_mismatch", f"target in {target.unit!r} and actual in {actual.unit!r} cannot be compared", row)
+            self._note("unit_mismatch", f"target in {target.unit!r} and actual in {actual.unit!r} cannot be compared", row, "actual_unit")
             return t_unit, target_base, actual_base, None
         met = compare(actual_base, target.op, target_base) if target.op else None
         return t_unit, target_base, actual_base, met
@@ -351,7 +376,7 @@ class IndicatorBlock:
     def _number(self, row: SourceRow, slot: str, text: str) -> Decimal | None:
         amount = parse_amount(text)
         if amount.problem:
-            self._note("unparsed_number", f"{slot} {amount.problem}; left empty", row)
+            self._note("unparsed_number", f"{slot} {amount.problem}; left empty", row, slot)
         return amount.value
 
 

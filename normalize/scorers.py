@@ -8,7 +8,13 @@ from __future__ import annotations
 from functools import lru_cache
 
 from selfeval.normalize.cells import clean
-from selfeval.normalize.values import is_null, looks_like_value, parse_value, to_decimal
+from selfeval.normalize.values import (
+    comparator_words,
+    is_null,
+    looks_like_value,
+    parse_value,
+    to_decimal,
+)
 
 
 @lru_cache(maxsize=65536)
@@ -58,11 +64,9 @@ def note_cell(text: str) -> float:
 
 @lru_cache(maxsize=65536)
 def name_cell(text: str) -> bool:
-    """An indicator name: text that does not read as a value or number."""
-    return bool(clean(text)) and not is_null(text) and not looks_like_value(text)
-
-
-_COMPARATOR_CELLS = frozenset({"≥", "≤", ">", "<", "=", ">=", "<=", "≧", "≦", "大于", "小于", "不低于", "不高于", "等于"})
+    """An indicator name: text that does not read as a value, a number or a comparator."""
+    t = clean(text)
+    return bool(t) and not is_null(text) and not looks_like_value(text) and t.replace(" ", "") not in comparator_words()
 
 
 @lru_cache(maxsize=4096)
@@ -70,7 +74,7 @@ def comparator_cell(text: str) -> float:
     """指标性质: a comparator on its own."""
     if is_null(text):
         return 0.0
-    return 1.0 if clean(text).replace(" ", "") in _COMPARATOR_CELLS else -2.0
+    return 1.0 if clean(text).replace(" ", "") in comparator_words() else -2.0
 
 
 @lru_cache(maxsize=4096)

@@ -18,16 +18,26 @@ from importlib import resources
 from selfeval.normalize.cells import clean
 from selfeval.normalize.vocab import vocabulary
 
-# longest spellings first; values are the canonical comparators of the contract
-_COMPARATORS: list[tuple[str, str]] = [
-    ("大于或等于", "≥"), ("小于或等于", "≤"), ("大于等于", "≥"), ("小于等于", "≤"),
-    ("不低于", "≥"), ("不少于", "≥"), ("不小于", "≥"), ("不高于", "≤"), ("不超过", "≤"),
-    ("不多于", "≤"), ("不大于", "≤"), (">=", "≥"), ("<=", "≤"), ("=>", "≥"), ("=<", "≤"),
-    ("≥", "≥"), ("≤", "≤"), ("≧", "≥"), ("≦", "≤"), ("⩾", "≥"), ("⩽", "≤"),
-    ("大于", ">"), ("小于", "<"), ("高于", ">"), ("低于", "<"), ("达到", "≥"),
-    (">", ">"), ("<", "<"), ("=", "="), ("≈", "="),
-]
-_SUFFIX_COMPARATORS = [("及以上", "≥"), ("以上", "≥"), ("及以下", "≤"), ("以下", "≤"), ("以内", "≤")]
+
+@cache
+def comparators() -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    """(prefix, suffix) comparator spellings -> the contract's comparator, longest
+    spelling first: the one comparator vocabulary (``selfeval/data/vocabulary.json``)."""
+    vocab = vocabulary()["comparators"]
+
+    def longest_first(table: dict[str, str]) -> tuple[tuple[str, str], ...]:
+        return tuple(sorted(table.items(), key=lambda item: -len(item[0])))
+
+    return longest_first(vocab["prefix"]), longest_first(vocab["suffix"])
+
+
+@cache
+def comparator_words() -> frozenset[str]:
+    """Every spelling of a comparator on its own (a 指标性质 cell: ``≥``, ``不低于``)."""
+    prefix, suffix = comparators()
+    return frozenset(spelling for spelling, _ in prefix + suffix)
+
+
 _NUMBER = r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _PLAIN_NUMBER = re.compile(rf"^{_NUMBER}$")
 _VALUE = re.compile(rf"^(?P<prefix>\D*?)\s*(?P<num>{_NUMBER})\s*(?P<unit>\D*)$")
@@ -111,7 +121,8 @@ def parse_value(text: str) -> Value:
         return Value(raw)
     body = raw.replace(" ", "")
     op = None
-    for spelling, canonical in _COMPARATORS:
+    prefixes, suffixes = comparators()
+    for spelling, canonical in prefixes:
         if body.startswith(spelling):
             op, body = canonical, body[len(spelling):]
             break
@@ -119,7 +130,7 @@ def parse_value(text: str) -> Value:
     if not match:
         return Value(raw, status="qualitative")
     prefix, unit = match.group("prefix"), match.group("unit")
-    for spelling, canonical in _SUFFIX_COMPARATORS:
+    for spelling, canonical in suffixes:
         if op is None and unit.endswith(spelling):
             op, unit = canonical, unit[: -len(spelling)]
     if len(unit) > 8 or (prefix and len(prefix) > 2):

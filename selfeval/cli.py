@@ -7,22 +7,24 @@ findings and printed); 2 wrong usage.
 
 from __future__ import annotations
 
-import sys
 from enum import IntEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 from selfeval import __version__
 from selfeval.extract.readers import discover
+from selfeval.findings import describe
 from selfeval.normalize.vocab import template_names
-from selfeval.output.stream import TableWriter
+from selfeval.output.formats import DEFAULT_FORMATS, FORMATS
+from selfeval.output.stream import SHOWN_ERRORS, TableWriter
 from selfeval.output.writers import write_manifest
-from selfeval.pipeline import BatchResult, FileResult
+from selfeval.pipeline import BatchResult
 from selfeval.pipeline import run as pipeline_run
+from selfeval.progress import batch_progress
 from selfeval.settings import DEFAULT_FILE_TIME_BUDGET_S, Settings
 
 
@@ -32,13 +34,14 @@ class Exit(IntEnum):
     USAGE = 2
 
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Chinese performance self-evaluation forms (绩效自评表) to analysis tables.")
-err = Console(stderr=True, highlight=False)
-FORMATS = ("csv", "parquet")
+# Plain help (click's): flags shown as flags, every option's help in full.
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False)
+# Messages are never wrapped: a path or a message stays on one line (piped, or on a terminal).
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _usage(message: str) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}")
+    err.print(Text.assemble(("error:", "red"), " " + message))
     return typer.Exit(Exit.USAGE)
 
 
@@ -50,22 +53,37 @@ def _formats(value: str) -> list[str]:
     return chosen
 
 
-@app.command()
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"selfeval {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """Chinese performance self-evaluation forms (绩效自评表) to analysis tables."""
+
+
+@app.command(short_help="Extract every form of the INPUTs into tables in OUT.")
 def extract(
-    inputs: Annotated[list[Path], typer.Argument(help="Files or folders (searched recursively).", show_default=False)],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder for the tables and manifest.json.")],
-    format: Annotated[str, typer.Option("--format", help="Comma-separated: csv, parquet.")] = "csv,parquet",
-    workers: Annotated[int, typer.Option(help="Processes to read files in parallel.", min=1)] = 1,
-    template: Annotated[str | None, typer.Option(help="Force an indicator template instead of choosing by year.")] = None,
+    inputs: Annotated[list[Path], typer.Argument(metavar="INPUT", help="Files or folders (searched recursively).", show_default=False)],
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="DIR", help="Output folder for the tables and manifest.json (created if missing).")],
+    format: Annotated[str, typer.Option("--format", metavar="FORMATS", help="Comma-separated: csv, parquet, xlsx (one workbook, OUT/selfeval.xlsx), sqlite (one database, OUT/selfeval.db).")] = ",".join(DEFAULT_FORMATS),
+    csv_bom: Annotated[bool, typer.Option("--csv-bom", help="Start each CSV file with a UTF-8 byte-order mark, so that Excel opens it as UTF-8.")] = False,
+    workers: Annotated[int, typer.Option(metavar="N", help="Processes to read files in parallel.", min=1)] = 1,
+    template: Annotated[str | None, typer.Option(metavar="NAME", help="Force an indicator template instead of choosing by year (see `selfeval templates`).")] = None,
     report: Annotated[bool, typer.Option("--report", help="Also write report.html for reviewers.")] = False,
-    max_file_mb: Annotated[float, typer.Option(help="Skip (and report) input files larger than this.", min=0)] = 200.0,
+    max_file_mb: Annotated[float, typer.Option(metavar="MB", help="Skip (and report) input files larger than this.", min=0)] = 200.0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
     resume: Annotated[bool, typer.Option("--resume", help="Reuse results cached in OUT/.cache by an earlier --resume run for unchanged files.")] = False,
     file_time_budget: Annotated[float, typer.Option("--file-time-budget", metavar="SECONDS", min=0, help="Stop (and report) a file whose reading takes longer than this; 0: no limit.")] = DEFAULT_FILE_TIME_BUDGET_S,
-    scheduler: Annotated[str | None, typer.Option(help="Process the files on a Dask cluster at this address (tcp://host:8786); needs the dask extra.")] = None,
+    scheduler: Annotated[str | None, typer.Option(metavar="ADDRESS", help="Process the files on a Dask cluster at this address (tcp://host:8786); needs the dask extra.")] = None,
     partitioned: Annotated[bool, typer.Option("--partitioned", help="Also write OUT/parquet/<table>/year=YYYY/ (Hive-partitioned Parquet).")] = False,
 ) -> None:
-    """Extract every form of the INPUTS into tables in OUT.
+    """Extract every form of the INPUTs into tables in OUT.
 
     Example: selfeval extract data/2020 --out out/2020
     """
@@ -80,7 +98,7 @@ def extract(
     settings = Settings(template=template, max_file_bytes=int(max_file_mb * 1024 * 1024), file_time_budget_s=file_time_budget)
     client = _connect(scheduler) if scheduler else None
     try:
-        with TableWriter(out, formats, partitioned=partitioned) as writer:
+        with TableWriter(out, formats, partitioned=partitioned, csv_bom=csv_bom) as writer:
             batch = _run_with_progress(inputs, settings, workers, quiet, out / ".cache" if resume else None,
                                        sink=writer, client=client)
     finally:
@@ -89,14 +107,14 @@ def extract(
     write_manifest(out, batch.manifest())
     if report:
         _write_page_images(out, quiet)
-        _write_report(out)
+        _write_report(out, quiet)
     if not quiet:
         _summary(batch, writer, out)
-    _print_failures(batch)
+    _print_errors(batch, writer, out)
     raise typer.Exit(Exit.SOME_INPUT_UNREADABLE if batch.failed_inputs else Exit.OK)
 
 
-@app.command("report")
+@app.command("report", short_help="Write OUT_DIR/report.html for a reviewer.")
 def report_command(out_dir: Annotated[Path, typer.Argument(help="A folder written by `selfeval extract`.")]) -> None:
     """Write OUT_DIR/report.html: what the extraction doubted, for a reviewer.
 
@@ -105,10 +123,10 @@ def report_command(out_dir: Annotated[Path, typer.Argument(help="A folder writte
     if not (out_dir / "manifest.json").exists():
         raise _usage(f"{out_dir} holds no manifest.json; run `selfeval extract … --out {out_dir}` first")
     _write_page_images(out_dir, quiet=False)
-    _write_report(out_dir)
+    _write_report(out_dir, quiet=False)
 
 
-@app.command()
+@app.command(short_help="List the indicator templates and their years.")
 def templates() -> None:
     """List the indicator templates (one per framework, chosen by the form's year).
 
@@ -121,7 +139,7 @@ def templates() -> None:
         typer.echo(f"{t.name}\t{years}\t{t.title}")
 
 
-@app.command()
+@app.command(short_help="Print the version.")
 def version() -> None:
     """Print the version.
 
@@ -136,18 +154,19 @@ def _write_page_images(out_dir: Path, quiet: bool) -> None:
 
     images, problems = render_pages(out_dir)
     for problem in problems:
-        err.print(f"[yellow]page image:[/yellow] {problem}")
+        err.print(Text.assemble(("page image:", "yellow"), " " + problem))
     if images and not quiet:
         err.print(f"page images: {len(images)} in {out_dir / 'pages'}/")
 
 
-def _write_report(out_dir: Path) -> None:
+def _write_report(out_dir: Path, quiet: bool) -> None:
     try:
         from selfeval.report import write_report
     except ImportError as exc:  # the report package is optional at run time
-        raise _usage(f"the report writer is not available ({exc})") from exc
+        raise _usage(f"the report writer is not available ({describe(exc)})") from exc
     path = write_report(out_dir)
-    err.print(f"report: {path}")
+    if not quiet:
+        err.print(f"report: {path}")
 
 
 def _connect(scheduler: str):
@@ -158,32 +177,24 @@ def _connect(scheduler: str):
     except ImportError as exc:
         raise _usage(str(exc)) from exc
     except (OSError, TimeoutError, ValueError) as exc:
-        raise _usage(f"cannot reach the Dask scheduler at {scheduler} ({exc}); start it with `dask scheduler` "
+        raise _usage(f"cannot reach the Dask scheduler at {scheduler} ({describe(exc)}); start it with `dask scheduler` "
                      "and give its address, e.g. tcp://host:8786") from exc
 
 
 def _run_with_progress(inputs: list[Path], settings: Settings, workers: int, quiet: bool,
                        cache_dir: Path | None = None, sink: TableWriter | None = None,
                        client=None) -> BatchResult:
-    def run(inputs, settings, workers, progress=None, cache_dir=None):
+    def run(progress=None):
         if client is not None:
             from selfeval.distributed import run_on_cluster
 
             return run_on_cluster(inputs, client, settings, progress=progress, cache_dir=cache_dir, sink=sink)
         return pipeline_run(inputs, settings, workers=workers, progress=progress, cache_dir=cache_dir, sink=sink)
 
-    show = not quiet and sys.stderr.isatty()
-    if not show:
-        return run(inputs, settings, workers=workers, cache_dir=cache_dir)
-    total = len(discover(inputs)[0])
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=err, transient=True) as bar:
-        task = bar.add_task("reading", total=total)
-
-        def advance(result: FileResult) -> None:
-            bar.update(task, advance=1, description=result.doc_id[-40:])
-
-        return run(inputs, settings, workers=workers, progress=advance, cache_dir=cache_dir)
+    if quiet or not err.is_terminal:
+        return run()
+    with batch_progress(err, len(discover(inputs)[0])) as bar:
+        return run(progress=lambda result: bar.file_done(result.doc_id))
 
 
 def _summary(batch: BatchResult, writer: TableWriter, out: Path) -> None:
@@ -194,15 +205,35 @@ def _summary(batch: BatchResult, writer: TableWriter, out: Path) -> None:
     )
     err.print(
         "findings: " + ", ".join(f"{severities.get(s, 0)} {s}" for s in ("error", "warning", "info"))
-        + f"  (see {out}/findings.csv)"
+        + f"  (see {_findings_file(out, writer.formats)})"
     )
 
 
-def _print_failures(batch: BatchResult) -> None:
+def _findings_file(out: Path, formats) -> Path:
+    return out / f"findings.{'csv' if 'csv' in formats else formats[0]}"
+
+
+def _print_errors(batch: BatchResult, writer: TableWriter, out: Path) -> None:
+    """Every error finding, or the first ones and how many more are where:
+    first why each failed input failed, then the other errors in table order."""
+    shown: list[tuple[str, str, str]] = []
     for file in batch.files:
         if file.failed:
-            for f in file.errors:
-                err.print(f"[red]{f.code}[/red]: {f.message}")
+            shown += [(file.doc_id, f.code, f.message) for f in file.errors]
+    seen = set(shown)
+    for row in writer.first_errors:
+        if len(shown) >= SHOWN_ERRORS:
+            break
+        key = (row["doc_id"] or "", row["code"], row["message"])
+        if key not in seen:
+            shown.append(key)
+            seen.add(key)
+    for doc_id, code, message in shown:
+        where = "" if not doc_id or message.startswith(doc_id) or "/" in message.split(":")[0] else f"{doc_id}: "
+        err.print(Text.assemble((code, "red"), f": {where}{message}"))
+    more = writer.severities.get("error", 0) - len(shown)
+    if more > 0:
+        err.print(f"… and {more} more error finding(s): see {_findings_file(out, writer.formats)} (severity error)")
 
 
 def main() -> None:

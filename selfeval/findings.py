@@ -12,7 +12,9 @@ Severities (the contract's meaning):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+import tempfile
+from dataclasses import dataclass, replace
 from enum import Enum
 
 
@@ -48,6 +50,8 @@ CODES: dict[str, FindingCode] = _codes(
     ("not_a_self_evaluation_form", WARN, "a look-alike document (e.g. a 绩效目标表), not a 自评表"),
     # line level
     ("unparsed_line", ERR, "a non-blank line that no record used; its text is kept here"),
+    ("empty_form", WARN, "a form with no indicator rows and no funding amounts: its header and labels only"),
+    ("no_form_in_part", INFO, "a sheet, page, table or text of a document that holds no form; its lines are kept here"),
     ("label_repaired", INFO, "a label that was not an exact vocabulary match was mapped to one"),
     ("row_realigned", INFO, "cells sitting in the wrong columns were moved to their columns"),
     ("level_inferred", INFO, "a level-1 label was implied by the template from its level-2 label"),
@@ -76,12 +80,21 @@ CODES: dict[str, FindingCode] = _codes(
 )
 
 
+RECORD_TABLES = ("forms", "funding", "indicators")
+
+
 @dataclass(frozen=True)
 class Finding:
     """One thing the pipeline wants a reviewer to know about.
 
     ``doc_id`` is filled in by the pipeline; stages that only see one
     document leave it empty.  ``form_seq`` is None for file-level findings.
+
+    ``table``, ``key`` and ``field`` name the value the finding is about,
+    when it is about one record: the table (forms, funding or indicators),
+    the row's key within its form (None for forms, the ``source_key`` for
+    funding, the ``indicator_seq`` as text for indicators: the keys of
+    corrections.csv) and the column.  Set them with :meth:`about`.
     """
 
     code: str
@@ -93,14 +106,24 @@ class Finding:
     doc_id: str = ""
     text: str | None = None  # the source text the finding is about, when there is one
     sheet: str | None = None
+    table: str | None = None  # forms, funding or indicators: the record the finding is about
+    key: str | None = None  # the record's key in its form: source_key, indicator_seq; None for forms
+    field: str | None = None  # the column of that record
 
     def __post_init__(self) -> None:
         if self.code not in CODES:
             raise ValueError(f"unknown finding code {self.code!r}; add it to selfeval.findings.CODES")
+        if self.table is not None and self.table not in RECORD_TABLES:
+            raise ValueError(f"finding table {self.table!r} is not one of {', '.join(RECORD_TABLES)}")
 
     @property
     def severity(self) -> Severity:
         return CODES[self.code].severity
+
+    def about(self, table: str | None, key: str | int | None = None, field: str | None = None) -> Finding:
+        """This finding, naming the record and column it concerns
+        (``f.about("funding", "total", "executed")``)."""
+        return replace(self, table=table, key=None if key is None else str(key), field=field)
 
 
 def finding_at(code: str, message: str, place, text: str | None = None) -> Finding:
@@ -110,3 +133,29 @@ def finding_at(code: str, message: str, place, text: str | None = None) -> Findi
     if place is None:
         return Finding(code, message, text=text)
     return Finding(code, f"{place}: {message}", line=place.line, page=place.page, sheet=place.sheet, text=text)
+
+
+# what an exception's text may hold that differs from run to run
+_OBJECT_REPR = re.compile(r"\s*<[^<>]* at 0x[0-9a-fA-F]+>")  # <_io.BytesIO object at 0x7f…>
+_ADDRESS = re.compile(r"0x[0-9a-fA-F]{6,}")
+_TEMP_PATH = re.compile(re.escape(tempfile.gettempdir().rstrip("/\\")) + r"[/\\][^\s'\"(),;]+")
+_MAX_EXCEPTION_TEXT = 300
+
+
+def describe(exc: BaseException) -> str:
+    """An exception as a stable phrase for a message: the same failure gives
+    the same words in every run.  An OS error is its reason (``Permission
+    denied``; the message names the file already); any other is its kind and
+    text on one line, without object reprs (``<_io.BytesIO object at
+    0x7f…>``), memory addresses or temporary paths, and at most 300
+    characters.  Every message that embeds an exception uses this."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    text = " ".join(str(exc).split())
+    text = _OBJECT_REPR.sub("", text)
+    text = _ADDRESS.sub("0x…", text)
+    text = _TEMP_PATH.sub("<temporary file>", text).strip()
+    if len(text) > _MAX_EXCEPTION_TEXT:
+        text = text[: _MAX_EXCEPTION_TEXT - 1] + "…"
+    name = type(exc).__name__
+    return f"{name}: {text}" if text else name

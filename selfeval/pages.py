@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from selfeval.extract.readers import sniff_suffix
+from selfeval.findings import describe
 from selfeval.output.writers import atomic_write, remove_stale_tmp
 
 DPI = 100
@@ -99,7 +100,7 @@ def render_pages(out_dir: Path, dpi: int = DPI) -> tuple[list[Path], list[str]]:
         try:
             data = source.read_bytes()
         except OSError as exc:
-            problems.append(f"{doc.source_path}: cannot read the source to render its pages ({exc.strerror or exc})")
+            problems.append(f"{doc.source_path}: cannot read the source to render its pages ({describe(exc)})")
             continue
         stamp = f"{hashlib.sha256(data).hexdigest()}:{dpi}:{MAX_SIDE}"
         wanted = {p: folder / page_image_name(doc.doc_id, p) for p in doc.pages}
@@ -153,11 +154,11 @@ def _render_pdf(data: bytes, pages: list[int], dpi: int, name: str, problems: li
                     image = page.to_image(resolution=dpi).original
                     yield number, _png(image.convert("RGB"))
                 except Exception as exc:  # the renderer rejects a damaged page in its own ways
-                    problems.append(f"{name}: page {number} cannot be rendered ({type(exc).__name__}: {exc})")
+                    problems.append(f"{name}: page {number} cannot be rendered ({describe(exc)})")
                 finally:
                     page.close()
     except Exception as exc:  # an unreadable file: its forms came from elsewhere (OCR) or not at all
-        problems.append(f"{name}: the PDF cannot be opened to render its pages ({type(exc).__name__}: {exc})")
+        problems.append(f"{name}: the PDF cannot be opened to render its pages ({describe(exc)})")
 
 
 def _render_image(data: bytes, pages: list[int], dpi: int, name: str, problems: list[str]) -> Iterable[tuple[int, bytes]]:
@@ -177,4 +178,4 @@ def _render_image(data: bytes, pages: list[int], dpi: int, name: str, problems: 
             frame.thumbnail((MAX_SIDE, MAX_SIDE))  # only ever scales down
             yield number, _png(frame)
     except Exception as exc:  # PIL raises many kinds for a damaged image
-        problems.append(f"{name}: the image cannot be copied for the report ({type(exc).__name__}: {exc})")
+        problems.append(f"{name}: the image cannot be copied for the report ({describe(exc)})")

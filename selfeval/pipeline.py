@@ -31,9 +31,11 @@ from selfeval.normalize.form import parse_form
 from selfeval.normalize.ocr_check import doubt_places, low_confidence_doubts
 from selfeval.normalize.ocr_suspect import ocr_suspects
 from selfeval.normalize.records import FormRecord
+from selfeval.normalize.tokens import regrid_document
 from selfeval.normalize.validate import validate
 from selfeval.output import tables
 from selfeval.output.writers import atomic_write, remove_stale_tmp
+from selfeval.parts import empty_form_findings, quiet_parts, without_lines_at
 from selfeval.settings import Settings
 
 FILE_LEVEL_FAILURES = {"unreadable_input", "no_forms_found", "limit_exceeded"}
@@ -234,6 +236,8 @@ def _over_budget(item: InputFile, settings: Settings, started: float) -> FileRes
 
 def _process_file(item: InputFile, settings: Settings, started: float) -> FileResult:
     doc = read_document(item, settings)
+    if doc.shape:  # text whose cell boundaries are lost: re-segmented by the vocabulary
+        regrid_document(doc, settings)
     form_cells, stray = split_forms(doc.rows)
     forms = []
     for cells in form_cells:
@@ -249,11 +253,14 @@ def _process_file(item: InputFile, settings: Settings, started: float) -> FileRe
     findings += document_findings(doc, forms, stray)
     findings += [_placed(f, doc.doc_id, form) for form in forms for f in form.findings]
     findings = [f if f.doc_id else replace(f, doc_id=doc.doc_id) for f in findings]
+    part_findings, quiet = quiet_parts(doc, [c.rows for c in form_cells], forms, stray)
+    findings = without_lines_at(findings, quiet) + part_findings + empty_form_findings(doc, forms)
     findings.sort(key=lambda f: (f.form_index or 0, f.page or 0, f.sheet or "", f.line or 0))
     used_places = _used_places(forms)
+    used_places |= {Place(line, r.page, r.sheet) for r in doc.rows if r.span and r.place in used_places for line in r.span}
     unparsed = {Place(f.line, f.page, f.sheet) for f in findings if f.code == "unparsed_line" and f.line is not None}
     used = doc.decoration + len(used_places)
-    reported = len(unparsed - used_places)
+    reported = len(unparsed - used_places) + len(quiet)
     if not forms and doc.readable:
         reported = doc.lines - doc.decoration  # the whole file is the finding
     kept = [form for form in forms if not form.look_alike]  # look-alikes: reported, lines read, no records
@@ -439,7 +446,7 @@ def _in_order(executor: Executor, items: list[InputFile], settings: Settings, wi
 
 
 # -- the --resume cache -------------------------------------------------------
-CACHE_FORMAT = 3  # bump whenever FileResult or the records change shape (3: JSON, selfeval.cache)
+CACHE_FORMAT = 4  # bump whenever FileResult or the records change shape (3: JSON, selfeval.cache; 4: findings name their field)
 def cache_key(item: InputFile, settings: Settings) -> str | None:
     """sha256 of the file's bytes, its doc_id and path, the tool version and
     the settings; None when the file cannot be read or is over the size limit

@@ -13,6 +13,8 @@ DEFAULT_LABEL_MATCH_CUTOFF = 70.0  # rapidfuzz ratio (0..100) a label needs to b
 DEFAULT_RATE_TOLERANCE_POINTS = 0.5  # 执行率 vs executed/budget, in percentage points
 DEFAULT_SCORE_TOLERANCE = 0.05  # score arithmetic (funding score, totals)
 DEFAULT_AMOUNT_TOLERANCE = 0.005  # funding sums, in the form's amount unit
+DEFAULT_MAX_HTML_SPAN = 1_000  # a web page table's rowspan/colspan above this is cut to it and reported
+DEFAULT_OFFICE_TIMEOUT_S = 120.0  # one LibreOffice conversion (.doc/.wps/.et/.dps) before it is stopped
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,8 @@ class Settings:
     rate_tolerance_points: float = DEFAULT_RATE_TOLERANCE_POINTS
     score_tolerance: float = DEFAULT_SCORE_TOLERANCE
     amount_tolerance: float = DEFAULT_AMOUNT_TOLERANCE
+    max_html_span: int = DEFAULT_MAX_HTML_SPAN
+    office_timeout_s: float = DEFAULT_OFFICE_TIMEOUT_S
 
     def __post_init__(self) -> None:
         for f in fields(self):

@@ -14,8 +14,31 @@ def test_readme_data_dictionary_is_current():
 
 
 def test_readme_gives_the_two_commands():
+    """The top of the README (up to the first section after its getting
+    started) shows exactly `make run` and `make test`; the rest is under Development."""
+    import re
+
     text = Path("README.md").read_text(encoding="utf-8")
-    assert "make run" in text and "make test" in text
+    top = text.split("\n## ")[1]
+    assert top.startswith("Two commands")
+    blocks = re.findall(r"```sh\n(.*?)```", top, re.S)
+    assert blocks == ["make run\nmake test\n"]
+    assert "make install" not in top and "make batch" not in top
+    development = text.split("\n## Development")[1]
+    for target in ("make install", "make lint", "make golden", "make docs", "make notebook", "make batch"):
+        assert target in development, target
+
+
+def test_readme_documents_every_option_of_extract():
+    import typer
+
+    from selfeval.cli import app
+
+    text = Path("README.md").read_text(encoding="utf-8")
+    flags = [o for p in typer.main.get_command(app).commands["extract"].params for o in p.opts if o.startswith("--")]
+    assert len(flags) >= 12
+    for flag in flags:
+        assert flag in text, flag
 
 
 def test_every_fixture_is_listed_in_the_fixture_readme():

@@ -48,3 +48,43 @@ def test_notebook_runs_and_answers(seed_out: Path, monkeypatch: pytest.MonkeyPat
     assert "公务员表彰奖励" in text  # 87.70 points: the seed's one project below 90
     assert "档案管理费" in text  # executed 10 of 66 while stating 100%
     assert "满意度指标" in text  # unmet targets grouped by level
+
+
+def _last_value(source: str, namespace: dict):
+    """Run a cell's code; the value of its last expression, as Jupyter shows it."""
+    import ast
+
+    tree = ast.parse(source)
+    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+    exec(compile(tree, "<cell>", "exec"), namespace)
+    return eval(compile(ast.Expression(last.value), "<cell>", "eval"), namespace) if last else None
+
+
+def _answer(frame) -> list[tuple]:
+    import math
+
+    def cell(v):
+        if v is None or (isinstance(v, float) and math.isnan(v)) or str(v) == "<NA>":
+            return None
+        return round(float(v), 4) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
+
+    frame = frame.reset_index(drop=True)
+    return [tuple(frame.columns)] + [tuple(cell(v) for v in row) for row in frame.astype(object).itertuples(index=False)]
+
+
+def test_each_question_gets_the_same_answer_in_pandas_and_duckdb(seed_out: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("SELFEVAL_OUT", str(seed_out))
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    namespace: dict = {}
+    answers: dict[str, list[tuple]] = {}
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            value = _last_value(cell.source, namespace)
+            for tag in cell.metadata.get("tags", []):
+                answers[tag] = _answer(value)
+    questions = sorted({tag.split("-")[0] for tag in answers})
+    assert questions == ["q1", "q2", "q3", "q4"]
+    for q in questions:
+        pandas_answer, duckdb_answer = answers[f"{q}-pandas"], answers[f"{q}-duckdb"]
+        assert len(pandas_answer) > 1, q  # the seed has an answer to every question
+        assert pandas_answer == duckdb_answer, q

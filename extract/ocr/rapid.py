@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from selfeval.extract.ocr import EngineUnavailable, Glyph, TextBox
+from selfeval.findings import describe
 
 DET_MODEL = "PP-OCRv6_det_small.onnx"
 REC_MODEL = "PP-OCRv6_rec_small.onnx"
@@ -33,7 +34,7 @@ def packaged_models() -> tuple[Path, Path]:
     try:
         import rapidocr
     except ImportError as exc:
-        raise EngineUnavailable(f"the OCR engine is not installed ({exc}); {INSTALL_HINT}") from exc
+        raise EngineUnavailable(f"the OCR engine is not installed ({describe(exc)}); {INSTALL_HINT}") from exc
     models = Path(rapidocr.__file__).resolve().parent / "models"
     det, rec = models / DET_MODEL, models / REC_MODEL
     missing = [p.name for p in (det, rec) if not p.is_file()]

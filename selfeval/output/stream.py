@@ -18,6 +18,10 @@ pandas (pyarrow), DuckDB (``hive_partitioning``) and Spark read directly.  A
 row takes its form's year; rows without a form or a year go to
 ``year=unknown``.  As usual for such datasets, the ``year`` column of
 ``forms`` is in the folder name, not in the files.
+
+The other formats (a workbook, a database: :mod:`selfeval.output.formats`)
+are handed the same chunks and committed with the rest; with CSV, the
+``datapackage.json`` that describes the CSV files is written too.
 """
 
 from __future__ import annotations
@@ -25,7 +29,6 @@ from __future__ import annotations
 import io
 import os
 import shutil
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -33,17 +36,20 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from selfeval.output import tables
-from selfeval.output.writers import csv_text, remove_stale_tmp
+from selfeval.output.datapackage import write_datapackage
+from selfeval.output.formats import SINKS, open_sink
+from selfeval.output.writers import csv_text, new_tmp_file, new_tmp_folder, remove_stale_tmp
 
+SHOWN_ERRORS = 20  # error findings kept (in table order) for the command line to print
 ROW_GROUP_ROWS = 4_096  # rows buffered per table (and per partition) before a row group is written: bounds memory
 PARTITION_DIR = "parquet"
 UNKNOWN_YEAR = "unknown"
 
 
 def _tmp_path(folder: Path, name: str) -> Path:
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+    fd, tmp = new_tmp_file(folder, name)
     os.close(fd)
-    return Path(tmp)
+    return tmp
 
 
 class _ParquetSink:
@@ -82,13 +88,15 @@ class TableWriter:
     """
 
     def __init__(self, out_dir: Path, formats: Iterable[str] = ("csv", "parquet"), partitioned: bool = False,
-                 row_group_rows: int = ROW_GROUP_ROWS) -> None:
+                 row_group_rows: int = ROW_GROUP_ROWS, csv_bom: bool = False) -> None:
         self.out_dir = Path(out_dir)
         self.formats = tuple(formats)
         self.partitioned = partitioned
         self.row_group_rows = row_group_rows
+        self.csv_bom = csv_bom  # CSV starts with a UTF-8 BOM (for Excel)
         self.counts = {name: 0 for name in tables.TABLE_NAMES}
         self.severities: dict[str, int] = {}
+        self.first_errors: list[dict] = []  # the first SHOWN_ERRORS error findings' rows
         self._closed = False
         self.out_dir.mkdir(parents=True, exist_ok=True)
         remove_stale_tmp(self.out_dir)
@@ -96,6 +104,7 @@ class TableWriter:
         self._parquet: dict[str, _ParquetSink] = {}
         self._parts: dict[tuple[str, str], _ParquetSink] = {}
         self._part_root: Path | None = None
+        self._sinks: dict = {}  # the other formats' writers (selfeval.output.formats)
         try:
             for name in tables.TABLE_NAMES:
                 schema = tables.arrow_schema(name)
@@ -103,11 +112,14 @@ class TableWriter:
                     path = _tmp_path(self.out_dir, f"{name}.csv")
                     fh = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed in commit/abort
                     self._csv[name] = (path, fh)
-                    fh.write(csv_text(schema.empty_table(), header=True))
+                    fh.write(("\ufeff" if csv_bom else "") + csv_text(schema.empty_table(), header=True))
                 if "parquet" in self.formats:
                     self._parquet[name] = _ParquetSink(_tmp_path(self.out_dir, f"{name}.parquet"), schema, row_group_rows)
             if partitioned:
-                self._part_root = Path(tempfile.mkdtemp(prefix=f".{PARTITION_DIR}.", suffix=".tmp", dir=self.out_dir))
+                self._part_root = new_tmp_folder(self.out_dir, PARTITION_DIR)
+            for fmt in self.formats:
+                if fmt in SINKS:
+                    self._sinks[fmt] = open_sink(fmt, self.out_dir)
         except BaseException:
             self.abort()
             raise
@@ -149,10 +161,15 @@ class TableWriter:
             if name == "findings":
                 for severity in table.column("severity").to_pylist():
                     self.severities[severity] = self.severities.get(severity, 0) + 1
+                if len(self.first_errors) < SHOWN_ERRORS:
+                    errors = [r for r in chunk if r["severity"] == "error"]
+                    self.first_errors += errors[:SHOWN_ERRORS - len(self.first_errors)]
             if name in self._csv:
                 self._csv[name][1].write(csv_text(table, header=False))
             if name in self._parquet:
                 self._parquet[name].add(table)
+            for sink in self._sinks.values():
+                sink.add(name, table)
             if self._part_root is not None:
                 self._add_partitioned(name, table, [years.get((r["doc_id"], r["form_index"])) for r in chunk])
 
@@ -203,6 +220,9 @@ class TableWriter:
             else:
                 os.replace(self._part_root, final)
             written.append(final)
+        written += [sink.commit() for sink in self._sinks.values()]
+        if self._csv:
+            written.append(write_datapackage(self.out_dir, bom=self.csv_bom))
         self._closed = True
         return written
 
@@ -222,6 +242,8 @@ class TableWriter:
             path.unlink(missing_ok=True)
         if self._part_root is not None:
             shutil.rmtree(self._part_root, ignore_errors=True)
+        for sink in self._sinks.values():
+            sink.abort()
 
     def __enter__(self) -> TableWriter:
         return self

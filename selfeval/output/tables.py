@@ -38,7 +38,7 @@ _KEYS = (
 _ADDED = (
     ("page", INT, "1-based page of a PDF or image; empty for text"),
     ("form_index", INT, "1-based position of the form in its document; unique with doc_id even if 项目序号 repeats"),
-    ("sheet", STR, "worksheet name of a workbook, or `table N` of a Word file; empty otherwise"),
+    ("sheet", STR, "worksheet name of a workbook, or `table N` of a Word file or web page (its N-th table, in order); empty otherwise"),
 )
 
 SCHEMAS: dict[str, tuple[Column, ...]] = {
@@ -119,6 +119,9 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
         ("line", INT, "line (text) or row the finding is about; empty for file-level findings"),
         *_ADDED,
         ("text", STR, "the source text the finding is about (the whole line for unparsed lines)"),
+        ("table", STR, "forms, funding or indicators: the table of the record the finding is about; empty when it is about no one record"),
+        ("key", STR, "that record's key in its form: source_key (funding), indicator_seq (indicators); empty for forms"),
+        ("field", STR, "the column of that record the finding is about; empty when it is about the whole row"),
     ),
 }
 TABLE_NAMES = tuple(SCHEMAS)
@@ -187,7 +190,7 @@ def finding_rows(findings: Iterable[Finding]) -> list[dict]:
     return [{
         "doc_id": f.doc_id, "form_seq": f.form_seq, "severity": f.severity.value, "code": f.code,
         "message": f.message, "line": f.line, "page": f.page, "form_index": f.form_index, "sheet": f.sheet,
-        "text": f.text,
+        "text": f.text, "table": f.table, "key": f.key, "field": f.field,
     } for f in findings]
 
 

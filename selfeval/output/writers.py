@@ -62,9 +62,34 @@ def _csv_cell(value: object) -> str:
     return str(value)
 
 
+def umask_mode(folder: bool = False) -> int:
+    """The mode a new file (or folder) gets from the user's umask, as
+    ``open()`` and ``mkdir()`` would give it: 0644 and 0755 under umask 022.
+    Temporary files are made private (0600); each output is given this mode
+    before it is renamed into place, so colleagues read what the umask lets them."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return (0o777 if folder else 0o666) & ~mask
+
+
+def new_tmp_file(folder: Path, name: str) -> tuple[int, Path]:
+    """A temporary file ``.NAME.*.tmp`` in ``folder`` (open descriptor and
+    path), with the mode the umask gives new files."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+    os.fchmod(fd, umask_mode())
+    return fd, Path(tmp)
+
+
+def new_tmp_folder(folder: Path, name: str) -> Path:
+    """A temporary folder ``.NAME.*.tmp`` in ``folder``, with the mode the umask gives new folders."""
+    tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".tmp", dir=folder))
+    tmp.chmod(umask_mode(folder=True))
+    return tmp
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = new_tmp_file(path.parent, path.name)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)

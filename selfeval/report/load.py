@@ -17,6 +17,7 @@ import pandas as pd
 
 from selfeval.extract.decode import decode_bytes
 from selfeval.extract.text import detect_shape, split_pipe, split_spaces
+from selfeval.findings import describe
 from selfeval.output.writers import csv_unsafe
 from selfeval.pages import page_image_name
 
@@ -70,7 +71,7 @@ def _read_manifest(out_dir: Path) -> dict:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        return {"_error": f"manifest.json could not be read: {exc}"}
+        return {"_error": f"manifest.json could not be read: {describe(exc)}"}
     return data if isinstance(data, dict) else {"inputs": data}
 
 
@@ -158,7 +159,7 @@ class SourceReader:
         try:
             decoded = decode_bytes(path.read_bytes())
         except OSError as exc:
-            return SourceLines(source_path, None, f"source file could not be read: {source_path} ({exc})")
+            return SourceLines(source_path, None, f"source file could not be read: {source_path} ({describe(exc)})")
         if decoded.text is None:
             return SourceLines(source_path, None, f"source file is not text: {source_path} ({decoded.reason})")
         lines = tuple(_LINE_BREAK.split(decoded.text))

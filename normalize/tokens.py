@@ -1,0 +1,495 @@
+"""The token reader: text whose cell boundaries are lost, back into rows of cells.
+
+Pasted text loses its cell boundaries in many ways: cells one space apart,
+one cell per line, a whole form on one line, the text a PDF viewer copies
+(labels of merged cells printed in the middle of their group, long cells
+wrapped over lines), or runs of 2–4 spaces where one tab was.  Such a
+document is read as a stream of tokens, each with its source line, and
+re-segmented by what the tokens say:
+
+* **anchors** are the vocabulary: the title, ``项目序号``/``金额单位``, header
+  fields (预算单位, 项目名称 …), block labels and header words (项目资金,
+  年初预算数 … 得分, 绩效指标, 一级指标 … 偏差原因分析及改进措施), funding
+  source labels, level-1/level-2 labels of the form's template, 总分/合计 and
+  the trailing texts (评价结论 …).  A label split over tokens (``预算单位``
+  ``(盖章)``, ``其中:`` ``中央资金``, a wrapped ``可持续影`` ``响指标``) is
+  joined;
+* a block's **header band** gives its columns, in the order printed;
+* between anchors, **values are typed and fitted** to those columns under the
+  form's own arithmetic (:mod:`.fit`), which decides which column an empty
+  cell was;
+* indicator rows are a name and its values; a level-2 label printed in the
+  middle of its group (a merged cell centred over its rows) is given the rows
+  around it (:mod:`.groups`), and level 1 follows from the template.
+
+The result is rows of cells in the ordinary grid shape (the tab-separated
+seed's), so the ordinary row reader does the rest.  Each row keeps the lines
+its tokens came from (``SourceRow.span``), for the line accounting, and a
+token no row took is returned as an ``unparsed_line`` finding with its text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+
+from selfeval.extract.cells import join_pair
+from selfeval.extract.grid import Place, SourceRow
+from selfeval.extract.split import is_title
+from selfeval.findings import Finding, finding_at
+from selfeval.normalize import fit, groups
+from selfeval.normalize.cells import clean
+from selfeval.normalize.vocab import (
+    Vocabulary,
+    column_vocabulary,
+    level_vocabulary,
+    source_vocabulary,
+    template_for_year,
+    vocabulary,
+)
+
+_STRICT = 90.0  # anchors are printed text: match them strictly
+_SEQ = re.compile(r"^项目序号\s*[:：]?\s*[0-9０-９]*$")
+_UNIT = re.compile(r"^金额单位")
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_PREFIX = re.compile(r"^其中\s*[:：]?$")  # 其中: before a source label
+_SCORE = re.compile(r"\s*[(（]\s*\d+(?:\.\d+)?\s*分\s*[)）]$")
+_TRAILING_PAREN = re.compile(r"\s*[(（][^()（）]{1,6}[)）]$")
+_PAREN_NOTE = re.compile(r"^[(（].*[)）]$")
+_PAREN = re.compile(r"^[(（][^()（）]{1,6}[)）]$")  # (盖章) after 预算单位
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str  # "" for an empty cell that the text kept (`` |`` lines)
+    line: int
+    more: tuple[int, ...] = ()  # other lines of a label joined over lines
+    x: int | None = None  # character column where it starts, in column-aligned text
+
+
+@dataclass
+class _Row:
+    cells: list[str]
+    lines: set[int]
+
+
+# -- tokens -------------------------------------------------------------------
+def tokenize(rows: list[SourceRow], shape: str) -> list[Token]:
+    """The document's tokens in reading order.  ``cells`` keeps each cell of a
+    row whole (space runs, pdftotext columns, ``a |`` lines: a cell's own
+    spaces are text); ``words`` splits every cell on whitespace."""
+    out: list[Token] = []
+    for row in rows:
+        for n, cell in enumerate(row.cells):
+            if shape == "cells":
+                text = clean(cell)
+                if text:
+                    out.append(Token(text, row.line, x=row.starts[n] if row.starts else None))
+            else:
+                out.extend(Token(w, row.line) for w in clean(cell).split(" ") if w)
+    return _join_pieces(out)
+
+
+def pipe_cells(rows: list[SourceRow]) -> list[Token] | None:
+    """One cell per line, each ending `` |`` (a web page's table flattened):
+    every line is one cell, an empty one included."""
+    lines = [r for r in rows if not r.is_blank()]
+    ending = [r for r in lines if r.text.rstrip().endswith("|") and r.text.count("|") <= 2]
+    if len(lines) < 5 or len(ending) < 0.8 * len(lines):
+        return None
+    out = []
+    for row in lines:
+        text = row.text.strip()
+        text = text[:-1] if text.endswith("|") else text
+        out.append(Token(clean(text.lstrip("|")), row.line))
+    return _join_pieces(out)
+
+
+@lru_cache(maxsize=65536)
+def anchor(text: str) -> tuple[str, str] | None:
+    """What a token is when it is vocabulary: (kind, canonical) or None.
+    Kinds: title, seq, unit, field, form_text, block:<name>, head, source,
+    level (checked later against the template)."""
+    t = clean(text)
+    if not t or fit.kind_of(t) in ("number", "rate", "null"):
+        return None
+    if len(t) <= 60 and is_title(SourceRow((t,), 0)):
+        return ("title", t)
+    if _SEQ.match(t):
+        return ("seq", t)
+    if _UNIT.match(t):
+        return ("unit", t)
+    label = _TRAILING_PAREN.sub("", t.partition(":")[0])  # 实施单位 (盖章)
+    for group, kind in (("header_fields", "field"), ("form_texts", "form_text")):
+        if len(label) <= 12 and (m := column_vocabulary(group, _STRICT).match(label)):
+            return (kind, m.label)
+    key = Vocabulary.key(_SCORE.sub("", t))  # 绩效指标(90分)
+    for name, labels in vocabulary()["block_labels"].items():
+        if key in {Vocabulary.key(x) for x in labels}:
+            return (f"block:{name}", t)
+    for group in ("funding_columns", "indicator_columns", "goal_columns"):
+        if column_vocabulary(group, _STRICT).match(t):
+            return ("head", t)
+    if source_vocabulary(_STRICT).match(t):
+        return ("source", t)
+    if t.endswith(("指标", "指杯", "指標")) or key.endswith("指标"):
+        return ("level", t)
+    return None
+
+
+def _join_pieces(tokens: list[Token]) -> list[Token]:
+    """Join two or three adjacent tokens that together, and not apart, make
+    an anchor: ``预算单位`` ``(盖章)``, ``其中:`` ``中央资金``, ``可持续影`` ``响指标``."""
+    out: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        joined = None
+        for n in (2, 3):
+            if i + n > len(tokens):
+                break
+            parts = tokens[i : i + n]
+            if any(fit.kind_of(p.text) != "text" for p in parts):
+                break
+            text = "".join(p.text for p in parts)
+            if len(text) <= 14 and anchor(text) and (not anchor(parts[-1].text) or _PREFIX.match(tok.text)):
+                if anchor(tok.text) and not _PAREN.match(parts[-1].text):
+                    break
+                more = tuple(sorted({p.line for p in parts} - {tok.line}))
+                joined = (Token(text, tok.line, more), n)
+                break
+        if joined:
+            out.append(joined[0])
+            i += joined[1]
+        else:
+            out.append(tok)
+            i += 1
+    return out
+
+
+# -- the reader ---------------------------------------------------------------
+@dataclass
+class _Block:
+    kind: str
+    label: Token | None = None
+    heads: list[tuple[str, Token]] = field(default_factory=list)  # (slot or "", token)
+    items: list = field(default_factory=list)
+    extra_lines: set[int] = field(default_factory=set)
+
+
+class TokenReader:
+    def __init__(self, tokens: list[Token], cutoff: float, whole_cells: bool = False):
+        self.tokens = tokens
+        self.whole_cells = whole_cells  # each token is a whole cell (not a word of one)
+        self.cutoff = cutoff
+        self.rows: list[_Row] = []
+        self.unplaced: list[Token] = []
+        self.year: int | None = None
+        self.block: _Block | None = None
+        self.centred = False  # the form prints merged labels at their centre (a PDF's text)
+
+    # the walk
+    def read(self) -> list[_Row]:
+        i = 0
+        while i < len(self.tokens):
+            i = self._step(i)
+        self._close()
+        return self.rows
+
+    def _kind(self, tok: Token) -> tuple[str, str] | None:
+        found = anchor(tok.text)
+        if found and found[0] == "level":
+            return ("level", found[1]) if self._level(tok.text) else None
+        if found and found[0] == "source" and found[1] in ("合计",) and (self.block is None or self.block.kind != "funding"):
+            return ("block:total", found[1])
+        if found and found[0] == "block:total" and self.block is not None and self.block.kind == "funding":
+            return ("source", found[1])
+        return found
+
+    def _level(self, text: str) -> str | None:
+        l1, l2 = level_vocabulary(template_for_year(self.year).name, self.cutoff)
+        m = l2.match(text) or l1.match(text)
+        return m.label if m else None
+
+    def _step(self, i: int) -> int:
+        tok = self.tokens[i]
+        if not tok.text:  # an empty cell kept by the text: a place in a row, or nothing
+            if self.block is not None and (self.block.items or self.block.kind == "goal"):
+                self.block.items.append(("value", tok, None))
+            else:
+                self._note_line(tok.line)
+            return i + 1
+        kind = self._kind(tok)
+        name = kind[0] if kind else None
+        if name == "title":
+            self._close()
+            self.centred = False
+            if m := _YEAR.search(tok.text):
+                self.year = int(m.group(1))
+            self._emit([tok.text], [tok])
+            return i + 1
+        if name in ("seq", "unit"):
+            self._close()
+            j = i + 1
+            parts = [tok]
+            if tok.text.rstrip().endswith(("：", ":")) and j < len(self.tokens):
+                parts.append(self.tokens[j])  # 项目序号: 1, 金额单位: 万元
+                j += 1
+            while name == "unit" and j < len(self.tokens) and self.tokens[j].line == tok.line \
+                    and _PAREN_NOTE.match(self.tokens[j].text):
+                parts.append(self.tokens[j])  # (保留两位小数)
+                j += 1
+            self._emit([" ".join(p.text for p in parts)], parts)
+            return j
+        if name in ("field", "form_text") and (self.block is None or name == "form_text" or self.block.kind != "indicators"):
+            if name == "field":
+                self._close()
+            return self._label_value(i)
+        if name == "head" or (name or "").startswith("block:"):
+            return self._block_anchor(i, name)
+        if self.block is not None:
+            if kind is None and self._extra_head(i):
+                self.block.heads.append(("", tok))  # a column the vocabulary does not name (原因)
+            else:
+                self.block.items.append((name or "value", tok, kind[1] if kind else None))
+            return i + 1
+        self.unplaced.append(tok)
+        return i + 1
+
+    def _extra_head(self, i: int) -> bool:
+        """A text token right after a header band is one of its columns when it
+        sits on the band's line, or when a row's label follows it."""
+        block, tok = self.block, self.tokens[i]
+        if block is None or block.items or not block.heads or block.kind == "goal" or fit.kind_of(tok.text) != "text":
+            return False
+        if not self.whole_cells and tok.line == block.heads[-1][1].line:
+            return True
+        after = self._kind(self.tokens[i + 1]) if i + 1 < len(self.tokens) else None
+        return after is not None and after[0] in ("source", "level")
+
+    def _note_line(self, line: int) -> None:
+        if self.block is not None:
+            self.block.extra_lines.add(line)
+        elif self.rows:
+            self.rows[-1].lines.add(line)
+
+    def _emit(self, cells: list[str], toks: list[Token], extra: set[int] = frozenset()) -> None:
+        self.rows.append(_Row(cells, {line for t in toks for line in (t.line, *t.more)} | set(extra)))
+
+    def _label_value(self, i: int) -> int:
+        tok = self.tokens[i]
+        j = i + 1
+        values: list[Token] = []
+        inline = ":" in clean(tok.text)  # 项目负责人:张三 holds its value; 项目负责人: alone has none
+        while not inline and j < len(self.tokens) and self.tokens[j].text and self._kind(self.tokens[j]) is None:
+            values.append(self.tokens[j])
+            j += 1
+            if self.whole_cells:
+                break
+        self._emit([tok.text, " ".join(v.text for v in values)] if values else [tok.text], [tok, *values])
+        return j
+
+    # blocks
+    def _block_anchor(self, i: int, name: str) -> int:
+        tok = self.tokens[i]
+        kind = name.split(":", 1)[1] if name.startswith("block:") else self._head_block(tok)
+        if kind == "total":
+            return self._total(i)
+        if self.block is not None and self.block.kind == kind:
+            if name == "head" and self.block.items:  # a header printed again inside its block
+                self.block.extra_lines.add(tok.line)
+            elif name == "head":
+                self.block.heads.append((self._slot(kind, tok.text), tok))
+            elif self.block.label is None:
+                self.block.label = tok
+                self.centred = self.centred or bool(self.block.heads)  # a merged label printed at its centre
+            else:
+                self.block.extra_lines.add(tok.line)
+            return i + 1
+        self._close()
+        self.block = _Block(kind)
+        if name == "head":
+            self.block.heads.append((self._slot(kind, tok.text), tok))
+        else:
+            self.block.label = tok
+        return i + 1
+
+    def _head_block(self, tok: Token) -> str:
+        t = tok.text
+        current = self.block.kind if self.block is not None else None
+        owners = [k for k, g in (("funding", "funding_columns"), ("indicators", "indicator_columns"), ("goal", "goal_columns"))
+                  if column_vocabulary(g, _STRICT).match(t)]
+        if current in owners and not (self.block and self.block.items and len(owners) > 1 and current == "funding"):
+            return current
+        return owners[0]
+
+    @staticmethod
+    def _slot(kind: str, text: str) -> str:
+        group = {"funding": "funding_columns", "indicators": "indicator_columns", "goal": "goal_columns"}[kind]
+        m = column_vocabulary(group, _STRICT).match(text)
+        return m.label if m else ""
+
+    def _total(self, i: int) -> int:
+        tok = self.tokens[i]
+        j = i + 1
+        numbers: list[Token] = []
+        while j < len(self.tokens) and fit.kind_of(self.tokens[j].text) in ("number", "null", "empty"):
+            numbers.append(self.tokens[j])
+            j += 1
+        block = self.block if self.block is not None and self.block.kind == "indicators" else None
+        self._close()
+        columns = _indicator_columns(block) if block else {}
+        width = max(columns.values(), default=7) + 1
+        cells = [""] * max(width, 3 + len(numbers))
+        cells[1] = tok.text
+        filled = [n for n in numbers if n.text]
+        slots = [columns.get("weight", width - 2), columns.get("score", width - 1)]
+        for n, col in zip(filled, slots, strict=False):
+            cells[col] = n.text
+        self.unplaced.extend(filled[2:])
+        self._emit(cells, [tok, *numbers])
+        return j
+
+    def _close(self) -> None:
+        block, self.block = self.block, None
+        if block is None:
+            return
+        if block.kind == "funding":
+            self._funding(block)
+        elif block.kind == "goal":
+            self._goal(block)
+        else:
+            self._indicators(block)
+
+    # funding
+    def _funding(self, block: _Block) -> None:
+        columns = tuple(slot for slot, _ in block.heads)
+        head = [block.label.text if block.label else "", "", *(t.text for _, t in block.heads)]
+        self._emit(head, [t for _, t in block.heads] + ([block.label] if block.label else []), block.extra_lines)
+        rows: list[tuple[Token, list[Token]]] = []
+        for name, tok, _ in block.items:
+            if name == "source":
+                rows.append((tok, []))
+            elif rows:
+                rows[-1][1].append(tok)
+            else:
+                self.unplaced.append(tok)
+        fitted = []
+        head_xs = _aligned_heads(block)
+        for _label, values in rows:
+            texts = tuple(v.text for v in values)
+            xs = tuple(v.x for v in values)
+            readings = fit.funding_readings(texts, columns, xs, head_xs)
+            if not readings and len(texts) > len(columns):  # more values than columns
+                readings = fit.funding_readings(texts[: len(columns)], columns, xs[: len(columns)], head_xs)
+            fitted.append((texts, readings))
+        chosen = fit.block_sums(fitted, columns)
+        for (label, values), cols in zip(rows, chosen, strict=True):
+            cells = ["", label.text] + [""] * len(columns)
+            if cols is None:
+                self.unplaced.extend(v for v in values if v.text)
+            else:
+                for v, c in zip(values, cols, strict=False):
+                    cells[2 + c] = v.text
+                self.unplaced.extend(v for v in values[len(cols):] if v.text)
+            self._emit(cells, [label, *values])
+
+    # goal
+    def _goal(self, block: _Block) -> None:
+        heads = [t for _, t in block.heads]
+        head = [block.label.text if block.label else "", "", *(x for t in heads for x in (t.text, ""))]
+        self._emit(head[: 2 + 2 * len(heads) - 1] if heads else head[:1], heads + ([block.label] if block.label else []),
+                   block.extra_lines)
+        texts = [tok for name, tok, _ in block.items if tok.text]
+        target, actual = groups.split_goal(texts, self.centred, _aligned_heads(block))
+        if target or actual:
+            self._emit(["", "", _joined(target), "", _joined(actual)], target + actual)
+
+    # indicators
+    def _indicators(self, block: _Block) -> None:
+        columns = _indicator_columns(block)
+        head = [block.label.text if block.label else ""] + [t.text for _, t in block.heads]
+        self._emit(head, [t for _, t in block.heads] + ([block.label] if block.label else []), block.extra_lines)
+        value_slots = tuple(s for s, _ in sorted(columns.items(), key=lambda kv: kv[1])
+                            if s not in ("level1", "level2", "level3"))
+        l2_vocab = level_vocabulary(template_for_year(self.year).name, self.cutoff)[1]
+        by_slot = {slot: x for (slot, _), x in zip(block.heads, _aligned_heads(block) or [None] * len(block.heads),
+                                                   strict=True) if slot}
+        items = groups.rows_of(block.items, value_slots, l2_vocab, tuple(by_slot.get(s) for s in value_slots))
+        width = max(columns.values()) + 1
+        for cells_by_slot, toks in groups.arrange(items, template_for_year(self.year), self.centred):
+            cells = [""] * width
+            for slot, text in cells_by_slot.items():
+                if slot in columns:
+                    cells[columns[slot]] = text
+            self._emit(cells, toks)
+        self.unplaced.extend(groups.leftovers(items))
+
+
+def _aligned_heads(block: _Block) -> tuple[int | None, ...]:
+    """Where the header words start, when the text is column-aligned: most
+    of the block's values start where some header word starts.  Else ()."""
+    heads = [t.x for _, t in block.heads]
+    values = [tok.x for _, tok, _ in block.items if tok.text and tok.x is not None and fit.kind_of(tok.text) != "text"]
+    if block.kind == "goal":
+        values = [tok.x for _, tok, _ in block.items if tok.text and tok.x is not None]
+    if None in heads or not values:
+        return ()
+    near = sum(1 for x in values if min(abs(x - h) for h in heads) <= 1)
+    return tuple(heads) if near >= 0.7 * len(values) else ()
+
+
+def _joined(tokens: list[Token]) -> str:
+    """Tokens of one cell: a space between words of one line, lines joined as
+    wrapped text (no space next to a CJK character)."""
+    text, line = "", None
+    for tok in tokens:
+        text = tok.text if not text else (text + " " + tok.text if tok.line == line else join_pair(text, tok.text))
+        line = tok.line
+    return text
+
+
+def _indicator_columns(block: _Block) -> dict[str, int]:
+    columns: dict[str, int] = {}
+    for n, (slot, _) in enumerate(block.heads, start=1):
+        if slot and slot not in columns:
+            columns[slot] = n
+    for default, col in (("level1", 1), ("level2", 2), ("level3", 3)):
+        columns.setdefault(default, col)
+    return columns
+
+
+def regrid(rows: list[SourceRow], shape: str, cutoff: float, source_path: str = "") -> tuple[list[SourceRow], list[Finding]]:
+    """Rows of cells in the grid shape, and the findings for what no row took."""
+    cells = pipe_cells(rows)
+    tokens = cells or tokenize(rows, shape)
+    reader = TokenReader(tokens, cutoff, whole_cells=cells is not None or shape == "cells")
+    out = []
+    for row in reader.read():
+        lines = sorted(row.lines)
+        if not lines:
+            continue
+        out.append(SourceRow(tuple(row.cells), lines[0], positional=True, span=tuple(lines[1:])))
+    findings = []
+    by_line: dict[int, list[str]] = defaultdict(list)
+    for tok in reader.unplaced:
+        by_line[tok.line].append(tok.text)
+    for line, texts in sorted(by_line.items()):
+        findings.append(finding_at("unparsed_line", f"text that no cell of the form could hold: {' '.join(texts)!r}",
+                                   Place(line), " ".join(texts)))
+    return out, findings
+
+
+def regrid_document(doc, settings) -> None:
+    """Re-read a text document whose cell boundaries are lost (``doc.shape``),
+    in place.  A document in which the token reader finds no form keeps its
+    rows as read, so that it is reported as it was."""
+    from selfeval.extract.split import split_forms
+
+    rows, findings = regrid(doc.rows, "cells" if doc.shape == "runs" else "words", settings.label_match_cutoff)
+    if not split_forms(rows)[0]:
+        return
+    doc.rows = rows
+    doc.findings.extend(replace(f, doc_id=doc.doc_id) for f in findings)

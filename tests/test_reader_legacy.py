@@ -1,0 +1,124 @@
+"""Legacy Word and WPS files (.doc, .wps, .et) through LibreOffice: real
+files made by LibreOffice from the .docx and .xlsx fixtures at run time give
+the text path's tables; without LibreOffice each is reported and the batch
+goes on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from fixturegen import load_seed, seed_text, select
+from fixturegen.office import write_docx, write_xlsx
+from test_structured_equivalence import comparable
+
+from selfeval import pipeline
+from selfeval.extract import soffice
+from selfeval.extract.readers import sniff_suffix
+from selfeval.settings import Settings
+
+needs_office = pytest.mark.skipif(soffice.soffice_path() is None, reason="LibreOffice is not installed: make install-office")
+SEQS = [1, 2, 9, 12, 17, 20, 22, 27]  # the seed's judgement-call forms among them
+
+
+def tables_of(path: Path) -> dict[str, pd.DataFrame]:
+    return {name: table.to_pandas() for name, table in pipeline.run([path]).tables.items()}
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory):
+    """A .doc and an .et (an Excel 97-2003 workbook, as WPS writes one) made
+    by LibreOffice from the fixture generators' .docx and .xlsx, and the
+    seed's text of the same forms."""
+    if soffice.soffice_path() is None:
+        pytest.skip("LibreOffice is not installed: make install-office")
+    folder = tmp_path_factory.mktemp("legacy")
+    forms = select(load_seed(), SEQS)
+    (folder / "forms.txt").write_text(seed_text(forms), encoding="utf-8")
+    docx = write_docx(forms, folder / "forms.docx")
+    xlsx = write_xlsx(forms, folder / "forms.xlsx")
+    doc = soffice.convert(docx.read_bytes(), ".docx", "doc", Settings())
+    xls = soffice.convert(xlsx.read_bytes(), ".xlsx", "xls", Settings())
+    assert doc.data and xls.data, (doc.problem, xls.problem)
+    (folder / "forms.doc").write_bytes(doc.data)
+    (folder / "forms.wps").write_bytes(doc.data)  # WPS's .wps is the Word 97-2003 format
+    (folder / "forms.et").write_bytes(xls.data)
+    return folder
+
+
+@needs_office
+@pytest.mark.parametrize("name", ["forms.doc", "forms.wps", "forms.et"])
+def test_a_legacy_file_gives_the_text_tables(made, name):
+    assert sniff_suffix(made / name, (made / name).read_bytes()) == Path(name).suffix
+    got, expected = tables_of(made / name), tables_of(made / "forms.txt")
+    assert got["forms"]["form_seq"].tolist() == SEQS
+    for table in ("forms", "funding", "indicators", "findings"):
+        pd.testing.assert_frame_equal(comparable(got[table]), comparable(expected[table]), obj=f"{name}: {table}")
+    column = got["funding"]["sheet"]
+    if name == "forms.et":
+        assert (column == "项目" + got["funding"]["form_seq"].astype(str)).all()
+    else:
+        assert column.str.fullmatch(r"table \d").all()
+
+
+@needs_office
+def test_a_doc_under_a_docx_name_is_converted(made, tmp_path):
+    (tmp_path / "renamed.docx").write_bytes((made / "forms.doc").read_bytes())
+    assert tables_of(tmp_path / "renamed.docx")["forms"]["form_seq"].tolist() == SEQS
+
+
+@needs_office
+def test_a_conversion_over_its_time_limit_is_reported_and_stopped(made):
+    result = pipeline.run([made / "forms.doc"], Settings(office_timeout_s=0.001))
+    findings = result.tables["findings"].to_pandas()
+    (message,) = findings[findings["code"] == "unreadable_input"]["message"]
+    assert "forms.doc" in message and "office_timeout_s" in message
+    assert result.failed_inputs == ["forms.doc"]
+
+
+def test_without_libreoffice_each_file_is_reported_with_how_to_install_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(soffice, "soffice_path", lambda: None)
+    (tmp_path / "a.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "WordDocument".encode("utf-16-le"))
+    (tmp_path / "b.et").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "Workbook".encode("utf-16-le"))
+    (tmp_path / "c.txt").write_text(seed_text(select(load_seed(), [1])), encoding="utf-8")
+    result = pipeline.run([tmp_path])
+    assert sorted(result.failed_inputs) == ["a.doc", "b.et"]
+    findings = result.tables["findings"].to_pandas()
+    unreadable = findings[findings["code"] == "unreadable_input"]
+    messages = dict(zip(unreadable["doc_id"], unreadable["message"], strict=True))
+    assert "make install-office" in messages["a.doc"] and "text document" in messages["a.doc"]
+    assert "spreadsheet" in messages["b.et"] and ".xlsx" in messages["b.et"]
+    assert result.tables["forms"].to_pandas()["doc_id"].tolist() == ["c.txt"]  # the batch went on
+
+
+def test_an_empty_legacy_file_is_reported(tmp_path):
+    (tmp_path / "empty.doc").write_bytes(b"")
+    result = pipeline.run([tmp_path / "empty.doc"])
+    assert result.failed_inputs == ["empty.doc"]
+
+
+def _ofd_package() -> bytes:
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("OFD.xml", '<ofd:OFD xmlns:ofd="http://www.ofdspec.org/2016" Version="1.0"/>')
+        z.writestr("Doc_0/Document.xml", "<ofd:Document/>")
+    return buf.getvalue()
+
+
+def test_an_ofd_document_is_reported_with_the_way_to_read_it(tmp_path):
+    (tmp_path / "a.ofd").write_bytes(_ofd_package())
+    (tmp_path / "renamed.zip.bin").write_bytes(b"")  # not a supported kind: skipped
+    (tmp_path / "b.ofd").write_bytes(b"PK\x03\x04 not really a zip")
+    (tmp_path / "c.txt").write_text(seed_text(select(load_seed(), [1])), encoding="utf-8")
+    assert sniff_suffix(Path("x.dat"), _ofd_package()) == ".ofd"
+    result = pipeline.run([tmp_path])
+    assert sorted(result.failed_inputs) == ["a.ofd", "b.ofd"]
+    findings = result.tables["findings"].to_pandas()
+    unreadable = findings[findings["code"] == "unreadable_input"].set_index("doc_id")["message"]
+    assert "GB/T 33190" in unreadable["a.ofd"] and "convert it to PDF" in unreadable["a.ofd"]
+    assert "not an OFD document" in unreadable["b.ofd"]
+    assert result.tables["forms"].to_pandas()["doc_id"].tolist() == ["c.txt"]
