@@ -45,6 +45,7 @@ def low_confidence_doubts(form: FormRecord, rows: Iterable[SourceRow], settings:
         if not low:
             continue
         names = field_names(form, row, funding.get(row.place), indicators.get(row.place))
+        columns = _row_fields(form, row, funding.get(row.place), indicators.get(row.place))
         for col in low:
             text, conf = row.cells[col], row.confidence[col]
             what = (
@@ -52,10 +53,26 @@ def low_confidence_doubts(form: FormRecord, rows: Iterable[SourceRow], settings:
                 else "ink there that OCR did not read; the cell is left empty"
             )
             where = names.get(col, "no field")
-            out.append(finding_at(
+            found = finding_at(
                 "low_confidence", f"column {col + 1} ({where}): {what}; check it against the scan", row.place, text=text,
-            ))
+            )
+            out.append(_about(found, form, row, funding.get(row.place), indicators.get(row.place), columns.get(col)))
     return out
+
+
+COLUMN = {"target": "target_raw", "actual": "actual_raw"}  # indicator fields whose column says raw
+TOTAL_COLUMN = {"weight": "total_weight", "score": "total_score"}
+
+
+def _about(found: Finding, form: FormRecord, row: SourceRow, funding, indicator, field: str | None) -> Finding:
+    """The finding naming its record (table, key) and column, when the cell became one."""
+    if funding is not None:
+        return found.about("funding", funding.source_key, field)
+    if indicator is not None:
+        return found.about("indicators", indicator.indicator_seq, COLUMN.get(field, field) if field else None)
+    if form.total_place == row.place:
+        return found.about("forms", None, TOTAL_COLUMN.get(field) if field else None)
+    return found.about("forms", None, field) if field else found
 
 
 def doubt_places(rows: Iterable[SourceRow]) -> set[Place]:

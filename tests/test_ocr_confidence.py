@@ -101,6 +101,7 @@ def test_a_doubt_sits_on_its_form_and_names_the_field(monkeypatch, tmp_path):
     total = tables["funding"][tables["funding"]["source_key"] == "total"].iloc[0]
     assert f.line == total["line"]
     assert "(funding 年度资金总额, executed)" in f.message and "0.620" in f.message
+    assert (f.table, f.key, f.field) == ("funding", "total", "executed")
 
 
 def test_field_names_follow_the_cells_content_not_their_column():
