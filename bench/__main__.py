@@ -14,7 +14,7 @@ import time
 import traceback
 from pathlib import Path
 
-MODULES = ("bench_text", "bench_tokens", "bench_pdf", "bench_ocr", "bench_web")
+MODULES = ("bench_text", "bench_tokens", "bench_pdf", "bench_ocr", "bench_web", "bench_formats", "bench_memory")
 
 
 def _present(name: str) -> bool:
