@@ -14,7 +14,8 @@ import time
 import traceback
 from pathlib import Path
 
-MODULES = ("bench_text", "bench_tokens", "bench_pdf", "bench_ocr", "bench_web", "bench_report")
+MODULES = ("bench_text", "bench_tokens", "bench_pdf", "bench_ocr", "bench_web", "bench_formats", "bench_memory",
+           "bench_report")
 
 
 def _present(name: str) -> bool:

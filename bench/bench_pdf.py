@@ -59,11 +59,12 @@ def plumber_tables(data: bytes) -> int:
 
 
 def reader_rows(path: Path, data: bytes) -> int:
+    from selfeval.extract.context import ReadContext
     from selfeval.extract.pdf import read_pdf
     from selfeval.extract.readers import Source
     from selfeval.settings import Settings
 
-    return len(read_pdf(Source(path, path.name, data, ""), Settings()).rows)
+    return len(read_pdf(Source(path, path.name, data, ""), ReadContext.of(Settings())).rows)
 
 
 def pipeline_tables(path: Path) -> int:
@@ -116,6 +117,7 @@ import json, sys, time
 from pathlib import Path
 from selfeval.extract import pdf
 from selfeval.extract.readers import Source
+from selfeval.extract.context import ReadContext
 from selfeval.settings import Settings
 
 def hwm_kb():  # the peak RSS of this process image (ru_maxrss would include the parent's, from before exec)
@@ -128,7 +130,7 @@ pdf.DEFAULT_PAGE_RANGE = page_range
 data = path.read_bytes()
 before = hwm_kb()
 t0 = time.perf_counter()
-doc = pdf.read_pdf(Source(path, path.name, data, ""), Settings())
+doc = pdf.read_pdf(Source(path, path.name, data, ""), ReadContext.of(Settings()))
 print(json.dumps({"rows": len(doc.rows), "before_kb": before, "peak_kb": hwm_kb(), "seconds": time.perf_counter() - t0}))
 """
 
@@ -163,9 +165,10 @@ def memory(forms, folder: Path) -> list[dict]:
 
 def workers(folder: Path) -> list[dict]:
     from selfeval.pipeline import run
+    from selfeval.settings import Settings
 
-    one = best_of(lambda: run([folder], workers=1), 1)
-    two = best_of(lambda: run([folder], workers=2), 1)
+    one = best_of(lambda: run([folder], Settings(workers=1)), 1)
+    two = best_of(lambda: run([folder], Settings(workers=2)), 1)
     print(f"workers: {WORKER_FILES} files of 27 pages, workers=1 {one:.2f} s, workers=2 {two:.2f} s, speed-up {one / two:.2f}x")
     return [
         {"case": f"{WORKER_FILES} files x 27 pages", "metric": "workers=1 s", "value": f"{one:.2f}"},

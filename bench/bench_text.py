@@ -266,14 +266,15 @@ def main() -> list[tuple[str, str, str]]:
                 summary.append((f"{scale}x many files", f"peak RSS {mode} / 1x", f"{ratio:.2f}{verdict}"))
 
         from selfeval.pipeline import run
+        from selfeval.settings import Settings
 
         folder = work / "workers"
-        one = run([folder], workers=1)
-        two = run([folder], workers=2)
+        one = run([folder], Settings(workers=1))
+        two = run([folder], Settings(workers=2))
         assert [f.manifest_entry()["sha256"] for f in one.files] == [f.manifest_entry()["sha256"] for f in two.files]
         assert sum(len(f.forms) for f in two.files) == WORKER_FILES * WORKER_COPIES * SEED_FORMS
-        t1 = best_of(lambda: run([folder], workers=1), 2)
-        t2 = best_of(lambda: run([folder], workers=2), 2)
+        t1 = best_of(lambda: run([folder], Settings(workers=1)), 2)
+        t2 = best_of(lambda: run([folder], Settings(workers=2)), 2)
         print(f"\nrun() on {WORKER_FILES} files of {WORKER_COPIES * SEED_FORMS} forms: workers=1 {t1:.2f} s, "
               f"workers=2 {t2:.2f} s, speed-up {t1 / t2:.2f}x (load average {os.getloadavg()[0]:.2f})")
         summary.append((f"{WORKER_FILES} files", "run workers=2 vs 1", f"{t1 / t2:.2f}x ({t1:.2f} s -> {t2:.2f} s)"))

@@ -6,12 +6,14 @@ OCR engine call.  The rows come out in
 the shape of a pasted copy of the printed form: a merged cell's text in its
 top-left position with the covered positions empty, and lines outside the
 table (title, 项目序号, 金额单位) as one-cell rows.  Every cell carries its OCR
-confidence (``SourceRow.confidence``, the lowest of the boxes read into it).
-A cell holding ink that no text box covers (a digit under the seal, a '。'
-wrapped onto its own line) gets confidence 0, since something in it was not
-read.  Each cell below ``settings.ocr_confidence_threshold`` (0.90 by
-default) is reported as a ``low_confidence`` finding with its page, row,
-column and text, so a reviewer checks only those.  Readings are never
+confidence (``SourceRow.confidence``: the lowest engine score of the text
+pieces read into it, see :func:`~selfeval.extract.ocr.table.cell_confidence`).
+An empty cell holding ink that no text box covers (a digit under the seal)
+gets confidence 0; a read cell beside such ink at most 0.5; an empty cell
+without ink none.  Each cell below ``settings.ocr_confidence_threshold``
+(0.90 by default) is reported as a ``low_confidence`` finding with its page,
+row, column and text (the pipeline moves those of a form's cells onto the
+form, naming the field), so a reviewer checks only those.  Readings are never
 changed here, with one exception: the printed '—' placeholder, which OCR
 reads as 一, - or ー or misses (then it is recognised by its shape), is
 written as '—'.
@@ -24,13 +26,15 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from selfeval.extract.context import ReadContext
 from selfeval.extract.grid import Document, SourceRow, page_box
 from selfeval.extract.ocr import EngineUnavailable, OcrEngine, get_engine
-from selfeval.extract.ocr.page import binarize, prepare_page
+from selfeval.extract.ocr.page import binarize, prepare_page, turn_over, upside_down
 from selfeval.extract.ocr.table import (
     RowOut,
     boxes_to_rows,
@@ -45,25 +49,37 @@ from selfeval.extract.readers import Source
 from selfeval.findings import Finding, describe
 from selfeval.settings import Settings
 
-Image.MAX_IMAGE_PIXELS = 200_000_000  # a 600-dpi A3 page is ~70 Mpx; beyond this is a decompression bomb
 _DASHES = re.compile(r"^[一—–―─‐\-－ー_＿~～]{1,3}$")
 PLACEHOLDER = "—"
 _PLACEHOLDERS = {"—", "——", "---"}  # as printed; the contract reads all of them as null
 
 
-def read_image(source: Source, settings: Settings) -> Document:
-    """An image file (every frame of a multi-page TIFF) read by OCR."""
+def read_image(source: Source, ctx: ReadContext) -> Document:
+    """An image file (every frame of a multi-page TIFF) read by OCR.
+
+    The image's size is taken from its header and checked against
+    ``ctx.limits.max_image_pixels`` before anything is decoded.  The limit is
+    kept below Pillow's own (process-wide) bomb warning, which is therefore
+    never reached and never changed."""
     doc = Document(source.doc_id, str(source.path), kind="image")
+    limit = ctx.limits.max_image_pixels
     try:
-        img = Image.open(io.BytesIO(source.data))
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            img = Image.open(io.BytesIO(source.data))
         frames = getattr(img, "n_frames", 1)
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        return _too_big(doc, source, f"its header declares an image over Pillow's limit ({describe(exc)})", limit)
+    except (UnidentifiedImageError, OSError) as exc:
         return doc.refuse(f"{source.path}: not a readable image ({describe(exc)}); re-export it as PNG or JPEG")
-    if frames > settings.max_pages:
+    width, height = img.size
+    if width * height > limit:
+        return _too_big(doc, source, f"{width}×{height} = {width * height} pixels", limit)
+    if frames > ctx.max_pages:
         doc.findings.append(
             Finding(
                 "limit_exceeded",
-                f"{source.path}: {frames} pages, only the first {settings.max_pages} are read; raise max_pages to read all",
+                f"{source.path}: {frames} pages, only the first {ctx.max_pages} are read; raise max_pages to read all",
                 doc_id=source.doc_id,
             )
         )
@@ -71,18 +87,32 @@ def read_image(source: Source, settings: Settings) -> Document:
         engine = get_engine()
     except EngineUnavailable as exc:
         return doc.refuse(f"{source.path}: {describe(exc)}")
-    pages = min(frames, settings.max_pages)
+    pages = min(frames, ctx.max_pages)
     for index in range(pages):
+        ctx.check()
         img.seek(index)
-        rows = ocr_page_image(img, index + 1, settings, engine=engine)
+        if img.size[0] * img.size[1] > limit:
+            doc.findings.append(Finding("limit_exceeded", f"{source.path}: page {index + 1} is {img.size[0]}×{img.size[1]} "
+                                        f"pixels, over the {limit}-pixel limit for one image; not read",
+                                        page=index + 1, doc_id=source.doc_id))
+            continue
+        rows = ocr_page_image(img, index + 1, ctx, engine=engine)
         doc.rows.extend(rows)
-        doc.findings.extend(low_confidence_findings(rows, settings, source.doc_id))
+        doc.findings.extend(low_confidence_findings(rows, ctx, source.doc_id))
         page_done(source.doc_id, index + 1, pages)
     doc.lines = sum(1 for r in doc.rows if not r.is_blank())
     return doc
 
 
-def ocr_page_image(image: Image.Image, page_no: int, settings: Settings, engine: OcrEngine | None = None) -> list[SourceRow]:
+def _too_big(doc: Document, source: Source, what: str, limit: int) -> Document:
+    doc.readable = False
+    doc.findings.append(Finding("limit_exceeded", f"{source.path}: {what}: over the {limit}-pixel limit for one image; "
+                                "not decoded; scan it again at 300 dpi", doc_id=source.doc_id))
+    return doc
+
+
+def ocr_page_image(image: Image.Image, page_no: int, settings: ReadContext | Settings,
+                   engine: OcrEngine | None = None) -> list[SourceRow]:
     """One page picture to rows of cells with confidences (``line`` = row on the page)."""
     rgb = np.asarray(ImageOps.exif_transpose(image).convert("RGB"))
     out: list[SourceRow] = []
@@ -104,6 +134,10 @@ def read_page(rgb: np.ndarray, engine: OcrEngine) -> list[RowOut]:
     page = prepare_page(rgb)
     horizontal, vertical = find_lines(page.binary, page.unit)
     tables = lines_to_tables(horizontal, vertical, page.unit)
+    if tables and upside_down(page.binary, tables[0].ys[0], tables[-1].ys[-1], page.unit):
+        page = turn_over(page)
+        horizontal, vertical = find_lines(page.binary, page.unit)
+        tables = lines_to_tables(horizontal, vertical, page.unit)
     clean = erase_lines(page.gray, horizontal, vertical, tables)
     boxes = engine.recognize(clean)
     if not tables:
@@ -117,19 +151,21 @@ def _placeholder(text: str) -> str:
     return PLACEHOLDER * len(text) if text not in _PLACEHOLDERS and _DASHES.match(text) else text
 
 
-def low_confidence_findings(rows: list[SourceRow], settings: Settings, doc_id: str = "") -> list[Finding]:
+def low_confidence_findings(rows: list[SourceRow], settings: ReadContext | Settings, doc_id: str = "") -> list[Finding]:
     """One ``low_confidence`` finding per non-empty cell read below the threshold."""
     out = []
     threshold = settings.ocr_confidence_threshold
     for row in rows:
         for col, (text, conf) in enumerate(zip(row.cells, row.confidence or (None,) * len(row.cells), strict=True)):
             if conf is not None and conf < threshold:
-                what = f"OCR read {text!r}" if text else "OCR read nothing"
+                what = (
+                    f"OCR read {text!r} with confidence {conf:.3f} (below {threshold:.3f})" if text
+                    else "ink there that OCR did not read; the cell is left empty"
+                )
                 out.append(
                     Finding(
                         "low_confidence",
-                        f"page {row.page}, row {row.line}, column {col + 1}: {what} with confidence "
-                        f"{conf:.3f} (below {threshold:.3f}); check it against the scan",
+                        f"page {row.page}, row {row.line}, column {col + 1}: {what}; check it against the scan",
                         line=row.line,
                         page=row.page,
                         doc_id=doc_id,

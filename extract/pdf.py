@@ -5,7 +5,7 @@ Per page: pdfplumber finds the ruled tables (``vertical_strategy`` and
 centre, a merged cell's text to its top-left grid position; the text outside
 the tables (the title, 项目序号, 金额单位 lines) becomes rows of its own, in
 reading order.  A page without ruling lines is read by text position
-(:func:`selfeval.extract.pdf_layout.unruled_rows`).
+(:mod:`selfeval.extract.pdf_unruled`).
 
 Across pages: a table that opens a page with no text above it continues the
 table that ended the previous page, so it is put on that table's columns and
@@ -24,18 +24,16 @@ Each page is read in two steps: :func:`extract_page` (parsing, char
 cleaning, finding the ruled grids, or OCR) depends on the page alone and is
 almost all of the time; :func:`apply_page` (placing the rows, continuing the
 previous page's table) carries state from page to page and is cheap.  When
-a process pool is lent to the reader (:data:`PAGE_POOL`, by the pipeline for
-long PDFs under ``--workers``), the ranges are extracted in parallel and
-applied in order, giving the same document as reading them one by one.
+a pool is lent to the reader (``ctx.executor``, by the pipeline for long
+PDFs under ``--workers``), the ranges are extracted in parallel and applied
+in order, giving the same document as reading them one by one.  The file's
+deadline is checked after every page.
 """
 
 from __future__ import annotations
 
 import io
-import time
 from collections.abc import Iterator
-from concurrent.futures import Executor
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 import pdfplumber
@@ -44,7 +42,9 @@ from pdfminer.pdfpage import PDFPage
 from pdfplumber.utils.exceptions import PdfminerException
 
 from selfeval.extract import pdf_layout as lay
+from selfeval.extract import pdf_unruled as unruled
 from selfeval.extract.cells import trim_row
+from selfeval.extract.context import ReadContext
 from selfeval.extract.grid import Document, SourceRow, page_box
 from selfeval.extract.progress import page_done
 from selfeval.extract.readers import Source
@@ -55,9 +55,6 @@ TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
 DEFAULT_PAGE_RANGE = 25  # pages read per opening of the file
 HEAD_ROWS = 3  # leading rows of a table that a continuation page may repeat
 OCR_DPI = 200  # resolution a page without a text layer is rendered at for OCR
-
-PAGE_POOL: ContextVar[Executor | None] = ContextVar("PAGE_POOL", default=None)
-"""A process pool lent to the reader: page ranges are extracted on it."""
 
 
 @dataclass
@@ -103,7 +100,7 @@ class Carry:
         return Carry(columns, ruled, kept[:HEAD_ROWS], headers)
 
 
-def read_pdf(source: Source, settings: Settings) -> Document:
+def read_pdf(source: Source, ctx: ReadContext) -> Document:
     doc = Document(source.doc_id, str(source.path), kind="pdf")
     path = source.path
 
@@ -123,35 +120,25 @@ def read_pdf(source: Source, settings: Settings) -> Document:
         unreadable(f"{path}: the PDF has no pages; export the form again")
         return doc
     last = count
-    if count > settings.max_pages:
-        last = settings.max_pages
+    max_pages = ctx.limits.max_pages
+    if count > max_pages:
+        last = max_pages
         doc.findings.append(
             Finding(
                 "limit_exceeded",
-                f"{path}: {count} pages is over the {settings.max_pages}-page limit; "
+                f"{path}: {count} pages is over the {max_pages}-page limit; "
                 f"pages {last + 1}-{count} were not read; raise max_pages to read them",
             )
         )
-    started = time.monotonic()
     carry = Carry()
-    for number, extract in _extracts(source.data, last, settings):
+    for number, extract in _extracts(source.data, last, ctx):
+        ctx.check()
         if extract is None:
             unreadable(f"{path}: page {number} cannot be read (damaged or truncated file); re-export the PDF", number)
             carry = Carry()
             continue
         carry = apply_page(doc, extract, carry)
         page_done(source.doc_id, number, last)
-        over = settings.file_time_budget_s and time.monotonic() - started > settings.file_time_budget_s
-        if over and number < last:
-            doc.findings.append(
-                Finding(
-                    "limit_exceeded",
-                    f"{path}: reading stopped after page {number} of {count}: over the "
-                    f"{settings.file_time_budget_s:g}-second budget for one file; raise --file-time-budget SECONDS",
-                    page=number,
-                )
-            )
-            break
     return doc
 
 
@@ -179,17 +166,17 @@ def _open_failure(path: object, exc: PdfminerException) -> str:
     return f"{path}: the PDF is damaged or truncated ({describe(cause)}); re-export or re-download it"
 
 
-def _extracts(data: bytes, last: int, settings: Settings) -> Iterator[tuple[int, PageExtract | None]]:
+def _extracts(data: bytes, last: int, ctx: ReadContext) -> Iterator[tuple[int, PageExtract | None]]:
     """(page number, its extract or None when the page cannot be parsed) for
     pages 1..last, in order: on the lent pool when there is one and the file
     has several ranges, else here, one page at a time."""
     ranges = [list(range(s, min(s + DEFAULT_PAGE_RANGE, last + 1))) for s in range(1, last + 1, DEFAULT_PAGE_RANGE)]
-    pool = PAGE_POOL.get()
+    pool = ctx.executor
     if pool is None or len(ranges) < 2:
         for numbers in ranges:
-            yield from _extract_pages(data, numbers, settings)
+            yield from _extract_pages(data, numbers, ctx)
         return
-    futures = [pool.submit(extract_range, data, numbers, settings) for numbers in ranges]
+    futures = [pool.submit(extract_range, data, numbers, ctx.settings) for numbers in ranges]
     try:
         for future in futures:
             yield from future.result()
@@ -200,10 +187,10 @@ def _extracts(data: bytes, last: int, settings: Settings) -> Iterator[tuple[int,
 
 def extract_range(data: bytes, numbers: list[int], settings: Settings) -> list[tuple[int, PageExtract | None]]:
     """Extract pages ``numbers`` (a process pool's task: arguments and result pickle)."""
-    return list(_extract_pages(data, numbers, settings))
+    return list(_extract_pages(data, numbers, ReadContext.of(settings)))
 
 
-def _extract_pages(data: bytes, numbers: list[int], settings: Settings) -> Iterator[tuple[int, PageExtract | None]]:
+def _extract_pages(data: bytes, numbers: list[int], ctx: ReadContext) -> Iterator[tuple[int, PageExtract | None]]:
     """One opening of the file per range of pages, so that no cache grows with
     the file; each page parsed (None when it cannot be), extracted and closed."""
     with pdfplumber.open(io.BytesIO(data), pages=numbers) as pdf:
@@ -213,19 +200,19 @@ def _extract_pages(data: bytes, numbers: list[int], settings: Settings) -> Itera
             except Exception:  # pdfminer raises many kinds for a damaged page; it is reported
                 extract = None
             else:
-                extract = extract_page(page, settings)
+                extract = extract_page(page, ctx)
             finally:
                 page.close()
             yield page.page_number, extract
 
 
-def extract_page(page: pdfplumber.page.Page, settings: Settings) -> PageExtract:
+def extract_page(page: pdfplumber.page.Page, ctx: ReadContext) -> PageExtract:
     """The part of reading a page that depends on the page alone."""
     number = page.page_number
     chars = lay.dedupe_chars(page.chars)
     problem = lay.page_text_problem(chars, page.images, page.bbox)
     if problem:
-        return PageExtract(number, problem=problem, ocr=ocr_page(page, settings))
+        return PageExtract(number, problem=problem, ocr=ocr_page(page, ctx))
     return PageExtract(number, chars=chars, grids=_find_grids(page), size=(float(page.width), float(page.height)))
 
 
@@ -250,7 +237,7 @@ def apply_page(doc: Document, extract: PageExtract, carry: Carry) -> Carry:
     return carry
 
 
-def ocr_page(page: pdfplumber.page.Page, settings: Settings) -> tuple[list[SourceRow], list[Finding], str]:
+def ocr_page(page: pdfplumber.page.Page, ctx: ReadContext) -> tuple[list[SourceRow], list[Finding], str]:
     """A page without a usable text layer, rendered and read by the OCR
     reader: its rows, their low-confidence findings, and what happened (for
     the ``no_text_layer`` message)."""
@@ -264,10 +251,10 @@ def ocr_page(page: pdfplumber.page.Page, settings: Settings) -> tuple[list[Sourc
     except Exception as exc:  # the renderer rejects a damaged page in its own ways; reported
         return [], [], f"its text is lost: the page cannot be rendered for OCR ({describe(exc)})"
     try:
-        rows = ocr_page_image(image, page.page_number, settings)
+        rows = ocr_page_image(image, page.page_number, ctx)
     except EngineUnavailable as exc:
         return [], [], f"its text is lost: OCR is not available ({describe(exc)})"
-    return rows, low_confidence_findings(rows, settings), "read by OCR instead (check its low_confidence findings)"
+    return rows, low_confidence_findings(rows, ctx), "read by OCR instead (check its low_confidence findings)"
 
 
 def _find_grids(page: pdfplumber.page.Page) -> list[lay.Grid]:
@@ -305,7 +292,7 @@ def _ruled_rows(
 
 
 def _unruled_rows(chars: list[dict], carry: Carry) -> tuple[list[PageRow], set[int], Carry]:
-    lines = lay.lines_to_text_lines(lay.chars_to_lines(chars))
+    lines = lay.lines_to_text_lines(unruled.chars_to_baseline_lines(chars))
     anchors = lay.column_anchors(lines)
     continues = (
         not carry.ruled
@@ -318,7 +305,7 @@ def _unruled_rows(chars: list[dict], carry: Carry) -> tuple[list[PageRow], set[i
         anchors = list(carry.columns)  # type: ignore[arg-type]
     table: list[int] = []  # the aligned rows that end the page
     rows: list[PageRow] = []
-    for top, cells, aligned in lay.unruled_rows(lines, anchors):
+    for top, cells, aligned in unruled.unruled_rows(lines, anchors):
         table = table + [len(rows)] if aligned else []
         rows.append(PageRow(top, cells, aligned or len(cells) == 1))
     dropped = _repeated_rows(rows, carry) if continues else set()
@@ -372,3 +359,12 @@ def _emit(doc: Document, rows: list[PageRow], dropped: set[int], page: int,
         if r.boxes is not None and size:
             boxes = tuple(None if b is None else page_box(b, *size) for b in r.boxes[:len(cells)])
         doc.rows.append(SourceRow(cells, line=i + 1, page=page, positional=r.positional, boxes=boxes))
+
+
+def has_more_pages(path, pages: int) -> bool:
+    """Whether the file at ``path`` is a readable PDF of more than ``pages``
+    pages (False for anything else: it is reported when it is read)."""
+    try:
+        return page_count(path) > pages
+    except (OSError, PdfminerException):
+        return False

@@ -11,9 +11,9 @@ each box at its top-left grid position (as pdfplumber's ``Table.rows`` does,
 where covered positions are None), so covered positions become ``""`` and
 the row reads like a line of pasted text.
 
-Unruled pages: lines of characters are split into runs at wide gaps, runs
-are placed in columns by their left edges, and a line that sits closer to
-the one above than a row gap continues that row's cells (wrapped text).
+Unruled pages: lines of characters are split into runs at wide gaps and the
+runs' left edges give the columns; :mod:`selfeval.extract.pdf_unruled`
+makes the rows.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ BBox = tuple[float, float, float, float]  # x0, top, x1, bottom
 DEFAULT_LINE_OVERLAP = 0.5  # chars share a line when they overlap vertically by this share of the smaller height
 DEFAULT_SPACE_GAP_EM = 0.2  # a gap wider than this (in em) between Latin chars is a space not drawn as a glyph
 DEFAULT_RUN_GAP_EM = 0.6  # a gap wider than this (in em) on a line separates two cells
-DEFAULT_WRAP_GAP_EM = 0.45  # unruled: a line closer than this (in em) below the previous one continues its row
+DEFAULT_WRAP_GAP_EM = 0.45  # unruled: a line closer than this (in em) below the previous one may continue its cell
 DEFAULT_COLUMN_TOLERANCE = 3.0  # points: column edges and left edges closer than this are one
 DEFAULT_DUPLICATE_TOLERANCE = 1.0  # points: the same char drawn again this close is a copy (fake bold)
 DEFAULT_GARBLED_SHARE = 0.2  # a page is unusable when this share of its characters has no usable text
@@ -336,31 +336,3 @@ def column_anchors(lines: Iterable[TextLine]) -> list[float]:
     """Left edges of the columns of an unruled table: where the runs of lines
     with several runs (table rows; a title is one run) start."""
     return cluster_values(r.x0 for line in lines if len(line.runs) > 1 for r in line.runs)
-
-
-def unruled_rows(
-    lines: Sequence[TextLine],
-    anchors: Sequence[float],
-    wrap_gap: float = DEFAULT_WRAP_GAP_EM,
-) -> list[tuple[float, list[str], bool]]:
-    """Rows (top, cells, aligned) of an unruled page.  A line whose runs all
-    start on column anchors is a table row (aligned), or the wrapped
-    continuation of the row above when it sits closer to it than
-    ``wrap_gap`` em; any other line keeps its runs in order."""
-    rows: list[tuple[float, list[str], bool]] = []
-    prev: TextLine | None = None
-    prev_aligned = False
-    for line in lines:
-        cols = [nearest_index(anchors, r.x0) for r in line.runs]
-        aligned = bool(anchors) and all(c is not None for c in cols)
-        if not aligned:
-            rows.append((line.top, [r.text for r in line.runs], False))
-        else:
-            continues = prev is not None and prev_aligned and line.top - prev.bottom < wrap_gap * line.em
-            cells = rows[-1][1] if continues else [""] * len(anchors)
-            for run, col in zip(line.runs, cols, strict=True):
-                cells[col] = join_pair(cells[col], run.text)  # type: ignore[index]
-            if not continues:
-                rows.append((line.top, cells, True))
-        prev, prev_aligned = line, aligned
-    return rows

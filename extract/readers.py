@@ -3,10 +3,17 @@
 Readers are registered by file suffix as ``"module:function"`` strings and
 imported only when a file of that kind is met, so a text-only batch never
 imports the PDF or OCR stack.  A reader has the signature
-``read(source: Source, settings: Settings) -> Document`` and reports bad
-input as findings; it raises only for bugs.  ``read_document`` turns even a
-reader bug into an ``unreadable_input`` finding naming the file, so one bad
-file never stops a batch.
+``read(source: Source, ctx: ReadContext) -> Document`` (the context,
+:mod:`selfeval.extract.context`, holds the settings, the limits, the
+deadline and a lent executor) and reports bad input as findings; it raises
+only for bugs.  ``read_document`` turns even a reader bug into an
+``unreadable_input`` finding naming the file, so one bad file never stops a
+batch.
+
+A reader whose output depends on an optional component (an OCR engine and
+its models, an office converter) declares a function giving that
+component's version in :data:`COMPONENTS`; the ``--resume`` cache key holds
+it, so a new engine or model gives a fresh reading.
 """
 
 from __future__ import annotations
@@ -17,8 +24,10 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
+from selfeval.extract.context import ReadContext
 from selfeval.extract.grid import Document
 from selfeval.extract.ignore import IgnoreFile, ignored_by, load_ignore_file
 from selfeval.extract.webpage import is_web_archive
@@ -36,7 +45,7 @@ class Source:
     sha256: str
 
 
-Reader = Callable[[Source, Settings], Document]
+Reader = Callable[[Source, ReadContext], Document]
 
 READERS: dict[str, str] = {
     ".txt": "selfeval.extract.text:read_text",
@@ -64,6 +73,38 @@ READERS: dict[str, str] = {
     ".tif": "selfeval.extract.image:read_image",
     ".tiff": "selfeval.extract.image:read_image",
 }
+
+
+OCR_VERSION = "selfeval.extract.ocr:engine_version"
+OFFICE_VERSION = "selfeval.extract.soffice:version"
+COMPONENTS: dict[str, tuple[str, ...]] = {
+    ".doc": (OFFICE_VERSION,),  # converted by LibreOffice
+    ".wps": (OFFICE_VERSION,),
+    ".et": (OFFICE_VERSION,),
+    ".dps": (OFFICE_VERSION,),
+    ".pdf": (OCR_VERSION,),  # pages without a text layer are read by OCR
+    ".png": (OCR_VERSION,),
+    ".jpg": (OCR_VERSION,),
+    ".jpeg": (OCR_VERSION,),
+    ".tif": (OCR_VERSION,),
+    ".tiff": (OCR_VERSION,),
+}
+"""Reader suffix -> ``"module:function"`` of each optional component the
+reading depends on; the function returns the component's version as text
+(e.g. ``"rapidocr 3.4.0; models PP-OCRv6_det_small.onnx:4.6MB…"``)."""
+
+
+@cache  # installed versions do not change while the process runs
+def component_versions(suffix: str) -> tuple[str, ...]:
+    """The versions of the optional components a ``suffix`` reader uses
+    (``"absent: …"`` for one that cannot be loaded)."""
+    out = []
+    for spec in COMPONENTS.get(suffix, ()):
+        try:
+            out.append(f"{spec}={_load_reader(spec)()}")
+        except Exception as exc:  # noqa: BLE001 - any failure to load means the component is absent here
+            out.append(f"{spec}=absent: {type(exc).__name__}")
+    return tuple(out)
 
 
 MANIFEST_NAME = "manifest.json"  # written by selfeval into every output folder
@@ -103,7 +144,10 @@ def discover(inputs: list[Path], ignored: list[dict] | None = None) -> tuple[lis
     (which also makes symlink loops harmless).  Unsupported files found in a
     folder are reported as ``skipped_file``; a named file of an unsupported
     kind is still handed to a reader by content sniffing.  The ``doc_id`` is
-    the path relative to the folder given, or the file name.  Files and
+    the path relative to the folder given, or the file name; where two
+    different files would get the same one (``a/x.txt`` and ``b/x.txt``
+    given together), each gets its path as given instead, so neither is
+    lost and the choice does not depend on the order of the inputs.  Files and
     folders a ``.selfevalignore`` matches (:mod:`selfeval.extract.ignore`) are
     skipped silently; with ``ignored``, an entry per skipped path (``path``
     relative to the folder given, folders ending in ``/``; ``pattern``;
@@ -112,7 +156,7 @@ def discover(inputs: list[Path], ignored: list[dict] | None = None) -> tuple[lis
     :data:`OUTPUT_FOLDER` and their manifest as the ignore file, so an
     ``--out`` inside an input folder is never read back.
     """
-    files: dict[str, InputFile] = {}
+    found: dict[str, list[Path]] = {}  # doc_id -> the paths that would take it
     findings: list[Finding] = []
     skipped: list[dict] = []
     for given in inputs:
@@ -120,7 +164,7 @@ def discover(inputs: list[Path], ignored: list[dict] | None = None) -> tuple[lis
             for path in _walk(given, skipped):
                 doc_id = path.relative_to(given).as_posix()
                 if supported(path):
-                    files.setdefault(doc_id, InputFile(path, doc_id))
+                    found.setdefault(doc_id, []).append(path)
                 else:
                     findings.append(
                         Finding(
@@ -130,7 +174,17 @@ def discover(inputs: list[Path], ignored: list[dict] | None = None) -> tuple[lis
                         )
                     )
         else:
-            files.setdefault(given.name, InputFile(given, given.name))
+            found.setdefault(given.name, []).append(given)
+    files: dict[str, InputFile] = {}
+    for doc_id, paths in found.items():
+        distinct = {}
+        for path in sorted(paths, key=str):
+            distinct.setdefault(path.resolve(), path)  # one file named twice (a folder and a file in it) is one
+        if len(distinct) == 1:
+            files[doc_id] = InputFile(next(iter(distinct.values())), doc_id)
+        else:
+            for path in distinct.values():
+                files.setdefault(path.as_posix(), InputFile(path, path.as_posix()))
     ordered = [files[k] for k in sorted(files)]
     findings.sort(key=lambda f: f.doc_id)
     if ignored is not None:
@@ -227,25 +281,26 @@ def looks_like_web_page(data: bytes) -> bool:
     return head.startswith(b"<") and bool(_HTML_START.search(head))
 
 
-def read_document(item: InputFile, settings: Settings) -> Document:
-    """Read one input file into a Document; never raises for bad input."""
+def _failed(item: InputFile, message: str, sha: str = "") -> Document:
+    doc = Document(item.doc_id, str(item.path), kind="unreadable", sha256=sha, readable=False)
+    doc.findings.append(Finding("unreadable_input", message, doc_id=item.doc_id))
+    return doc
+
+
+def load_source(item: InputFile, ctx: ReadContext) -> Source | Document:
+    """The file's bytes and sha256, within its limits; a Document holding
+    the finding when it cannot be read (missing, unreadable, too big)."""
     path, doc_id = item.path, item.doc_id
-
-    def failed(message: str, sha: str = "") -> Document:
-        doc = Document(doc_id, str(path), kind="unreadable", sha256=sha, readable=False)
-        doc.findings.append(Finding("unreadable_input", message, doc_id=doc_id))
-        return doc
-
     try:
         size = path.stat().st_size
     except OSError as exc:
-        return failed(f"{path}: cannot read the file ({describe(exc)}); check it exists and is readable")
-    if size > settings.max_file_bytes:
+        return _failed(item, f"{path}: cannot read the file ({describe(exc)}); check it exists and is readable")
+    if size > ctx.limits.max_file_bytes:
         doc = Document(doc_id, str(path), kind="skipped", readable=False)
         doc.findings.append(
             Finding(
                 "limit_exceeded",
-                f"{path}: {size} bytes is over the {settings.max_file_bytes}-byte limit; "
+                f"{path}: {size} bytes is over the {ctx.limits.max_file_bytes}-byte limit; "
                 "raise --max-file-mb to read it",
                 doc_id=doc_id,
             )
@@ -254,24 +309,40 @@ def read_document(item: InputFile, settings: Settings) -> Document:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return failed(f"{path}: cannot read the file ({describe(exc)}); check its permissions")
-    sha = hashlib.sha256(data).hexdigest()
-    suffix = sniff_suffix(path, data)
+        return _failed(item, f"{path}: cannot read the file ({describe(exc)}); check its permissions")
+    return Source(path, doc_id, data, hashlib.sha256(data).hexdigest())
+
+
+def read_source(source: Source, ctx: ReadContext) -> Document:
+    """The Document the reader for the file's kind makes of ``source``; never raises for bad input."""
+    item = InputFile(source.path, source.doc_id)
+    path, sha = source.path, source.sha256
+    suffix = sniff_suffix(path, source.data)
     spec = READERS.get(suffix)
     if spec is None:
-        return failed(f"{path}: not a supported document type ({suffix or 'no suffix'})", sha)
-    source = Source(path, doc_id, data, sha)
+        return _failed(item, f"{path}: not a supported document type ({suffix or 'no suffix'})", sha)
     try:
         reader = _load_reader(spec)
     except ImportError as exc:
-        return failed(
+        return _failed(
+            item,
             f"{path}: the reader for {suffix} files is not installed ({describe(exc)}); "
             "install selfeval with its optional dependencies",
             sha,
         )
     try:
-        doc = reader(source, settings)
+        doc = reader(source, ctx)
+    except MemoryError:  # over the worker's memory limit: the pipeline reports it as such
+        raise
     except Exception as exc:  # a reader bug must not stop the batch; it is reported, not hidden
-        return failed(f"{path}: the {suffix} reader failed ({describe(exc)}); please report this file", sha)
+        return _failed(item, f"{path}: the {suffix} reader failed ({describe(exc)}); please report this file", sha)
     doc.sha256 = sha
     return doc
+
+
+def read_document(item: InputFile, ctx: ReadContext | Settings) -> Document:
+    """Read one input file into a Document; never raises for bad input."""
+    if isinstance(ctx, Settings):
+        ctx = ReadContext.of(ctx)
+    source = load_source(item, ctx)
+    return source if isinstance(source, Document) else read_source(source, ctx)

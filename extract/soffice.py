@@ -97,3 +97,19 @@ def _kill_group(process: subprocess.Popen) -> None:
         pass
     if process.poll() is None:
         process.wait()
+
+
+def version() -> str:
+    """LibreOffice's version as it reports it (``soffice --version``): what
+    the ``--resume`` cache key holds for the readers that convert with it
+    (``selfeval.extract.readers.COMPONENTS``).  Raises OSError when it is not
+    installed or does not answer."""
+    program = soffice_path()
+    if program is None:
+        raise OSError("LibreOffice is not installed")
+    try:
+        done = subprocess.run([program, "--version"], capture_output=True, timeout=60, stdin=subprocess.DEVNULL,
+                              env=dict(os.environ, HOME=tempfile.gettempdir()))
+    except subprocess.TimeoutExpired as exc:
+        raise OSError("LibreOffice did not say its version") from exc
+    return done.stdout.decode("utf-8", "replace").strip() or f"exit status {done.returncode}"

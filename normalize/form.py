@@ -13,27 +13,31 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from selfeval.extract.grid import SourceRow
+from selfeval.extract.grid import Place, SourceRow
 from selfeval.extract.split import FormCells, is_title, seq_of
 from selfeval.findings import finding_at
 from selfeval.normalize import funding as funding_block
 from selfeval.normalize import indicators as indicator_block
-from selfeval.normalize.cells import clean
+from selfeval.normalize.cells import clean, compact
 from selfeval.normalize.records import FormRecord
 from selfeval.normalize.rows import (
     HEADER_CUTOFF,
     YEAR_LINE,
     RowKind,
     classify_row,
+    header_cells,
     merge_band,
     source_label,
+    unlabelled_amounts,
 )
 from selfeval.normalize.values import is_null, to_decimal
 from selfeval.normalize.vocab import (
     Template,
     column_vocabulary,
+    template_by_labels,
     template_for_year,
     template_named,
+    total_source,
     vocabulary,
 )
 from selfeval.settings import Settings
@@ -54,14 +58,27 @@ def split_code(text: str | None) -> tuple[str | None, str | None]:
 OPTIONAL_COLUMNS = frozenset({"note"})  # a block may lack these; every other slot needs a column
 
 
-def _with_defaults(defaults: dict[str, int], found: dict[str, int]) -> dict[str, int]:
+def _with_defaults(defaults: dict[str, int], found: dict[str, int], apart: bool = False) -> dict[str, int]:
     """The header's columns, plus a default for each missing one.  A missing
     optional column gets its default only where no header column sits (a
     split-target header uses the note's usual place); a missing required one
-    always gets it, and the row repair places the cells by content."""
+    gets it too, and the row repair places the cells by content.  With
+    ``apart`` (the funding block, whose columns are all values) a missing
+    column whose default a header column holds goes past the header's last
+    column instead: a budget block without 分值/得分 has nothing there."""
     taken = set(found.values())
-    defaulted = {k: v for k, v in defaults.items() if k not in OPTIONAL_COLUMNS or v not in taken}
-    return {**defaulted, **found}
+    beyond = max(taken | set(defaults.values()), default=0) + 1
+    placed = dict(found)
+    for k, v in defaults.items():
+        if k in found:
+            continue
+        if v not in taken:
+            placed[k] = v
+        elif apart:
+            placed[k], beyond = beyond, beyond + 1
+        elif k not in OPTIONAL_COLUMNS:
+            placed[k] = v
+    return placed
 
 
 @dataclass
@@ -86,9 +103,10 @@ class FormParser:
         self.goal_columns: dict[str, int] = {}
         self.indicator_columns: dict[str, int] = {}
         self.band: str | None = None  # the block of the header row right above, while a band may go on
+        self.structure: set[Place] = set()  # rows read as the form's structure, no record of their own
         self.block: indicator_block.IndicatorBlock | None = None
         self.totals: list[_Total] = []
-        self.goal_parts: dict[str, list[str]] = {"target": [], "actual": []}
+        self.goal_parts: dict[str, list[str]] = {"target": [], "target_adjusted": [], "actual": []}
 
     # -- the walk ---------------------------------------------------------
     def parse(self) -> FormRecord:
@@ -98,17 +116,27 @@ class FormParser:
             if kind.kind == "blank":
                 continue
             self.band = after_header
-            if self._read(row, kind):
-                self.form.used_lines.add(row.place)
-            else:
+            records = self._record_count()
+            taken = self._read(row, kind)
+            if taken is False:
                 self._unparsed(row)
+            else:
+                if taken is not True:
+                    self._report_cells(row, taken)
+                if self._record_count() == records:
+                    self.structure.add(row.place)  # read, but no record is made from it: labels, headers, head fields
             after_header = kind.block if kind.kind == "header" else None
             context = self.mode
         self._finish()
+        self._account()
         return self.form
 
-    def _read(self, row: SourceRow, kind: RowKind) -> bool:
-        """Run the block a row's kind belongs to; False when nothing took it."""
+    def _record_count(self) -> int:
+        return len(self.form.funding) + (len(self.block.records) if self.block is not None else 0)
+
+    def _read(self, row: SourceRow, kind: RowKind) -> bool | frozenset[int]:
+        """Run the block a row's kind belongs to: True when it took every cell,
+        the columns it took when only some, False when nothing took the row."""
         first = next((clean(c) for c in row.cells if not is_null(c)), "")
         match kind.kind:
             case "title":
@@ -132,6 +160,29 @@ class FormParser:
                 return self.block.add(row)
         return False
 
+    def _report_cells(self, row: SourceRow, taken: frozenset[int]) -> None:
+        """Every non-empty cell a row's reader did not take is a finding with its text."""
+        for col, cell in enumerate(row.cells):
+            if col not in taken and not is_null(cell):
+                self._finding("unparsed_line", f"cell {clean(cell)!r} (column {col + 1}) is not part of any record; kept here", row)
+
+    def _account(self) -> None:
+        """A line counts as used only when a record holds it or it is the
+        form's own structure (title, head fields, headers, labels, 总分); any
+        other non-blank row becomes an ``unparsed_line`` finding with its text.
+        (A form whose rows gave no record is an ``empty_form`` error, said by
+        the pipeline for every kind of input: selfeval.parts.)"""
+        form = self.form
+        held = {r.place for r in form.funding} | {i.place for i in form.indicators}
+        form.used_lines = self.structure | held
+        if form.look_alike:
+            form.used_lines |= {row.place for row in self.cells.rows if not row.is_blank()}  # read, reported as a whole
+            return
+        reported = {Place(f.line, f.page, f.sheet) for f in form.findings if f.code == "unparsed_line" and f.line is not None}
+        for row in self.cells.rows:
+            if not row.is_blank() and row.place not in form.used_lines and row.place not in reported:
+                self._finding("unparsed_line", "no record holds this row; kept here", row)
+
     def _title_row(self, row: SourceRow, first: str) -> bool:
         if self.mode == "head" and is_title(row):
             return self._title(first)
@@ -143,7 +194,7 @@ class FormParser:
             return True
         return False
 
-    def _header(self, row: SourceRow, kind: RowKind) -> bool:
+    def _header(self, row: SourceRow, kind: RowKind) -> frozenset[int]:
         """A header row: it starts its block, or, right under another header
         row of its block, merges into that header band; an indicator header
         repeated inside the block (a page break reprints it) continues the block."""
@@ -157,7 +208,7 @@ class FormParser:
         else:
             band = merge_band(self.indicator_columns, columns) if self.band == "indicators" else columns
             self._start_indicators(band)
-        return True
+        return header_cells(row.cells, kind.block)
 
     # -- head -------------------------------------------------------------
     def _title(self, text: str) -> bool:
@@ -165,71 +216,88 @@ class FormParser:
         word = next((w for w in vocabulary()["look_alike_titles"] if w in text), None)
         if word:
             self.form.look_alike = f"its title names a {word}"
+        if any(word in text for word in vocabulary().get("department_titles", ())):
+            self.form.form_kind = "department"
         match = _YEAR.search(text)
         if match:
             self.form.year = int(match.group(1))
         return True
 
-    def _seq_and_unit(self, row: SourceRow) -> bool:
+    def _seq_and_unit(self, row: SourceRow) -> frozenset[int]:
         if self.form.form_seq is None:
             self.form.form_seq = seq_of(row)
         unit = _UNIT.search(clean(row.text).replace("\t", " "))
         if unit:
             self.form.amount_unit = unit.group(1)
-        return True
+        taken = set()
+        for col, cell in enumerate(row.cells):
+            text = compact(cell)
+            if "项目序号" in text or "金额单位" in text:
+                taken.add(col)
+                if not any(ch.isdigit() or ch in "元" for ch in text.partition(":")[2]):
+                    taken.add(next((c for c in range(col + 1, len(row.cells)) if not is_null(row.cells[c])), col))
+        return frozenset(taken)
 
-    def _label_value_row(self, row: SourceRow, group: str, longest: int) -> bool:
+    def _label_value_row(self, row: SourceRow, group: str, longest: int) -> frozenset[int] | bool:
         """A row of ``label value [label value …]`` cells, or ``label：value``
         in one cell (预算单位 …, 评价结论 …, 项目负责人：…); the values go to
-        the form's field of that name.  False when no cell is such a label."""
+        the form's field of that name.  Returns the columns taken (a cell
+        before the first label is not); False when no cell is such a label."""
         vocab = column_vocabulary(group, HEADER_CUTOFF)
-        found = False
         pending: str | None = None
         parts: dict[str, list[str]] = {}
-        for cell in row.cells:
+        taken: set[int] = set()
+        for col, cell in enumerate(row.cells):
             if is_null(cell):
                 continue
             text = clean(cell)
             label, _, inline = text.partition(":")
             match = vocab.match(label) if len(label) <= longest else None
             if match:
-                found, pending = True, match.label
+                pending = match.label
                 parts.setdefault(pending, [])
+                taken.add(col)
                 if inline.strip():
                     parts[pending].append(inline.strip())
             elif pending:
                 parts[pending].append(text)
+                taken.add(col)
                 if group == "header_fields":
-                    pending = None
+                    pending = None  # one value per head field; a further cell is reported
         for field_name, values in parts.items():
             if values:
                 setattr(self.form, field_name, " ".join(values))
-        return found
+        return frozenset(taken) if taken else False
 
     # -- blocks -----------------------------------------------------------
     def _funding_row(self, row: SourceRow) -> bool:
         assert self.funding_columns is not None
-        columns = _with_defaults(funding_block.DEFAULT_COLUMNS, self.funding_columns)
+        columns = _with_defaults(funding_block.DEFAULT_COLUMNS, self.funding_columns, apart=True)
+        label_expected = min(self.funding_columns.values()) - 1
         found = source_label(row.cells, self.settings.label_match_cutoff)
+        if found is None and unlabelled_amounts(row.cells) and not any(f.source_key == "total" for f in self.form.funding):
+            found = (label_expected, total_source())  # a budget row with no label: the form's one total
         if found is None:
             return False
         col, match = found
-        label_expected = min(self.funding_columns.values()) - 1
-        record, findings = funding_block.read_funding_row(row, col, match, columns, label_expected)
+        record, findings = funding_block.read_funding_row(
+            row, col, match, columns, label_expected, self.settings.weights
+        )
         self.form.funding.append(record)
         self.form.findings.extend(findings)
         return True
 
     def _goal_row(self, row: SourceRow) -> bool:
         texts = [(col, clean(c)) for col, c in enumerate(row.cells) if not is_null(c)]
-        target_col = self.goal_columns.get("target", 2)
-        actual_col = self.goal_columns.get("actual", 4)
+        columns = {"target": self.goal_columns.get("target", 2), "actual": self.goal_columns.get("actual", 4)}
+        if "target_adjusted" in self.goal_columns:
+            columns["target_adjusted"] = self.goal_columns["target_adjusted"]
         if len(texts) == 2:
             self.goal_parts["target"].append(texts[0][1])
             self.goal_parts["actual"].append(texts[1][1])
             return True
-        for col, text in texts:
-            side = "target" if abs(col - target_col) <= abs(col - actual_col) else "actual"
+        for col, text in texts:  # each text to the nearest goal column (the first on a tie)
+            side = min(columns, key=lambda name: abs(col - columns[name]))
             self.goal_parts[side].append(text)
         return bool(texts)
 
@@ -244,12 +312,17 @@ class FormParser:
             return
         template = self._template()
         self.form.template = template.name
-        self.block = indicator_block.IndicatorBlock(template, placed, self.settings.label_match_cutoff)
+        self.block = indicator_block.IndicatorBlock(
+            template, placed, self.settings.label_match_cutoff, self.settings.weights
+        )
 
     def _template(self) -> Template:
+        """The framework named by --template, else the one whose own level-1
+        labels the form prints (项目决策 …), else the one of the form's year."""
         if self.settings.template:
             return template_named(self.settings.template)
-        return template_for_year(self.form.year)
+        chosen = template_by_labels(cell for row in self.cells.rows for cell in row.cells[:3])
+        return chosen or template_for_year(self.form.year)
 
     def _total(self, row: SourceRow) -> bool:
         label_col = next(i for i, c in enumerate(row.cells) if not is_null(c))
@@ -281,6 +354,7 @@ class FormParser:
             form.findings.extend(self.block.findings)
         form.goal_target = " ".join(self.goal_parts["target"]) or None
         form.goal_actual = " ".join(self.goal_parts["actual"]) or None
+        form.goal_adjusted = " ".join(self.goal_parts["target_adjusted"]) or None
         form.project_code, form.project_name = split_code(form.project_name)
         form.budget_unit_code, form.budget_unit = split_code(form.budget_unit)
         if form.look_alike:
@@ -292,10 +366,21 @@ class FormParser:
             form.funding, form.indicators = [], []
             form.findings = [f for f in form.findings if f.code == "not_a_self_evaluation_form"]
             return
+        if form.self_score is not None:
+            self._read_self_score()
         if self.totals:
             self._read_total(self.totals[0])
-        else:
+        elif form.total_score is None:
             self._finding("missing_total_row", f"form {form.form_seq}: no 总分 row", None, table="forms")
+
+    def _read_self_score(self) -> None:
+        """自评总分 printed in the head (a department form's total score)."""
+        form = self.form
+        value = to_decimal(form.self_score or "")
+        if value is None:
+            self._finding("unparsed_number", f"自评总分 {form.self_score!r} is not a number; not used", None, "total_score")
+        else:
+            form.total_score = value
 
     def _read_total(self, total: _Total) -> None:
         form, row = self.form, total.row

@@ -9,38 +9,49 @@ is read correctly and recorded as realigned.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from selfeval.extract.grid import SourceRow
 from selfeval.findings import Finding, finding_at
 from selfeval.normalize import scorers
 from selfeval.normalize.cells import clean
 from selfeval.normalize.records import FundingRecord
+from selfeval.normalize.schema import FUNDING_SLOTS
 from selfeval.normalize.slots import Placement, fit
 from selfeval.normalize.values import parse_amount, parse_rate
-from selfeval.normalize.vocab import Match, source_keys
+from selfeval.normalize.vocab import Match, source_keys, vocabulary
+from selfeval.settings import DEFAULT_WEIGHTS, ScoringWeights
 
-FUNDING_SLOTS = ("budget_initial", "budget_full_year", "executed", "weight", "execution_rate", "score")
-DEFAULT_COLUMNS = {slot: i + 2 for i, slot in enumerate(FUNDING_SLOTS)}
-SCORERS = {
-    "budget_initial": scorers.amount_cell,
-    "budget_full_year": scorers.amount_cell,
-    "executed": scorers.amount_cell,
-    "weight": scorers.number_cell,
-    "execution_rate": scorers.rate_cell,
-    "score": scorers.number_cell,
+DEFAULT_COLUMNS = vocabulary()["default_columns"]["funding"]  # where a header names no column
+SLOT_LOOKS = {  # which scorer each funding slot uses (normalize/scorers.py)
+    "budget_initial": "amount",
+    "budget_full_year": "amount",
+    "executed": "amount",
+    "weight": "number",
+    "execution_rate": "rate",
+    "score": "number",
 }
 
 
+@cache
+def slot_scorers(weights: ScoringWeights) -> dict:
+    looks = scorers.cell_scorers(weights)
+    return {slot: looks[look] for slot, look in SLOT_LOOKS.items()}
+
+
 @lru_cache(maxsize=16384)
-def _place(cells: tuple[str, ...], positional: bool, label_col: int, slot_columns: tuple[int, ...]) -> Placement:
+def _place(
+    cells: tuple[str, ...], positional: bool, label_col: int, slot_columns: tuple[int, ...], weights: ScoringWeights
+) -> Placement:
     """The values' placement, memoised: sub-source rows such as
     ``其中：中央资金 — —`` repeat from form to form."""
-    return fit(cells, label_col + 1, list(zip(FUNDING_SLOTS, slot_columns, strict=True)), SCORERS, positional=positional)
+    slots = list(zip(FUNDING_SLOTS, slot_columns, strict=True))
+    return fit(cells, label_col + 1, slots, slot_scorers(weights), positional=positional, weights=weights)
 
 
 def read_funding_row(
-    row: SourceRow, label_col: int, match: Match, columns: dict[str, int], label_expected: int
+    row: SourceRow, label_col: int, match: Match, columns: dict[str, int], label_expected: int,
+    weights: ScoringWeights = DEFAULT_WEIGHTS,
 ) -> tuple[FundingRecord, list[Finding]]:
     findings: list[Finding] = []
     repairs: list[str] = []
@@ -54,7 +65,7 @@ def read_funding_row(
         note("label_repaired", f"funding source {clean(row.cells[label_col])!r} read as {match.label!r} ({match.how} match, score {match.score:g})",
              "source_label")
     shift = label_col - label_expected
-    placement = _place(row.cells, row.positional, label_col, tuple(columns[s] + shift for s in FUNDING_SLOTS))
+    placement = _place(row.cells, row.positional, label_col, tuple(columns[s] + shift for s in FUNDING_SLOTS), weights)
     if shift or placement.offset:
         repairs.append("row_realigned")
         moves = f"{abs(shift)} column(s) {'right' if shift > 0 else 'left'} of the header" if shift else ""

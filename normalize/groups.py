@@ -106,21 +106,50 @@ def _shares(before: int, gaps: list[int], last: int) -> list[int]:
     """How many rows of each gap between two labels stay with the earlier
     label, so that each group's rows lie as evenly as possible around its
     label (``before``: rows ahead of the first label; ``last``: rows after
-    the last).  Ties go to the later label."""
+    the last); see :func:`_off_centre`.  Ties go to the later label."""
     states: dict[int, tuple[int, tuple[int, ...]]] = {before: (0, ())}
     for k in gaps:
         nxt: dict[int, tuple[int, tuple[int, ...]]] = {}
         for ahead, (cost, picks) in states.items():
             for a in range(k + 1):
-                cand = (cost + abs(ahead - a), (*picks, a))
+                cand = (cost + _off_centre(ahead, a), (*picks, a))
                 if k - a not in nxt or cand < nxt[k - a]:
                     nxt[k - a] = cand
         states = nxt
-    return list(min((cost + abs(ahead - last), picks) for ahead, (cost, picks) in states.items())[1])
+    return list(min((cost + _off_centre(ahead, last), picks) for ahead, (cost, picks) in states.items())[1])
 
 
-def arrange(entries: list[tuple], template: Template, centred: bool = False) -> list[tuple[dict[str, str], list]]:
-    """Rows of the block as (cells by slot, tokens), groups labelled on their first row."""
+def _off_centre(before: int, after: int) -> int:
+    """How far a label sits from the centre of its group's rows.  A merged
+    label cell also runs down over the blank cells below its rows, so a label
+    sits lower than the centre more often than higher: that costs less."""
+    return before - after if before >= after else 2 * (after - before)
+
+
+def _tied_gaps(before: int, gaps: list[int], last: int) -> set[int]:
+    """The gaps whose share another reading of equal cost gives differently
+    (the readings are few: every gap holds a row or two)."""
+    if not gaps or any(k > 6 for k in gaps) or len(gaps) > 12:
+        return set()
+    def cost(picks: tuple[int, ...]) -> int:
+        total, ahead = 0, before
+        for k, a in zip(gaps, picks, strict=True):
+            total, ahead = total + _off_centre(ahead, a), k - a
+        return total + _off_centre(ahead, last)
+    best = _shares(before, gaps, last)
+    target = cost(tuple(best))
+    tied: set[int] = set()
+    for picks in product(*(range(k + 1) for k in gaps)):
+        if cost(picks) == target:
+            tied |= {g for g, (a, b) in enumerate(zip(picks, best, strict=True)) if a != b}
+    return tied
+
+
+def arrange(entries: list[tuple], template: Template, centred: bool = False,
+            uncertain: list | None = None) -> list[tuple[dict[str, str], list]]:
+    """Rows of the block as (cells by slot, tokens), groups labelled on their
+    first row.  Close calls are added to ``uncertain`` as (token, message)."""
+    uncertain = [] if uncertain is None else uncertain
     level2 = template.level2_parents
     labels = [(i, e) for i, e in enumerate(entries) if e[0] == "level" and e[2] in level2]
     level1 = [e for e in entries if e[0] == "level" and e[2] not in level2]
@@ -134,7 +163,15 @@ def arrange(entries: list[tuple], template: Template, centred: bool = False) -> 
              if e[0] == "level" and e[2] not in level2 and e[2] not in parents and template.only_child(e[2])]
     labels = sorted(labels + alone, key=lambda p: p[0])
     group_of: dict[int, int] = {}
-    _centred(rows, labels, group_of)
+    doubts: list[tuple[int, str, str]] = []
+    _centred(rows, labels, group_of, doubts)
+    entry_at = dict(rows)
+    for i, first, second in doubts:
+        e = entry_at[i]
+        taken = first if group_of[i] == next(g for g, (_, lab) in enumerate(labels) if lab[1].text == first) else second
+        uncertain.append(((e[1] or e[2])[0], f"indicator {' '.join(t.text for t in e[1]) or '(no name)'!r} lies between "
+                          f"the labels {first} and {second}, printed at the centres of their groups; either group fits "
+                          f"as well; read under {taken}"))
     out: list[tuple[dict[str, str], list]] = []
     used_l1: set[int] = set()
     current_l1: str | None = None
@@ -198,7 +235,7 @@ def _leading(entries: list[tuple]) -> list[tuple[dict[str, str], list]]:
     return out
 
 
-def _centred(rows: list, labels: list, group_of: dict[int, int]) -> None:
+def _centred(rows: list, labels: list, group_of: dict[int, int], doubts: list) -> None:
     positions = [i for i, _ in labels]
     on_line = {lab[1].line: g for g, (_, lab) in enumerate(labels)}
     free = []
@@ -212,6 +249,8 @@ def _centred(rows: list, labels: list, group_of: dict[int, int]) -> None:
     gaps = [[i for i in free if positions[g] < i < (positions[g + 1] if g + 1 < len(positions) else 1 << 30)]
             for g in range(len(positions))]
     shares = _shares(len(before), [len(gap) for gap in gaps[:-1]], len(gaps[-1]))
+    for g in _tied_gaps(len(before), [len(gap) for gap in gaps[:-1]], len(gaps[-1])):
+        doubts.extend((i, labels[g][1][1].text, labels[g + 1][1][1].text) for i in gaps[g])
     for i in before:
         group_of[i] = 0
     for g, gap in enumerate(gaps[:-1]):
@@ -231,7 +270,8 @@ def _row_cells(entry: tuple, extra: dict[str, str]) -> tuple[dict[str, str], lis
     return cells, [*name, *values]
 
 
-def split_goal(texts: list, centred: bool = False, head_xs: tuple[int | None, ...] = ()) -> tuple[list, list]:
+def split_goal(texts: list, centred: bool = False, head_xs: tuple[int | None, ...] = (),
+               uncertain: list | None = None) -> tuple[list, list]:
     """The goal block's text tokens: (target, actual).  In column-aligned
     text each token is under the header word (年初设定目标, 实际完成情况) it
     starts nearest to.  In a PDF's text (``centred``) the two cells' wrapped
@@ -239,7 +279,7 @@ def split_goal(texts: list, centred: bool = False, head_xs: tuple[int | None, ..
     if len(head_xs) == 2 and None not in head_xs and texts and all(t.x is not None for t in texts):
         near = [abs(t.x - head_xs[0]) <= abs(t.x - head_xs[1]) for t in texts]
         return [t for t, n in zip(texts, near, strict=True) if n], [t for t, n in zip(texts, near, strict=True) if not n]
-    if centred and (lines := _centred_goal(texts)) is not None:
+    if centred and (lines := _centred_goal(texts, uncertain)) is not None:
         return lines
     if len(texts) <= 1:
         return texts, []
@@ -274,7 +314,7 @@ def _cell_lines(m: int, n: int) -> list[str]:
     return [side for _, side in out]
 
 
-def _centred_goal(texts: list) -> tuple[list, list] | None:
+def _centred_goal(texts: list, uncertain: list | None = None) -> tuple[list, list] | None:
     """Target and actual of a goal row whose wrapped cells were printed side
     by side, each centred in the row, so that their lines interleave.  Each
     line is the target's, the actual's or both (target first); every such
@@ -291,6 +331,7 @@ def _centred_goal(texts: list) -> tuple[list, list] | None:
     if not lines or len(lines) > 9:
         return None
     best: tuple[float, tuple[list, list]] | None = None
+    runner: tuple[float, tuple[list, list]] | None = None
     for pattern in product(("T", "A", "TA"), repeat=len(lines)):
         if any(p == "TA" and len(ln) < 2 for p, ln in zip(pattern, lines, strict=True)):
             continue
@@ -309,8 +350,14 @@ def _centred_goal(texts: list) -> tuple[list, list] | None:
         if target and actual and _widest(target) > 1.2 * _widest(actual):
             cost += 0.3
         cost += 0.1 if len(actual) > len(target) else 0.0
+        reading = ([t for ln in target for t in ln], [t for ln in actual for t in ln])
         if best is None or cost < best[0]:
-            best = (cost, ([t for ln in target for t in ln], [t for ln in actual for t in ln]))
+            best, runner = (cost, reading), best
+        elif runner is None or cost < runner[0]:
+            runner = (cost, reading)
+    if best and runner and runner[0] - best[0] < 0.15 and runner[1] != best[1] and uncertain is not None:
+        uncertain.append((texts[0], "the goal's lines could be shared between 年初设定目标 and 实际完成情况 in two ways "
+                          "that fit about as well; check the target and the actual"))
     return best[1] if best else None
 
 

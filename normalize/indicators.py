@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from selfeval.extract.grid import SourceRow
 from selfeval.findings import Finding, finding_at
@@ -21,37 +21,63 @@ from selfeval.normalize import scorers
 from selfeval.normalize.cells import clean
 from selfeval.normalize.records import IndicatorRecord
 from selfeval.normalize.slots import Placement, fit
-from selfeval.normalize.values import Value, base_of, compare, is_null, parse_amount, parse_value
-from selfeval.normalize.vocab import Match, Template, level_vocabulary, template_named
+from selfeval.normalize.values import (
+    Value,
+    base_of,
+    comparators,
+    compare,
+    is_null,
+    parse_amount,
+    parse_rate,
+    parse_value,
+)
+from selfeval.normalize.vocab import Match, Template, level_vocabulary, template_named, vocabulary
+from selfeval.settings import DEFAULT_WEIGHTS, ScoringWeights
 
-LABEL_POINTS = {"exact": 2.0, "variant": 1.5, "fuzzy": 1.0}
-NAME_POINTS = 1.5
-NAME_MISPLACED_PENALTY = 0.3  # per column the name sits off its expected column
-NAMELESS_PENALTY = 1.0  # a row with values but no name
-SECOND_LABEL_IN_PLACE = 1.5  # a level-2 label after a level-1 label, in its own column
-NAME_IS_A_LABEL_PENALTY = 2.0  # a name that is exactly a level label (质量指标) is a misplaced label
-IMPLIED_LABEL_PENALTY = 1.0  # a nameless row whose repaired level-2 label the template implies anyway
-
-DEFAULT_COLUMNS = {"level1": 1, "level2": 2, "level3": 3, "target": 4, "actual": 5, "weight": 6, "score": 7, "note": 8}
+DEFAULT_COLUMNS = vocabulary()["default_columns"]["indicators"]  # where a header names no column
 VALUE_SLOTS = ("target", "actual", "weight", "score", "note")
 SPLIT_TARGET_SLOTS = ("target_op", "target", "target_unit")  # 指标性质 / 指标值 / 度量单位
-SCORERS = {
-    "target_op": scorers.comparator_cell,
-    "target_unit": scorers.unit_cell,
-    "target": scorers.value_cell,
-    "actual": scorers.value_cell,
-    "weight": scorers.number_cell,
-    "score": scorers.number_cell,
-    "note": scorers.note_cell,
+SLOT_LOOKS = {  # which scorer each value slot uses (normalize/scorers.py)
+    "target_op": "comparator",
+    "target_unit": "unit",
+    "target": "value",
+    "actual": "value",
+    "weight": "number",
+    "score": "number",
+    "note": "note",
+    "measure_unit": "unit",
+    "indicator_kind": "kind",
+    "target_adjusted": "value",
+    "score_coefficient": "rate",
+    "is_core": "flag",
 }
 
 
+@cache
+def slot_scorers(weights: ScoringWeights) -> dict:
+    looks = scorers.cell_scorers(weights)
+    return {slot: looks[look] for slot, look in SLOT_LOOKS.items()}
+
+
 _SCORE_MARK = re.compile(r"\(\s*(\d+(?:\.\d+)?)\s*分\s*\)")  # 产出指标（50分）
-_LIST_MARK = re.compile(r"^指标\s*\d+\s*[:.、]\s*")  # 指标1：补助人数
+_LIST_MARK = re.compile(  # 指标1：补助人数
+    r"^(?:" + "|".join(map(re.escape, vocabulary()["list_marks"])) + r")\s*\d+\s*[:.、]\s*"
+)
+
+
+DEPARTMENT_SLOTS = ("measure_unit", "indicator_kind", "target_adjusted", "score_coefficient", "is_core")
+LEVEL_SLOTS = ("level1", "level2", "level3")
+
+
+def is_flat(columns: dict[str, int]) -> bool:
+    """A whole-department form's flat indicator list (计量单位, 指标性质, 年初指标值 …)."""
+    return any(s in columns for s in DEPARTMENT_SLOTS)
 
 
 def value_slots(columns: dict[str, int]) -> tuple[str, ...]:
     """The value columns of this block's header, in reading order."""
+    if is_flat(columns):  # the header's own order
+        return tuple(sorted((s for s in columns if s not in LEVEL_SLOTS), key=lambda s: columns[s]))
     target = tuple(s for s in SPLIT_TARGET_SLOTS if s in columns) or ("target",)
     return target + tuple(s for s in VALUE_SLOTS[1:] if s in columns)
 
@@ -125,19 +151,22 @@ def _first_filled(cells: tuple[str, ...], start: int) -> int | None:
     return next((i for i in range(start, len(cells)) if not is_null(cells[i])), None)
 
 
-def read_row(row: SourceRow, columns: dict[str, int], template: Template, cutoff: float) -> Reading | None:
+def read_row(
+    row: SourceRow, columns: dict[str, int], template: Template, cutoff: float, weights: ScoringWeights = DEFAULT_WEIGHTS
+) -> Reading | None:
     """The most plausible reading of an indicator-block row, None for a blank one.
 
     A reading depends only on the row's cells, whether their positions are
     kept, the block's columns, the template and the cutoff, so it is
     memoised on those: forms repeat rows heavily (every form carries the
     same placeholder rows), and a batch reads each distinct row once."""
-    return _read_cells(row.cells, row.positional, tuple(sorted(columns.items())), template.name, cutoff)
+    return _read_cells(row.cells, row.positional, tuple(sorted(columns.items())), template.name, cutoff, weights)
 
 
 @lru_cache(maxsize=32768)
 def _read_cells(
-    cells: tuple[str, ...], positional: bool, column_items: tuple[tuple[str, int], ...], template_name: str, cutoff: float
+    cells: tuple[str, ...], positional: bool, column_items: tuple[tuple[str, int], ...], template_name: str, cutoff: float,
+    w: ScoringWeights,
 ) -> Reading | None:
     columns = dict(column_items)
     template = template_named(template_name)
@@ -157,9 +186,9 @@ def _read_cells(
             named = scorers.name_cell(cells[first]) or _LIST_MARK.match(clean(cells[first]))
             shift = first - (columns["level3"] if named else columns["target"])
             rest = 0
-        score = sum(LABEL_POINTS[lab.match.how] for lab in labels)
+        score = sum(_label_points(lab, w) for lab in labels)
         if len(labels) == 2 and labels[1].column == columns["level2"] + shift:
-            score += SECOND_LABEL_IN_PLACE
+            score += w.second_label_in_place
         name_col = _first_filled(cells, rest)
         name = None
         if name_col is not None:
@@ -168,22 +197,30 @@ def _read_cells(
             if listed or scorers.name_cell(cells[name_col]):
                 name = (name_col, text[listed.end():].strip() if listed else text)
                 if name[1]:
-                    score += NAME_POINTS - NAME_MISPLACED_PENALTY * abs(name_col - (columns["level3"] + shift))
+                    score += w.name - w.name_misplaced * abs(name_col - (columns["level3"] + shift))
                     as_label = classify_label(cells[name_col], template, cutoff)
                     if as_label is not None and as_label.match.how == "exact":
-                        score -= NAME_IS_A_LABEL_PENALTY
+                        score -= w.name_is_a_label
         start = name[0] + 1 if name else rest
         slots = [(s, columns[s] + shift) for s in slot_names]
-        placement = fit(cells, start, slots, SCORERS, positional=positional)
+        placement = fit(cells, start, slots, slot_scorers(w), positional=positional, weights=w)
         score += placement.score
+        if name and name[1] and not placement.cells:
+            as_label = classify_label(cells[name[0]], template, cutoff)
+            if as_label is not None and as_label.match.repaired:
+                score -= w.name_is_a_label  # a row of labels only: a repaired label is a label, not a name
         if not (name and name[1]) and any(s in placement.cells for s in ("target", "actual", "weight", "score")):
-            score -= NAMELESS_PENALTY
+            score -= w.nameless
             if labels and _implied(labels, template):
-                score -= IMPLIED_LABEL_PENALTY  # the cell is the row's name: its level 2 follows anyway
+                score -= w.implied_label  # the cell is the row's name: its level 2 follows anyway
         reading = Reading(labels, shift, name, placement, score)
         if best is None or reading.score > best.score:
             best = reading
     return best
+
+
+def _label_points(label: Label, w: ScoringWeights) -> float:
+    return {"exact": w.label_exact, "variant": w.label_variant, "fuzzy": w.label_fuzzy}[label.match.how]
 
 
 def _implied(labels: tuple[Label, ...], template: Template) -> bool:
@@ -205,10 +242,12 @@ class IndicatorBlock:
     template: Template
     columns: dict[str, int]
     cutoff: float
+    weights: ScoringWeights = DEFAULT_WEIGHTS
     level1: str | None = None
     level2: str | None = None
     level1_weights: dict[str, Decimal] = field(default_factory=dict)  # stated in the labels
     pending_weight: Decimal | None = None  # from a level-1 cell showing only （50分）
+    indicator_kind: str | None = None  # 指标性质 of a department form, carried down its merged cell
     records: list[IndicatorRecord] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
 
@@ -222,7 +261,7 @@ class IndicatorBlock:
 
     def add(self, row: SourceRow) -> bool:
         """Read one row; False when the row holds nothing (blank)."""
-        reading = _read_cells(row.cells, row.positional, self._column_items, self.template.name, self.cutoff)
+        reading = _read_cells(row.cells, row.positional, self._column_items, self.template.name, self.cutoff, self.weights)
         if reading is None:
             return False
         repairs: list[str] = []
@@ -302,7 +341,7 @@ class IndicatorBlock:
 
     def _record(self, row: SourceRow, reading: Reading, repairs: list[str]) -> IndicatorRecord:
         cells = reading.placement.cells
-        text = {slot: cells[slot][1] if slot in cells else "" for slot in (*SPLIT_TARGET_SLOTS, *VALUE_SLOTS)}
+        text = {slot: cells[slot][1] if slot in cells else "" for slot in (*SPLIT_TARGET_SLOTS, *VALUE_SLOTS, *DEPARTMENT_SLOTS)}
         if text["target_op"] or text["target_unit"]:  # split columns: 指标性质 / 指标值 / 度量单位
             text["target"] = clean(text["target_op"]) + clean(text["target"]) + clean(text["target_unit"])
         if self.level2 is None and self.level1 is not None:
@@ -311,7 +350,8 @@ class IndicatorBlock:
                 self.level2 = only
                 repairs.append("level_inferred")
                 self._note("level_inferred", f"level-2 {only!r} implied: it is the only one under {self.level1!r}", row, "level2")
-        if self.level1 is None or self.level2 is None:
+        flat = is_flat(self.columns)
+        if not flat and (self.level1 is None or self.level2 is None):
             level = 1 if self.level1 is None else 2
             self._note("unknown_label", f"indicator without a level-{level} label", row, f"level{level}")
         if not reading.named:
@@ -325,9 +365,14 @@ class IndicatorBlock:
                     f"the number {value.value} is kept, the comparator left empty",
                     row, f"{side}_raw",
                 )
+        extra = self._department_fields(row, text) if flat else {}
+        if extra.get("measure_unit"):  # the form states the unit in its own column
+            target, actual = (_with_unit(v, extra["measure_unit"]) for v in (target, actual))
         target, actual = self._infer_units(row, target, actual, repairs)
         weight, score = (self._number(row, slot, text[slot]) for slot in ("weight", "score"))
         base_unit, target_base, actual_base, met = self._compare(row, target, actual)
+        if flat and not _written_comparator(target):
+            met = None  # a department form states no direction (控制率, 完成率 alike); 得分系数 says how it was judged
         return IndicatorRecord(
             indicator_seq=len(self.records) + 1,
             level1=self.level1,
@@ -348,7 +393,26 @@ class IndicatorBlock:
             sheet=row.sheet,
             repairs=tuple(dict.fromkeys(repairs)),
             ocr_conf=_confidence(row, reading),
+            **extra,
         )
+
+    def _department_fields(self, row: SourceRow, text: dict[str, str]) -> dict:
+        """计量单位, 指标性质 (a merged cell: it carries down), 调整指标值, 得分系数, 是否核心指标."""
+        if clean(text["indicator_kind"]):
+            self.indicator_kind = clean(text["indicator_kind"])
+        coefficient = parse_rate(text["score_coefficient"])
+        if coefficient.problem:
+            self._note("unparsed_number", f"score_coefficient {coefficient.problem}; left empty", row, "score_coefficient")
+        flag = clean(text["is_core"])
+        if flag and flag not in ("是", "否"):
+            self._note("unparsed_number", f"是否核心指标 {flag!r} is neither 是 nor 否; left empty", row, "is_core")
+        return {
+            "measure_unit": clean(text["measure_unit"]) or None,
+            "indicator_kind": self.indicator_kind,
+            "target_adjusted": parse_value(text["target_adjusted"]),
+            "score_coefficient": coefficient.value,
+            "is_core": {"是": True, "否": False}.get(flag),
+        }
 
     def _infer_units(self, row: SourceRow, target: Value, actual: Value, repairs: list[str]) -> tuple[Value, Value]:
         if target.value is None or actual.value is None or (target.unit is None) == (actual.unit is None):
@@ -378,6 +442,22 @@ class IndicatorBlock:
         if amount.problem:
             self._note("unparsed_number", f"{slot} {amount.problem}; left empty", row, slot)
         return amount.value
+
+
+def _written_comparator(value: Value) -> bool:
+    """The value's comparator is written (≥6次), not the ``=`` a bare number gets."""
+    body = value.raw.replace(" ", "")
+    prefixes, suffixes = comparators()
+    return value.op is not None and (
+        any(body.startswith(p) for p, _ in prefixes) or any(body.endswith(s) for s, _ in suffixes)
+    )
+
+
+def _with_unit(value: Value, unit: str) -> Value:
+    """A number without unit takes the unit its 计量单位 column states."""
+    if value.value is None or value.unit is not None:
+        return value
+    return Value(value.raw, value.op, value.value, unit, value.status)
 
 
 def _confidence(row: SourceRow, reading: Reading) -> float | None:

@@ -51,6 +51,12 @@ class IndicatorRecord:
     ocr_conf: float | None = None
     sheet: str | None = None
     level1_weight: Decimal | None = None  # the level-1 group's score stated in its label
+    # whole-department forms (部门整体支出绩效自评表)
+    measure_unit: str | None = None  # 计量单位
+    indicator_kind: str | None = None  # 指标性质: 定量指标 / 定性指标
+    target_adjusted: Value | None = None  # 调整指标值
+    score_coefficient: Decimal | None = None  # 得分系数 as a fraction
+    is_core: bool | None = None  # 是否核心指标
 
     @property
     def place(self) -> Place:
@@ -87,6 +93,12 @@ class FormRecord:
     improvements: str | None = None  # 改进措施
     project_leader: str | None = None  # 项目负责人
     look_alike: str | None = None  # why this is not a self-evaluation form, when it is not
+    form_kind: str = "project"  # project (项目支出) or department (部门整体支出)
+    goal_adjusted: str | None = None  # 全年（调整）绩效目标
+    contact_person: str | None = None  # 部门联系人
+    contact_phone: str | None = None  # 联系电话
+    finance_office: str | None = None  # 财政处室
+    self_score: str | None = None  # 自评总分 as written in the head (read into total_score)
     funding: list[FundingRecord] = field(default_factory=list)
     indicators: list[IndicatorRecord] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)

@@ -35,7 +35,7 @@ from functools import cache, lru_cache
 from selfeval.extract.grid import SourceRow
 from selfeval.extract.split import is_title
 from selfeval.normalize.cells import clean, compact
-from selfeval.normalize.values import is_null
+from selfeval.normalize.values import is_null, parse_rate
 from selfeval.normalize.vocab import (
     Match,
     Vocabulary,
@@ -50,10 +50,27 @@ ROW_KINDS = (
 )
 BLOCKS = ("head", "funding", "goal", "indicators", "after_total")  # what the rows above opened
 HEADER_GROUPS = {"funding": "funding_columns", "goal": "goal_columns", "indicators": "indicator_columns"}
+DEPARTMENT_GROUP = "department_indicator_columns"  # 指标名称 / 计量单位 / 指标性质 / 年初指标值 … 是否核心指标
+DEPARTMENT_MINIMUM = 6
+HEADER_ORDER = (  # (block, vocabulary group, column names needed), tried in this order
+    ("funding", "funding_columns", 3),
+    ("indicators", DEPARTMENT_GROUP, DEPARTMENT_MINIMUM),  # a whole-department form's flat list
+    ("indicators", "indicator_columns", 4),
+)
 HEADER_CUTOFF = 80.0  # header cells are printed text: match them strictly
-HEADER_MINIMUM = {"funding": 3, "indicators": 4}  # column names a header row needs on its own
 FIELD_LABEL_LONGEST = {"header_fields": 12, "form_texts": 8}
 YEAR_LINE = re.compile(r"^\(?\s*((?:19|20)\d{2})\s*年度?\s*\)?$")  # （2022年度） under a national title
+
+
+_FORMULA_MARK = re.compile(  # 全年预算数（A）, 执行率（B/A）, 得分系数（%）, 指标权重（分）
+    r"\(\s*(?:[A-Za-z](?:\s*[/×*+-]\s*[A-Za-z])*|%|分)\s*\)"
+)
+
+
+@lru_cache(maxsize=16384)
+def header_text(cell: str) -> str:
+    """A header cell without its formula and unit marks: ``执行率（B/A）`` → ``执行率``."""
+    return _FORMULA_MARK.sub("", clean(cell))
 
 
 @dataclass(frozen=True)
@@ -87,7 +104,7 @@ def _header_columns(cells: tuple[str, ...], group: str, minimum: int) -> tuple[t
     for col, cell in enumerate(cells):
         if is_null(cell):
             continue
-        match = vocab.match(cell)
+        match = vocab.match(header_text(cell))
         if match and match.label not in columns:
             columns[match.label] = col
     return tuple(columns.items()) if len(columns) >= minimum else None
@@ -97,15 +114,38 @@ def _band_row(cells: tuple[str, ...], block: str) -> tuple[tuple[str, int], ...]
     """The columns of a row made only of ``block``'s column names (and its
     own block label): the second row of a header band."""
     vocab = column_vocabulary(HEADER_GROUPS[block], HEADER_CUTOFF)
+    if block == "indicators" and _header_columns(cells, DEPARTMENT_GROUP, DEPARTMENT_MINIMUM):
+        return None  # a department header of its own, not a second row
     columns: dict[str, int] = {}
     for col, cell in enumerate(cells):
         if is_null(cell) or Vocabulary.key(cell) in block_labels(block):
             continue
-        match = vocab.match(cell)
+        match = vocab.match(header_text(cell))
         if match is None:
             return None
         columns.setdefault(match.label, col)
     return tuple(columns.items()) or None
+
+
+_SCORE_MARK = re.compile(r"\(\s*\d+(?:\.\d+)?\s*分\s*\)")  # 绩效指标（90分）
+
+
+def is_block_label(cell: str) -> bool:
+    """A block's own label (项目资金, 年度总体目标, 绩效指标(90分) …), of any block."""
+    key = Vocabulary.key(_SCORE_MARK.sub("", clean(cell)))
+    return any(key in block_labels(kind) for kind in ("funding", "goal", "indicators"))
+
+
+def header_cells(cells: tuple[str, ...], block: str) -> frozenset[int]:
+    """The cells of a header row that name a column of ``block``, a head field
+    (a 项目名称 column printed in a funding header) or are a block label."""
+    vocabs = [column_vocabulary(HEADER_GROUPS[block], HEADER_CUTOFF), column_vocabulary("header_fields", HEADER_CUTOFF)]
+    if block == "indicators":
+        vocabs.append(column_vocabulary(DEPARTMENT_GROUP, HEADER_CUTOFF))
+    return frozenset(
+        col for col, cell in enumerate(cells)
+        if not is_null(cell) and (any(v.match(header_text(cell)) for v in vocabs) or is_block_label(cell))
+    )
 
 
 def merge_band(band: dict[str, int], columns: dict[str, int]) -> dict[str, int]:
@@ -145,14 +185,11 @@ def classify_row(
 
 @lru_cache(maxsize=32768)
 def _classify(cells: tuple[str, ...], context: str, after_header: str | None, cutoff: float) -> RowKind:
-    filled = [clean(c) for c in cells if not is_null(c)]
+    filled = [c for c in cells if not is_null(c)]
     if not any(c.strip() for c in cells):
         return RowKind("blank")
-    row = SourceRow(cells, 0)
-    first = filled[0] if filled else ""
-    if is_title(row):
-        return RowKind("title")
-    if context == "head" and YEAR_LINE.match(first) and len(filled) == 1:
+    first = clean(filled[0]) if filled else ""
+    if len(filled) == 1 and (is_title(SourceRow(cells, 0)) or (context == "head" and YEAR_LINE.match(first))):
         return RowKind("title")
     text = compact("".join(cells))
     if "项目序号" in text:
@@ -163,6 +200,17 @@ def _classify(cells: tuple[str, ...], context: str, after_header: str | None, cu
     in_indicators = context in ("indicators", "after_total")
     if key in block_labels("total") and in_indicators:
         return RowKind("total")
+    if after_header is not None:
+        band = _band_row(cells, after_header)
+        if band:
+            return RowKind("header", after_header, band)
+    if key in block_labels("goal"):
+        return RowKind("header", "goal", _header_columns(cells, HEADER_GROUPS["goal"], 1) or ())
+    if sum(1 for c in filled if not any(ch.isdigit() for ch in c)) >= min(m for _, _, m in HEADER_ORDER):
+        for block, group, minimum in HEADER_ORDER:  # header cells hold no digits: else no header
+            found = _header_columns(cells, group, minimum)
+            if found:
+                return RowKind("header", block, found)
     if context == "head" and label_value_group(cells, "header_fields"):
         return RowKind("field")
     if (
@@ -171,20 +219,8 @@ def _classify(cells: tuple[str, ...], context: str, after_header: str | None, cu
         and label_value_group(cells, "form_texts")
     ):
         return RowKind("trailer")
-    if after_header is not None:
-        band = _band_row(cells, after_header)
-        if band:
-            return RowKind("header", after_header, band)
-    found = _header_columns(cells, HEADER_GROUPS["funding"], HEADER_MINIMUM["funding"])
-    if found:
-        return RowKind("header", "funding", found)
-    if key in block_labels("goal"):
-        return RowKind("header", "goal", _header_columns(cells, HEADER_GROUPS["goal"], 1) or ())
-    found = _header_columns(cells, HEADER_GROUPS["indicators"], HEADER_MINIMUM["indicators"])
-    if found:
-        return RowKind("header", "indicators", found)
     if context == "funding":
-        return RowKind("funding") if _has_source_label(cells, cutoff) else RowKind("noise")
+        return RowKind("funding") if source_label(cells, cutoff) is not None or unlabelled_amounts(cells) else RowKind("noise")
     if context == "goal":
         return RowKind("goal")
     if context == "indicators":
@@ -192,8 +228,11 @@ def _classify(cells: tuple[str, ...], context: str, after_header: str | None, cu
     return RowKind("noise")
 
 
-def _has_source_label(cells: tuple[str, ...], cutoff: float) -> bool:
-    return source_label(cells, cutoff) is not None
+def unlabelled_amounts(cells: tuple[str, ...]) -> bool:
+    """A budget row of numbers with no label at all: the one row of a
+    whole-department form's 部门预算执行情况 block."""
+    filled = [c for c in cells if not is_null(c)]
+    return len(filled) >= 2 and all(parse_rate(c).value is not None for c in filled)
 
 
 def source_label(cells: tuple[str, ...], cutoff: float) -> tuple[int, Match] | None:

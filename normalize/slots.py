@@ -14,14 +14,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from selfeval.normalize.values import is_null
+from selfeval.settings import DEFAULT_WEIGHTS, ScoringWeights
 
 CellScorer = Callable[[str], float]
 
 EARLY_EXIT = True  # see fit(); False gives the exhaustive search
-LOST_CELL_PENALTY = 5.0  # a non-empty cell no slot takes
-LOST_PLACEHOLDER_PENALTY = 1.0  # a "—" or "……" no slot takes: no data lost, but it anchors columns
-OFFSET_PENALTY = 0.6  # per column of offset, for rows whose positions are kept
-LOOSE_OFFSET_PENALTY = 0.1  # per column, where the reader could not keep positions
 
 
 @dataclass(frozen=True)
@@ -39,6 +36,7 @@ def fit(
     scorers: dict[str, CellScorer],
     offsets: Sequence[int] = (0, 1, -1, 2, -2),
     positional: bool = True,
+    weights: ScoringWeights = DEFAULT_WEIGHTS,
 ) -> Placement:
     """Place ``cells[start:]`` into ``slots`` (name, expected column).
 
@@ -48,7 +46,7 @@ def fit(
     (``EARLY_EXIT``; the tests compare it with the exhaustive search).
     """
     available = {i: cells[i] for i in range(start, len(cells)) if cells[i].strip()}
-    per_column = OFFSET_PENALTY if positional else LOOSE_OFFSET_PENALTY
+    per_column = weights.offset if positional else weights.loose_offset
     nulls = {i for i, t in available.items() if is_null(t)}  # "—", "……": placeholders, not data
     n_real = len(available) - len(nulls)
     pairs = [(column, scorers[slot], _empty_score(scorers[slot])) for slot, column in slots]
@@ -70,8 +68,8 @@ def fit(
                 doubtful = doubtful or cell_score < 0
                 used.add(column + offset)
         used_nulls = len(used & nulls) if nulls else 0
-        score -= LOST_PLACEHOLDER_PENALTY * (len(nulls) - used_nulls)
-        score -= LOST_CELL_PENALTY * (n_real - (len(used) - used_nulls))
+        score -= weights.lost_placeholder * (len(nulls) - used_nulls)
+        score -= weights.lost_cell * (n_real - (len(used) - used_nulls))
         if best_offset is None or score > best_score:
             best_offset, best_score = offset, score
         if EARLY_EXIT and offset == 0 and not doubtful and len(used) == len(available):

@@ -189,6 +189,7 @@ class TokenReader:
         self.year: int | None = None
         self.block: _Block | None = None
         self.centred = False  # the form prints merged labels at their centre (a PDF's text)
+        self.uncertain: list[tuple[Token, str]] = []  # close calls, reported
 
     # the walk
     def read(self) -> list[_Row]:
@@ -403,7 +404,7 @@ class TokenReader:
         self._emit(head[: 2 + 2 * len(heads) - 1] if heads else head[:1], heads + ([block.label] if block.label else []),
                    block.extra_lines)
         texts = [tok for name, tok, _ in block.items if tok.text]
-        target, actual = groups.split_goal(texts, self.centred, _aligned_heads(block))
+        target, actual = groups.split_goal(texts, self.centred, _aligned_heads(block), self.uncertain)
         if target or actual:
             self._emit(["", "", _joined(target), "", _joined(actual)], target + actual)
 
@@ -419,7 +420,7 @@ class TokenReader:
                                                    strict=True) if slot}
         items = groups.rows_of(block.items, value_slots, l2_vocab, tuple(by_slot.get(s) for s in value_slots))
         width = max(columns.values()) + 1
-        for cells_by_slot, toks in groups.arrange(items, template_for_year(self.year), self.centred):
+        for cells_by_slot, toks in groups.arrange(items, template_for_year(self.year), self.centred, self.uncertain):
             cells = [""] * width
             for slot, text in cells_by_slot.items():
                 if slot in columns:
@@ -479,6 +480,8 @@ def regrid(rows: list[SourceRow], shape: str, cutoff: float, source_path: str = 
     for line, texts in sorted(by_line.items()):
         findings.append(finding_at("unparsed_line", f"text that no cell of the form could hold: {' '.join(texts)!r}",
                                    Place(line), " ".join(texts)))
+    for tok, message in reader.uncertain:
+        findings.append(finding_at("uncertain_reading", message, Place(tok.line)))
     return out, findings
 
 

@@ -8,15 +8,13 @@ records are written.  Nothing here guesses: text that is not a number gives
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
-from importlib import resources
 
 from selfeval.normalize.cells import clean
-from selfeval.normalize.vocab import vocabulary
+from selfeval.normalize.vocab import units, vocabulary
 
 
 @cache
@@ -43,11 +41,7 @@ _PLAIN_NUMBER = re.compile(rf"^{_NUMBER}$")
 _VALUE = re.compile(rf"^(?P<prefix>\D*?)\s*(?P<num>{_NUMBER})\s*(?P<unit>\D*)$")
 
 
-def _units() -> dict:
-    return json.loads(resources.files("selfeval.data").joinpath("units.json").read_text(encoding="utf-8"))
-
-
-_UNITS = _units()
+_UNITS = units()
 
 
 @cache

@@ -7,30 +7,47 @@ are matched in three steps, each recorded so a repair is never silent:
 2. ``variant``    equal after traditional→simplified conversion (OpenCC
                   ``t2s``), punctuation removal or the known OCR-confusable
                   characters (``指杯``→``指标``, ``质最``→``质量``);
-3. ``fuzzy``      the best rapidfuzz ratio, at least the cutoff and clearly
-                  ahead of the runner-up (a tie is no match).
+3. ``fuzzy``      one character away from exactly one label (any character:
+                  ``社会效益措标`` → ``社会效益指标``), else the best rapidfuzz
+                  ratio, at least the cutoff and clearly ahead of the
+                  runner-up (a tie is no match).
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 
 import opencc
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Hamming
 
+from selfeval.normalize import schema
 from selfeval.normalize.cells import compact
 
 _PUNCT = re.compile(r"[\s:：,，、.。;；()（）\[\]【】\"'“”‘’*＊]+")
 _PREFIX = re.compile(r"^其中")
 _T2S = opencc.OpenCC("t2s")
+SUBSTITUTION_MIN_LENGTH = 3  # shorter labels (得分, 分值) are too close to other words for one character to be a slip
 
 
-def _data(name: str) -> dict:
-    return json.loads(resources.files("selfeval.data").joinpath(name).read_text(encoding="utf-8"))
+def data_dir():
+    """The package's data files (vocabularies, templates, units): every file
+    the readings depend on besides the code.  The ``--resume`` cache key holds
+    a digest of them all (:func:`selfeval.cache.data_digest`)."""
+    return resources.files("selfeval.data")
+
+
+def _data(name: str, spec=None) -> dict:
+    """A data file of ``selfeval/data``, checked against its spec (:mod:`.schema`)."""
+    data = json.loads(data_dir().joinpath(name).read_text(encoding="utf-8"))
+    if spec is not None:
+        schema.check(data, spec, f"selfeval/data/{name}")
+    return data
 
 
 @dataclass(frozen=True)
@@ -54,7 +71,23 @@ class Vocabulary:
         self._cutoff = cutoff
         self._digit_free = not any(ch.isdigit() for key in labels for ch in key)
         self._confusable = str.maketrans(confusables)
+        self._by_length: dict[int, list[str]] = {}
+        for k in self._keys:
+            self._by_length.setdefault(len(k), []).append(k)
         self.match = lru_cache(maxsize=8192)(self._match)
+
+    def _one_substitution(self, key: str) -> Match | None:
+        """The label ``key`` differs from in exactly one character (社会效益措标 →
+        社会效益指标, any character, not a list), when only one label is that close
+        and the label has at least SUBSTITUTION_MIN_LENGTH characters."""
+        if len(key) < SUBSTITUTION_MIN_LENGTH:
+            return None
+        near = {self._labels[k] for k in self._by_length.get(len(key), ()) if Hamming.distance(key, k) == 1}
+        if len(near) != 1:
+            return None  # none, or two labels as close: no match by this rule
+        label = near.pop()
+        best = max((k for k in self._by_length[len(key)] if self._labels[k] == label), key=lambda k: fuzz.ratio(key, k))
+        return Match(label, round(fuzz.ratio(key, best), 1), "fuzzy")
 
     @staticmethod
     @lru_cache(maxsize=65536)
@@ -74,6 +107,9 @@ class Vocabulary:
         for variant in (_T2S.convert(key), _T2S.convert(key).translate(self._confusable)):
             if variant in self._labels:
                 return Match(self._labels[variant], 100.0, "variant")
+        single = self._one_substitution(_T2S.convert(key))
+        if single is not None:
+            return single
         best = process.extract(
             _T2S.convert(key), self._keys, scorer=fuzz.ratio, limit=2, score_cutoff=self._cutoff
         )
@@ -94,6 +130,7 @@ class Template:
     to_year: int | None
     level1: tuple[str, ...]
     level2_parents: dict[str, tuple[str, ...]]  # level-2 -> allowed level-1s, canonical first
+    chosen_by_labels: bool = False  # applied when a form's level-1 labels are its own, never by year
 
     def parent_of(self, level2: str, current_level1: str | None) -> str:
         allowed = self.level2_parents[level2]
@@ -104,7 +141,7 @@ class Template:
         return children[0] if len(children) == 1 else None
 
     def applies_to(self, year: int | None) -> bool:
-        if year is None:
+        if year is None or self.chosen_by_labels:
             return False
         return (self.from_year is None or year >= self.from_year) and (
             self.to_year is None or year <= self.to_year
@@ -112,7 +149,7 @@ class Template:
 
 
 def _load_template(name: str) -> Template:
-    raw = _data(f"templates/{name}.json")
+    raw = _data(f"templates/{name}.json", schema.TEMPLATE)
     level1 = tuple(entry["label"] for entry in raw["level1"])
     parents: dict[str, list[str]] = {}
     for entry in raw["level1"]:
@@ -129,12 +166,12 @@ def _load_template(name: str) -> Template:
         raise ValueError(f"template {name}: labels at both levels: {sorted(overlap)}")
     return Template(
         raw["name"], raw["title"], raw.get("from_year"), raw.get("to_year"), level1,
-        {k: tuple(v) for k, v in parents.items()},
+        {k: tuple(v) for k, v in parents.items()}, raw.get("chosen_by_labels", False),
     )
 
 
 def template_names() -> list[str]:
-    folder = resources.files("selfeval.data").joinpath("templates")
+    folder = data_dir().joinpath("templates")
     return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".json"))
 
 
@@ -152,15 +189,38 @@ def template_named(name: str) -> Template:
 
 def template_for_year(year: int | None) -> Template:
     """The template whose years include ``year``; the latest one when unknown."""
-    for t in templates():
+    by_year = [t for t in templates() if not t.chosen_by_labels]
+    for t in by_year:
         if t.applies_to(year):
             return t
-    return templates()[-1]
+    return by_year[-1]
+
+
+@cache
+def _own_level1_labels() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """For each template chosen by its labels, the level-1 labels no year template has."""
+    common = {label for t in templates() if not t.chosen_by_labels for label in t.level1}
+    return tuple((t.name, tuple(x for x in t.level1 if x not in common)) for t in templates() if t.chosen_by_labels)
+
+
+def template_by_labels(cells: Iterable[str]) -> Template | None:
+    """The template chosen by its labels at least two of whose own level-1
+    labels (项目决策, 项目管理 …, with or without a score) some cell begins with."""
+    text = "\n" + "\n".join(compact(c) for c in cells if c)
+    for name, own in _own_level1_labels():
+        if sum(1 for label in own if "\n" + label in text) >= 2:
+            return template_named(name)
+    return None
 
 
 @cache
 def vocabulary() -> dict:
-    return _data("vocabulary.json")
+    return _data("vocabulary.json", schema.VOCABULARY)
+
+
+@cache
+def units() -> dict:
+    return _data("units.json", schema.UNITS)
 
 
 def _vocab(labels: dict[str, str], cutoff: float) -> Vocabulary:
@@ -181,6 +241,13 @@ def source_vocabulary(cutoff: float) -> Vocabulary:
         for text in [src["label"], *src["aliases"]]:
             labels[text] = src["label"]
     return _vocab(labels, cutoff)
+
+
+@cache
+def total_source() -> Match:
+    """The funding source a budget row without a label is: the form's total."""
+    label = next(src["label"] for src in vocabulary()["funding_sources"] if src["key"] == "total")
+    return Match(label, 100.0, "exact")
 
 
 @cache

@@ -1,4 +1,14 @@
-"""The ``--resume`` cache format: a FileResult as plain JSON, and back.
+"""The ``--resume`` cache: :class:`ResultCache`, and its format, a
+FileResult as plain JSON and back.
+
+A file's entry is found by its key, the sha256 of everything that can change
+what the file reads as: the file's bytes, its doc_id and path, the tool
+version and cache format, the settings that change readings
+(:func:`selfeval.settings.reading_settings`), every data file of the package
+(vocabularies, templates, units: :func:`data_digest`) and the versions of
+the optional components its reader uses (OCR engine and models:
+:data:`selfeval.extract.readers.COMPONENTS`).  Change any of them and the
+file is read afresh.
 
 Cache files live in the output folder, which may be shared or copied, so
 they are untrusted: they are never unpickled.  Every class is written and
@@ -16,18 +26,25 @@ bytes); strings are ASCII-escaped, so any text the readers produced
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import fields
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
+from selfeval import __version__
 from selfeval.extract.grid import Place
+from selfeval.extract.readers import InputFile, component_versions
 from selfeval.findings import Finding
+from selfeval.normalize import vocab
 from selfeval.normalize.records import FormRecord, FundingRecord, IndicatorRecord
 from selfeval.normalize.values import Value
+from selfeval.output.writers import atomic_write, remove_stale_tmp
+from selfeval.results import FileResult
+from selfeval.settings import Settings, reading_settings
 
-if TYPE_CHECKING:
-    from selfeval.pipeline import FileResult
+CACHE_FORMAT = 5  # bump whenever FileResult or the records change shape (3: JSON, selfeval.cache; 4: findings name their field; 5: department forms)
 
 
 class CacheFormatError(ValueError):
@@ -123,6 +140,7 @@ _CODECS: dict[str, tuple] = {
     "Place": _record(Place),
     "Place | None": _optional("Place"),
     "Value": _record(Value),
+    "Value | None": _optional("Value"),
     "Finding": _record(Finding),
     "FundingRecord": _record(FundingRecord),
     "IndicatorRecord": _record(IndicatorRecord),
@@ -171,15 +189,11 @@ def _record_in(cls: type, d: Any) -> Any:
 def to_dict(result: FileResult) -> dict:
     """A FileResult as JSON-ready data (forms with their funding and indicator
     records, Decimals as strings, Values, Places, findings)."""
-    from selfeval.pipeline import FileResult
-
     return _record_out(FileResult, result)
 
 
 def from_dict(d: Any) -> FileResult:
     """The FileResult :func:`to_dict` made; CacheFormatError for anything else."""
-    from selfeval.pipeline import FileResult
-
     return _record_in(FileResult, d)
 
 
@@ -202,3 +216,81 @@ def loads(data: bytes, format_version: int) -> FileResult:
 
 def _no_constant(name: str) -> Any:
     raise CacheFormatError(f"{name} is not allowed in a cache file")
+
+
+# -- the cache ------------------------------------------------------------------------
+def data_digest(root=None) -> str:
+    """sha256 over every file under the package's data folder (or ``root``),
+    by relative path and bytes, in sorted order."""
+    digest = hashlib.sha256()
+
+    def walk(folder, prefix: str) -> None:
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+            if entry.name.startswith(".") or entry.name == "__pycache__":
+                continue
+            name = f"{prefix}{entry.name}"
+            if entry.is_dir():
+                walk(entry, name + "/")
+            else:
+                data = entry.read_bytes()
+                digest.update(f"{name}\0{len(data)}\0".encode())
+                digest.update(data)
+
+    walk(vocab.data_dir() if root is None else root, "")
+    return digest.hexdigest()
+
+
+def cacheable(result: FileResult) -> bool:
+    """Results that depend on the machine (a missing optional reader, a time
+    budget, a memory limit) are not cached: the next run should try again."""
+    return not any(f.code in ("unreadable_input", "limit_exceeded") and f.line is None for f in result.findings)
+
+
+class ResultCache:
+    """The ``--resume`` cache in ``folder``, for runs with ``settings``.
+
+    Picklable (a folder and two strings), so the key can be made where the
+    file is read, under the file's time budget."""
+
+    def __init__(self, folder: Path, settings: Settings) -> None:
+        self.folder = Path(folder)
+        parts = (CACHE_FORMAT, __version__, reading_settings(settings), data_digest())
+        self.batch_digest = hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
+
+    def key(self, item: InputFile, sha256: str, suffix: str) -> str:
+        """The entry's key for a file with these bytes (``sha256``), read by the ``suffix`` reader."""
+        parts = (self.batch_digest, sha256, item.doc_id, str(item.path), component_versions(suffix))
+        return hashlib.sha256(repr(parts).encode("utf-8", "surrogateescape")).hexdigest()
+
+    def path(self, key: str) -> Path:
+        return self.folder / f"{key}.json"
+
+    def load(self, key: str) -> FileResult | None:
+        """The cached result, or None when there is none or it is damaged
+        (it is then read again and rewritten)."""
+        try:
+            data = self.path(key).read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError:  # unreadable entry: read the file again
+            return None
+        try:
+            return loads(data, CACHE_FORMAT)
+        except CacheFormatError:  # damaged, another format, or not ours
+            return None
+
+    def store(self, key: str, result: FileResult) -> bool:
+        """Keep ``result`` under ``key`` when it is :func:`cacheable`; False when it was not stored."""
+        if not cacheable(result):
+            return False
+        try:
+            data = dumps(result, CACHE_FORMAT)
+        except (CacheFormatError, ValueError):  # a value JSON cannot hold (NaN, a new type): not cached
+            return False
+        atomic_write(self.path(key), data)
+        return True
+
+    def clean(self) -> None:
+        """Remove the temporaries a killed run left in the cache folder."""
+        if self.folder.is_dir():
+            remove_stale_tmp(self.folder)

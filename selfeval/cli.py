@@ -83,6 +83,7 @@ def extract(
     scheduler: Annotated[str | None, typer.Option(metavar="ADDRESS", help="Process the files on a Dask cluster at this address (tcp://host:8786); needs the dask extra.")] = None,
     partitioned: Annotated[bool, typer.Option("--partitioned", help="Also write OUT/parquet/<table>/year=YYYY/ (Hive-partitioned Parquet).")] = False,
     corrections: Annotated[Path | None, typer.Option("--corrections", metavar="FILE", help="Apply a reviewer's corrections.csv (from the report) before validation.")] = None,
+    max_memory_mb: Annotated[int, typer.Option("--max-memory-mb", metavar="MB", min=0, help="Read each file in a worker process that may take at most this much memory beyond its start (a file over it is reported); 0: no limit.")] = 0,
 ) -> None:
     """Extract every form of the INPUTs into tables in OUT.
 
@@ -97,12 +98,12 @@ def extract(
     if template is not None and template not in template_names():
         raise _usage(f"unknown template {template!r}; known: {', '.join(template_names())}")
     settings = Settings(template=template, max_file_bytes=int(max_file_mb * 1024 * 1024), file_time_budget_s=file_time_budget,
+                        workers=workers, max_memory_mb=max_memory_mb, cache_dir=out / ".cache" if resume else None,
                         corrections=_corrections(corrections))
     client = _connect(scheduler) if scheduler else None
     try:
         with TableWriter(out, formats, partitioned=partitioned, csv_bom=csv_bom) as writer:
-            batch = _run_with_progress(inputs, settings, workers, quiet, out / ".cache" if resume else None,
-                                       sink=writer, client=client)
+            batch = _run_with_progress(inputs, settings, quiet, sink=writer, client=client)
     finally:
         if client is not None:
             client.close()
@@ -137,7 +138,7 @@ def templates() -> None:
     from selfeval.normalize.vocab import templates as all_templates
 
     for t in all_templates():
-        years = f"{t.from_year or '…'}–{t.to_year or '…'}"
+        years = "by its labels" if t.chosen_by_labels else f"{t.from_year or '…'}–{t.to_year or '…'}"
         typer.echo(f"{t.name}\t{years}\t{t.title}")
 
 
@@ -194,20 +195,19 @@ def _connect(scheduler: str):
                      "and give its address, e.g. tcp://host:8786") from exc
 
 
-def _run_with_progress(inputs: list[Path], settings: Settings, workers: int, quiet: bool,
-                       cache_dir: Path | None = None, sink: TableWriter | None = None,
+def _run_with_progress(inputs: list[Path], settings: Settings, quiet: bool, sink: TableWriter | None = None,
                        client=None) -> BatchResult:
     def run(progress=None):
         if client is not None:
             from selfeval.distributed import run_on_cluster
 
-            return run_on_cluster(inputs, client, settings, progress=progress, cache_dir=cache_dir, sink=sink)
-        return pipeline_run(inputs, settings, workers=workers, progress=progress, cache_dir=cache_dir, sink=sink)
+            return run_on_cluster(inputs, client, settings, progress, sink)
+        return pipeline_run(inputs, settings, progress, sink)
 
     if quiet or not err.is_terminal:
         return run()
     with batch_progress(err, len(discover(inputs)[0])) as bar:
-        return run(progress=lambda result: bar.file_done(result.doc_id))
+        return run(lambda result: bar.file_done(result.doc_id))
 
 
 def _summary(batch: BatchResult, writer: TableWriter, out: Path) -> None:

@@ -29,7 +29,7 @@ def render() -> str:
     out += [f"| `{c.slug}` | {c.severity.value} | {c.title} |" for c in CODES.values()]
     out += ["", "### Indicator templates", "", "| template | years | level 1 → level 2 |", "|---|---|---|"]
     for t in templates():
-        years = f"{t.from_year or '…'}–{t.to_year or '…'}"
+        years = "by its labels" if t.chosen_by_labels else f"{t.from_year or '…'}–{t.to_year or '…'}"
         tree = "; ".join(f"{l1}: {', '.join(l2 for l2, p in t.level2_parents.items() if l1 in p)}" for l1 in t.level1)
         out.append(f"| `{t.name}` | {years} | {tree} |")
     out += ["", "### Funding sources", "", "| source_key | source_label | also read |", "|---|---|---|"]

@@ -1,7 +1,7 @@
 """Running a batch on a Dask cluster (``dask.distributed``).
 
 The cluster runs the same per-file function as a local run,
-:func:`selfeval.pipeline.process_file`, one task per input file.  Results
+:func:`selfeval.pipeline.read_file`, one task per input file.  Results
 come back to this process in input order and go through the same streaming
 writer, so the tables are identical to a single-process run's.  Only the
 reading and parsing happen on the workers; the files are written here.
@@ -15,6 +15,7 @@ mounts at the same path.  Install the extra with
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -48,15 +49,18 @@ def connect(scheduler: Any):
 
 
 def run_on_cluster(inputs: Iterable[Path], scheduler: Any, settings: Settings | None = None,
-                   progress: Progress | None = None, cache_dir: Path | None = None,
-                   sink: Sink | None = None, keep: bool | None = None) -> BatchResult:
-    """:func:`selfeval.pipeline.run` with each file processed on the cluster at ``scheduler``."""
+                   progress: Progress | None = None, sink: Sink | None = None) -> BatchResult:
+    """:func:`selfeval.pipeline.run` with each file read on the cluster at
+    ``scheduler`` (``settings.cache_dir``, the ``--resume`` cache, is looked
+    up by the workers at that path: on a shared folder they reuse it; else
+    they read every file and the results are cached here)."""
+    settings = settings or Settings()
     client = connect(scheduler)
     own = client is not scheduler
     try:
         threads = sum(client.nthreads().values()) or 1
-        return run(inputs, settings, progress=progress, cache_dir=cache_dir, sink=sink, keep=keep,
-                   executor=_ClusterExecutor(client), window=TASKS_PER_THREAD * threads)
+        settings = replace(settings, in_flight=settings.in_flight or TASKS_PER_THREAD * threads)
+        return run(inputs, settings, progress, sink, _ClusterExecutor(client))
     finally:
         if own:
             client.close()

@@ -44,12 +44,14 @@ CODES: dict[str, FindingCode] = _codes(
     ("skipped_file", INFO, "a file in an input folder is not a supported document type"),
     ("no_forms_found", ERR, "a readable document contains no self-evaluation form"),
     ("limit_exceeded", ERR, "a file exceeded a configured size, page or time limit"),
+    ("internal_error", ERR, "reading a file failed in a way the tool does not expect (a bug): please report the file"),
     ("no_text_layer", ERR, "a PDF page whose text is unusable"),
     ("low_confidence", WARN, "an OCR reading below the confidence threshold"),
+    ("ocr_suspect", WARN, "a number read by OCR contradicts the form's arithmetic, and one OCR slip would fix it"),
     ("not_a_self_evaluation_form", WARN, "a look-alike document (e.g. a 绩效目标表), not a 自评表"),
     # line level
     ("unparsed_line", ERR, "a non-blank line that no record used; its text is kept here"),
-    ("empty_form", WARN, "a form with no indicator rows and no funding amounts: its header and labels only"),
+    ("empty_form", ERR, "a form whose rows gave no indicator and no funding amount: its header and labels only; the input counts as failed"),
     ("no_form_in_part", INFO, "a sheet, page, table or text of a document that holds no form; its lines are kept here"),
     ("label_repaired", INFO, "a label that was not an exact vocabulary match was mapped to one"),
     ("row_realigned", INFO, "cells sitting in the wrong columns were moved to their columns"),
@@ -58,6 +60,7 @@ CODES: dict[str, FindingCode] = _codes(
     ("unrecognized_comparator", WARN, "a target whose comparator cannot be read; the number is kept"),
     ("unparsed_number", WARN, "a cell that should hold a number holds something else"),
     ("missing_indicator_name", WARN, "an indicator row with values but no level-3 name"),
+    ("uncertain_reading", WARN, "text without cell boundaries that two readings fit equally well; the one taken is named"),
     ("unknown_label", WARN, "a level label that matches no label of the template"),
     ("unit_mismatch", WARN, "target and actual have units that cannot be compared"),
     # form level

@@ -34,7 +34,7 @@ class BatchProgress:
 
     def __init__(self, console: Console, files: int) -> None:
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[unit]}"),
-                   TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn())
+                   TimeElapsedColumn(), TextColumn("elapsed,"), TimeRemainingColumn(), TextColumn("left"))
         self.bar = Progress(*columns, console=console, transient=True)
         self.files = self.bar.add_task("reading", total=files, unit="files")
         self.pages: TaskID | None = None

@@ -82,6 +82,22 @@ def confused(lines: list[str]) -> str:
     return "\n".join(out)
 
 
+LEVEL_LABELS = {
+    "产出指标", "效益指标", "满意度指标", "数量指标", "质量指标", "时效指标", "成本指标",
+    "经济效益指标", "社会效益指标", "生态效益指标", "可持续影响指标", "服务对象满意度指标",
+}
+
+
+def unlisted_confusions(lines: list[str]) -> str:
+    """Every level label with 指 misread as 措 (社会效益措标): a confusion that is
+    in no list, one character off its label."""
+    out = []
+    for line in lines:
+        cells = line.split("\t")
+        out.append("\t".join(c.replace("指标", "措标") if c in LEVEL_LABELS else c for c in cells))
+    return "\n".join(out)
+
+
 def write_all(out: Path = OUT) -> dict[str, Path]:
     out.mkdir(parents=True, exist_ok=True)
     lines = seed_lines()
@@ -94,6 +110,7 @@ def write_all(out: Path = OUT) -> dict[str, Path]:
         "utf8bom": ("seed-utf8-bom.txt", text.encode("utf-8-sig")),
         "shifted": ("seed-shifted-cells.txt", shifted(lines).encode("utf-8")),
         "confused": ("seed-confused-labels.txt", confused(lines).encode("utf-8")),
+        "unlisted": ("seed-unlisted-confusions.txt", unlisted_confusions(lines).encode("utf-8")),
     }
     written = {}
     for key, (name, data) in files.items():

@@ -81,13 +81,15 @@ def test_partitioned_parquet_is_read_by_pandas_and_duckdb(tmp_path):
 def test_library_run_keeps_tables_only_when_asked(tmp_path):
     from selfeval.output.stream import TableWriter
     from selfeval.pipeline import FileSummary, run
+    from selfeval.settings import Settings
 
     with TableWriter(tmp_path, ("csv",)) as writer:
         batch = run([Path(VARIANTS)], sink=writer)
     assert all(isinstance(f, FileSummary) for f in batch.files)
-    with pytest.raises(ValueError, match="keep=True"):
+    with pytest.raises(ValueError, match="keep_results=True"):
         _ = batch.tables
-    assert batch.manifest()["totals"]["forms"] == writer.counts["forms"] == 189
+    forms = 27 * len(list(Path(VARIANTS).iterdir()))  # every variant is the seed's 27 forms
+    assert batch.manifest()["totals"]["forms"] == writer.counts["forms"] == forms
     with TableWriter(tmp_path / "kept", ("csv",)) as writer:
-        kept = run([Path(VARIANTS)], sink=writer, keep=True, workers=2)
-    assert kept.tables["forms"].num_rows == 189
+        kept = run([Path(VARIANTS)], Settings(workers=2, keep_results=True), sink=writer)
+    assert kept.tables["forms"].num_rows == forms

@@ -24,6 +24,7 @@ from scangen import ScanSpec, canonical_rows, canonical_text, form_layout, make_
 from scangen.compare import norm, same_field  # noqa: E402
 from scangen.render import FONT  # noqa: E402
 
+from selfeval.extract.context import ReadContext  # noqa: E402
 from selfeval.extract.image import read_image  # noqa: E402
 from selfeval.extract.ocr.rapid import RapidOcrEngine, packaged_models  # noqa: E402
 from selfeval.extract.readers import Source  # noqa: E402
@@ -55,7 +56,7 @@ def test_engine_uses_the_models_inside_its_package_and_needs_no_network(monkeypa
 
 
 def read_scan(data: bytes, name: str) -> list:
-    doc = read_image(Source(Path(name), name, data, "0"), Settings())
+    doc = read_image(Source(Path(name), name, data, "0"), ReadContext.of(Settings()))
     assert doc.readable, doc.findings
     return doc
 

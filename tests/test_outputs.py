@@ -164,3 +164,28 @@ def test_same_bytes_after_clearing_every_memo_and_shuffling_the_inputs(tmp_path)
     assert _tables(tmp_path / "warm") == _tables(tmp_path / "cold")
     findings = (tmp_path / "cold" / "findings.csv").read_text(encoding="utf-8")
     assert "unreadable.png" in findings and not re.search(r"0x[0-9a-f]{6,}|object at", findings)
+
+
+def test_two_files_of_one_name_are_both_read_whatever_their_order(tmp_path):
+    from selfeval.extract.readers import discover
+
+    for folder, seqs in (("a", "1"), ("b", "2")):
+        (tmp_path / folder).mkdir()
+        text = SEED.read_text(encoding="utf-8")
+        (tmp_path / folder / "x.txt").write_text(text.split("项目序号：2")[0] if seqs == "1" else text, encoding="utf-8")
+    one, two = tmp_path / "a" / "x.txt", tmp_path / "b" / "x.txt"
+    for order in ([one, two], [two, one], [tmp_path / "b", one], [one, tmp_path / "b"]):
+        files, _ = discover(order)
+        assert [(f.path, f.doc_id) for f in files] == [(one, one.as_posix()), (two, two.as_posix())], order
+    # one file given twice (its folder and itself) is read once, under its usual doc_id
+    files, _ = discover([tmp_path / "a", one])
+    assert [(f.path, f.doc_id) for f in files] == [(one, "x.txt")]
+    outs = []
+    for i, order in enumerate(([one, two], [two, one])):
+        out = tmp_path / f"out{i}"
+        result = runner.invoke(app, ["extract", *map(str, order), "--out", str(out), "--format", "csv", "-q"])
+        assert result.exit_code == 0, result.output
+        outs.append(_tables(out))
+    assert outs[0] == outs[1]
+    forms = outs[0]["forms"].decode("utf-8")
+    assert forms.count("\n") == 1 + 1 + 27  # header, the first form of a/x.txt, all 27 of b/x.txt

@@ -13,7 +13,8 @@ from fixturegen.pdf import Paging, render_pdf
 from typer.testing import CliRunner
 
 from selfeval.cli import app
-from selfeval.extract.pdf import DEFAULT_PAGE_RANGE, PAGE_POOL, page_count, read_pdf
+from selfeval.extract.context import ReadContext
+from selfeval.extract.pdf import DEFAULT_PAGE_RANGE, page_count, read_pdf
 from selfeval.extract.readers import Source
 from selfeval.pipeline import LONG_PDF_PAGES
 from selfeval.settings import Settings
@@ -30,19 +31,15 @@ def long_pdf(tmp_path_factory) -> Path:
     return path
 
 
-def _read(path: Path):
+def _read(path: Path, pool=None):
     data = path.read_bytes()
-    return read_pdf(Source(path, path.name, data, hashlib.sha256(data).hexdigest()), Settings())
+    return read_pdf(Source(path, path.name, data, hashlib.sha256(data).hexdigest()), ReadContext.of(Settings(), executor=pool))
 
 
 def test_ranges_on_a_pool_give_the_same_document(long_pdf):
     alone = _read(long_pdf)
     with ProcessPoolExecutor(max_workers=2) as pool:
-        token = PAGE_POOL.set(pool)
-        try:
-            pooled = _read(long_pdf)
-        finally:
-            PAGE_POOL.reset(token)
+        pooled = _read(long_pdf, pool)
     assert pooled.rows == alone.rows and pooled.findings == alone.findings
     assert (pooled.lines, pooled.decoration) == (alone.lines, alone.decoration)
     assert {r.page for r in alone.rows} == set(range(1, 55))
@@ -52,7 +49,7 @@ def test_workers_give_the_same_tables_for_a_long_pdf(long_pdf, tmp_path, monkeyp
     import selfeval.pipeline as pipeline
 
     monkeypatch.setattr(pipeline, "LONG_PDF_BYTES", 0)  # the fixture is small in bytes: count its pages
-    assert pipeline._long_pdf(pipeline.InputFile(long_pdf, long_pdf.name), Settings())
+    assert pipeline._long_pdf(pipeline.InputFile(long_pdf, long_pdf.name))
     runner = CliRunner()
     outs = {}
     for workers in (1, 2):

@@ -12,6 +12,7 @@ from fixturegen import load_seed
 from fixturegen.office import write_docx
 from lxml import etree
 
+from selfeval.extract.context import ReadContext
 from selfeval.extract.docx import read_docx, table_rows
 from selfeval.extract.grid import Document
 from selfeval.extract.readers import Source
@@ -21,7 +22,7 @@ W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 
 def read(data: bytes, name: str = "forms.docx") -> Document:
-    return read_docx(Source(Path(name), name, data, ""), Settings())
+    return read_docx(Source(Path(name), name, data, ""), ReadContext.of(Settings()))
 
 
 @pytest.fixture(scope="module")

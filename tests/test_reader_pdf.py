@@ -18,6 +18,8 @@ from reportlab.pdfgen import canvas
 
 from selfeval.extract import pdf as pdf_reader
 from selfeval.extract import pdf_layout as lay
+from selfeval.extract import pdf_unruled as unruled
+from selfeval.extract.context import ReadContext
 from selfeval.extract.grid import Document, SourceRow
 from selfeval.extract.readers import Source
 from selfeval.settings import Settings
@@ -38,7 +40,7 @@ VARIANTS = {
 
 
 def read(data: bytes, name: str = "forms.pdf", settings: Settings | None = None) -> Document:
-    return pdf_reader.read_pdf(Source(Path(name), name, data, ""), settings or Settings())
+    return pdf_reader.read_pdf(Source(Path(name), name, data, ""), ReadContext.of(settings or Settings()))
 
 
 @pytest.fixture(scope="module")
@@ -143,26 +145,57 @@ def test_a_page_that_is_only_an_image_is_a_scan_but_a_blank_page_is_not():
     assert lay.page_text_problem(chars_of("项目序号：1" * 5, 0, 0), [image], (0, 0, 100, 100)) is None
 
 
+def _unruled(chars):
+    lines = lay.lines_to_text_lines(unruled.chars_to_baseline_lines(chars))
+    return unruled.unruled_rows(lines, lay.column_anchors(lines))
+
+
 def test_unruled_rows_place_runs_on_column_anchors_and_join_wrapped_lines():
-    lines = lay.lines_to_text_lines(
-        lay.chars_to_lines(
-            chars_of("二〇二〇年度绩效自评表", 200, 0)  # a centred title: not on a column
-            + chars_of("项目名称", 10, 30)
-            + chars_of("甲乙", 100, 30)
-            + chars_of("数量", 10, 50)
-            + chars_of("很长的", 100, 50)
-            + chars_of("目标", 300, 50)
-            + chars_of("文字", 100, 62)  # 2 pt below the line above: its wrapped end
-            + chars_of("质量", 10, 82)
-        )
+    rows = _unruled(
+        chars_of("二〇二〇年度绩效自评表", 200, 0)  # a centred title: not on a column
+        + chars_of("项目名称", 10, 30)
+        + chars_of("甲乙", 100, 30)
+        + chars_of("数量", 10, 50)
+        + chars_of("很长的一段话写满了这一格", 100, 50)  # ends at 220: the cell is full up to the next column
+        + chars_of("目标", 230, 50)
+        + chars_of("文字", 100, 62)  # 2 pt below the line above: its wrapped end
+        + chars_of("质量", 10, 82)
     )
-    anchors = lay.column_anchors(lines)
-    assert anchors == [10, 100, 300]
-    assert lay.unruled_rows(lines, anchors) == [
-        (0, ["二〇二〇年度绩效自评表"], False),
-        (30, ["项目名称", "甲乙", ""], True),
-        (50, ["数量", "很长的文字", "目标"], True),
-        (82, ["质量", "", ""], True),
+    assert [(top, cells) for top, cells, _ in rows] == [
+        (0, ["二〇二〇年度绩效自评表"]),
+        (30, ["项目名称", "甲乙", ""]),
+        (50, ["数量", "很长的一段话写满了这一格文字", "目标"]),
+        (82, ["质量", "", ""]),
+    ]
+
+
+def test_a_short_line_close_below_another_is_a_row_of_its_own():
+    """项目序号 and 金额单位 lines close together at the left margin: the
+    first did not fill its column, so the second does not continue it."""
+    rows = _unruled(
+        chars_of("项目序号：17", 10, 0)
+        + chars_of("金额单位：万元", 10, 12)
+        + chars_of("预算单位", 10, 30) + chars_of("某局", 150, 30) + chars_of("实施单位", 250, 30)
+    )
+    assert [cells for _, cells, _ in rows] == [["项目序号：17", "", ""], ["金额单位：万元", "", ""],
+                                                ["预算单位", "某局", "实施单位"]]
+
+
+def test_a_label_centred_over_its_rows_goes_to_the_first_of_them():
+    """Cells centred in their rows (as Excel prints): the label of a
+    two-row merge sits between the rows; it belongs to the first."""
+    rows = _unruled(
+        chars_of("一级", 10, 0) + chars_of("三级", 100, 0) + chars_of("值", 200, 0) + chars_of("分", 250, 0)
+        + chars_of("人数", 100, 20) + chars_of("5人", 200, 20) + chars_of("10", 250, 20)
+        + chars_of("产出", 10, 30)  # centred on the two rows below the heading
+        + chars_of("次数", 100, 40) + chars_of("3次", 200, 40) + chars_of("20", 250, 40)
+        + chars_of("效益", 10, 60) + chars_of("收益", 100, 60) + chars_of("2元", 200, 60) + chars_of("30", 250, 60)
+    )
+    assert [cells for _, cells, _ in rows] == [
+        ["一级", "三级", "值", "分"],
+        ["产出", "人数", "5人", "10"],
+        ["", "次数", "3次", "20"],
+        ["效益", "收益", "2元", "30"],
     ]
 
 

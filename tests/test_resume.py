@@ -40,14 +40,15 @@ def make_inputs(folder: Path, copies: int) -> Path:
 
 
 def counting(monkeypatch) -> list[str]:
+    """The doc_ids read afresh (not taken from the cache), in this process."""
     calls: list[str] = []
-    real = selfeval.pipeline.process_file
+    real = selfeval.pipeline.read_source
 
-    def process_file(item, settings):
-        calls.append(item.doc_id)
-        return real(item, settings)
+    def read_source(source, ctx):
+        calls.append(source.doc_id)
+        return real(source, ctx)
 
-    monkeypatch.setattr(selfeval.pipeline, "process_file", process_file)
+    monkeypatch.setattr(selfeval.pipeline, "read_source", read_source)
     return calls
 
 
@@ -118,3 +119,49 @@ def test_a_run_killed_midway_leaves_no_partial_table_and_resumes(tmp_path):
     extract(str(inputs), "--out", str(out), "--resume")
     assert outputs(out) == clean
     assert not list(out.glob(".*.tmp")) and not list((out / ".cache").glob(".*.tmp"))
+
+
+def forget_readings() -> None:
+    """Empty the memos of what the readings loaded from the data files."""
+    import importlib
+
+    for name in ("vocab", "values", "form", "funding", "indicators", "cells", "scorers", "slots"):
+        module = importlib.import_module(f"selfeval.normalize.{name}")
+        for value in vars(module).values():
+            if callable(getattr(value, "cache_clear", None)):
+                value.cache_clear()
+
+
+def test_a_changed_data_file_gives_a_fresh_reading_under_resume(tmp_path, monkeypatch):
+    """A new vocabulary entry (a new year's framework is a new file) must not
+    be hidden by results cached before it: the cache key holds every data file."""
+    import shutil
+
+    from selfeval.normalize import vocab
+
+    data = tmp_path / "data"
+    shutil.copytree(Path(str(vocab.data_dir().joinpath("vocabulary.json"))).parent, data)
+    inputs = make_inputs(tmp_path / "in", 1)
+    out = tmp_path / "out"
+    try:
+        monkeypatch.setattr(vocab, "data_dir", lambda: data)
+        forget_readings()
+        extract(str(inputs), "--out", str(out), "--resume")
+        before = outputs(out)
+        assert b",central," in before["funding.csv"]
+
+        vocabulary = data / "vocabulary.json"
+        text = vocabulary.read_text(encoding="utf-8")
+        assert text.count('"key": "central"') == 1
+        vocabulary.write_text(text.replace('"key": "central"', '"key": "central_government"'), encoding="utf-8")
+        forget_readings()
+        calls = counting(monkeypatch)
+        extract(str(inputs), "--out", str(out), "--resume")
+        assert sorted(calls) == sorted(p.name for p in inputs.iterdir())  # every file read again
+        after = outputs(out)
+        assert b",central," not in after["funding.csv"] and b",central_government," in after["funding.csv"]
+        extract(str(inputs), "--out", str(tmp_path / "fresh"))
+        assert after == outputs(tmp_path / "fresh")  # the resumed tables are a fresh run's
+    finally:
+        monkeypatch.undo()
+        forget_readings()

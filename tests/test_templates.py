@@ -29,7 +29,8 @@ def test_a_folder_mixing_all_variants_runs_in_one_batch(batch):
     result, tables = batch
     assert not result.failed_inputs
     assert sorted(tables["forms"].doc_id) == [
-        "broken-labels-2020.txt", "national-2022-one-form.txt", "split-target-columns-2021.txt"]
+        "broken-labels-2020.txt", "department-whole-2021.txt", "four-dimension-2021.txt",
+        "national-2022-one-form.txt", "split-target-columns-2021.txt"]
     assert "unparsed_line" not in set(tables["findings"].code)
     for file in result.files:
         assert file.lines_used + file.lines_reported == file.lines

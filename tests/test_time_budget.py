@@ -55,13 +55,35 @@ def test_within_its_budget_a_file_is_read_as_before():
     assert replace(timed, seconds=0) == replace(plain, seconds=0)
 
 
-def test_off_the_main_thread_there_is_no_budget(tmp_path):
-    item = InputFile(SEED, SEED.name)
+def test_off_the_main_thread_the_budget_is_checked_between_forms(tmp_path):
+    """No alarm can be set off the main thread (a cluster's worker threads);
+    the deadline is still checked between pages and forms."""
+    item = InputFile(big_file(tmp_path), "big.txt")
     out = []
-    thread = threading.Thread(target=lambda: out.append(process_file(item, Settings(file_time_budget_s=0.000001))))
+    thread = threading.Thread(target=lambda: out.append(process_file(item, Settings(file_time_budget_s=0.05))))
     thread.start()
     thread.join()
-    assert len(out[0].forms) == 27
+    assert out[0].forms == [] and [f.code for f in out[0].findings] == ["limit_exceeded"]
+    assert out[0].seconds < 30
+
+
+def test_the_resume_key_is_made_under_the_budget(tmp_path):
+    """A file that blocks when opened (a FIFO) is stopped by the budget even
+    with --resume, whose key needs the file's bytes."""
+    import os
+
+    fifo = tmp_path / "in" / "stuck.txt"
+    fifo.parent.mkdir()
+    os.mkfifo(fifo)
+    (tmp_path / "in" / "seed.txt").write_bytes(SEED.read_bytes())
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["extract", str(fifo.parent), "--out", str(out), "--resume", "--file-time-budget", "1", "-q"])
+    assert result.exit_code == 1, result.output
+    with open(out / "findings.csv", encoding="utf-8") as fh:
+        over = [f for f in csv.DictReader(fh) if f["code"] == "limit_exceeded"]
+    assert [f["doc_id"] for f in over] == ["stuck.txt"]
+    with open(out / "forms.csv", encoding="utf-8") as fh:
+        assert len(list(csv.DictReader(fh))) == 27
 
 
 def test_the_batch_goes_on_and_the_exit_status_is_1(tmp_path):
@@ -92,20 +114,22 @@ def test_an_alarm_whose_exception_is_lost_still_stops_the_file(tmp_path, monkeyp
     garbage-collector callback or a __del__; the flag the alarm also sets
     must stop the file all the same.  Here the alarm only sets the flag."""
     import contextlib
+    import time
 
     import selfeval.pipeline as pipeline
+    from selfeval.extract.context import Deadline
 
     @contextlib.contextmanager
     def flag_only(seconds):
-        previous = signal.signal(signal.SIGALRM, lambda signum, frame: pipeline._OVER_BUDGET.set())
+        deadline = Deadline(time.monotonic() + 3600)  # the clock alone would not stop it
+        previous = signal.signal(signal.SIGALRM, lambda signum, frame: deadline.fired.set())
         signal.setitimer(signal.ITIMER_REAL, seconds)
         try:
-            yield
+            yield deadline
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
-            pipeline._OVER_BUDGET.clear()
 
-    monkeypatch.setattr(pipeline, "_time_budget", flag_only)
+    monkeypatch.setattr(pipeline, "time_budget", flag_only)
     result = process_file(InputFile(big_file(tmp_path), "big.txt"), Settings(file_time_budget_s=0.05))
     assert result.failed and result.forms == [] and [f.code for f in result.findings] == ["limit_exceeded"]

@@ -177,3 +177,16 @@ def test_column_aligned_text_is_read_by_the_header_words_columns(tmp_path):
     assert funding.loc["municipal"].budget_initial == 3.0
     form = batch.tables["forms"].to_pandas().iloc[0]
     assert (form.goal_target, form.goal_actual) == ("完成招聘工作。", "已完成招聘。")
+
+
+def test_a_close_call_between_two_groups_is_reported():
+    from selfeval.normalize.groups import _shares, _tied_gaps
+
+    # a label printed after one row, a row between it and the next label,
+    # and a row after that one (seed form 14 in a PDF's text): the middle
+    # row fits under either label as well
+    assert _tied_gaps(1, [1, 1], 0)
+    # a lone row after the last label but one, before a label printed below
+    # its row (the satisfaction group merged over the 总分 row's blank): the
+    # later label takes it, and that is no close call
+    assert _shares(0, [0, 1], 0) == [0, 0] and not _tied_gaps(0, [0, 1], 0)

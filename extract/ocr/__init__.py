@@ -117,3 +117,24 @@ def load_boxes(items: list[dict]) -> list[TextBox]:
         for d in items
     ]
 
+
+
+def engine_version(name: str = DEFAULT_ENGINE) -> str:
+    """The engine's package versions and a digest of its packaged models:
+    what the ``--resume`` cache key holds for readers that use OCR
+    (``selfeval.extract.readers.COMPONENTS``).  Raises EngineUnavailable when
+    the engine is not installed."""
+    import hashlib
+    from importlib.metadata import PackageNotFoundError, version
+
+    from selfeval.extract.ocr.rapid import packaged_models
+
+    parts = [name]
+    for package in ("rapidocr", "onnxruntime"):
+        try:
+            parts.append(f"{package} {version(package)}")
+        except PackageNotFoundError:
+            parts.append(f"{package} absent")
+    for model in packaged_models():
+        parts.append(f"{model.name} {hashlib.sha256(model.read_bytes()).hexdigest()[:16]}")
+    return "; ".join(parts)

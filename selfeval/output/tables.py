@@ -32,7 +32,7 @@ def _cols(*items: tuple[str, pa.DataType, str]) -> tuple[Column, ...]:
 
 
 _KEYS = (
-    ("doc_id", STR, "input file path relative to the folder given (its name when a file was given)"),
+    ("doc_id", STR, "input file path relative to the folder given (its name when a file was given; its path as given when two inputs would share one)"),
     ("form_seq", INT, "项目序号, the form's sequence number as printed (numbered 1.. when absent)"),
 )
 _ADDED = (
@@ -69,6 +69,11 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
         ("problems", STR, "存在问题, when the form has it"),
         ("improvements", STR, "改进措施, when the form has it"),
         ("project_leader", STR, "项目负责人, when the form names one"),
+        ("form_kind", STR, "project (项目支出绩效自评表) or department (部门整体支出绩效自评表: a flat indicator list)"),
+        ("goal_adjusted", STR, "全年（调整）绩效目标, when the form has it (department forms)"),
+        ("contact_person", STR, "部门联系人, when the form names one"),
+        ("contact_phone", STR, "联系电话, when the form gives one"),
+        ("finance_office", STR, "财政处室, when the form names one"),
     ),
     "funding": _cols(
         *_KEYS,
@@ -110,6 +115,11 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
         *_ADDED,
         ("ocr_conf", FLT, "lowest OCR confidence (0..1) of the row's cells; empty when not OCR'd"),
         ("level1_weight", FLT, "the level-1 group's score stated in its label, e.g. 产出指标（50分） -> 50"),
+        ("measure_unit", STR, "计量单位 of a department form's indicator; a target or actual without unit takes it"),
+        ("indicator_kind", STR, "指标性质 of a department form's indicator: 定量指标 or 定性指标 (a merged cell carries down)"),
+        ("target_adjusted_raw", STR, "调整指标值 as written (department forms)"),
+        ("score_coefficient", FLT, "得分系数 as a fraction (100% -> 1.0; department forms)"),
+        ("is_core", BOOL, "是否核心指标: 是 -> true, 否 -> false (department forms)"),
     ),
     "findings": _cols(
         *_KEYS,
@@ -149,6 +159,8 @@ def form_rows(doc_id: str, source_path: str, form: FormRecord) -> list[dict]:
         "layout": form.layout, "department": form.department, "project_code": form.project_code,
         "budget_unit_code": form.budget_unit_code, "evaluation_conclusion": form.evaluation_conclusion,
         "problems": form.problems, "improvements": form.improvements, "project_leader": form.project_leader,
+        "form_kind": form.form_kind, "goal_adjusted": form.goal_adjusted, "contact_person": form.contact_person,
+        "contact_phone": form.contact_phone, "finance_office": form.finance_office,
     }]
 
 
@@ -174,7 +186,9 @@ def indicator_rows(doc_id: str, form: FormRecord) -> list[dict]:
         "weight": _f(i.weight), "score": _f(i.score), "deviation_note": i.deviation_note,
         "repairs": ";".join(i.repairs), "line": i.line, "page": i.page,
         "form_index": form.form_index, "sheet": i.sheet, "ocr_conf": i.ocr_conf,
-        "level1_weight": _f(i.level1_weight),
+        "level1_weight": _f(i.level1_weight), "measure_unit": i.measure_unit, "indicator_kind": i.indicator_kind,
+        "target_adjusted_raw": i.target_adjusted.raw or None if i.target_adjusted else None,
+        "score_coefficient": _f(i.score_coefficient), "is_core": i.is_core,
     } for i in form.indicators]
 
 

@@ -55,6 +55,21 @@ def cell_text(text: str) -> str:
     return text
 
 
+def _value(sheet, value):
+    """A table value as the sheet takes it: "" as an empty cell; text that
+    openpyxl would take for a formula (``=…``) as a text cell."""
+    if not isinstance(value, str):
+        return value
+    if not value:
+        return None
+    text = cell_text(value)
+    if text.startswith("="):
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.data_type = "s"
+        return cell
+    return text
+
+
 class XlsxSink:
     """Rows of the four tables, as they come, to one workbook."""
 
@@ -94,7 +109,7 @@ class XlsxSink:
                 self._new_sheet(name, entry[2] + 1)
                 entry = self.sheets[name]
             sheet = entry[0]
-            sheet.append([self._cell(sheet, v) if isinstance(v, str) and v else None if v == "" else v for v in row])
+            sheet.append([_value(sheet, v) for v in row])
             entry[1] += 1
 
     def commit(self) -> Path:

@@ -1,0 +1,293 @@
+"""Tables without ruling lines: rows of cells from text positions alone.
+
+A page without rules is lines of chars, each split into runs at wide gaps
+(:mod:`selfeval.extract.pdf_layout`).  Here they become table rows:
+
+* **columns** are the left edges of the runs of lines with several runs
+  (the header bands and data rows; a title is one run), clustered;
+* a **line** whose runs all start on a column edge is a table line; any
+  other line (a centred title, prose) is a row of its own;
+* a **cell block** is a run and the runs below it in its column that
+  continue it: wrapped text, a line that sits closer below than a row gap
+  *and* under a line that filled its column (it wrapped because it was
+  full).  So the title, 项目序号 and 金额单位 lines, short and at the left
+  margin, stay lines of their own;
+* **rows** ("baselines") are the blocks that line up: cells of a row share
+  their top (cells set at the top) or their middle (cells centred, as Excel
+  prints), whichever the page shows more of;
+* a **merged label** (a block without digits, with cells to its right,
+  alone in its column over several rows) is centred on the rows it covers
+  when cells are centred: it goes to the first of the widest run of rows,
+  free in its column, that it is centred on, which is where the pasted text
+  of a merged cell has it.  Set at the top, it is already on its first row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from selfeval.extract.cells import is_wide, join_lines
+from selfeval.extract.pdf_layout import DEFAULT_WRAP_GAP_EM, Run, TextLine, nearest_index
+
+DEFAULT_ALIGN_TOLERANCE = 1.5  # points: tops or middles closer than this are one row
+DEFAULT_CENTRE_TOLERANCE_EM = 0.6  # a merged label's middle within this of its rows' middle
+
+
+@dataclass
+class Block:
+    column: int
+    runs: list[Run]
+    top: float
+    bottom: float
+    em: float
+    end: float  # x1 of the last run
+    moved: bool = False  # put on the first row of the rows it is centred on
+
+    @property
+    def middle(self) -> float:
+        return (self.top + self.bottom) / 2
+
+    @property
+    def text(self) -> str:
+        return join_lines(r.text for r in self.runs)
+
+
+@dataclass
+class _Row:
+    top: float
+    cells: list[str]
+    aligned: bool
+    blocks: list[Block] = field(default_factory=list)
+
+
+def _x1(run: Run) -> float:
+    return run.chars[-1]["x1"]
+
+
+def _limit(anchors: Sequence[float], column: int, x1: float, right: float) -> float:
+    """Where the column a run starts in ends: the next column edge past the
+    run's end (a run may span columns), or the table's right edge."""
+    for a in anchors[column + 1 :]:
+        if a > x1:
+            return a
+    return right
+
+
+def _first_word(run: Run) -> float:
+    """The width of a run's first word: its first character when that is
+    CJK (which breaks anywhere), else up to its first space."""
+    chars = run.chars
+    end = 0
+    if not is_wide(chars[0]["text"][:1] or " "):
+        while end + 1 < len(chars) and not chars[end + 1]["text"].isspace() and not is_wide(chars[end + 1]["text"][:1]):
+            end += 1
+    return chars[end]["x1"] - chars[0]["x0"]
+
+
+def _gutter(lines: Sequence[TextLine], anchors: Sequence[float], right: float) -> float:
+    """The least room a run of the table leaves before its column's end:
+    the cells' padding, as the fullest cell shows it."""
+    gaps = []
+    for line in lines:
+        for run in line.runs:
+            col = nearest_index(anchors, run.x0)
+            if col is not None:
+                gaps.append(_limit(anchors, col, _x1(run), right) - _x1(run))
+    positive = sorted(g for g in gaps if g > 1.0)
+    ems = [line.em for line in lines]
+    cap = 2.0 * (sorted(ems)[len(ems) // 2] if ems else 10.0)  # padding is never wider than two characters
+    return min(positive[len(positive) // 10], cap) if positive else 0.0
+
+
+def table_blocks(lines: Sequence[TextLine], anchors: Sequence[float], wrap_gap: float = DEFAULT_WRAP_GAP_EM) -> tuple[list[Block], list[tuple[TextLine, bool]]]:
+    """The cell blocks of the table lines, and every line with whether it is
+    a table line."""
+    right = max((_x1(r) for line in lines for r in line.runs), default=0.0)
+    gutter = _gutter(lines, anchors, right)
+    blocks: list[Block] = []
+    last: dict[int, Block] = {}  # column -> its latest block, which a next line may continue
+    marked: list[tuple[TextLine, bool]] = []
+    for line in lines:
+        cols = [nearest_index(anchors, r.x0) for r in line.runs]
+        aligned = bool(anchors) and all(c is not None for c in cols)
+        marked.append((line, aligned))
+        if not aligned:
+            last = {}  # a line outside the table ends every cell above it
+            continue
+        for run, col in zip(line.runs, cols, strict=True):
+            assert col is not None
+            block = last.get(col)
+            gap = line.top - block.bottom if block is not None else None
+            if (
+                block is not None
+                and gap is not None
+                and -0.5 * line.em < gap < wrap_gap * line.em
+                and block.end + _first_word(run) >= _limit(anchors, col, block.end, right) - gutter - 0.5 * line.em
+            ):
+                block.runs.append(run)
+                block.bottom, block.end = line.bottom, _x1(run)
+            else:
+                block = Block(col, [run], line.top, line.bottom, line.em, _x1(run))
+                blocks.append(block)
+            last[col] = block
+    return blocks, marked
+
+
+def _mode(blocks: Sequence[Block], tolerance: float) -> str:
+    """``"top"`` or ``"middle"``: how the page sets cells in their rows, by
+    which of the two lines up more blocks of different columns."""
+    tops = middles = 0
+    ordered = sorted(blocks, key=lambda b: b.top)
+    for i, a in enumerate(ordered):
+        for b in ordered[i + 1 :]:
+            if b.top - a.top > 60:
+                break
+            if a.column == b.column:
+                continue
+            tops += abs(a.top - b.top) <= tolerance
+            middles += abs(a.middle - b.middle) <= tolerance
+    if tops != middles:
+        return "middle" if middles > tops else "top"
+    # every row one line high: centred cells show in a label set across two rows
+    columns = {b.column for b in blocks}
+    for a in ordered:
+        reach = 0.15 * a.em  # touching counts: a label centred across two rows touches both
+        beside = [b for b in ordered if b.column != a.column and b.top < a.bottom + reach and b.bottom > a.top - reach]
+        if _is_label(a, columns) and beside and not any(abs(a.top - b.top) <= tolerance for b in beside):
+            return "middle"
+    return "top"
+
+
+def _is_label(block: Block, columns_right: set[int]) -> bool:
+    return not any(ch.isdigit() for ch in block.text) and any(c > block.column for c in columns_right)
+
+
+def rows_of_blocks(blocks: list[Block], tolerance: float = DEFAULT_ALIGN_TOLERANCE,
+                   centre_em: float = DEFAULT_CENTRE_TOLERANCE_EM) -> list[list[Block]]:
+    """Blocks grouped into rows, top to bottom (a merged label in the first
+    row it covers)."""
+    if not blocks:
+        return []
+    mode = _mode(blocks, tolerance)
+    key = (lambda b: b.top) if mode == "top" else (lambda b: b.middle)
+    clusters: list[list[Block]] = []
+    for b in sorted(blocks, key=key):
+        if clusters and key(b) - key(clusters[-1][-1]) <= tolerance and all(o.column != b.column for o in clusters[-1]):
+            clusters[-1].append(b)
+        else:
+            clusters.append([b])
+    if mode == "top":
+        return clusters
+    columns = {b.column for b in blocks}
+    first = min(columns)
+    bands: list[list[Block]] = []
+    floating: list[Block] = []
+    for cluster in clusters:
+        cols = sorted(b.column for b in cluster)
+        leading = len(cols) == 1 or (cols[0] == first and cols == list(range(first, first + len(cols))))
+        if leading and all(_is_label(b, columns) for b in cluster):
+            floating.extend(cluster)  # labels between rows, or centred on a row of their range
+        else:
+            bands.append(cluster)
+    for column in sorted(columns, reverse=True):  # a label's rows are found from the columns right of it
+        _place_column(column, bands, floating, columns, centre_em)
+    bands = [band for band in bands if band]
+    return sorted(bands, key=lambda band: min(b.top for b in band))
+
+
+def _place_column(column: int, bands: list[list[Block]], floating: list[Block], columns: set[int],
+                  centre_em: float) -> None:
+    """Put the labels of one column on the first row of the rows they are
+    centred on, the rows of consecutive labels following each other."""
+    home = {id(b): band for band in bands for b in band}
+    own = sorted([b for b in floating if b.column == column] + [b for band in bands for b in band if b.column == column],
+                 key=lambda b: b.middle)
+    done_to = float("-inf")  # the bottom of the rows the column's previous block took
+    for i, b in enumerate(own):
+        band = home.get(id(b))
+        if not _is_label(b, columns) or (band is not None and _heading_row([o for o in band if o is not b])):
+            done_to = max(done_to, _extent(band)[1] if band is not None else b.bottom)
+            continue
+        ordered = sorted((band for band in bands if band), key=lambda band: _extent(band)[0])
+        stop = own[i + 1].middle if i + 1 < len(own) else float("inf")
+        # the rows a label heads start right after its column's previous block, on a row
+        # with a cell to its right (not a line above the table)
+        start = next((k for k, band in enumerate(ordered) if _extent(band)[0] > done_to), None)
+        if start is not None and not any(o.column > b.column for o in ordered[start] if o is not b):
+            start = None
+        best: tuple[float, int, int] | None = None
+        if start is not None and _extent(ordered[start])[0] <= b.bottom:
+            top = _extent(ordered[start])[0]
+            for e in range(start, len(ordered)):
+                bottom = _extent(ordered[e])[1]
+                if bottom > stop and e > start:
+                    break
+                if bottom < b.top:
+                    continue
+                error = abs((top + bottom) / 2 - b.middle)
+                if error <= centre_em * b.em and (best is None or error < best[0]):
+                    best = (error, start, e)
+        if best is not None:
+            target = ordered[best[1]]
+            if home.get(id(b)) is not target:
+                if id(b) in home:
+                    home[id(b)].remove(b)
+                elif b in floating:
+                    floating.remove(b)
+                target.append(b)
+                b.moved = True
+                home[id(b)] = target
+            done_to = _extent(ordered[best[2]])[1]
+            continue
+        if id(b) not in home:  # centred on no rows: a row of its own
+            floating.remove(b)
+            bands.append([b])
+            home[id(b)] = bands[-1]
+        done_to = max(done_to, _extent(home[id(b)])[1])
+
+
+def _heading_row(band: list[Block]) -> bool:
+    """Column headings beside a label (four or more cells, no digit): the
+    label heads its column too; it is not merged over the rows around."""
+    return len(band) >= 4 and not any(ch.isdigit() for b in band for ch in b.text)
+
+
+def _extent(band: list[Block]) -> tuple[float, float]:
+    """Where a row is: its own blocks, not the labels moved onto it."""
+    fixed = [b for b in band if not b.moved] or band
+    return min(b.top for b in fixed), max(b.bottom for b in fixed)
+
+
+def unruled_rows(lines: Sequence[TextLine], anchors: Sequence[float]) -> list[tuple[float, list[str], bool]]:
+    """Rows (top, cells, aligned) of a page without ruling lines: table rows
+    with one position per column, and the other lines as they are."""
+    blocks, marked = table_blocks(lines, anchors)
+    out: list[_Row] = []
+    for band in rows_of_blocks(blocks):
+        cells = [""] * len(anchors)
+        for b in sorted(band, key=lambda b: b.top):
+            cells[b.column] = b.text if not cells[b.column] else cells[b.column] + b.text
+        out.append(_Row(min(b.top for b in band), cells, True, band))
+    for line, aligned in marked:
+        if not aligned:
+            out.append(_Row(line.top, [r.text for r in line.runs], False))
+    out.sort(key=lambda r: r.top)
+    return [(r.top, r.cells, r.aligned) for r in out]
+
+
+def chars_to_baseline_lines(chars, tolerance_em: float = 0.2) -> list[list[dict]]:
+    """Chars grouped into lines by their baseline (bottom edge): a label set
+    between two rows is a line of its own, not a bridge joining them."""
+    lines: list[list[dict]] = []
+    last = None
+    for c in sorted(chars, key=lambda c: (round(c["bottom"], 1), c["x0"])):
+        size = max(c["bottom"] - c["top"], 0.1)
+        if lines and last is not None and abs(c["bottom"] - last) <= tolerance_em * size:
+            lines[-1].append(c)
+        else:
+            lines.append([c])
+            last = c["bottom"]
+    for line in lines:
+        line.sort(key=lambda c: c["x0"])
+    return lines

@@ -1,0 +1,58 @@
+"""Each row's kind, decided in one place by what its cells say."""
+
+from __future__ import annotations
+
+import pytest
+
+from selfeval.extract.grid import SourceRow
+from selfeval.normalize.rows import classify_row
+
+
+def _row(*cells: str) -> SourceRow:
+    return SourceRow(tuple(cells), 1)
+
+
+@pytest.mark.parametrize(
+    "cells,context,kind",
+    [
+        (("## 2020年度预算资金项目支出绩效自评表",), "head", "title"),
+        (("（2022年度）",), "head", "title"),
+        (("项目序号：1",), "head", "seq"),
+        (("金额单位：万元（保留两位小数）",), "head", "unit"),
+        (("预算单位（盖章）", "", "某局", "", "实施单位", "某局"), "head", "field"),
+        (("", "年度资金总额：", "", "13.04", "13.04", "10.00", "100.00%", "10"), "funding", "funding"),
+        (("", "为2020年发放人才奖励资金", "", "已发放"), "goal", "goal"),
+        (("", "产出指标", "数量指标", "引进人才数", "≥3人", "3人", "20.00", "20.00"), "indicators", "indicator"),
+        (("", "总分", "", "", "", "", "100.00", "99.00"), "indicators", "total"),
+        (("评价结论", "根据管理办法支付"), "after_total", "trailer"),
+        (("一段说明文字",), "head", "noise"),
+        (("", "", "", "", "76%", "10", "7.6"), "funding", "funding"),  # a department form's budget row
+    ],
+)
+def test_kind_by_what_the_cells_say(cells, context, kind):
+    assert classify_row(_row(*cells), context).kind == kind
+
+
+def test_a_data_row_takes_its_kind_from_the_block_above():
+    row = _row("", "合计", "", "100")
+    assert classify_row(row, "indicators").kind == "total"
+    assert classify_row(row, "funding").kind == "funding"  # 合计 of the funding block is its total source
+
+
+def test_header_rows_and_bands():
+    header = _row("绩效指标", "一级指标", "二级指标", "三级指标", "指标值", "", "分值", "得分")
+    kind = classify_row(header, "goal")
+    assert (kind.kind, kind.block, dict(kind.columns)["target"]) == ("header", "indicators", 4)
+    below = _row("", "", "", "", "年度指标值", "实际完成值", "", "")
+    assert classify_row(below, "indicators").kind == "indicator"  # alone, two names are no header
+    band = classify_row(below, "indicators", after_header="indicators")
+    assert (band.kind, dict(band.columns)) == ("header", {"target": 4, "actual": 5})
+    department = _row("绩效指标", "指标名称", "计量单位", "指标性质", "年初指标值", "调整指标值", "全年完成值",
+                      "得分系数（%）", "指标权重（分）", "指标得分（分）", "是否核心指标")
+    kind = classify_row(department, "goal")
+    assert kind.block == "indicators" and dict(kind.columns)["indicator_kind"] == 3 and dict(kind.columns)["is_core"] == 10
+
+
+def test_an_unknown_context_is_refused():
+    with pytest.raises(ValueError, match="context must be one of"):
+        classify_row(_row("x"), "middle")
