@@ -14,7 +14,8 @@ import time
 import traceback
 from pathlib import Path
 
-MODULES = ("bench_text", "bench_tokens", "bench_pdf", "bench_ocr", "bench_web", "bench_formats", "bench_memory", "bench_faults")
+MODULES = ("bench_text", "bench_tokens", "bench_pdf", "bench_ocr", "bench_web", "bench_formats", "bench_memory",
+           "bench_report", "bench_faults")
 
 
 def _present(name: str) -> bool:

@@ -1,29 +1,37 @@
-"""Scan path speed against the raw OCR engine on the same pages, and field accuracy.
+"""Scans: speed against the raw OCR engine, field accuracy, flags and confidence, per scan kind.
 
-Pages: seed forms rendered at 200 dpi, stamped, turned 0.3-1.0 degrees,
-blurred, noisy, JPEG quality 60 (``tests/scangen``).  Measured in one run:
+The scan kinds are the cases of ``tests/scangen/cases.py`` (each a seed form
+with a named defect: a seal in 16 grey levels, 150 dpi, a blue seal in a
+palette PNG, a 1-bit page with a black seal, broken rulings, a pale
+photocopy, a 4-degree turn, ...).  Measured in one run, page by page:
 
 raw       rapidocr's ``RapidOCR`` with its own defaults (angle classifier off)
-          on each page's decoded pixels: the floor;
-pipeline  ``selfeval.pipeline.process_file`` on each page file: read, decode,
-          seal removal, deskew, rulings, one OCR call, cells, split,
-          normalise, validate: the whole job for that file.
+          on the page's decoded pixels: the floor;
+pipeline  ``selfeval.pipeline.process_file`` on the page file: decode, seal
+          removal, deskew, rulings, one OCR call, cells, split, normalise,
+          validate, OCR checks: the whole job for that file.
 
-Both are timed page by page in turn, best of two, with their models loaded
-before timing.
+Both are timed in turn, best of ``--repeats``, models loaded before timing.
+Target: pipeline / raw <= 1.15.
 
-Target: pipeline / raw <= 1.15 seconds per page.  Also ``run(workers=2)``
-against ``workers=1`` (each worker loads its own engine and runs it on one
-thread; the single process runs it on all cores), and the share of fields the
-scans get right against the text path on the same forms.
+Fields: the scan's tables against the text path's on the same form
+(``scangen.canonical_text``), field by field (``scangen.compare.same_field``).
+Flags: a field is flagged when a ``low_confidence`` or ``ocr_suspect``
+finding of its form sits on its line; recall = wrong fields flagged / wrong
+fields, precision = flagged lines holding a wrong field / flagged lines.
 
-Usage: ``python -m bench ocr`` or ``python -m bench.bench_ocr [--pages N]``.
+Confidence (no engine: the recorded output in ``tests/recorded_ocr``
+replayed): for each threshold, the share of wrong cells below it and of
+right cells at or above it.
+
+Usage: ``python -m bench ocr`` or ``python -m bench.bench_ocr [--kinds a,b] [--repeats N] [--no-engine]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import io
+import json
 import math
 import sys
 import tempfile
@@ -36,125 +44,198 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-DEFAULT_PAGES = 8
+THRESHOLDS = (0.5, 0.7, 0.8, 0.85, 0.9, 0.95, 0.99)
+FIELDS = {
+    "forms": ("title", "budget_unit", "implementing_unit", "project_name", "goal_target", "goal_actual",
+              "total_weight", "total_score"),
+    "funding": ("budget_initial", "budget_full_year", "executed", "weight", "execution_rate", "score"),
+    "indicators": ("level1", "level2", "level3", "target_raw", "target_value", "target_unit",
+                   "actual_raw", "actual_value", "actual_unit", "weight", "score", "deviation_note"),
+}
+KEYS = {"forms": ["form_seq"], "funding": ["form_seq", "source_key"], "indicators": ["form_seq", "indicator_seq"]}
+FLAGS = ("low_confidence", "ocr_suspect")
 
 
-def _pages(folder: Path, count: int) -> list[Path]:
-    from scangen import ScanSpec, canonical_text, form_layout, make_scan, parse_seed
+# -- confidence, from recorded engine output -------------------------------------
 
-    (folder / "scan").mkdir()
-    (folder / "text").mkdir()
-    paths = []
+
+def calibration() -> list[dict]:
+    """Cells of every recorded ruled case: (right?, confidence), as shares per threshold."""
+    import cv2
+    from scangen import canonical_rows, form_layout, parse_seed
+    from scangen.cases import RECORDED, RECORDED_DIR, scan_for
+    from scangen.compare import norm
+
+    from selfeval.extract.image import ocr_page_image
+    from selfeval.extract.ocr import ReplayEngine, load_boxes
+    from selfeval.extract.ocr.page import map_boxes, prepare_page
+    from selfeval.settings import Settings
+
     forms = parse_seed()
-    step = max(1, len(forms) // count)
-    for form in forms[::step][:count]:
-        _, data = make_scan(form, 200, ScanSpec(angle=0.3 + (form.seq % 8) * 0.1, seed=form.seq))
-        path = folder / "scan" / f"form{form.seq:02d}.jpg"
-        path.write_bytes(data)
-        (folder / "text" / f"form{form.seq:02d}.txt").write_text(canonical_text(form_layout(form)), encoding="utf-8")
-        paths.append(path)
-    return paths
+    nulls = {"", "—", "——", "---"}
+    cells: list[tuple[bool, float | None]] = []
+    for name, case in RECORDED.items():
+        path = RECORDED_DIR / f"{name}.json"
+        if not case.ruled or not path.exists():
+            continue
+        recorded = json.loads(path.read_text(encoding="utf-8"))
+        _, data = scan_for(case)
+        rgb = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+        h, w = rgb.shape[:2]
+        boxes = load_boxes(recorded["boxes"])
+        delta = prepare_page(rgb).angle - recorded["deskew_angle"]
+        if delta:
+            boxes = map_boxes(boxes, cv2.getRotationMatrix2D((w / 2, h / 2), delta, 1.0))
+        rows = ocr_page_image(Image.fromarray(rgb), 1, Settings(), engine=ReplayEngine(boxes))
+        want = canonical_rows(form_layout(forms[case.form_index]))
+        for row, wanted in zip(rows, want, strict=False):
+            for k, (got, text) in enumerate(zip(row.cells, wanted, strict=False)):
+                if got or text:
+                    right = norm(got) == norm(text) or (got in nulls and text in nulls)
+                    cells.append((right, row.confidence[k] if row.confidence else None))
+    wrong = [c for ok, c in cells if not ok]
+    right = [c for ok, c in cells if ok]
+    out = []
+    for t in THRESHOLDS:
+        below = sum(1 for c in wrong if c is not None and c < t)
+        above = sum(1 for c in right if c is None or c >= t)
+        out.append({"case": f"threshold {t:.2f}", "metric": "wrong cells below / right cells at or above",
+                    "value": f"{below}/{len(wrong)} = {_share(below, len(wrong))}; {above}/{len(right)} = "
+                             f"{_share(above, len(right))}"})
+    return out
 
 
-def _per_page(paths: list[Path], repeats: int) -> tuple[float, float]:
-    """Seconds for all pages, raw engine and whole pipeline, page by page in turn
-    (best of ``repeats`` for each), so that load from elsewhere hits both alike."""
+def _share(a: int, b: int) -> str:
+    return f"{a / b:.3f}" if b else "-"
+
+
+# -- per scan kind, with the real engine -----------------------------------------
+
+
+def _raw_engine():
     from rapidocr import RapidOCR
 
-    from selfeval.extract.ocr import get_engine
     from selfeval.extract.ocr.rapid import packaged_models
+
+    det, rec = packaged_models()
+    return RapidOCR(params={"Global.use_cls": False, "Global.log_level": "error",
+                            "Det.model_path": str(det), "Rec.model_path": str(rec)})
+
+
+def _time(paths: list[Path], repeats: int) -> tuple[float, float, dict]:
+    from selfeval.extract.ocr import get_engine
     from selfeval.extract.readers import InputFile
     from selfeval.pipeline import process_file
     from selfeval.settings import Settings
 
-    det, rec = packaged_models()
-    raw_engine = RapidOCR(params={"Global.use_cls": False, "Global.log_level": "error",
-                                  "Det.model_path": str(det), "Rec.model_path": str(rec)})
+    raw_engine = _raw_engine()
     blank = np.full((64, 64, 3), 255, np.uint8)
-    raw_engine(blank)  # load both engines' models before timing
+    raw_engine(blank)
     get_engine().recognize(blank)
-    settings = Settings()
     raw = pipe = 0.0
+    results = {}
     for path in paths:
         best_raw = best_pipe = math.inf
         for _ in range(repeats):
             t0 = time.perf_counter()
             raw_engine(np.asarray(Image.open(io.BytesIO(path.read_bytes())).convert("RGB")))
             t1 = time.perf_counter()
-            process_file(InputFile(path, path.name), settings)
+            results[path.name] = process_file(InputFile(path, path.name), Settings())
             t2 = time.perf_counter()
             best_raw, best_pipe = min(best_raw, t1 - t0), min(best_pipe, t2 - t1)
         raw += best_raw
         pipe += best_pipe
-    return raw, pipe
+    return raw, pipe, results
 
 
-def _pipeline_seconds(folder: Path, workers: int = 1):
-    from selfeval.pipeline import run
-    from selfeval.settings import Settings
-
-    t0 = time.perf_counter()
-    batch = run([folder], Settings(workers=workers))
-    return time.perf_counter() - t0, batch
-
-
-def _accuracy(scan, text) -> tuple[int, int]:
+def _compare(scan: dict, text: dict) -> tuple[int, int, int, int, int]:
+    """(fields, right, wrong flagged, flagged lines, flagged lines holding a wrong field)."""
     from scangen.compare import same_field
 
-    fields = {
-        "forms": ("form_seq", "title", "budget_unit", "implementing_unit", "project_name", "goal_target",
-                  "goal_actual", "total_weight", "total_score", "computed_score"),
-        "funding": ("source_key", "budget_initial", "budget_full_year", "executed", "weight", "execution_rate", "score"),
-        "indicators": ("indicator_seq", "level1", "level2", "level3", "target_raw", "target_value", "target_unit",
-                       "actual_raw", "actual_value", "actual_unit", "target_met", "weight", "score", "deviation_note"),
-    }
-
-    total = right = 0
-    for name, cols in fields.items():
-        s = scan[name].to_pandas()
-        t = text[name].to_pandas()
-        s["stem"] = s["doc_id"].str.rsplit(".", n=1).str[0]
-        t["stem"] = t["doc_id"].str.rsplit(".", n=1).str[0]
-        keys = ["stem", *cols[:1]] if name != "funding" else ["stem", "form_seq", "source_key"]
-        m = t.merge(s, on=keys, how="left", suffixes=("_t", "_s"))
-        for _, row in m.iterrows():
-            for col in cols[1:]:
+    findings = scan["findings"]
+    flags = findings[findings["code"].isin(FLAGS)]
+    flagged_lines = {(int(s), int(line)) for s, line in zip(flags["form_seq"], flags["line"], strict=True)
+                     if s == s and line == line}
+    total = right = caught = 0
+    bad_lines: set[tuple[int, int]] = set()
+    for name, fields in FIELDS.items():
+        merged = text[name].merge(scan[name], on=KEYS[name], how="left", suffixes=("_t", "_s"))
+        for _, row in merged.iterrows():
+            lines = ([int(row["line_s"])] if name != "forms" and row.get("line_s") == row.get("line_s")
+                     else list(range(int(row.get("line_start_s") or 0), int(row.get("line_end_s") or 0) + 1))
+                     if name == "forms" and row.get("line_start_s") == row.get("line_start_s") else [])
+            for field in fields:
                 total += 1
-                right += same_field(row.get(f"{col}_s"), row.get(f"{col}_t"))
-    return right, total
+                if same_field(row.get(f"{field}_s"), row.get(f"{field}_t")):
+                    right += 1
+                    continue
+                here = {(int(row["form_seq"]), ln) for ln in lines}
+                bad_lines |= here
+                caught += bool(here & flagged_lines)
+    return total, right, caught, len(flagged_lines), len(flagged_lines & bad_lines)
 
 
-def main(pages: int = DEFAULT_PAGES, repeats: int = 2) -> list[dict]:
-    from selfeval.pipeline import run
+def per_kind(kinds: list[str] | None, repeats: int) -> list[dict]:
+    from scangen import canonical_text, form_layout, parse_seed
+    from scangen.cases import RECORDED, scan_for
 
+    from selfeval import pipeline
+    from selfeval.extract.readers import InputFile
+    from selfeval.settings import Settings
+
+    forms = parse_seed()
     rows: list[dict] = []
+    sums = [0.0, 0.0]
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        paths = _pages(folder, pages)
-        n = len(paths)
-        raw, pipe = _per_page(paths, repeats)
-        one, batch = _pipeline_seconds(folder / "scan", workers=1)
-        two, _ = _pipeline_seconds(folder / "scan", workers=2)
-        right, total = _accuracy(batch.tables, run([folder / "text"]).tables)
-    rows += [
-        {"case": f"{n} pages 200 dpi", "metric": "raw engine s/page", "value": f"{raw / n:.2f}"},
-        {"case": f"{n} pages 200 dpi", "metric": "pipeline s/page (process_file)", "value": f"{pipe / n:.2f}"},
-        {"case": f"{n} pages 200 dpi", "metric": "pipeline / raw (target <= 1.15)", "value": f"{pipe / raw:.2f}x"},
-        {"case": f"{n} pages 200 dpi", "metric": "run() workers 1 s/page", "value": f"{one / n:.2f}"},
-        {"case": f"{n} pages 200 dpi", "metric": "run() workers 2 s/page (engine loaded per worker)",
-         "value": f"{two / n:.2f}"},
-        {"case": f"{n} pages 200 dpi", "metric": "speed-up workers 2 vs 1", "value": f"{one / two:.2f}x"},
-        {"case": f"{n} pages 200 dpi", "metric": "fields equal to the text path",
-         "value": f"{right}/{total} = {right / total:.4f}"},
-    ]
+        for name, case in RECORDED.items():
+            if kinds and name not in kinds:
+                continue
+            _, data = scan_for(case)
+            page = folder / f"{name}.img"
+            page.write_bytes(data)
+            txt = folder / f"{name}.txt"
+            txt.write_text(canonical_text(form_layout(forms[case.form_index])), encoding="utf-8")
+            raw, pipe, results = _time([page], repeats)
+            sums[0] += raw
+            sums[1] += pipe
+            scan_t = _tables([results[page.name]])
+            text_t = _tables([pipeline.process_file(InputFile(txt, txt.name), Settings())])
+            total, right, caught, flagged, useful = _compare(scan_t, text_t)
+            wrong = total - right
+            rows += [
+                {"case": name, "metric": "fields right", "value": f"{right}/{total} = {right / total:.4f}"},
+                {"case": name, "metric": "flag recall (wrong fields flagged)", "value": f"{caught}/{wrong}"},
+                {"case": name, "metric": "flag precision (flagged lines holding a wrong field)",
+                 "value": f"{useful}/{flagged}"},
+                {"case": name, "metric": "raw engine s / pipeline s / ratio",
+                 "value": f"{raw:.2f} / {pipe:.2f} / {pipe / raw:.2f}x"},
+            ]
+    if sums[0]:
+        rows.append({"case": "all kinds", "metric": "pipeline / raw (target <= 1.15)",
+                     "value": f"{sums[1]:.2f} / {sums[0]:.2f} = {sums[1] / sums[0]:.2f}x"})
+    return rows
+
+
+def _tables(results) -> dict:
+    from selfeval.pipeline import BatchResult
+
+    return {k: v.to_pandas() for k, v in BatchResult(list(results)).tables.items()}
+
+
+def main(kinds: list[str] | None = None, repeats: int = 1, engine: bool = True) -> list[dict]:
+    rows = calibration()
+    if engine:
+        rows += per_kind(kinds, repeats)
     for r in rows:
-        print(f"{r['case']:>18}  {r['metric']:<48} {r['value']}")
+        print(f"{r['case']:>34}  {r['metric']:<52} {r['value']}")
     return rows
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(prog="python -m bench.bench_ocr")
-    parser.add_argument("--pages", type=int, default=DEFAULT_PAGES)
-    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--kinds", default="", help="comma-separated case names (default: all)")
+    parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--no-engine", action="store_true", help="only the confidence calibration (replayed)")
     args = parser.parse_args()
-    main(args.pages, args.repeats)
+    main([k for k in args.kinds.split(",") if k] or None, args.repeats, not args.no_engine)

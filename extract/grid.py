@@ -17,6 +17,14 @@ from dataclasses import dataclass, field
 
 from selfeval.findings import Finding
 
+Box = tuple[float, float, float, float]  # x0, top, x1, bottom as fractions of the page
+
+
+def page_box(box, width: float, height: float) -> Box:
+    """A box in page units (points, pixels) as fractions of the page, rounded to 1e-4."""
+    x0, top, x1, bottom = box
+    return (round(x0 / width, 4), round(top / height, 4), round(x1 / width, 4), round(bottom / height, 4))
+
 
 @dataclass(frozen=True)
 class Place:
@@ -49,6 +57,9 @@ class SourceRow:
     Word file.  ``positional`` is False when the reader could not keep empty
     cells in place (then column positions are only a hint).  ``confidence``
     holds one OCR confidence (0..1) per cell, or is None when not OCR'd.
+    ``boxes`` holds each cell's box on its page as fractions of the page's width
+    and height, ``(x0, top, x1, bottom)``, where the reader knows it (ruled PDF
+    tables, ruled scans); None otherwise, or for a cell without one.
     ``span`` lists the other lines whose text the row holds, when a row was
     put together from several lines (the token reader); a row used by a
     record uses them too.  ``starts`` gives the character column where each
@@ -61,6 +72,7 @@ class SourceRow:
     sheet: str | None = None
     positional: bool = True
     confidence: tuple[float | None, ...] | None = None
+    boxes: tuple[Box | None, ...] | None = None
     span: tuple[int, ...] = ()
     starts: tuple[int, ...] | None = None
 

@@ -6,12 +6,14 @@ OCR engine call.  The rows come out in
 the shape of a pasted copy of the printed form: a merged cell's text in its
 top-left position with the covered positions empty, and lines outside the
 table (title, 项目序号, 金额单位) as one-cell rows.  Every cell carries its OCR
-confidence (``SourceRow.confidence``, the lowest of the boxes read into it).
-A cell holding ink that no text box covers (a digit under the seal, a '。'
-wrapped onto its own line) gets confidence 0, since something in it was not
-read.  Each cell below ``settings.ocr_confidence_threshold`` (0.90 by
-default) is reported as a ``low_confidence`` finding with its page, row,
-column and text, so a reviewer checks only those.  Readings are never
+confidence (``SourceRow.confidence``: the lowest engine score of the text
+pieces read into it, see :func:`~selfeval.extract.ocr.table.cell_confidence`).
+An empty cell holding ink that no text box covers (a digit under the seal)
+gets confidence 0; a read cell beside such ink at most 0.5; an empty cell
+without ink none.  Each cell below ``settings.ocr_confidence_threshold``
+(0.90 by default) is reported as a ``low_confidence`` finding with its page,
+row, column and text (the pipeline moves those of a form's cells onto the
+form, naming the field), so a reviewer checks only those.  Readings are never
 changed here, with one exception: the printed '—' placeholder, which OCR
 reads as 一, - or ー or misses (then it is recognised by its shape), is
 written as '—'.
@@ -30,10 +32,10 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from selfeval.extract.context import ReadContext
-from selfeval.extract.grid import Document, SourceRow
+from selfeval.extract.grid import Document, SourceRow, page_box
 from selfeval.extract.limits import downscale_size, pixels_problem
 from selfeval.extract.ocr import EngineUnavailable, OcrEngine, get_engine
-from selfeval.extract.ocr.page import binarize, prepare_page
+from selfeval.extract.ocr.page import binarize, prepare_page, turn_over, upside_down
 from selfeval.extract.ocr.table import (
     RowOut,
     boxes_to_rows,
@@ -144,12 +146,16 @@ def ocr_page_image(image: Image.Image, page_no: int, settings: ReadContext | Set
         image = image.resize(size, Image.Resampling.BOX)
     rgb = np.asarray(ImageOps.exif_transpose(image).convert("RGB"))
     out: list[SourceRow] = []
+    height, width = rgb.shape[:2]
     for row in read_page(rgb, engine or get_engine()):
         cells = tuple(_placeholder(c.text) for c in row.cells)
         if not any(cells) and all(c.confidence is None for c in row.cells):
             continue
         conf = tuple(None if c.confidence is None else round(c.confidence, 4) for c in row.cells)
-        out.append(SourceRow(cells, line=len(out) + 1, page=page_no, confidence=conf))
+        boxes = None  # on the deskewed page: within a few pixels of the scan for a skew of a few degrees
+        if row.boxes is not None:
+            boxes = tuple(None if b is None else page_box(b, width, height) for b in row.boxes)
+        out.append(SourceRow(cells, line=len(out) + 1, page=page_no, confidence=conf, boxes=boxes))
     return out
 
 
@@ -158,6 +164,10 @@ def read_page(rgb: np.ndarray, engine: OcrEngine) -> list[RowOut]:
     page = prepare_page(rgb)
     horizontal, vertical = find_lines(page.binary, page.unit)
     tables = lines_to_tables(horizontal, vertical, page.unit)
+    if tables and upside_down(page.binary, tables[0].ys[0], tables[-1].ys[-1], page.unit):
+        page = turn_over(page)
+        horizontal, vertical = find_lines(page.binary, page.unit)
+        tables = lines_to_tables(horizontal, vertical, page.unit)
     clean = erase_lines(page.gray, horizontal, vertical, tables)
     boxes = engine.recognize(clean)
     if not tables:
@@ -178,12 +188,14 @@ def low_confidence_findings(rows: list[SourceRow], settings: ReadContext | Setti
     for row in rows:
         for col, (text, conf) in enumerate(zip(row.cells, row.confidence or (None,) * len(row.cells), strict=True)):
             if conf is not None and conf < threshold:
-                what = f"OCR read {text!r}" if text else "OCR read nothing"
+                what = (
+                    f"OCR read {text!r} with confidence {conf:.3f} (below {threshold:.3f})" if text
+                    else "ink there that OCR did not read; the cell is left empty"
+                )
                 out.append(
                     Finding(
                         "low_confidence",
-                        f"page {row.page}, row {row.line}, column {col + 1}: {what} with confidence "
-                        f"{conf:.3f} (below {threshold:.3f}); check it against the scan",
+                        f"page {row.page}, row {row.line}, column {col + 1}: {what}; check it against the scan",
                         line=row.line,
                         page=row.page,
                         doc_id=doc_id,

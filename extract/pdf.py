@@ -45,7 +45,7 @@ from selfeval.extract import pdf_layout as lay
 from selfeval.extract import pdf_unruled as unruled
 from selfeval.extract.cells import trim_row
 from selfeval.extract.context import ReadContext
-from selfeval.extract.grid import Document, SourceRow
+from selfeval.extract.grid import Document, SourceRow, page_box
 from selfeval.extract.limits import render_dpi
 from selfeval.extract.progress import page_done
 from selfeval.extract.readers import Source
@@ -68,6 +68,7 @@ class PageExtract:
     grids: list = field(default_factory=list)
     problem: str | None = None
     ocr: tuple[list[SourceRow], list[Finding], str] | None = None
+    size: tuple[float, float] | None = None  # the page's width and height in points
 
 
 @dataclass
@@ -76,6 +77,7 @@ class PageRow:
     cells: list[str]
     positional: bool = True
     grid: lay.Grid | None = None
+    boxes: list | None = None  # each cell's box in page points, for ruled rows
 
 
 @dataclass
@@ -212,7 +214,7 @@ def extract_page(page: pdfplumber.page.Page, ctx: ReadContext) -> PageExtract:
     problem = lay.page_text_problem(chars, page.images, page.bbox)
     if problem:
         return PageExtract(number, problem=problem, ocr=ocr_page(page, ctx))
-    return PageExtract(number, chars=chars, grids=_find_grids(page))
+    return PageExtract(number, chars=chars, grids=_find_grids(page), size=(float(page.width), float(page.height)))
 
 
 def apply_page(doc: Document, extract: PageExtract, carry: Carry) -> Carry:
@@ -232,7 +234,7 @@ def apply_page(doc: Document, extract: PageExtract, carry: Carry) -> Carry:
         rows, dropped, carry = _ruled_rows(extract.chars, extract.grids, carry)
     else:
         rows, dropped, carry = _unruled_rows(extract.chars, carry)
-    _emit(doc, rows, dropped, number)
+    _emit(doc, rows, dropped, number, extract.size)
     return carry
 
 
@@ -283,7 +285,8 @@ def _ruled_rows(
     if carry.ruled and carry.columns is not None and not any(t.top < first.bbox[1] for t in text_rows):
         continues = first.remap_columns(carry.columns)
     rows = sorted(
-        text_rows + [PageRow(top, cells, True, g) for g in grids for top, cells in lay.grid_to_rows(g)],
+        text_rows + [PageRow(top, cells, True, g, boxes) for g in grids
+                     for (top, cells), boxes in zip(lay.grid_to_rows(g), lay.grid_row_boxes(g), strict=True)],
         key=lambda r: r.top,
     )
     dropped = _repeated_rows(rows, carry) if continues else set()
@@ -348,7 +351,8 @@ def _blank(row: PageRow) -> bool:
     return not any(row.cells)
 
 
-def _emit(doc: Document, rows: list[PageRow], dropped: set[int], page: int) -> None:
+def _emit(doc: Document, rows: list[PageRow], dropped: set[int], page: int,
+          size: tuple[float, float] | None = None) -> None:
     for i, r in enumerate(rows):
         if _blank(r):
             continue
@@ -356,7 +360,11 @@ def _emit(doc: Document, rows: list[PageRow], dropped: set[int], page: int) -> N
         if i in dropped:
             doc.decoration += 1
             continue
-        doc.rows.append(SourceRow(trim_row(r.cells), line=i + 1, page=page, positional=r.positional))
+        cells = trim_row(r.cells)
+        boxes = None
+        if r.boxes is not None and size:
+            boxes = tuple(None if b is None else page_box(b, *size) for b in r.boxes[:len(cells)])
+        doc.rows.append(SourceRow(cells, line=i + 1, page=page, positional=r.positional, boxes=boxes))
 
 
 def has_more_pages(path, pages: int) -> bool:

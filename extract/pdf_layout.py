@@ -299,6 +299,16 @@ def grid_to_rows(grid: Grid) -> list[tuple[float, list[str]]]:
     return list(zip(grid.rows, table, strict=True))
 
 
+def grid_row_boxes(grid: Grid) -> list[list[BBox | None]]:
+    """Each grid position's cell box, row by row as :func:`grid_to_rows` gives the
+    cells: a merged cell's box at its top-left position, None where it covers."""
+    width = len(grid.columns)
+    table: list[list[BBox | None]] = [[None] * width for _ in grid.rows]
+    for (r, col), box in zip(grid.places, grid.cells, strict=True):
+        table[r][col] = box
+    return table
+
+
 # --- unruled pages ----------------------------------------------------------
 
 

@@ -103,6 +103,7 @@ def extract(
     file_time_budget: Annotated[float, typer.Option("--file-time-budget", metavar="SECONDS", min=0, help="Stop (and report) a file whose reading takes longer than this; 0: no limit.")] = DEFAULT_FILE_TIME_BUDGET_S,
     scheduler: Annotated[str | None, typer.Option(metavar="ADDRESS", help="Process the files on a Dask cluster at this address (tcp://host:8786); needs the dask extra.")] = None,
     partitioned: Annotated[bool, typer.Option("--partitioned", help="Also write OUT/parquet/<table>/year=YYYY/ (Hive-partitioned Parquet).")] = False,
+    corrections: Annotated[Path | None, typer.Option("--corrections", metavar="FILE", help="Apply a reviewer's corrections.csv (from the report) before validation.")] = None,
     max_memory_mb: Annotated[int, typer.Option("--max-memory-mb", metavar="MB", min=0, help="Read each file in a worker process that may take at most this much memory beyond its start (a file over it is reported); 0: no limit.")] = 0,
 ) -> None:
     """Extract every form of the INPUTs into tables in OUT.
@@ -124,6 +125,7 @@ def extract(
         max_pages=max_pages, max_image_pixels=int(max_image_mpx * 1e6), max_ocr_pixels=int(max_ocr_mpx * 1e6),
         max_inflated_bytes=int(max_inflated_mb * 2**20), max_sheet_cells=max_sheet_cells, max_table_span=max_table_span,
         workers=workers, max_memory_mb=max_memory_mb, cache_dir=out / ".cache" if resume else None,
+        corrections=_corrections(corrections),
     )
     client = _connect(scheduler) if scheduler else None
     try:
@@ -239,6 +241,17 @@ def _write_report(out_dir: Path, quiet: bool) -> None:
     path = write_report(out_dir)
     if not quiet:
         err.print(f"report: {path}")
+
+
+def _corrections(path: Path | None) -> tuple:
+    if path is None:
+        return ()
+    from selfeval.corrections import CorrectionsError, read_corrections
+
+    try:
+        return read_corrections(path)
+    except CorrectionsError as exc:
+        raise _usage(str(exc)) from exc
 
 
 def _connect(scheduler: str):

@@ -47,6 +47,7 @@ CODES: dict[str, FindingCode] = _codes(
     ("internal_error", ERR, "reading a file failed in a way the tool does not expect (a bug): please report the file"),
     ("no_text_layer", ERR, "a PDF page whose text is unusable"),
     ("low_confidence", WARN, "an OCR reading below the confidence threshold"),
+    ("ocr_suspect", WARN, "a number read by OCR contradicts the form's arithmetic, and one OCR slip would fix it"),
     ("not_a_self_evaluation_form", WARN, "a look-alike document (e.g. a 绩效目标表), not a 自评表"),
     # line level
     ("unparsed_line", ERR, "a non-blank line that no record used; its text is kept here"),
@@ -78,6 +79,10 @@ CODES: dict[str, FindingCode] = _codes(
     ("duplicate_form_seq", WARN, "the same 项目序号 appears twice in one document"),
     ("missing_form_seq", INFO, "a form without 项目序号 was numbered by its position"),
     ("template_applied", INFO, "which indicator template was applied to the form"),
+    # review (--corrections FILE)
+    ("reviewer_corrected", INFO, "a value a reviewer corrected in corrections.csv; the note is in the message"),
+    ("stale_correction", WARN, "a correction whose old value is no longer the extracted value, or whose row is gone; not applied"),
+    ("unusable_correction", WARN, "a corrections.csv row that names no correctable value; not applied"),
 )
 
 
@@ -110,6 +115,7 @@ class Finding:
     table: str | None = None  # forms, funding or indicators: the record the finding is about
     key: str | None = None  # the record's key in its form: source_key, indicator_seq; None for forms
     field: str | None = None  # the column of that record
+    bbox: str | None = None  # "x0,top,x1,bottom" of the value's cell (else row) on its page, as page fractions
 
     def __post_init__(self) -> None:
         if self.code not in CODES:

@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Protocol
 
 from selfeval.cache import ResultCache
+from selfeval.cellmatch import with_boxes
+from selfeval.corrections import apply_corrections, unmatched
 from selfeval.extract.context import OverBudget, ReadContext, time_budget
 from selfeval.extract.grid import Document, Place
 from selfeval.extract.readers import (
@@ -32,6 +34,8 @@ from selfeval.extract.readers import (
 from selfeval.extract.split import split_forms
 from selfeval.findings import Finding, finding_at
 from selfeval.normalize.form import parse_form
+from selfeval.normalize.ocr_check import doubt_places, low_confidence_doubts
+from selfeval.normalize.ocr_suspect import ocr_suspects
 from selfeval.normalize.records import FormRecord
 from selfeval.normalize.tokens import regrid_document
 from selfeval.normalize.validate import validate
@@ -113,14 +117,17 @@ def _parse(doc: Document, ctx: ReadContext, item: InputFile, started: float) -> 
         for cells in form_cells:
             ctx.check()
             forms.append(parse_form(cells, ctx.settings))
-        for form in forms:
+        corrected = apply_corrections(doc.doc_id, forms, ctx.settings.corrections)  # a reviewer's, before validation
+        for form, cells in zip(forms, form_cells, strict=True):
+            form.findings.extend(low_confidence_doubts(form, cells.rows, ctx.settings))
             if not form.look_alike:
                 form.findings.extend(validate(form, ctx.settings))
+                form.findings.extend(ocr_suspects(form, cells.rows, ctx.settings))
     except MemoryError:  # over the worker's memory limit: read_file reports it
         raise
     except Exception as exc:  # noqa: BLE001 - any other exception is a bug; it becomes a finding, never a crash
         return internal_error(item, doc.sha256, f"parsing its forms raised {type(exc).__name__}", started)
-    return _account(doc, form_cells, forms, stray, started)
+    return _account(doc, form_cells, forms, stray, started, corrected)
 
 
 def internal_error(item: InputFile, sha: str, what: str, started: float) -> FileResult:
@@ -152,12 +159,16 @@ def _over_memory(item: InputFile, settings: Settings, sha: str, started: float) 
     return FileResult(item.doc_id, str(item.path), "too_big", sha, [], [finding], 0, 0, 0, time.perf_counter() - started)
 
 
-def _account(doc: Document, form_cells: list, forms: list[FormRecord], stray, started: float) -> FileResult:
+def _account(doc: Document, form_cells: list, forms: list[FormRecord], stray, started: float,
+             corrected: list[Finding] | None = None) -> FileResult:
     """The file's result: its forms, every finding placed, and the lines used and reported."""
-    findings = list(doc.findings)
+    in_forms = doubt_places(r for cells in form_cells for r in cells.rows)  # their doubts are now the forms'
+    findings = [f for f in doc.findings if f.code != "low_confidence" or Place(f.line, f.page, f.sheet) not in in_forms]
     findings += document_findings(doc, forms, stray)
+    findings += corrected or []
     findings += [_placed(f, doc.doc_id, form) for form in forms for f in form.findings]
     findings = [f if f.doc_id else replace(f, doc_id=doc.doc_id) for f in findings]
+    findings = with_boxes(findings, forms, doc.rows)  # where a PDF or scan shows each value
     part_findings, quiet = quiet_parts(doc, [c.rows for c in form_cells], forms, stray)
     findings = without_lines_at(findings, quiet) + part_findings + empty_form_findings(doc, forms)
     findings.sort(key=lambda f: (f.form_index or 0, f.page or 0, f.sheet or "", f.line or 0))
@@ -252,6 +263,7 @@ def run(inputs: Iterable[Path], settings: Settings | None = None, progress: Prog
     elsewhere (a cluster); at most ``settings.window`` files are in flight."""
     settings = settings or Settings()
     files, batch_findings, ignored = _discover(inputs)
+    batch_findings += unmatched(settings.corrections, (f.doc_id for f in files))
     cache = _open_cache(settings)
     keep = sink is None or settings.keep_results
     kept: list[FileResult | FileSummary] = []

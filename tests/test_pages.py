@@ -11,6 +11,7 @@ import pytest
 from fixturegen import load_seed, select
 from fixturegen.pdf import Paging, Style, render_pdf
 from PIL import Image
+from reportdata import decoded
 from typer.testing import CliRunner
 
 from selfeval.cli import app
@@ -46,7 +47,7 @@ def test_every_page_with_a_form_is_rendered_under_the_reports_name(extracted: Pa
 
 
 def test_the_report_embeds_the_page_images(extracted: Path):
-    html = (extracted / "report.html").read_text(encoding="utf-8")
+    html = decoded((extracted / "report.html").read_text(encoding="utf-8"))
     assert html.count('<img src="data:image/') == 3  # form 1: page 1; form 2: pages 2 and 3
     assert "no page image" not in html
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from reportdata import decoded
 
 from selfeval.pages import page_image_name
 from selfeval.report import ReportInputError, charts, write_report
@@ -46,6 +47,10 @@ class _Elements(HTMLParser):
             self._template = None
 
 
+def read_report(path: Path) -> str:
+    return decoded(path.read_text(encoding="utf-8"))
+
+
 def elements(html: str) -> list[tuple[str, dict[str, str], str | None]]:
     parser = _Elements()
     parser.feed(html)
@@ -74,12 +79,12 @@ def sample(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def sample_html(sample: Path) -> str:
-    return write_report(sample).read_text(encoding="utf-8")
+    return read_report(write_report(sample))
 
 
 @pytest.fixture(scope="module")
 def seed_html(seed_out: Path) -> str:
-    return write_report(seed_out).read_text(encoding="utf-8")
+    return read_report(write_report(seed_out))
 
 
 # --- the report on the synthetic batch ------------------------------------------------------------
@@ -164,14 +169,14 @@ def test_text_from_the_forms_is_escaped(sample: Path):
     forms = pd.read_parquet(sample / "forms.parquet")
     forms.loc[0, "project_name"] = '<img src="http://example.invalid/x.png">'
     forms.to_parquet(sample / "forms.parquet", index=False)
-    html = write_report(sample).read_text(encoding="utf-8")
+    html = read_report(write_report(sample))
     assert "<img src=" not in html
     assert "&lt;img src=&quot;http://example.invalid/x.png&quot;&gt;" in html
 
 
 def test_missing_source_file_is_said_on_the_page(sample: Path):
     (sample / "source" / "sample-2020.txt").unlink()
-    html = write_report(sample).read_text(encoding="utf-8")
+    html = read_report(write_report(sample))
     assert html.count("source file not found") == 4
     assert sum(flagged_by_form(html).values()) == sum(SAMPLE_FLAGGED_CELLS.values())
 
@@ -179,7 +184,7 @@ def test_missing_source_file_is_said_on_the_page(sample: Path):
 def test_csv_tables_are_read_when_there_is_no_parquet(sample: Path, sample_html: str):
     for path in sample.glob("*.parquet"):
         path.unlink()
-    html = write_report(sample).read_text(encoding="utf-8")
+    html = read_report(write_report(sample))
     assert "forms.csv" in html
     assert flagged_by_form(html) == flagged_by_form(sample_html)
 
@@ -198,7 +203,7 @@ def test_page_image_is_embedded_for_a_pdf_form(sample: Path):
     forms.to_parquet(sample / "forms.parquet", index=False)
     (sample / "pages").mkdir()
     Image.new("RGB", (1240, 1754), "white").save(sample / "pages" / page_image_name("sample-2020.txt", 1))
-    html = write_report(sample).read_text(encoding="utf-8")
+    html = read_report(write_report(sample))
     assert html.count('<img src="data:image/jpeg;base64,') == 2  # forms 1 and 2 are on page 1
     assert html.count("no page image") == 2  # pages 2 and 3 were not rendered
 
@@ -218,7 +223,7 @@ def test_a_form_over_two_pages_shows_both_page_images(sample: Path):
     (sample / "pages").mkdir()
     for page in (1, 2):
         Image.new("RGB", (600, 800), "white").save(sample / "pages" / page_image_name("sample-2020.txt", page, ".jpg"))
-    html = write_report(sample).read_text(encoding="utf-8")
+    html = read_report(write_report(sample))
     form1 = form_html(html, "sample-2020.txt#1")
     assert form1.count('<img src="data:image/jpeg;base64,') == 2
     assert "第 1 页" in form1 and "第 2 页" in form1
@@ -229,7 +234,7 @@ def test_rows_read_by_ocr_below_the_threshold_are_marked(sample: Path):
     indicators["ocr_conf"] = 0.99
     indicators.loc[0, "ocr_conf"] = 0.62
     indicators.to_parquet(sample / "indicators.parquet", index=False)
-    html = write_report(sample).read_text(encoding="utf-8")
+    html = read_report(write_report(sample))
     assert html.count('<span class="ocr"') == 1 and ">OCR 0.62</span>" in html
     assert html.count('<tr class="lowconf"') == 1
 
@@ -369,3 +374,35 @@ def test_csv_only_output_shows_formula_like_text_as_written(tmp_path):
     names = set(load_batch(out).forms.project_name) | set(load_batch(out).indicators.level3)
     assert not any(isinstance(n, str) and n.startswith("'") for n in names)
     assert any(isinstance(n, str) and n.startswith(("=", "+", "@")) for n in names)
+
+
+def test_every_goto_button_has_its_target(seed_html: str, sample: Path):
+    """行 N buttons lead to a source line (text) or page (PDF, scan) that the form shows."""
+    forms = pd.read_parquet(sample / "forms.parquet")
+    forms["source_path"] = forms["source_path"].str.replace(".txt", ".pdf")
+    forms["page"] = pd.array([1, 1, 2, 3], dtype="Int64")
+    forms.to_parquet(sample / "forms.parquet", index=False)
+    findings = pd.read_parquet(sample / "findings.parquet")
+    findings["page"] = findings["form_index"].map({1: 1, 2: 1, 3: 2, 4: 3}).astype("Int64")
+    findings.to_parquet(sample / "findings.parquet", index=False)
+    (sample / "pages").mkdir()
+    from PIL import Image
+
+    Image.new("RGB", (600, 800), "white").save(sample / "pages" / "sample-2020.txt-p1.png")
+    pdf_html = read_report(write_report(sample))
+    n = 0
+    for html in (seed_html, pdf_html):
+        for key in re.findall(r'<template class="form-tpl" data-key="([^"]+)"', html):
+            part = form_html(html, key)
+            for target in re.findall(r'<button type="button" class="goto" data-target="([^"]+)"', part):
+                assert f'id="{target}"' in part, (key, target)
+                n += 1
+    assert n > 100
+    assert "第 1 页" in form_html(pdf_html, "sample-2020.txt#1")
+
+
+def test_chart_bars_open_their_form(seed_html: str):
+    chart = seed_html[seed_html.index('<section id="charts"'):seed_html.index('<section id="review"')]
+    keys = re.findall(r'<g class="pick" data-form="([^"]+)"', chart)
+    assert len(keys) == 27 and len(set(keys)) == 27
+    assert all(f'data-key="{k}"' in seed_html for k in keys)

@@ -17,7 +17,7 @@ from fixturegen.office import write_docx, write_xlsx  # noqa: E402
 from fixturegen.pdf import A3_PORTRAIT, TTF_FONT, Paging, Style, render_pdf  # noqa: E402
 from fixturegen.seed import ROOT  # noqa: E402
 
-PROVENANCE = {"doc_id", "source_path", "line", "line_start", "line_end", "page", "page_end", "sheet"}
+PROVENANCE = {"doc_id", "source_path", "line", "line_start", "line_end", "page", "page_end", "sheet", "bbox"}
 # how a message names a place: "line 12" (text), "page 3, row 12" (PDF), "sheet 表1, row 12" (workbook)
 PLACE = r"\b(?:line \d+|page \d+, row \d+|sheet [^,]+, row \d+|table \d+, row \d+)"
 SUBSET = [1, 2, 9, 10, 14, 25]

@@ -21,6 +21,8 @@ from selfeval.extract.ocr import Glyph, TextBox
 
 DEFAULT_MAX_SKEW_DEG = 5.0  # the largest rotation deskew looks for
 DEFAULT_UNIT_PX = 20.0  # the character height assumed when a page has no text to measure
+DEFAULT_SEAL_CHROMA = 28  # channel spread (0..255) above which ink is coloured: a seal, not text
+DEFAULT_SEAL_SIDE = 0.08  # a grey seal is at least this share of the page's shorter side across
 
 
 @dataclass(frozen=True)
@@ -33,22 +35,60 @@ class PreparedPage:
 
 
 def suppress_seal(rgb: np.ndarray) -> np.ndarray:
-    """Grey page with red ink (seals, red stamps) removed and black ink kept.
+    """Grey page with coloured ink (seals, stamps: red, blue, any hue) removed
+    and black ink kept.
 
-    Near clearly red pixels (and the pale fringe JPEG leaves around them) the
-    red channel is used as the grey value: red ink is bright there, while
-    black text under the seal stays dark.
+    Near clearly coloured pixels (and the pale fringe JPEG leaves around them)
+    the brightest channel is used as the grey value: coloured ink is bright in
+    its own channel, while black text under the seal stays dark in all three.
+    The colour test is relative (channel spread), so a pale seal on a faint
+    photocopy is found too.
     """
     if rgb.ndim == 2:
-        return rgb.copy()
-    r = rgb[:, :, 0].astype(np.int16)
-    gb = np.maximum(rgb[:, :, 1], rgb[:, :, 2]).astype(np.int16)
+        return suppress_grey_seal(rgb)
+    r, g, b = cv2.split(np.ascontiguousarray(rgb))
+    hi = cv2.max(cv2.max(r, g), b)  # (numpy's reductions over the channel axis are slow)
+    spread = cv2.subtract(hi, cv2.min(cv2.min(r, g), b))
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-    red = ((r - gb > 40) & (r > 90)).astype(np.uint8)
-    # JPEG smears the seal's colour: its pale fringe is reddish only near the ink
-    red = cv2.dilate(red, np.ones((5, 5), np.uint8)).astype(bool)
+    colour = ((spread > DEFAULT_SEAL_CHROMA) & (hi > 90)).astype(np.uint8)
+    if not colour.any():
+        return suppress_grey_seal(gray)
+    # JPEG smears the seal's colour: its pale fringe is coloured only near the ink
+    colour = cv2.dilate(colour, np.ones((5, 5), np.uint8)).astype(bool)
+    # ink against paper, measured on the page (a pale photocopy's ink is light grey)
+    paper, _ = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     out = gray.copy()
-    out[red] = np.where(r[red] > 150, 255, np.maximum(gray[red], r[red])).astype(np.uint8)
+    out[colour] = np.where(hi[colour] > paper, 255, np.maximum(gray[colour], hi[colour])).astype(np.uint8)
+    return out
+
+
+def suppress_grey_seal(gray: np.ndarray) -> np.ndarray:
+    """A seal printed or scanned in grey (a greyscale or palette scan of a red
+    seal, a black seal) removed where it is lighter than the text.
+
+    Ink falls in two levels: the text's near-black and the seal's mid grey.
+    The seal is found as a large, thick patch of the lighter level (a ring
+    and star some centimetres across; text has only thin light edges); inside
+    it, the lighter level is painted white and the darker text kept.  A page
+    whose ink has one level is returned unchanged."""
+    paper = float(np.median(gray[::4, ::4]))
+    ink = gray < paper - 25
+    if ink.sum() < 1000:
+        return gray.copy()
+    level, _ = cv2.threshold(gray[ink].reshape(1, -1), 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    light = (ink & (gray > level)).astype(np.uint8)
+    light = cv2.morphologyEx(light, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+    thick = cv2.morphologyEx(light, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
+    near = max(9, round(min(gray.shape) / 80))  # pieces of one ring, a few millimetres apart
+    patches = cv2.dilate(thick, np.ones((near, near), np.uint8))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(patches, connectivity=8)
+    side = min(gray.shape) * DEFAULT_SEAL_SIDE
+    out = gray.copy()
+    for k in range(1, n):
+        x, y, w, h = stats[k, :4]
+        if w >= side and h >= side and w <= 3 * h and h <= 3 * w:
+            region = out[y:y + h, x:x + w]
+            region[(patches[y:y + h, x:x + w] > 0) & (region > level)] = 255
     return out
 
 
@@ -69,18 +109,30 @@ def char_height(binary: np.ndarray) -> float:
     return float(np.percentile(h[keep], 75))
 
 
-def _profile_score(binary: np.ndarray, angle: float) -> float:
-    """How sharply the rows of ink stand out after turning the page by ``angle``."""
-    h, w = binary.shape
-    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
-    rotated = cv2.warpAffine(binary, m, (w, h), flags=cv2.INTER_NEAREST, borderValue=0)
-    profile = rotated.sum(axis=1, dtype=np.float64)
+def _profile_score(points: tuple[np.ndarray, np.ndarray, float, float], angle: float) -> float:
+    """How sharply the rows of ink stand out after turning the page by ``angle``.
+
+    The ink pixels are projected onto the turned page's vertical axis (what a
+    rotation and a row sum would give, without turning the image)."""
+    xs, ys, cx, cy = points
+    if not len(xs):
+        return 0.0  # a blank page: every angle is as good
+    a = np.deg2rad(angle)
+    # cv2.getRotationMatrix2D's sense: counter-clockwise for a positive angle
+    rows = np.rint(-np.sin(a) * (xs - cx) + np.cos(a) * (ys - cy)).astype(np.int64)
+    profile = np.bincount(rows - rows.min()).astype(np.float64)
     return float(np.square(np.diff(profile)).sum())
 
 
 def _downscale(binary: np.ndarray, side: float) -> np.ndarray:
     scale = min(1.0, side / max(binary.shape))
     return cv2.resize(binary, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else binary
+
+
+def _ink_points(binary: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, float]:
+    ys, xs = np.nonzero(binary > 127)
+    h, w = binary.shape
+    return xs.astype(np.float64), ys.astype(np.float64), w / 2, h / 2
 
 
 def estimate_skew(binary: np.ndarray, max_deg: float = DEFAULT_MAX_SKEW_DEG) -> float:
@@ -91,22 +143,26 @@ def estimate_skew(binary: np.ndarray, max_deg: float = DEFAULT_MAX_SKEW_DEG) -> 
     """
     best = 0.0
     for side, step, half in ((600.0, 0.5, max_deg), (900.0, 0.1, 0.5), (1600.0, 0.025, 0.1)):
-        scaled = _downscale(binary, side)
-        best = _plateau_center(scaled, np.arange(best - half, best + half + 1e-9, step))
+        points = _ink_points(_downscale(binary, side))
+        best = _plateau_center(points, np.arange(best - half, best + half + 1e-9, step))
     return 0.0 if abs(best) < 0.02 else round(best, 3)
 
 
-def _plateau_center(binary: np.ndarray, angles: np.ndarray) -> float:
+def _plateau_center(points, angles: np.ndarray) -> float:
     """The middle of the angles that score (within rounding) as well as the best one."""
-    scores = [_profile_score(binary, a) for a in angles]
+    scores = [_profile_score(points, a) for a in angles]
     top = max(scores)
     good = [a for a, s in zip(angles, scores, strict=True) if s >= top * (1 - 1e-4)]
     return float((min(good) + max(good)) / 2)
 
 
 def prepare_page(rgb: np.ndarray, max_skew: float = DEFAULT_MAX_SKEW_DEG) -> PreparedPage:
-    """Remove the seal, measure the skew and turn the page level."""
-    gray = suppress_seal(rgb)
+    """Flatten a photographed page, remove the seal, measure the skew and turn the page level.
+
+    ``matrix`` maps the (flattened) picture's pixels to the prepared page's."""
+    from selfeval.extract.ocr.photo import rectify
+
+    gray = suppress_seal(rectify(rgb))
     binary = binarize(gray)
     angle = estimate_skew(binary, max_skew)
     h, w = gray.shape
@@ -115,6 +171,25 @@ def prepare_page(rgb: np.ndarray, max_skew: float = DEFAULT_MAX_SKEW_DEG) -> Pre
         gray = cv2.warpAffine(gray, matrix, (w, h), flags=cv2.INTER_CUBIC, borderValue=255)
         binary = binarize(gray)
     return PreparedPage(gray, binary, angle, matrix, char_height(binary))
+
+
+def upside_down(binary: np.ndarray, table_top: float, table_bottom: float, unit: float) -> bool:
+    """Whether a form page lies upside down: its heading (title, 项目序号, 金额单位,
+    printed above the table) is found below it instead.  Decided only when
+    the ink outside the table is clearly on one side."""
+    band = round(4 * unit)  # the heading sits within a few lines of the table
+    above = int(np.count_nonzero(binary[max(0, round(table_top) - band):max(0, round(table_top) - round(unit / 2))]))
+    below = int(np.count_nonzero(binary[round(table_bottom) + round(unit / 2):round(table_bottom) + band]))
+    return below > 3 * max(above, 1) and below > unit * unit
+
+
+def turn_over(page: PreparedPage) -> PreparedPage:
+    """The page turned by 180 degrees (its map from the input image with it)."""
+    h, w = page.gray.shape
+    flip = np.array([[-1.0, 0.0, w - 1.0], [0.0, -1.0, h - 1.0], [0.0, 0.0, 1.0]])
+    matrix = (flip @ np.vstack([page.matrix, [0.0, 0.0, 1.0]]))[:2]
+    return PreparedPage(cv2.rotate(page.gray, cv2.ROTATE_180), cv2.rotate(page.binary, cv2.ROTATE_180),
+                        page.angle + 180.0, matrix, page.unit)
 
 
 def map_boxes(boxes: list[TextBox], matrix: np.ndarray) -> list[TextBox]:

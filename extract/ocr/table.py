@@ -28,10 +28,14 @@ from selfeval.extract.ocr import Glyph, TextBox
 
 DEFAULT_H_KERNEL_UNITS = 6.0  # a horizontal ruling line is at least this many characters long
 DEFAULT_V_KERNEL_UNITS = 1.5  # a vertical one at least this many character heights
-DEFAULT_BOUNDARY_COVER = 0.6  # share of a cell edge a line must cover to separate two cells
+DEFAULT_BOUNDARY_COVER = 0.3  # share of a cell edge a (possibly broken) line must cover to separate two cells
+DEFAULT_RULE_GAP_UNITS = 2.0  # a ruling broken by gaps up to this long is still one line
+DEFAULT_MIN_RULE_ROWS = 3  # an inner column ruling separates at least this many rows (a seal's arc does not)
 DEFAULT_LINE_GAP_UNITS = 2.5  # boxes on one text line further apart than this are separate cells
 DEFAULT_CELL_GAP_UNITS = 0.8  # without rulings, a gap this wide inside a box parts two cells
-DEFAULT_UNREAD_CONFIDENCE = 0.0  # a cell with ink that no text box covers: a reviewer must look
+DEFAULT_UNREAD_CONFIDENCE = 0.5  # a read cell beside ink as large as a character that nothing read
+DEFAULT_INK_ONLY_CONFIDENCE = 0.0  # an empty cell holding ink that nothing read: a reviewer must look
+DEFAULT_EDGE_UNITS = 0.3  # ink this close to a ruling is what erasing the ruling left, not text
 
 
 @dataclass(frozen=True)
@@ -48,13 +52,14 @@ class Table:
 @dataclass(frozen=True)
 class CellText:
     text: str
-    confidence: float | None  # the lowest confidence of the boxes read into the cell; None when empty
+    confidence: float | None  # see :func:`cell_confidence`; None when the cell is empty and holds no ink
 
 
 @dataclass(frozen=True)
 class RowOut:
     top: float
     cells: tuple[CellText, ...]
+    boxes: tuple[tuple[float, float, float, float] | None, ...] | None = None  # ruled cells' pixel boxes
 
 
 # -- ruling lines and tables --------------------------------------------------
@@ -66,14 +71,28 @@ def _band(bounds: list[float], value: float) -> int:
 
 
 def find_lines(binary: np.ndarray, unit: float) -> tuple[np.ndarray, np.ndarray]:
-    """Masks of horizontal and vertical ruling lines (morphological opening)."""
+    """Masks of horizontal and vertical ruling lines (morphological opening).
+
+    Pieces of line are found first with short kernels, joined across gaps of
+    up to ``DEFAULT_RULE_GAP_UNITS`` (a worn or broken ruling), and only then
+    required to be as long as a ruling is."""
     # thicken across the line only, to bridge the one-pixel steps of a residual skew
     # without joining the strokes of neighbouring characters along it
-    hk = cv2.getStructuringElement(cv2.MORPH_RECT, (max(10, round(DEFAULT_H_KERNEL_UNITS * unit)), 1))
-    vk = cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(10, round(DEFAULT_V_KERNEL_UNITS * unit))))
-    horizontal = cv2.morphologyEx(cv2.dilate(binary, np.ones((3, 1), np.uint8)), cv2.MORPH_OPEN, hk)
-    vertical = cv2.morphologyEx(cv2.dilate(binary, np.ones((1, 3), np.uint8)), cv2.MORPH_OPEN, vk)
+    gap = max(3, round(DEFAULT_RULE_GAP_UNITS * unit))
+    h_long = max(10, round(DEFAULT_H_KERNEL_UNITS * unit))
+    v_long = max(10, round(DEFAULT_V_KERNEL_UNITS * unit))
+    horizontal = _line_mask(cv2.dilate(binary, np.ones((3, 1), np.uint8)), (max(8, round(1.5 * unit)), 1), (gap, 1), (h_long, 1))
+    # a vertical piece is as long as a ruling must be: shorter ones are character strokes,
+    # which a join would chain down a column of wrapped lines
+    vertical = _line_mask(cv2.dilate(binary, np.ones((1, 3), np.uint8)), (1, v_long), (1, gap), (1, v_long))
     return horizontal, vertical
+
+
+def _line_mask(ink: np.ndarray, piece: tuple[int, int], gap: tuple[int, int], length: tuple[int, int]) -> np.ndarray:
+    rect = lambda size: cv2.getStructuringElement(cv2.MORPH_RECT, size)  # noqa: E731
+    pieces = cv2.morphologyEx(ink, cv2.MORPH_OPEN, rect(piece))
+    joined = cv2.morphologyEx(pieces, cv2.MORPH_CLOSE, rect(gap))
+    return cv2.morphologyEx(joined, cv2.MORPH_OPEN, rect(length))
 
 
 def erase_lines(gray: np.ndarray, horizontal: np.ndarray, vertical: np.ndarray, tables: list[Table]) -> np.ndarray:
@@ -130,12 +149,32 @@ def lines_to_tables(horizontal: np.ndarray, vertical: np.ndarray, unit: float) -
         if len(hs) < 2 or len(vs) < 2:
             continue
         ys = _cluster([s[0] + y for s in hs], unit / 2)
-        xs = _cluster([s[0] + x for s in vs], unit / 2)
+        xs = _rulings(_cluster([s[0] + x for s in vs], unit / 2), ys, vertical, unit)
         if len(ys) < 2 or len(xs) < 2:
             continue
         tables.append(_merge_cells(tuple(xs), tuple(ys), horizontal, vertical, unit))
     tables.sort(key=lambda t: t.ys[0])
     return tables
+
+
+def _rulings(xs: list[float], ys: list[float], vertical: np.ndarray, unit: float) -> list[float]:
+    """The column rulings among vertical line candidates: the frame's two sides, and
+    inner lines that separate at least ``DEFAULT_MIN_RULE_ROWS`` rows (or every row
+    of a shorter table).  A seal's ring or a stroke that happens to be vertical
+    crosses a row or two, not a column of them."""
+    if len(xs) <= 2:
+        return xs
+    need = min(DEFAULT_MIN_RULE_ROWS, len(ys) - 1)
+    t = max(2.0, unit / 4)
+    keep = [xs[0]]
+    for x in xs[1:-1]:
+        rows = 0
+        for y0, y1 in pairwise(ys):
+            m = min(unit / 2, (y1 - y0) / 4)
+            rows += _covered(vertical, x - t, x + t, y0 + m, y1 - m) >= DEFAULT_BOUNDARY_COVER
+        if rows >= need:
+            keep.append(x)
+    return [*keep, xs[-1]]
 
 
 def _covered(mask: np.ndarray, x0: float, x1: float, y0: float, y1: float) -> float:
@@ -208,12 +247,25 @@ def _text_lines(boxes: list[TextBox]) -> list[list[TextBox]]:
     return [sorted(line, key=lambda b: b.bbox[0]) for line in lines]
 
 
+def cell_confidence(boxes: list[TextBox]) -> float | None:
+    """How sure the engine is of a cell's text: the lowest score of the pieces read into it.
+
+    A piece is a text line the engine read (scored by the engine: the mean
+    probability of its characters) or the part of one that falls in this cell
+    when a line runs over a cell edge (scored the same way, over the
+    characters in the part).  The lowest, not the mean: a cell is as doubtful
+    as its most doubtful piece, and a short piece (a wrapped '。' read as 'o')
+    would vanish in a mean over the whole cell.
+    """
+    return min((b.confidence for b in boxes), default=None)
+
+
 def cell_text(boxes: list[TextBox]) -> CellText:
     if not boxes:
         return CellText("", None)
     # boxes on a line may be words; wrapped lines continue the text without a break
     text = "".join(_join([b.text for b in line]) for line in _text_lines(boxes))
-    return CellText(text, min(b.confidence for b in boxes))
+    return CellText(text, cell_confidence(boxes))
 
 
 def _glyph_text(glyphs: list[Glyph], height: float) -> str:
@@ -236,7 +288,7 @@ def _split_across(box: TextBox, cuts: list[float]) -> list[TextBox]:
             part = [g for g in box.glyphs if a <= (g.x0 + g.x1) / 2 < b]
             if part:
                 x0, x1 = max(box.bbox[0], part[0].x0), min(box.bbox[2], part[-1].x1)
-                conf = min(g.confidence for g in part)
+                conf = sum(g.confidence for g in part) / len(part)
                 text = _glyph_text(part, box.height)
                 pieces.append(TextBox(text, (x0, box.bbox[1], x1, box.bbox[3]), conf, tuple(part)))
         return pieces or [box]
@@ -284,14 +336,39 @@ def _dash_like(mark: tuple[float, float, float, float], unit: float) -> bool:
     return w >= 0.2 * unit and h <= 0.25 * unit and w >= 2 * h  # '—', or each '-' of '---'
 
 
+def _char_like(mark: tuple[float, float, float, float], unit: float) -> bool:
+    """A mark as large as a character or a punctuation mark: a digit, a word
+    or a '。' the engine missed (specks are dropped before, see ``unread_marks``)."""
+    w, h = mark[2] - mark[0], mark[3] - mark[1]
+    return max(w, h) >= 0.3 * unit and min(w, h) >= 0.15 * unit
+
+
+def _on_edge(mark: tuple[float, float, float, float], box: tuple[float, float, float, float], unit: float) -> bool:
+    """A mark hugging its cell's edge: what erasing a ruling left (a thick or
+    blurred line's fringe), not writing, which keeps clear of the lines."""
+    x0, y0, x1, y1 = mark
+    e = DEFAULT_EDGE_UNITS * unit
+    thin_h = y1 - y0 <= e and (y0 - box[1] <= e or box[3] - y1 <= e)
+    thin_v = x1 - x0 <= e and (x0 - box[0] <= e or box[2] - x1 <= e)
+    return thin_h or thin_v
+
+
+def _cell_box(t: Table, cell: tuple[int, int, int, int]) -> tuple[float, float, float, float]:
+    return (t.xs[cell[1]], t.ys[cell[0]], t.xs[cell[3] + 1], t.ys[cell[2] + 1])
+
+
 def boxes_to_rows(
     tables: list[Table], boxes: list[TextBox], unit: float, marks: list[tuple[float, float, float, float]] = ()
 ) -> list[RowOut]:
     """Rows of cells for the whole page: table rows and free text lines, top to bottom.
 
-    ``marks`` (see ``unread_marks``) that fall in a cell make it doubtful: an
-    otherwise empty cell holding only dash-like bars reads as '—' placeholders;
-    any other unread mark sets the cell's confidence to ``DEFAULT_UNREAD_CONFIDENCE``.
+    ``marks`` (see ``unread_marks``) that fall in a cell, away from its
+    rulings, make it doubtful: an otherwise empty cell holding dash-like bars
+    (and no mark as large as a character) reads as '—' placeholders; an empty
+    cell holding a mark as large as a character or a '。' gets
+    ``DEFAULT_INK_ONLY_CONFIDENCE`` (ink that nothing read); a read cell
+    beside such a mark gets at most ``DEFAULT_UNREAD_CONFIDENCE``.  Specks
+    and ruling remnants change nothing.
     """
     cell_boxes: dict[tuple[int, tuple[int, int, int, int]], list[TextBox]] = {}
     free: list[TextBox] = []
@@ -327,15 +404,22 @@ def boxes_to_rows(
     for ti, t in enumerate(tables):
         nr, nc = len(t.ys) - 1, len(t.xs) - 1
         grid = [[CellText("", None)] * nc for _ in range(nr)]
+        where: list[list[tuple[float, float, float, float] | None]] = [[None] * nc for _ in range(nr)]
         for cell in t.cells:
+            where[cell[0]][cell[1]] = (t.xs[cell[1]], t.ys[cell[0]], t.xs[cell[3] + 1], t.ys[cell[2] + 1])
             read = cell_text(cell_boxes.get((ti, cell), []))
-            unread = cell_marks.get((ti, cell), [])
-            if unread and not read.text and all(_dash_like(m, unit) for m in unread) and len(unread) <= 3:
-                read = CellText(("—", "——", "---")[len(unread) - 1], None)
-            elif unread:
-                read = CellText(read.text, DEFAULT_UNREAD_CONFIDENCE)
+            box = _cell_box(t, cell)
+            unread = [m for m in cell_marks.get((ti, cell), []) if not _on_edge(m, box, unit)]
+            dashes = [m for m in unread if _dash_like(m, unit)]
+            marks = [m for m in unread if _char_like(m, unit) and not _dash_like(m, unit)]
+            if dashes and not read.text and not marks and len(dashes) <= 3:
+                read = CellText(("—", "——", "---")[len(dashes) - 1], None)
+            elif marks and not read.text:
+                read = CellText("", DEFAULT_INK_ONLY_CONFIDENCE)
+            elif read.text and marks:
+                read = CellText(read.text, min(read.confidence or 1.0, DEFAULT_UNREAD_CONFIDENCE))
             grid[cell[0]][cell[1]] = read
-        out.extend(RowOut(t.ys[r], tuple(grid[r])) for r in range(nr))
+        out.extend(RowOut(t.ys[r], tuple(grid[r]), tuple(where[r])) for r in range(nr))
     out.extend(free_rows(free, unit))
     out.sort(key=lambda r: r.top)
     return out

@@ -133,6 +133,7 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
         ("table", STR, "forms, funding or indicators: the table of the record the finding is about; empty when it is about no one record"),
         ("key", STR, "that record's key in its form: source_key (funding), indicator_seq (indicators); empty for forms"),
         ("field", STR, "the column of that record the finding is about; empty when it is about the whole row"),
+        ("bbox", STR, "PDF and scans: x0,top,x1,bottom of the finding's cell (else row) on its page, as fractions of the page's width and height"),
     ),
 }
 TABLE_NAMES = tuple(SCHEMAS)
@@ -205,7 +206,7 @@ def finding_rows(findings: Iterable[Finding]) -> list[dict]:
     return [{
         "doc_id": printable_name(f.doc_id), "form_seq": f.form_seq, "severity": f.severity.value, "code": f.code,
         "message": printable_name(f.message), "line": f.line, "page": f.page, "form_index": f.form_index, "sheet": f.sheet,
-        "text": f.text, "table": f.table, "key": f.key, "field": f.field,
+        "text": f.text, "table": f.table, "key": f.key, "field": f.field, "bbox": f.bbox,
     } for f in findings]
 
 

@@ -62,6 +62,9 @@ def _csv_cell(value: object) -> str:
     return str(value)
 
 
+csv_cell = _csv_cell  # one value's text as the CSV writes it (corrections.csv compares by it)
+
+
 def umask_mode(folder: bool = False) -> int:
     """The mode a new file (or folder) gets from the user's umask, as
     ``open()`` and ``mkdir()`` would give it: 0644 and 0755 under umask 022.

@@ -75,7 +75,7 @@ def execution_rate_chart(forms: pd.DataFrame, funding: pd.DataFrame, findings: p
             strict=True))
     n_all = len(rows)
     rows = rows.sort_values(["shown", "form_index"]).head(MAX_BARS)
-    top = 34
+    top = 40
     scale_max = min(1.5, max(1.1, float(rows[["shown", "stated"]].max().max())))
     x0, x1 = LABEL_W + 10, WIDTH - 150
 
@@ -83,13 +83,15 @@ def execution_rate_chart(forms: pd.DataFrame, funding: pd.DataFrame, findings: p
         return x0 + (x1 - x0) * max(0.0, min(v, scale_max)) / scale_max
 
     height = top + ROW_H * len(rows) + 26
-    body = [_t(10, 16, "柱 = 全年执行数 ÷ 全年预算数；◆ = 表中填报的执行率；红框 = 二者矛盾", size=11)]
+    body = [_t(10, 14, "柱 = 全年执行数 ÷ 全年预算数；◆ = 表中填报的执行率；红框 = 二者矛盾；点击打开该表", size=11)]
     if n_all > len(rows):
         body.append(_t(WIDTH - 10, 16, f"执行率最低的 {len(rows)} 个 / 共 {n_all} 个", anchor="end", size=11))
-    for v, dash in ((0.0, ""), (UNDER_EXECUTED, ' stroke-dasharray="4 3"'), (1.0, "")):
+    # 0% and 100% are labelled under the bars, the 90% line above them: side by side they overlap
+    for v, dash, label_y in ((0.0, "", height - 8), (UNDER_EXECUTED, ' stroke-dasharray="4 3"', top - 8),
+                             (1.0, "", height - 8)):
         body.append(f'<line x1="{x(v):.1f}" x2="{x(v):.1f}" y1="{top - 6}" y2="{height - 22}" '
                     f'stroke="{COLOR["grid"]}"{dash}/>')
-        body.append(_t(x(v), height - 8, _pct(v), anchor="middle", size=10))
+        body.append(_t(x(v), label_y, _pct(v), anchor="middle", size=10))
     several_docs = rows["doc_id"].nunique() > 1
     for i, r in enumerate(rows.itertuples(index=False)):
         y = top + i * ROW_H
@@ -99,6 +101,7 @@ def execution_rate_chart(forms: pd.DataFrame, funding: pd.DataFrame, findings: p
         name = f"{r.form_seq} {_short(r.project_name or '', 9 if several_docs else 15)}"
         if several_docs:  # the same project may be in several documents
             name = f"{_short(str(r.doc_id).rsplit('/', 1)[-1], 12)} · {name}"
+        body.append(f'<g class="pick" data-form="{escape(f"{r.doc_id}#{r.form_index}")}" cursor="pointer">')
         body.append(_t(LABEL_W, y + 13, name, anchor="end", size=11))
         tip = f"{r.doc_id} {r.form_seq} {r.project_name}: 执行 {_pct(r.shown)}" + (
             f"，填报 {_pct(r.stated)}" if pd.notna(r.stated) else "")
@@ -111,6 +114,7 @@ def execution_rate_chart(forms: pd.DataFrame, funding: pd.DataFrame, findings: p
             if flagged:
                 note += f" ≠ 填报 {_pct(r.stated)}"
         body.append(_t(x1 + 6, y + 14, note, size=10, fill=COLOR["bad"] if flagged else None))
+        body.append("</g>")
     return _svg(height, body, label)
 
 

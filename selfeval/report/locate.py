@@ -64,6 +64,10 @@ class Flag:
     page: int | None
     text: str | None
     target: str | None
+    table: str | None = None  # the record the finding is about (forms, funding, indicators) ...
+    key: str | None = None  # ... its key in the form (source_key, indicator_seq; None for forms) ...
+    field: str | None = None  # ... and the column, when the finding names them
+    bbox: tuple[float, float, float, float] | None = None  # the value's cell on its page (PDF, scan)
 
     @property
     def rank(self) -> int:
@@ -184,6 +188,37 @@ def target_cell(code: str, line: int | None, text: str | None, funding: Sequence
     return None
 
 
+INDICATOR_CELL = {"target_raw": "target", "target_op": "target", "target_value": "target", "target_unit": "target",
+                  "actual_raw": "actual", "actual_op": "actual", "actual_value": "actual", "actual_unit": "actual",
+                  "level1_weight": "level1"}
+FORM_CELL = {"total_weight": "t.weight", "total_score": "t.score"}
+
+
+def named_cell(table: str, key: str | None, field: str | None, funding: Sequence[dict],
+               indicators: Sequence[dict]) -> str | None:
+    """The record cell of a finding that names its record and column (findings.table/key/field)."""
+    if table == "forms":
+        return FORM_CELL.get(field or "")
+    rows, column = (funding, "source_key") if table == "funding" else (indicators, "indicator_seq")
+    i = next((n for n, r in enumerate(rows) if _key_text(r.get(column)) == key), None)
+    if i is None:
+        return None
+    prefix = "f" if table == "funding" else "i"
+    if not field:
+        return f"{prefix}{i}.row"
+    if table == "indicators":
+        return f"i{i}.{INDICATOR_CELL.get(field, field)}"
+    return f"f{i}.{field}"
+
+
+def _key_text(value: object) -> str | None:
+    if value is None or value != value:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def _opt_int(value: object) -> int | None:
     if value is None or value != value:
         return None
@@ -213,8 +248,45 @@ def locate(findings: Sequence[dict], funding: Sequence[dict], indicators: Sequen
     for fid, f in enumerate(sorted(findings, key=order), start=1):
         code, line, text = str(f.get("code")), _opt_int(f.get("line")), _opt_str(f.get("text"))
         message, page = _opt_str(f.get("message")) or "", _opt_int(f.get("page"))
+        table, key, field = _opt_str(f.get("table")), _key_text(f.get("key")), _opt_str(f.get("field"))
+        if table:  # the finding names its value: no guessing
+            target = named_cell(table, key, field, funding, indicators)
+            if target is None and table == "forms" and code in ("row_realigned", "missing_total_row",
+                                                                 "duplicate_total_row", "unparsed_number"):
+                target = "t.row"
+        else:
+            target = target_cell(code, line, text, funding, indicators, message, page)
+            table, key, field = record_of(target, funding, indicators)
         flags.append(Flag(
             fid=fid, severity=str(f.get("severity") or "info"), code=code, message=message, line=line,
-            page=page, text=text, target=target_cell(code, line, text, funding, indicators, message, page),
+            page=page, text=text, target=target, table=table, key=key, field=field, bbox=_bbox(f.get("bbox")),
         ))
     return flags
+
+
+def _bbox(value: object) -> tuple[float, float, float, float] | None:
+    text = _opt_str(value)
+    try:
+        parts = tuple(float(v) for v in text.split(",")) if text else ()
+    except ValueError:
+        return None
+    return parts if len(parts) == 4 and all(0 <= v <= 1 for v in parts) else None  # type: ignore[return-value]
+
+
+_CELL_FIELD = {"target": "target_raw", "actual": "actual_raw", "row": None}
+
+
+def record_of(target: str | None, funding: Sequence[dict], indicators: Sequence[dict]):
+    """(table, key, field) of a record cell, for findings written before they named their value."""
+    if not target:
+        return None, None, None
+    where, _, cell = target.partition(".")
+    if where == "t":
+        return "forms", None, {"weight": "total_weight", "score": "total_score"}.get(cell)
+    if where[:1] in ("f", "i") and where[1:].isdigit():
+        i = int(where[1:])
+        if where[0] == "f" and i < len(funding):
+            return "funding", _key_text(funding[i].get("source_key")), _CELL_FIELD.get(cell, cell)
+        if where[0] == "i" and i < len(indicators):
+            return "indicators", _key_text(indicators[i].get("indicator_seq")), _CELL_FIELD.get(cell, cell)
+    return None, None, None

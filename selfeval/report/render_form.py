@@ -13,6 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import escape
 
+from selfeval.cellmatch import source_cell
+from selfeval.corrections import CORRECTABLE
+from selfeval.output.writers import csv_cell
 from selfeval.report.load import split_cells
 from selfeval.report.locate import SEVERITY_RANK, Flag, worst_rank
 from selfeval.settings import DEFAULT_OCR_CONFIDENCE_THRESHOLD
@@ -26,7 +29,7 @@ class SourcePanel:
     """What the right-hand column shows: source lines, a page image, or why neither."""
 
     lines: list[tuple[int, str]] = field(default_factory=list)
-    images: list[tuple[str, str]] = field(default_factory=list)  # (data URI, caption), one per page
+    images: list[tuple[str, str, int]] = field(default_factory=list)  # (data URI, caption, page), one per page
     shape: str = "tab"  # how the source separates cells: tab, pipe or spaces
     caption: str = ""
     problem: str | None = None
@@ -51,6 +54,46 @@ class FormView:
                 self.by_target[flag.target].append(flag)
             if flag.line is not None:
                 self.by_line[flag.line].append(flag)
+
+    def record(self, table: str | None, key: str | None) -> dict | None:
+        """The form's row of ``table`` with ``key`` (the form itself for forms)."""
+        if table == "forms":
+            return self.form
+        rows, column = (self.funding, "source_key") if table == "funding" else (self.indicators, "indicator_seq")
+        if table not in ("funding", "indicators") or key is None:
+            return None
+        return next((r for r in rows if _key_text(r.get(column)) == key), None)
+
+    def values(self) -> dict[str, dict[str, str]]:
+        """The correctable values of every record of the form, as the CSV writes them
+        (``table|key`` -> field -> text): what corrections.csv compares."""
+        out = {"forms|": {c: _csv(self.form.get(c)) for c in CORRECTABLE["forms"]}}
+        for table, rows, column in (("funding", self.funding, "source_key"),
+                                    ("indicators", self.indicators, "indicator_seq")):
+            for r in rows:
+                out[f"{table}|{_key_text(r.get(column))}"] = {c: _csv(r.get(c)) for c in CORRECTABLE[table]}
+        return out
+
+
+def _key_text(value: object) -> str | None:
+    if value is None or value != value:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _csv(value: object) -> str:
+    """A value as the tables' CSV writes it (floats by repr, text with its formula guard)."""
+    if value is None or value != value:
+        return ""
+    if isinstance(value, float):
+        return csv_cell(float(value))
+    if isinstance(value, bool):
+        return csv_cell(bool(value))
+    if isinstance(value, int):
+        return str(int(value))
+    return csv_cell(str(value))
 
 
 def _is_null(value: object) -> bool:
@@ -123,18 +166,27 @@ def _findings(view: FormView) -> str:
     if not view.flags:
         return '<p class="clean">没有发现。 No findings for this form.</p>'
     items = []
+    shown_lines = {n for n, _ in view.source.lines}
     for f in view.flags:
         where = ""
-        if f.line is not None:
+        if f.line is not None and f.line in shown_lines:
             where = f' <button type="button" class="goto" data-target="{view.anchor}-L{f.line}">行 {f.line}</button>'
-        elif f.page is not None:
-            where = f" 第 {f.page} 页"
+        elif f.page is not None and view.source.images:
+            row = f"，第 {f.line} 行" if f.line is not None else ""
+            where = f' <button type="button" class="goto" data-target="{view.anchor}-P{f.page}">第 {f.page} 页{row}</button>'
+        elif f.line is not None:
+            where = f" 行 {f.line}"
         value = f' <q class="val">{escape(f.text)}</q>' if f.text else ""
         placed = "" if f.target else ' <span class="nocell">（无对应数值 / not on a value）</span>'
+        box = ",".join(f"{v:.4f}" for v in f.bbox) if f.bbox and f.page is not None else None
+        about = "".join(f' data-{name}="{escape(v)}"' for name, v in
+                        (("table", f.table), ("key", f.key), ("field", f.field), ("cell", f.target),
+                         ("bbox", box), ("page", str(f.page) if box else None)) if v)
         items.append(
             f'<li class="finding sev-{escape(f.severity)}" data-fid="{f.fid}" data-sev="{escape(f.severity)}" '
-            f'data-code="{escape(f.code)}">{markers([f])}<span class="sev">{SEVERITY_WORD.get(f.severity, f.severity)}'
-            f'</span> <code>{escape(f.code)}</code> {escape(f.message)}{where}{value}{placed}</li>')
+            f'data-code="{escape(f.code)}" data-line="{f.line if f.line is not None else ""}"{about}>{markers([f])}'
+            f'<span class="sev">{SEVERITY_WORD.get(f.severity, f.severity)}</span> <code>{escape(f.code)}</code> '
+            f'<span class="msg">{escape(f.message)}</span>{where}{value}{placed}</li>')
     return f'<ol class="findings">{"".join(items)}</ol>'
 
 
@@ -267,10 +319,38 @@ def _goals(view: FormView) -> str:
             f'<dt>实际完成情况</dt><dd>{_txt(f.get("goal_actual"))}</dd></dl>')
 
 
-def _src_td(cell: str, flags: Sequence[Flag], colspan: int = 1) -> str:
-    attrs = f' class="w" title="{escape(cell)}"' if len(cell) > 10 else ""
+def _src_td(cell: str, flags: Sequence[Flag], colspan: int = 1, on_cell: Sequence[Flag] = ()) -> str:
+    cls = ("w " if len(cell) > 10 else "") + (f"src-cell sev-{_worst(on_cell)}" if on_cell else "")
+    attrs = f' class="{cls.strip()}"' if cls.strip() else ""
+    attrs += f' title="{escape(cell)}"' if len(cell) > 10 else ""
+    attrs += f' data-cfids="{" ".join(str(f.fid) for f in on_cell)}"' if on_cell else ""
     attrs += f' colspan="{colspan}"' if colspan > 1 else ""
     return f"<td{attrs}>{_mark(cell, flags)}</td>"
+
+
+def _page_boxes(view: FormView, page: int) -> str:
+    """The boxes of the findings on one page image, numbered as the findings."""
+    out = []
+    for f in view.flags:
+        if f.bbox is None or f.page != page:
+            continue
+        x0, top, x1, bottom = f.bbox
+        out.append(f'<span class="cellbox sev-{escape(f.severity)}" data-cfids="{f.fid}" style="left:{x0 * 100:.2f}%;'
+                   f'top:{top * 100:.2f}%;width:{(x1 - x0) * 100:.2f}%;height:{(bottom - top) * 100:.2f}%"></span>')
+    return "".join(out)
+
+
+def _cells_of_line(view: FormView, line: int, cells: Sequence[str]) -> dict[int, list[Flag]]:
+    """Cell index -> the findings about the value that cell holds, on one source line."""
+    out: dict[int, list[Flag]] = defaultdict(list)
+    for flag in view.by_line.get(line, []):
+        record = view.record(flag.table, flag.key)
+        if record is None or record.get("line") != line:
+            continue
+        at = source_cell(flag.table, flag.field, record, cells)
+        if at is not None:
+            out[at].append(flag)
+    return out
 
 
 def _mark(cell: str, flags: Sequence[Flag]) -> str:
@@ -288,9 +368,10 @@ def _source(view: FormView) -> str:
     src = view.source
     problem = f'<p class="problem">{escape(src.problem)}</p>' if src.problem else ""
     if src.images:
-        return problem + "".join(
-            f'<figure class="page"><img src="{uri}" alt="{escape(caption)}"><figcaption>{escape(caption)}'
-            "</figcaption></figure>" for uri, caption in src.images)
+        return problem + '<div class="crop-slot"></div>' + "".join(
+            f'<figure class="page" id="{view.anchor}-P{page}"><div class="page-img"><img src="{uri}" '
+            f'alt="{escape(caption)}">{_page_boxes(view, page)}</div><figcaption>{escape(caption)}</figcaption></figure>'
+            for uri, caption, page in src.images)
     if not src.lines:
         return problem or '<p class="problem">没有源文本 / no source text</p>'
     split = [(n, split_cells(text, src.shape)) for n, text in src.lines]
@@ -298,7 +379,10 @@ def _source(view: FormView) -> str:
     rows = []
     for n, cells in split:
         flags = view.by_line.get(n, [])
-        tds = "".join(_src_td(c, flags) for c in cells[:-1]) + _src_td(cells[-1], flags, width - len(cells) + 1)
+        on = _cells_of_line(view, n, cells) if flags else {}
+        last = len(cells) - 1
+        tds = "".join(_src_td(c, flags, 1, on.get(i, ())) for i, c in enumerate(cells[:-1]))
+        tds += _src_td(cells[-1], flags, width - len(cells) + 1, on.get(last, ()))
         rows.append(f'<tr id="{view.anchor}-L{n}"{_flag_attrs(flags, "src-line", "src-flagged")}>'
                     f'<th>{n}{markers(flags)}</th>{tds}</tr>')
     caption = f'<p class="meta">{escape(src.caption)}</p>' if src.caption else ""
@@ -306,7 +390,10 @@ def _source(view: FormView) -> str:
 
 
 def render_form(view: FormView) -> str:
-    return (f'<section class="form rank-{worst_rank(view.flags)}" id="{view.anchor}">{_header(view)}'
+    """The form's HTML; its correctable values (:meth:`FormView.values`) travel beside it."""
+    return (f'<section class="form rank-{worst_rank(view.flags)}" id="{view.anchor}" data-key="{escape(view.key)}" '
+            f'data-doc="{escape(str(view.form.get("doc_id")))}" data-index="{escape(str(view.form.get("form_index")))}">'
+            f'{_header(view)}'
             f'{_findings(view)}<div class="cols"><div class="rec"><h4>提取结果 / extracted record</h4>'
             f'{_funding(view)}{_goals(view)}{_indicators(view)}</div><div class="srcpanel">'
             f'<h4>源文件 / source</h4>{_source(view)}</div></div></section>')

@@ -71,7 +71,7 @@ def source_panel(form: dict, reader: SourceReader, out_dir: Path, pages: set[int
             if image is None:
                 missing.append(number)
             else:
-                images.append((image_data_uri(image), f"{path} 第 {number} 页"))
+                images.append((image_data_uri(image), f"{path} 第 {number} 页", number))
         problem = None
         if missing:
             problem = (f"{path} 第 {', '.join(map(str, missing))} 页：没有页面图像 / no page image "

@@ -28,7 +28,8 @@ def make_scan(form: FormSpec, dpi: int = 200, spec: ScanSpec | None = None, rule
     """Render one form and degrade it (``spec=None``: a clean PNG page)."""
     import io
 
-    page = render_page(form_layout(form), dpi=dpi, ruled=ruled)
+    lines = {} if spec is None else {"line_pt": spec.line_pt, "rule_gaps": spec.rule_gaps, "seed": spec.seed}
+    page = render_page(form_layout(form), dpi=dpi, ruled=ruled, **lines)
     if spec is None:
         buf = io.BytesIO()
         page.image.save(buf, format="PNG", dpi=(dpi, dpi))

@@ -51,7 +51,7 @@ class _Recorder:
         return self.boxes
 
 
-def record() -> None:
+def record(only: list[str] | None = None) -> None:
     from importlib.metadata import version
 
     from selfeval.extract.image import read_page
@@ -61,6 +61,8 @@ def record() -> None:
     recorder = _Recorder(get_engine())
     RECORDED_DIR.mkdir(exist_ok=True)
     for name, case in RECORDED.items():
+        if only and name not in only:
+            continue
         _, data = scan_for(case)
         rgb = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
         read_page(rgb, recorder)
@@ -88,13 +90,14 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--dpi", type=int, default=200)
     s.add_argument("--forms", default="")
     s.add_argument("--clean", action="store_true")
-    sub.add_parser("record")
+    r = sub.add_parser("record")
+    r.add_argument("names", nargs="*", help="the cases to record (all when none is named)")
     args = parser.parse_args(argv)
     if args.command == "samples":
         forms = [int(x) for x in args.forms.split(",") if x.strip()] or None
         samples(args.out, args.dpi, forms, args.clean)
     else:
-        record()
+        record(args.names or None)
     return 0
 
 

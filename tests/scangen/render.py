@@ -68,8 +68,12 @@ def _wrap(text: str, font: ImageFont.FreeTypeFont, width: float) -> list[str]:
     return lines
 
 
-def render_page(layout: TableLayout, dpi: int = 200, ruled: bool = True) -> Page:
-    """Draw the form at ``dpi``; ``ruled=False`` draws the table without lines."""
+def render_page(
+    layout: TableLayout, dpi: int = 200, ruled: bool = True, line_pt: float = LINE_PT, rule_gaps: float = 0.0, seed: int = 0
+) -> Page:
+    """Draw the form at ``dpi``; ``ruled=False`` draws the table without lines;
+    ``line_pt`` is the ruling weight in points; ``rule_gaps`` breaks that share
+    of every ruling away, in gaps of 1 to 4 mm (a worn or badly printed form)."""
     mm = dpi / 25.4
     pt = dpi / 72.0
     width, height = round(PAGE_MM[0] * mm), round(PAGE_MM[1] * mm)
@@ -111,7 +115,7 @@ def render_page(layout: TableLayout, dpi: int = 200, ruled: bool = True) -> Page
     for h in heights:
         ys.append(ys[-1] + h)
 
-    stroke = max(1, round(LINE_PT * pt))
+    stroke = max(1, round(line_pt * pt))
     for k, cell in enumerate(layout.cells):
         x0, x1 = xs[cell.col], xs[cell.col + cell.colspan]
         y0, y1 = ys[cell.row], ys[cell.row + cell.rowspan]
@@ -124,12 +128,37 @@ def render_page(layout: TableLayout, dpi: int = 200, ruled: bool = True) -> Page
             page.boxes.append(TruthBox(line, draw.textbbox(at, line, font=body, anchor="mm")))
             draw.text(at, line, font=body, anchor="mm", fill="black")
             ty += line_h
+    if ruled and rule_gaps:
+        _break_rules(draw, xs, ys, stroke, mm, rule_gaps, random.Random(seed))
     return page
+
+
+def _break_rules(draw, xs, ys, stroke, mm, share, rng) -> None:
+    """White gaps along every ruling (the lines the table's cells share)."""
+    half = stroke / 2 + 1
+    lines = [(True, y, xs[0], xs[-1]) for y in ys] + [(False, x, ys[0], ys[-1]) for x in xs]
+    for horizontal, at, a, b in lines:
+        cut, length = 0.0, b - a
+        while cut < share * length:
+            gap = rng.uniform(1.0, 4.0) * mm
+            start = rng.uniform(a, b - gap)
+            box = (start, at - half, start + gap, at + half) if horizontal else (at - half, start, at + half, start + gap)
+            draw.rectangle(box, fill="white")
+            cut += gap
 
 
 @dataclass(frozen=True)
 class ScanSpec:
-    """How to degrade a rendered page; defaults are a poor office scan."""
+    """How to degrade a rendered page; defaults are a poor office scan.
+
+    The defects beyond the office scan (each named in :mod:`.defects`, which
+    applies them) are off by default: ``stamp_color`` (red, blue, black),
+    ``line_pt`` (ruling weight), ``rule_gaps`` (share of each ruling broken
+    away), ``photo`` (a phone photo: perspective, shadow, curvature),
+    ``upside_down``, ``faint`` (a pale photocopy: 0 none .. 1 very pale) and
+    ``output`` (how the file is saved: jpeg, png, png-palette, png-grey16,
+    png-1bit, tiff).
+    """
 
     angle: float = 0.6  # degrees, counter-clockwise
     stamp: bool = True
@@ -137,28 +166,42 @@ class ScanSpec:
     noise: float = 8.0  # Gaussian noise sigma, 0..255 scale
     jpeg_quality: int = 60
     seed: int = 0
+    stamp_color: str = "red"
+    line_pt: float = LINE_PT
+    rule_gaps: float = 0.0
+    photo: bool = False
+    upside_down: bool = False
+    faint: float = 0.0
+    output: str = "jpeg"
 
 
 def degrade(page: Page, spec: ScanSpec, stamp_text: str = "") -> tuple[Page, bytes]:
-    """Stamp, turn, blur, add noise and JPEG-compress a page; returns it and its JPEG bytes."""
+    """Stamp, turn, blur, add noise and save a page (JPEG by default); returns it and the file's bytes."""
+    from .defects import encode, faint, phone_photo, upside_down
+
     rng = random.Random(spec.seed)
     img = page.image.copy()
     out = replace(page, image=img, boxes=list(page.boxes))
     if spec.stamp:
-        out.stamp_center = _stamp(img, page, stamp_text, rng)
+        out.stamp_center = _stamp(img, page, stamp_text, rng, spec.stamp_color)
     if spec.angle:
         img = img.rotate(spec.angle, resample=Image.BICUBIC, expand=False, fillcolor="white")
         out.boxes = [TruthBox(b.text, _rotate_box(b.bbox, spec.angle, img.size)) for b in out.boxes]
         out.angle = spec.angle
+    if spec.photo:
+        img = phone_photo(img, spec.seed)
+        out.boxes = []  # the warp moves text off any box worth keeping
+    if spec.upside_down:
+        img, out.boxes = upside_down(img, out.boxes)
+    if spec.faint:
+        img = faint(img, spec.faint)
     if spec.blur:
         img = img.filter(ImageFilter.GaussianBlur(spec.blur))
     if spec.noise:
         arr = np.asarray(img).astype(np.float32)
         noise = np.random.default_rng(spec.seed).normal(0.0, spec.noise, arr.shape[:2])[..., None]
         img = Image.fromarray(np.clip(arr + noise, 0, 255).astype(np.uint8))
-    buf = io.BytesIO()
-    img.save(buf, format="JPEG", quality=spec.jpeg_quality, dpi=(page.dpi, page.dpi))
-    data = buf.getvalue()
+    data = encode(img, spec.output, page.dpi, spec.jpeg_quality)
     out.image = Image.open(io.BytesIO(data)).convert("RGB")
     return out, data
 
@@ -173,8 +216,11 @@ def _rotate_box(bbox: tuple[float, float, float, float], angle: float, size: tup
     return (min(p[0] for p in pts), min(p[1] for p in pts), max(p[0] for p in pts), max(p[1] for p in pts))
 
 
-def _stamp(img: Image.Image, page: Page, text: str, rng: random.Random) -> tuple[float, float]:
-    """A red round seal (ring, star, text along the top arc) multiplied over the page."""
+SEAL_INK = {"red": (205.0, 30.0, 40.0), "blue": (35.0, 60.0, 185.0), "black": (45.0, 45.0, 50.0)}
+
+
+def _stamp(img: Image.Image, page: Page, text: str, rng: random.Random, color: str = "red") -> tuple[float, float]:
+    """A round seal (ring, star, text along the top arc) multiplied over the page, in ``color``'s ink."""
     mm = page.dpi / 25.4
     d = round(40 * mm)
     layer = Image.new("L", (d, d), 0)  # ink coverage
@@ -207,7 +253,7 @@ def _stamp(img: Image.Image, page: Page, text: str, rng: random.Random) -> tuple
     cy = rng.uniform(0.16, 0.32) * img.height
     x0, y0 = round(cx - d / 2), round(cy - d / 2)
     region = np.asarray(img.crop((x0, y0, x0 + d, y0 + d)), dtype=np.float32)
-    ink = np.array([205.0, 30.0, 40.0]) / 255.0
+    ink = np.array(SEAL_INK[color]) / 255.0
     mixed = region * (1.0 - alpha[..., None] * (1.0 - ink))
     img.paste(Image.fromarray(mixed.astype(np.uint8)), (x0, y0))
     return cx, cy

@@ -1,0 +1,128 @@
+"""What an OCR confidence says, and where its doubts are reported.
+
+Cells are scored by the lowest engine score of the pieces read into them;
+ink left by erased rulings or specks does not make a read cell doubtful; an
+empty cell is a doubt only when it holds ink; and every doubt about a form's
+cell is a finding of that form naming the field.  Engine output is replayed
+from ``recorded_ocr/``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+pytest.importorskip("cv2", reason="opencv comes with the OCR extra: pip install -e '.[ocr]'")
+
+from scangen import make_scan, parse_seed  # noqa: E402
+from scangen.cases import RECORDED, RECORDED_DIR, scan_for  # noqa: E402
+
+from selfeval.extract.grid import SourceRow  # noqa: E402
+from selfeval.extract.ocr import Glyph, ReplayEngine, TextBox  # noqa: E402
+from selfeval.extract.ocr.table import Table, _split_across, boxes_to_rows, cell_confidence  # noqa: E402
+from selfeval.normalize.ocr_check import field_names  # noqa: E402
+from selfeval.settings import Settings  # noqa: E402
+
+FORMS = parse_seed()
+RECORDED_NOW = [n for n in RECORDED if (RECORDED_DIR / f"{n}.json").exists()]
+
+
+def test_a_cell_of_several_boxes_is_as_doubtful_as_its_most_doubtful_box():
+    main = TextBox("确保大龄职工生活补助按时足额发放", (0, 0, 400, 30), 0.9999)
+    stray = TextBox("o", (0, 40, 12, 60), 0.63)  # the wrapped '。' read as a Latin letter
+    assert cell_confidence([main, stray]) == 0.63
+    assert cell_confidence([main]) == 0.9999
+    assert cell_confidence([]) is None
+
+
+def test_a_box_cut_at_a_cell_edge_scores_each_part_by_its_own_characters():
+    glyphs = (Glyph("1", 0, 10, 0.99), Glyph("0", 10, 20, 0.97), Glyph("万", 40, 60, 0.5), Glyph("元", 60, 80, 0.7))
+    left, right = _split_across(TextBox("10万元", (0, 0, 80, 20), 0.79, glyphs), [30.0])
+    assert (left.text, right.text) == ("10", "万元")
+    assert left.confidence == pytest.approx(0.98) and right.confidence == pytest.approx(0.6)
+
+
+def _one_cell_table(unit: float = 20.0) -> Table:
+    return Table((0.0, 400.0), (0.0, 60.0), ((0, 0, 0, 0),))
+
+
+def test_ruling_remnants_do_not_make_a_read_cell_doubtful_but_unread_characters_do():
+    t, unit = _one_cell_table(), 20.0
+    box = TextBox("100.00%", (100, 20, 200, 40), 0.99)
+    remnant = (50.0, 58.0, 300.0, 60.0)  # the fringe of the erased bottom ruling
+    (row,) = boxes_to_rows([t], [box], unit, [remnant])
+    assert row.cells[0].confidence == 0.99
+    digit = (250.0, 20.0, 262.0, 40.0)  # a character nothing read
+    (row,) = boxes_to_rows([t], [box], unit, [digit])
+    assert row.cells[0].text == "100.00%" and 0 < row.cells[0].confidence <= 0.5
+
+
+def test_an_empty_cell_is_a_doubt_only_when_it_holds_ink():
+    t, unit = _one_cell_table(), 20.0
+    (row,) = boxes_to_rows([t], [], unit, [])
+    assert row.cells[0].confidence is None
+    (row,) = boxes_to_rows([t], [], unit, [(180.0, 18.0, 194.0, 42.0)])
+    assert row.cells[0].text == "" and row.cells[0].confidence == 0.0
+    (row,) = boxes_to_rows([t], [], unit, [(180.0, 29.0, 200.0, 31.0)])  # a bar: the '—' placeholder
+    assert row.cells[0].text == "—" and row.cells[0].confidence is None
+
+
+@pytest.mark.parametrize("name", [n for n in RECORDED_NOW if RECORDED[n].ruled])
+def test_no_cell_that_was_read_reports_confidence_zero(name):
+    from test_ocr_table import replay_recorded
+
+    recorded = json.loads((RECORDED_DIR / f"{name}.json").read_text(encoding="utf-8"))
+    _, data = scan_for(RECORDED[name])
+    rows = replay_recorded(np.asarray(Image.open(io.BytesIO(data)).convert("RGB")), recorded)
+    zero = [(r.line, t) for r in rows for t, c in zip(r.cells, r.confidence, strict=True) if t and c is not None and c < 0.01]
+    assert not zero
+
+
+def test_a_doubt_sits_on_its_form_and_names_the_field(monkeypatch, tmp_path):
+    """Form 20's page read perfectly but for its 年度资金总额 全年执行数 430.54, read '43O.54' at 0.62."""
+    import selfeval.extract.image as image_reader
+    from selfeval.pipeline import run
+
+    page, data = make_scan(FORMS[19], 200, None)
+    boxes = [TextBox(b.text, b.bbox, 0.99) for b in page.boxes]
+    k = next(i for i, b in enumerate(page.boxes) if b.text == "430.54")
+    boxes[k] = TextBox("43O.54", boxes[k].bbox, 0.62)
+    monkeypatch.setattr(image_reader, "get_engine", lambda: ReplayEngine(boxes))
+    (tmp_path / "form20.png").write_bytes(data)
+    tables = {n: t.to_pandas() for n, t in run([tmp_path / "form20.png"]).tables.items()}
+    doubts = tables["findings"][tables["findings"]["code"] == "low_confidence"]
+    assert len(doubts) == 1
+    (f,) = doubts.itertuples()
+    assert (f.form_seq, f.form_index, f.text) == (20, 1, "43O.54")
+    total = tables["funding"][tables["funding"]["source_key"] == "total"].iloc[0]
+    assert f.line == total["line"]
+    assert "(funding 年度资金总额, executed)" in f.message and "0.620" in f.message
+    assert (f.table, f.key, f.field) == ("funding", "total", "executed")
+
+
+def test_field_names_follow_the_cells_content_not_their_column():
+    from selfeval.extract.split import split_forms
+    from selfeval.normalize.form import parse_form
+
+    rows = [
+        SourceRow(("2020年度预算资金项目支出绩效自评表",), 1),
+        SourceRow(("项目序号：3",), 2),
+        SourceRow(("项目资金", "", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"), 3),
+        SourceRow(("", "年度资金总额：", "13.04", "13.04", "13.04", "10.00", "100.00%", "10.00"), 4),
+        # shifted one column left, as pasted forms often are
+        SourceRow(("市级资金", "6.52", "6.52", "6.52", "", "100.00%", "—", ""), 5),
+    ]
+    (cells,), _ = split_forms(rows)
+    form = parse_form(cells, Settings())
+    funding = {r.line: r for r in form.funding}
+    names = field_names(form, rows[4], funding[5], None)
+    assert names[0] == "funding 市级资金, source_label"
+    assert names[1] == "funding 市级资金, budget_initial"
+    assert names[3] == "funding 市级资金, executed"
+    assert names[5] == "funding 市级资金, execution_rate"
+    names = field_names(form, rows[3], funding[4], None)
+    assert names[5] == "funding 年度资金总额, weight" and names[7] == "funding 年度资金总额, score"

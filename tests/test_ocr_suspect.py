@@ -1,0 +1,82 @@
+"""Numbers the form's own arithmetic says were misread (``ocr_suspect``).
+
+The forms are the seed's, laid out as the scan reader gives them back
+(``scangen.canonical_rows``) with an OCR confidence on every cell; one cell
+is changed to what a misreading engine would give.  The expected proposals
+come from the printed form: form 10's 年度资金总额 全年执行数 is 2.54 and
+form 15's 清理整理社保档案册数 actual is 22.6万册.
+"""
+
+from __future__ import annotations
+
+import pytest
+from scangen import canonical_rows, form_layout, parse_seed
+
+from selfeval.extract.grid import SourceRow
+from selfeval.extract.split import split_forms
+from selfeval.normalize.form import parse_form
+from selfeval.normalize.ocr_suspect import ocr_suspects, slips
+from selfeval.settings import Settings
+
+FORMS = parse_seed()
+
+
+def scanned_rows(form_index: int, label: str | None = None, old: str = "", new: str = "") -> list[SourceRow]:
+    out = []
+    for k, cells in enumerate(canonical_rows(form_layout(FORMS[form_index]))):
+        if label is not None and label in cells:
+            at = cells.index(old, cells.index(label))
+            cells = (*cells[:at], new, *cells[at + 1:])
+        out.append(SourceRow(cells, k + 1, page=1, confidence=tuple(0.99 if c else None for c in cells)))
+    return out
+
+
+def suspects(rows: list[SourceRow]):
+    (cells,), _ = split_forms(rows)
+    form = parse_form(cells, Settings())
+    return form, ocr_suspects(form, cells.rows, Settings())
+
+
+def test_slips_are_one_decimal_point_or_one_confusable_digit():
+    assert "2.54" in slips("254") and "25.4" in slips("254")
+    assert slips("2.54")[0] == "254"
+    assert "13.04" in slips("18.04") and "10.00" in slips("70.00") and "16" in slips("10")
+    assert all(s.count(".") <= 1 for s in slips("100.00%"))
+    assert slips("—") == [] and slips("好") == []
+
+
+def test_a_dropped_decimal_point_in_an_amount_is_proposed_back_and_the_value_kept():
+    form, found = suspects(scanned_rows(9, "年度资金总额：", "2.54", "254"))
+    (f,) = found
+    assert f.code == "ocr_suspect" and f.severity.value == "warning"
+    assert "'254'" in f.message and "'2.54' (a dropped decimal point)" in f.message
+    assert "执行率 = 全年执行数 ÷ 全年预算数" in f.message
+    assert f.line == next(r.line for r in form.funding if r.source_key == "total") and f.text == "254"
+    assert str(form.funding_total.executed) == "254"  # never changed
+
+
+def test_an_actual_out_of_its_targets_scale_is_proposed_back():
+    form, found = suspects(scanned_rows(14, "清理整理社保档案册数", "22.6万册", "226万册"))
+    (f,) = found
+    assert "'226万册'" in f.message and "'22.6万册'" in f.message and "≥20万册" in f.message
+    ind = next(i for i in form.indicators if i.level3 == "清理整理社保档案册数")
+    assert f.line == ind.line and ind.actual.raw == "226万册"
+
+
+def test_of_two_numbers_that_could_explain_a_sum_the_one_explaining_more_checks_is_named():
+    # form 4's 年度资金总额 分值 10.00 read as 70.00: the funding score check and 总分's weight sum
+    # both fail; 总分's 100.00 as 160.00 would mend only the sum
+    _, found = suspects(scanned_rows(3, "年度资金总额：", "10.00", "70.00"))
+    assert len(found) == 1
+    assert "分值 read as '70.00'" in found[0].message and "'10.00' (1 read as 7)" in found[0].message
+
+
+@pytest.mark.parametrize("form_index", range(len(FORMS)))
+def test_no_suspect_where_every_number_was_read_as_printed(form_index):
+    _, found = suspects(scanned_rows(form_index))
+    assert found == []
+
+
+def test_text_inputs_get_no_suspects():
+    rows = [SourceRow(r.cells, r.line) for r in scanned_rows(9, "年度资金总额：", "2.54", "254")]
+    assert suspects(rows)[1] == []
