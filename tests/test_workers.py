@@ -139,7 +139,12 @@ def test_workers_end_with_the_main_process(tmp_path):
     """)
     main = subprocess.Popen([sys.executable, "-c", script, str(folder)], stdout=subprocess.PIPE, text=True)
     try:
-        workers = {int(main.stdout.readline()) for _ in range(2)}
+        workers: set[int] = set()
+        for line in main.stdout:  # each worker prints its pid as it starts reading
+            if line.strip():
+                workers.add(int(line))
+            if len(workers) == 2:
+                break
     finally:
         main.kill()
         main.wait()
