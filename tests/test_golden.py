@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hand_reading import as_text, normalised
+from hand_reading import hand as read_hand
 
 from selfeval.normalize.vocab import template_named
 from selfeval.output.tables import TABLE_NAMES
 from selfeval.output.writers import csv_bytes
 
 EXPECTED = Path("fixtures/expected")
-HAND = EXPECTED / "hand"
 
 
 @pytest.mark.parametrize("name", TABLE_NAMES)
@@ -27,24 +28,6 @@ def test_seed_matches_reviewed_golden_csv(seed_batch, name):
     assert not diff[:5] and len(produced) == len(golden)
 
 
-def _hand(name: str) -> pd.DataFrame:
-    return pd.read_csv(HAND / f"{name}.csv", dtype=str, keep_default_na=False)
-
-
-def _as_text(value) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
-        return ""
-    if isinstance(value, float):
-        return f"{value:.10g}"
-    return str(value)
-
-
-def _normalised(text: str) -> str:
-    try:
-        return f"{float(text):.10g}"
-    except ValueError:
-        return text
-
 
 @pytest.mark.parametrize(
     "name,keys",
@@ -52,18 +35,18 @@ def _normalised(text: str) -> str:
 )
 def test_seed_agrees_with_the_hand_reading(seed_tables, name, keys):
     """Every field the independent hand reading gives, the pipeline gives."""
-    hand = _hand(name)
+    hand = read_hand(name)
     mine = seed_tables[name]
     assert len(mine) == len(hand)
-    mine_by_key = {tuple(_as_text(r[k]) for k in keys): r for _, r in mine.iterrows()}
+    mine_by_key = {tuple(as_text(r[k]) for k in keys): r for _, r in mine.iterrows()}
     mismatches = []
     for _, expected in hand.iterrows():
-        key = tuple(_normalised(expected[k]) for k in keys)
+        key = tuple(normalised(expected[k]) for k in keys)
         got = mine_by_key[key]
         for column in hand.columns:
             if column in keys:
                 continue
-            a, b = _normalised(_as_text(got[column])), _normalised(expected[column])
+            a, b = normalised(as_text(got[column])), normalised(expected[column])
             if a != b:
                 mismatches.append((key, column, a, b))
     assert mismatches == []
@@ -71,7 +54,7 @@ def test_seed_agrees_with_the_hand_reading(seed_tables, name, keys):
 
 def test_seed_findings_agree_with_the_hand_reading(seed_tables):
     """Each contradiction the hand reading flags is flagged, at the same line."""
-    hand = _hand("findings")
+    hand = read_hand("findings")
     mine = seed_tables["findings"]
     expected = Counter(zip(hand.form_seq.astype(int), hand.code, hand.line.astype(int), strict=True))
     got = Counter(zip(mine.form_seq.astype(int), mine.code, mine.line.astype(int), strict=True))
@@ -82,7 +65,7 @@ def test_seed_findings_agree_with_the_hand_reading(seed_tables):
 def test_seed_repairs_are_the_repairs_the_hand_reading_found(seed_tables, table):
     """Each row's repairs column names the repairs the hand reading lists for its line."""
     repair_codes = {"row_realigned", "label_repaired", "unit_inferred", "level_inferred"}
-    hand = _hand("findings")
+    hand = read_hand("findings")
     by_line: dict[int, set[str]] = {}
     for code, line in zip(hand.code, hand.line.astype(int), strict=True):
         if code in repair_codes:

@@ -200,7 +200,7 @@ def named_cell(table: str, key: str | None, field: str | None, funding: Sequence
     if table == "forms":
         return FORM_CELL.get(field or "")
     rows, column = (funding, "source_key") if table == "funding" else (indicators, "indicator_seq")
-    i = next((n for n, r in enumerate(rows) if _key_text(r.get(column)) == key), None)
+    i = next((n for n, r in enumerate(rows) if key_text(r.get(column)) == key), None)
     if i is None:
         return None
     prefix = "f" if table == "funding" else "i"
@@ -211,7 +211,7 @@ def named_cell(table: str, key: str | None, field: str | None, funding: Sequence
     return f"f{i}.{field}"
 
 
-def _key_text(value: object) -> str | None:
+def key_text(value: object) -> str | None:
     if value is None or value != value:
         return None
     if isinstance(value, float) and value.is_integer():
@@ -248,7 +248,7 @@ def locate(findings: Sequence[dict], funding: Sequence[dict], indicators: Sequen
     for fid, f in enumerate(sorted(findings, key=order), start=1):
         code, line, text = str(f.get("code")), _opt_int(f.get("line")), _opt_str(f.get("text"))
         message, page = _opt_str(f.get("message")) or "", _opt_int(f.get("page"))
-        table, key, field = _opt_str(f.get("table")), _key_text(f.get("key")), _opt_str(f.get("field"))
+        table, key, field = _opt_str(f.get("table")), key_text(f.get("key")), _opt_str(f.get("field"))
         if table:  # the finding names its value: no guessing
             target = named_cell(table, key, field, funding, indicators)
             if target is None and table == "forms" and code in ("row_realigned", "missing_total_row",
@@ -286,7 +286,7 @@ def record_of(target: str | None, funding: Sequence[dict], indicators: Sequence[
     if where[:1] in ("f", "i") and where[1:].isdigit():
         i = int(where[1:])
         if where[0] == "f" and i < len(funding):
-            return "funding", _key_text(funding[i].get("source_key")), _CELL_FIELD.get(cell, cell)
+            return "funding", key_text(funding[i].get("source_key")), _CELL_FIELD.get(cell, cell)
         if where[0] == "i" and i < len(indicators):
-            return "indicators", _key_text(indicators[i].get("indicator_seq")), _CELL_FIELD.get(cell, cell)
+            return "indicators", key_text(indicators[i].get("indicator_seq")), _CELL_FIELD.get(cell, cell)
     return None, None, None

@@ -17,7 +17,7 @@ from selfeval.cellmatch import source_cell
 from selfeval.corrections import CORRECTABLE
 from selfeval.output.writers import csv_cell
 from selfeval.report.load import split_cells
-from selfeval.report.locate import SEVERITY_RANK, Flag, worst_rank
+from selfeval.report.locate import SEVERITY_RANK, Flag, key_text, worst_rank
 from selfeval.settings import DEFAULT_OCR_CONFIDENCE_THRESHOLD
 
 SEVERITY_WORD = {"error": "错误 error", "warning": "警告 warning", "info": "修复 info"}
@@ -62,7 +62,7 @@ class FormView:
         rows, column = (self.funding, "source_key") if table == "funding" else (self.indicators, "indicator_seq")
         if table not in ("funding", "indicators") or key is None:
             return None
-        return next((r for r in rows if _key_text(r.get(column)) == key), None)
+        return next((r for r in rows if key_text(r.get(column)) == key), None)
 
     def values(self) -> dict[str, dict[str, str]]:
         """The correctable values of every record of the form, as the CSV writes them
@@ -71,16 +71,9 @@ class FormView:
         for table, rows, column in (("funding", self.funding, "source_key"),
                                     ("indicators", self.indicators, "indicator_seq")):
             for r in rows:
-                out[f"{table}|{_key_text(r.get(column))}"] = {c: _csv(r.get(c)) for c in CORRECTABLE[table]}
+                out[f"{table}|{key_text(r.get(column))}"] = {c: _csv(r.get(c)) for c in CORRECTABLE[table]}
         return out
 
-
-def _key_text(value: object) -> str | None:
-    if value is None or value != value:
-        return None
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def _csv(value: object) -> str:
