@@ -42,9 +42,13 @@ def write_xlsx(
     path: Path,
     per_sheet: int = 1,
     origin: tuple[int, int] = (1, 1),
+    printable: bool = False,
 ) -> Path:
     """Forms ``per_sheet`` to a worksheet, the first at ``origin`` (row,
-    column, 1-based), a blank row between forms on one sheet."""
+    column, 1-based), a blank row between forms on one sheet.  ``printable``
+    sizes the columns to their text and the rows to their wrapped lines, and
+    sets the sheet to print landscape, one page wide (as a workbook made to
+    be printed is): no borders, so its print has no ruling lines."""
     book = openpyxl.Workbook()
     book.remove(book.active)
     for start in range(0, len(forms), per_sheet):
@@ -53,9 +57,45 @@ def write_xlsx(
         sheet = book.create_sheet(name)
         row = origin[0]
         for form in group:
-            row = _xlsx_form(sheet, form, row, origin[1]) + 1
+            end = _xlsx_form(sheet, form, row, origin[1])
+            if printable:
+                _print_layout(sheet, form, row + len(form.preamble), origin[1])
+            row = end + 1
     book.save(path)
     return path
+
+
+def _text_width(text: str) -> int:
+    """Width in Excel's character units: a CJK character is two."""
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def _print_layout(sheet, form: Form, first: int, left: int) -> None:
+    """Column widths from the text of unmerged cells (capped, so long text
+    wraps), row heights from the lines each cell wraps into."""
+    from openpyxl.utils import get_column_letter
+
+    widths = [6] * form.width
+    for r, row in enumerate(form.rows):
+        for c, text in enumerate(row):
+            m = form.anchor(r, c)
+            if text and (m is None or m.cols == 1):
+                widths[c] = max(widths[c], min(_text_width(text) + 2, 28))
+    for c, w in enumerate(widths):
+        sheet.column_dimensions[get_column_letter(left + c)].width = w
+    for r, row in enumerate(form.rows):
+        lines = 1
+        for c, text in enumerate(row):
+            m = form.anchor(r, c)
+            if not text or form.covered(r, c):
+                continue
+            span = sum(widths[c : c + (m.cols if m else 1)]) - 1
+            lines = max(lines, -(-_text_width(text) // span))
+        sheet.row_dimensions[first + r].height = 15 * lines
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def _xlsx_form(sheet, form: Form, top: int, left: int) -> int:
