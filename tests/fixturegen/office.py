@@ -179,3 +179,61 @@ def _cell(table, row: int, col: int):
     """A table cell by grid position (``Table.cell`` re-reads the whole table
     on every call, which makes writing a form quadratic)."""
     return table.rows[row].cells[col]
+
+
+_FODP_NS = {
+    "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
+    "style": "urn:oasis:names:tc:opendocument:xmlns:style:1.0",
+    "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
+    "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
+    "draw": "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0",
+    "fo": "urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0",
+    "svg": "urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0",
+    "presentation": "urn:oasis:names:tc:opendocument:xmlns:presentation:1.0",
+}
+
+
+def write_fodp(forms: Sequence[Form], path: Path, size_pt: float = 5.0) -> Path:
+    """A presentation (flat ODF, ``.fodp``) with one slide per form: the
+    preamble lines as text boxes and the table as a presentation table with
+    real merged cells (``number-columns-spanned``/``number-rows-spanned``)."""
+    from xml.sax.saxutils import escape
+
+    ns = " ".join(f'xmlns:{k}="{v}"' for k, v in _FODP_NS.items())
+    pages = []
+    for form in forms:
+        anchors = {(m.top, m.left): m for m in form.merges}
+        rows = []
+        for r, cells in enumerate(form.rows):
+            out = []
+            for c, text in enumerate(cells):
+                if form.covered(r, c):
+                    out.append("<table:covered-table-cell/>")
+                    continue
+                m = anchors.get((r, c))
+                span = f' table:number-columns-spanned="{m.cols}" table:number-rows-spanned="{m.rows}"' if m else ""
+                para = f'<text:p text:style-name="P1">{escape(text)}</text:p>'  # an empty one sets the row's height too
+                out.append(f"<table:table-cell{span}>{para}</table:table-cell>")
+            rows.append("<table:table-row>" + "".join(out) + "</table:table-row>")
+        boxes = "".join(
+            f'<draw:frame svg:x="1cm" svg:y="{0.3 + 0.4 * i:.2f}cm" svg:width="26cm" svg:height="0.4cm">'
+            f'<draw:text-box><text:p text:style-name="P1">{escape(line)}</text:p></draw:text-box></draw:frame>'
+            for i, line in enumerate(form.preamble)
+        )
+        top = 0.3 + 0.4 * len(form.preamble) + 0.2
+        table = (
+            f'<draw:frame svg:x="1cm" svg:y="{top:.2f}cm" svg:width="26cm" svg:height="10cm">'
+            f'<table:table><table:table-column table:number-columns-repeated="{form.width}"/>'
+            + "".join(rows) + "</table:table></draw:frame>"
+        )
+        pages.append(f'<draw:page draw:name="项目{form.seq}">{boxes}{table}</draw:page>')
+    xml = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document {ns} office:version="1.2" '
+        'office:mimetype="application/vnd.oasis.opendocument.presentation">'
+        '<office:automatic-styles><style:style style:name="P1" style:family="paragraph">'
+        f'<style:text-properties fo:font-size="{size_pt}pt" style:font-size-asian="{size_pt}pt"/>'
+        "</style:style></office:automatic-styles>"
+        "<office:body><office:presentation>" + "".join(pages) + "</office:presentation></office:body></office:document>"
+    )
+    path.write_text(xml, encoding="utf-8")
+    return path
