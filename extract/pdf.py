@@ -325,21 +325,25 @@ def _ruled_rows(
 
 def _unruled_rows(chars: list[dict], carry: Carry) -> tuple[list[PageRow], set[int], Carry]:
     lines = lay.lines_to_text_lines(unruled.chars_to_baseline_lines(chars))
-    anchors = lay.column_anchors(lines)
-    continues = (
-        not carry.ruled
-        and carry.columns is not None
-        and bool(lines)
-        and all(lay.nearest_index(carry.columns, a) is not None for a in anchors)
-        and all(lay.nearest_index(carry.columns, r.x0) is not None for r in lines[0].runs)
-    )
-    if continues:
-        anchors = list(carry.columns)  # type: ignore[arg-type]
     table: list[int] = []  # the aligned rows that end the page
     rows: list[PageRow] = []
-    for top, cells, aligned in unruled.unruled_rows(lines, anchors):
-        table = table + [len(rows)] if aligned else []
-        rows.append(PageRow(top, cells, aligned or len(cells) == 1))
+    continues = False
+    anchors: list[float] = []
+    for k, part in enumerate(unruled.form_parts(lines)):  # each form on the page has its own columns
+        anchors = lay.column_anchors(part)
+        if k == 0:
+            continues = (
+                not carry.ruled
+                and carry.columns is not None
+                and bool(part)
+                and all(lay.nearest_index(carry.columns, a) is not None for a in anchors)
+                and all(lay.nearest_index(carry.columns, r.x0) is not None for r in part[0].runs)
+            )
+            if continues:
+                anchors = list(carry.columns)  # type: ignore[arg-type]
+        for top, cells, aligned in unruled.unruled_rows(part, anchors):
+            table = table + [len(rows)] if aligned else []
+            rows.append(PageRow(top, cells, aligned or len(cells) == 1))
     dropped = _repeated_rows(rows, carry) if continues else set()
     if not table:
         return rows, dropped, Carry(None, False)

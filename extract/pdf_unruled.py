@@ -19,16 +19,28 @@ A page without rules is lines of chars, each split into runs at wide gaps
   alone in its column over several rows) is centred on the rows it covers
   when cells are centred: it goes to the first of the widest run of rows,
   free in its column, that it is centred on, which is where the pasted text
-  of a merged cell has it.  Set at the top, it is already on its first row.
+  of a merged cell has it.  Set at the top, it is already on its first row;
+* a **hidden row** is a row no cell of which is set on its own line (its
+  only text is a label merged over it and its neighbours, centred
+  elsewhere): the room between two rows with numbers, in whole row pitches,
+  tells how many there are when the labels in between sit on the lattice of
+  those rows;
+* a label on a row with other cells is moved onto rows it is centred on only
+  when they nest in the column to its left (one cell of that column at most);
+* a page holding several forms one below another is cut at each form's title
+  (or 项目序号) line, and each part gets columns of its own.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
-from selfeval.extract.cells import is_wide, join_lines
+from selfeval.extract.cells import is_wide, join_wrapped
+from selfeval.extract.grid import SourceRow
 from selfeval.extract.pdf_layout import DEFAULT_WRAP_GAP_EM, Run, TextLine, nearest_index
+from selfeval.extract.split import is_title, seq_of
 
 DEFAULT_ALIGN_TOLERANCE = 1.5  # points: tops or middles closer than this are one row
 DEFAULT_CENTRE_TOLERANCE_EM = 0.6  # a merged label's middle within this of its rows' middle
@@ -43,6 +55,7 @@ class Block:
     em: float
     end: float  # x1 of the last run
     moved: bool = False  # put on the first row of the rows it is centred on
+    hidden: bool = False  # stands for a row no cell of which is set on its own line
 
     @property
     def middle(self) -> float:
@@ -50,7 +63,7 @@ class Block:
 
     @property
     def text(self) -> str:
-        return join_lines(r.text for r in self.runs)
+        return join_wrapped(r.text for r in self.runs)
 
 
 @dataclass
@@ -190,6 +203,7 @@ def rows_of_blocks(blocks: list[Block], tolerance: float = DEFAULT_ALIGN_TOLERAN
             floating.extend(cluster)  # labels between rows, or centred on a row of their range
         else:
             bands.append(cluster)
+    bands.extend(_hidden_rows(bands, floating))
     for column in sorted(columns, reverse=True):  # a label's rows are found from the columns right of it
         _place_column(column, bands, floating, columns, centre_em)
     bands = [band for band in bands if band]
@@ -201,6 +215,8 @@ def _place_column(column: int, bands: list[list[Block]], floating: list[Block], 
     """Put the labels of one column on the first row of the rows they are
     centred on, the rows of consecutive labels following each other."""
     home = {id(b): band for band in bands for b in band}
+    left = [b.middle for b in floating if b.column == column - 1] + [
+        b.middle for band in bands for b in band if b.column == column - 1 and not b.hidden]
     own = sorted([b for b in floating if b.column == column] + [b for band in bands for b in band if b.column == column],
                  key=lambda b: b.middle)
     done_to = float("-inf")  # the bottom of the rows the column's previous block took
@@ -214,7 +230,7 @@ def _place_column(column: int, bands: list[list[Block]], floating: list[Block], 
         # the rows a label heads start right after its column's previous block, on a row
         # with a cell to its right (not a line above the table)
         start = next((k for k, band in enumerate(ordered) if _extent(band)[0] > done_to), None)
-        if start is not None and not any(o.column > b.column for o in ordered[start] if o is not b):
+        if start is not None and not any(o.hidden or o.column > b.column for o in ordered[start] if o is not b):
             start = None
         best: tuple[float, int, int] | None = None
         if start is not None and _extent(ordered[start])[0] <= b.bottom:
@@ -226,10 +242,11 @@ def _place_column(column: int, bands: list[list[Block]], floating: list[Block], 
                 if bottom < b.top:
                     continue
                 error = abs((top + bottom) / 2 - b.middle)
-                if error <= centre_em * b.em and (best is None or error < best[0]):
+                if error <= centre_em * b.em and (best is None or error < best[0]) and (
+                        band is None or _nested(top, bottom, left)):
                     best = (error, start, e)
         if best is not None:
-            target = ordered[best[1]]
+            target, end = ordered[best[1]], _extent(ordered[best[2]])[1]
             if home.get(id(b)) is not target:
                 if id(b) in home:
                     home[id(b)].remove(b)
@@ -238,13 +255,69 @@ def _place_column(column: int, bands: list[list[Block]], floating: list[Block], 
                 target.append(b)
                 b.moved = True
                 home[id(b)] = target
-            done_to = _extent(ordered[best[2]])[1]
+            done_to = end
             continue
         if id(b) not in home:  # centred on no rows: a row of its own
             floating.remove(b)
             bands.append([b])
             home[id(b)] = bands[-1]
         done_to = max(done_to, _extent(home[id(b)])[1])
+
+
+def _nested(top: float, bottom: float, left: Sequence[float]) -> bool:
+    """Whether a label set on a row with other cells may be the merged cell
+    of rows from ``top`` to ``bottom`` instead: a cell lies within one cell
+    of the column to its left, so at most one block of that column is
+    centred inside it.  (A label on a line of its own is merged over some
+    rows in any case, and is placed without this test.)"""
+    return sum(1 for m in left if top < m < bottom) <= 1
+
+
+def _one_line(band: list[Block]) -> bool:
+    return all(b.bottom - b.top <= 1.5 * b.em for b in band)
+
+
+def _hidden_rows(bands: list[list[Block]], floating: list[Block]) -> list[list[Block]]:
+    """Rows no cell of which is set on the row's own line: their only text is
+    a label merged over them and the rows around, centred elsewhere.  Between
+    two rows with numbers (which are set on their own line) and labels in
+    the gap, the room for whole one-line rows
+    (a line and the gap one-line rows leave between them, as the table's
+    rows show it: the closest two rows with numbers) holds that many rows:
+    one empty band each."""
+    ordered = sorted(bands, key=lambda band: _extent(band)[0])
+    # rows holding a number are set on their own line (a label may sit between two rows)
+    data = [band for band in ordered
+            if len(band) > 1 and _one_line(band) and any(ch.isdigit() for b in band for ch in b.text)]
+    heights = sorted(_extent(a)[1] - _extent(a)[0] for a in data)
+    if len(data) < 2:
+        return []
+    line = heights[len(heights) // 2]
+    gaps = [g for a, b in pairwise(data) if (g := _extent(b)[0] - _extent(a)[1]) > 0.1 * line]
+    if not gaps:
+        return []
+    gap = min(gaps)  # the closest two rows are next to each other
+    pitch = line + gap
+    rows_with_numbers = {id(band) for band in data}
+    labels = floating + [b for band in ordered if id(band) not in rows_with_numbers for b in band]
+    hidden: list[list[Block]] = []
+    for a, b in pairwise(data):
+        above, below = _extent(a)[1], _extent(b)[0]
+        if not any(above < f.middle < below for f in labels):
+            continue  # nothing between the rows: no row is hidden there
+        room = below - above - gap
+        n = round(room / pitch)
+        if n < 1 or abs(room - n * pitch) > 0.25 * line:
+            continue
+        first = above + gap + line / 2  # the middle of the first hidden row
+        steps = [(f.middle - first) / (pitch / 2) for f in labels if above < f.middle < below]
+        if any(abs(k - round(k)) * pitch / 2 > 0.25 * line for k in steps):
+            continue  # a label off the rows' lines and the lines between them: not such rows
+        em = min(o.em for o in a)
+        for k in range(n):
+            top = above + gap + k * pitch
+            hidden.append([Block(-1, [], top, top + line, em, 0.0, hidden=True)])
+    return hidden
 
 
 def _heading_row(band: list[Block]) -> bool:
@@ -259,12 +332,32 @@ def _extent(band: list[Block]) -> tuple[float, float]:
     return min(b.top for b in fixed), max(b.bottom for b in fixed)
 
 
+def form_parts(lines: Sequence[TextLine]) -> list[list[TextLine]]:
+    """The lines of a page cut where a form starts: at its title line, or
+    at its 项目序号 line when no title is right above.  Forms printed one
+    below another have columns of their own, so each part is read with its
+    own column edges."""
+    parts: list[list[TextLine]] = []
+    titled = False  # the previous line started a part
+    for line in lines:
+        row = SourceRow(tuple(r.text for r in line.runs), 0)
+        start = len(line.runs) == 1 and (is_title(row) or (seq_of(row) is not None and not titled))
+        if start or not parts:
+            parts.append([])
+        parts[-1].append(line)
+        titled = start and is_title(row)
+    return parts
+
+
 def unruled_rows(lines: Sequence[TextLine], anchors: Sequence[float]) -> list[tuple[float, list[str], bool]]:
     """Rows (top, cells, aligned) of a page without ruling lines: table rows
     with one position per column, and the other lines as they are."""
     blocks, marked = table_blocks(lines, anchors)
     out: list[_Row] = []
     for band in rows_of_blocks(blocks):
+        band = [b for b in band if not b.hidden]
+        if not band:
+            continue
         cells = [""] * len(anchors)
         for b in sorted(band, key=lambda b: b.top):
             cells[b.column] = b.text if not cells[b.column] else cells[b.column] + b.text

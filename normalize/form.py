@@ -33,11 +33,13 @@ from selfeval.normalize.rows import (
 from selfeval.normalize.values import is_null, to_decimal
 from selfeval.normalize.vocab import (
     Template,
+    Vocabulary,
     column_vocabulary,
     template_by_labels,
     template_for_year,
     template_named,
     total_source,
+    unread_sections,
     vocabulary,
 )
 from selfeval.settings import Settings
@@ -450,6 +452,10 @@ class FormParser:
         self.form.findings.append(finding.about(table, None, field) if table else finding)
 
     def _unparsed(self, row: SourceRow) -> None:
+        first = next((clean(c) for c in row.cells if not is_null(c)), "")
+        if Vocabulary.key(first) in unread_sections():
+            self._finding("unparsed_line", f"{first}: a section of the form no table has a column for; kept here", row)
+            return
         self._finding("unparsed_line", "not part of any block of the form; kept here", row)
 
 

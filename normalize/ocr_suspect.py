@@ -40,6 +40,9 @@ class Read:
     raw: str
     kind: str  # amount | rate | actual
     value: Decimal
+    table: str = ""  # the record the number became, as findings name it: funding | indicators | forms
+    record: str | int | None = None  # its key in that table (source_key, indicator_seq; None for the form)
+    column: str | None = None  # its column there
 
 
 @dataclass(frozen=True)
@@ -123,17 +126,17 @@ def ocr_suspects(form: FormRecord, rows: list[SourceRow], settings: Settings) ->
             f"{read.what} read as {read.raw!r} contradicts {broken}; read as {said} it would hold. "
             "The value is kept as read: check it against the scan",
             read.place, text=read.raw,
-        ))
+        ).about(read.table, read.record, read.column))
     return out
 
 
 def _reads(form: FormRecord, rows: dict[Place, SourceRow]) -> dict[str, Read]:
     reads: dict[str, Read] = {}
 
-    def add(key, what, place, text, kind):
+    def add(key, what, place, text, kind, about):
         value = _number(kind, text) if text else None
         if value is not None:
-            reads[key] = Read(key, what, place, text, kind, value)
+            reads[key] = Read(key, what, place, text, kind, value, *about)
 
     for k, f in enumerate(form.funding):
         row = rows.get(f.place)
@@ -142,22 +145,26 @@ def _reads(form: FormRecord, rows: dict[Place, SourceRow]) -> dict[str, Read]:
         texts = cell_fields(form, row)
         for field, title in (("budget_full_year", "全年预算数"), ("executed", "全年执行数"), ("weight", "分值"),
                              ("score", "得分")):
-            add(f"f{k}.{field}", f"{f.source_label} {title}", f.place, texts.get(field, ""), "amount")
-        add(f"f{k}.execution_rate", f"{f.source_label} 执行率", f.place, texts.get("execution_rate", ""), "rate")
+            add(f"f{k}.{field}", f"{f.source_label} {title}", f.place, texts.get(field, ""), "amount",
+                ("funding", f.source_key, field))
+        add(f"f{k}.execution_rate", f"{f.source_label} 执行率", f.place, texts.get("execution_rate", ""), "rate",
+            ("funding", f.source_key, "execution_rate"))
     for k, ind in enumerate(form.indicators):
         row = rows.get(ind.place)
         if row is None:
             continue
         texts = cell_fields(form, row)
         name = ind.level3 or f"indicator {ind.indicator_seq}"
-        add(f"i{k}.weight", f"{name} 分值", ind.place, texts.get("weight", ""), "amount")
-        add(f"i{k}.score", f"{name} 得分", ind.place, texts.get("score", ""), "amount")
+        seq = ind.indicator_seq
+        add(f"i{k}.weight", f"{name} 分值", ind.place, texts.get("weight", ""), "amount", ("indicators", seq, "weight"))
+        add(f"i{k}.score", f"{name} 得分", ind.place, texts.get("score", ""), "amount", ("indicators", seq, "score"))
         if ind.target.value is not None and ind.target_base is not None:
-            add(f"i{k}.actual", f"{name} 实际完成值", ind.place, texts.get("actual", ""), "actual")
+            add(f"i{k}.actual", f"{name} 实际完成值", ind.place, texts.get("actual", ""), "actual",
+                ("indicators", seq, "actual_raw"))
     if form.total_place is not None and form.total_place in rows:
         texts = cell_fields(form, rows[form.total_place])
-        add("t.weight", "总分 分值", form.total_place, texts.get("weight", ""), "amount")
-        add("t.score", "总分 得分", form.total_place, texts.get("score", ""), "amount")
+        add("t.weight", "总分 分值", form.total_place, texts.get("weight", ""), "amount", ("forms", None, "total_weight"))
+        add("t.score", "总分 得分", form.total_place, texts.get("score", ""), "amount", ("forms", None, "total_score"))
     return reads
 
 

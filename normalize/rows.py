@@ -41,6 +41,7 @@ from selfeval.normalize.vocab import (
     Vocabulary,
     column_vocabulary,
     source_vocabulary,
+    unread_sections,
     vocabulary,
 )
 from selfeval.settings import DEFAULT_LABEL_MATCH_CUTOFF
@@ -200,6 +201,8 @@ def _classify(cells: tuple[str, ...], context: str, after_header: str | None, cu
     in_indicators = context in ("indicators", "after_total")
     if key in block_labels("total") and in_indicators:
         return RowKind("total")
+    if key in unread_sections():
+        return RowKind("noise")  # a section no table has a column for (项目实施内容及过程概述): reported
     if after_header is not None:
         band = _band_row(cells, after_header)
         if band:

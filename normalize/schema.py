@@ -50,6 +50,7 @@ VOCABULARY = {  # see selfeval/data/vocabulary.json
     "header_fields": Keys(HEAD_FIELDS, [str]),
     "form_texts": Keys(FORM_TEXTS, [str]),
     "block_labels": Keys(BLOCKS, [str], required=True),
+    "unread_sections?": [str],  # a form's sections no table has a column for: reported with their text
     "department_titles?": [str],
     "null_markers": [str],
     "list_marks": [str],

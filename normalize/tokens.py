@@ -47,6 +47,7 @@ from selfeval.normalize.vocab import (
     level_vocabulary,
     source_vocabulary,
     template_for_year,
+    unread_sections,
     vocabulary,
 )
 
@@ -126,6 +127,8 @@ def anchor(text: str) -> tuple[str, str] | None:
         if len(label) <= 12 and (m := column_vocabulary(group, _STRICT).match(label)):
             return (kind, m.label)
     key = Vocabulary.key(_SCORE.sub("", t))  # 绩效指标(90分)
+    if key in unread_sections():
+        return ("section", t)
     for name, labels in vocabulary()["block_labels"].items():
         if key in {Vocabulary.key(x) for x in labels}:
             return (f"block:{name}", t)
@@ -244,6 +247,10 @@ class TokenReader:
                 j += 1
             self._emit([" ".join(p.text for p in parts)], parts)
             return j
+        if name == "section":  # a section no table has a column for: it and its text are reported
+            self._close()
+            self.unplaced.append(tok)
+            return i + 1
         if name in ("field", "form_text") and (self.block is None or name == "form_text" or self.block.kind != "indicators"):
             if name == "field":
                 self._close()

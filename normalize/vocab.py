@@ -31,6 +31,7 @@ from selfeval.normalize.cells import compact
 
 _PUNCT = re.compile(r"[\s:：,，、.。;；()（）\[\]【】\"'“”‘’*＊]+")
 _PREFIX = re.compile(r"^其中")
+_LIST_NUMBER = re.compile(r"^(?:\d{1,2}|[一二三四五六七八九十]{1,3})[.、．](?=[\u4e00-\u9fff])")  # 1.项目年度目标…
 _T2S = opencc.OpenCC("t2s")
 SUBSTITUTION_MIN_LENGTH = 3  # shorter labels (得分, 分值) are too close to other words for one character to be a slip
 
@@ -92,9 +93,10 @@ class Vocabulary:
     @staticmethod
     @lru_cache(maxsize=65536)
     def key(text: str) -> str:
-        """Text without whitespace, punctuation and the 其中 ("of which") prefix:
-        differences in these are layout, not a repair."""
-        return _PREFIX.sub("", _PUNCT.sub("", compact(text)))
+        """Text without whitespace, punctuation, the 其中 ("of which") prefix and
+        a list number before a label (``1.项目年度目标完成情况``): differences in
+        these are layout, not a repair."""
+        return _PREFIX.sub("", _PUNCT.sub("", _LIST_NUMBER.sub("", compact(text).lstrip())))
 
     def _match(self, text: str) -> Match | None:
         key = self.key(text)
@@ -216,6 +218,13 @@ def template_by_labels(cells: Iterable[str]) -> Template | None:
 @cache
 def vocabulary() -> dict:
     return _data("vocabulary.json", schema.VOCABULARY)
+
+
+@cache
+def unread_sections() -> frozenset[str]:
+    """Keys of the labels of a form's sections that no table has a column for
+    (项目实施内容及过程概述): a row they open is reported with its text."""
+    return frozenset(Vocabulary.key(t) for t in vocabulary().get("unread_sections", ()))
 
 
 @cache

@@ -53,6 +53,7 @@ def test_a_dropped_decimal_point_in_an_amount_is_proposed_back_and_the_value_kep
     assert "执行率 = 全年执行数 ÷ 全年预算数" in f.message
     assert f.line == next(r.line for r in form.funding if r.source_key == "total") and f.text == "254"
     assert str(form.funding_total.executed) == "254"  # never changed
+    assert (f.table, f.key, f.field) == ("funding", "total", "executed")  # shown on the value in the report
 
 
 def test_an_actual_out_of_its_targets_scale_is_proposed_back():
@@ -61,6 +62,7 @@ def test_an_actual_out_of_its_targets_scale_is_proposed_back():
     assert "'226万册'" in f.message and "'22.6万册'" in f.message and "≥20万册" in f.message
     ind = next(i for i in form.indicators if i.level3 == "清理整理社保档案册数")
     assert f.line == ind.line and ind.actual.raw == "226万册"
+    assert (f.table, f.key, f.field) == ("indicators", str(ind.indicator_seq), "actual_raw")
 
 
 def test_of_two_numbers_that_could_explain_a_sum_the_one_explaining_more_checks_is_named():
@@ -69,6 +71,15 @@ def test_of_two_numbers_that_could_explain_a_sum_the_one_explaining_more_checks_
     _, found = suspects(scanned_rows(3, "年度资金总额：", "10.00", "70.00"))
     assert len(found) == 1
     assert "分值 read as '70.00'" in found[0].message and "'10.00' (1 read as 7)" in found[0].message
+    assert (found[0].table, found[0].key, found[0].field) == ("funding", "total", "weight")
+
+
+def test_a_suspect_total_names_the_forms_total_column():
+    # form 4's 总分 分值 100.00 (40 + 30 + 20 + the funding's 10) read as 700.00
+    _, found = suspects(scanned_rows(3, "总分", "100.00", "700.00"))
+    (f,) = found
+    assert "'100.00' (1 read as 7)" in f.message and "总分's 分值" in f.message
+    assert (f.table, f.key, f.field) == ("forms", None, "total_weight")
 
 
 @pytest.mark.parametrize("form_index", range(len(FORMS)))

@@ -1,17 +1,22 @@
 """PDFs without ruling lines, cells centred in their rows (as Excel prints):
-the seed's 27 forms read from text positions alone, against the text path."""
+the seed's 27 forms read from text positions alone, against the text path,
+one form per page and several forms per A3 page (each form with columns of
+its own, some forms broken across pages)."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 from fixturegen import load_seed, seed_text
-from fixturegen.pdf import Style, render_pdf
+from fixturegen.pdf import A3_PORTRAIT, Paging, Style, render_pdf
 from test_structured_equivalence import comparable
 
 from selfeval import pipeline
 
-FIELD_SHARE = 0.98  # measured 0.985: rows that only a merged label covers cannot be seen without rules
+FIELD_SHARE = 0.999  # measured 1.0: rows that only a merged label covers are found from the rows' pitch
+# measured 0.9930: a merged label cut by a page break is printed on the first page only, and the
+# rows a label of the next page heads are then ambiguous (forms 13 and 18)
+A3_FIELD_SHARE = 0.99
 
 
 def tables_of(path):
@@ -45,6 +50,15 @@ def centred(tmp_path_factory):
     return tables_of(pdf), tables_of(folder / "seed.txt")
 
 
+@pytest.fixture(scope="module")
+def several_per_page(tmp_path_factory):
+    forms = load_seed()
+    folder = tmp_path_factory.mktemp("unruled-a3")
+    (folder / "seed.txt").write_text(seed_text(forms), encoding="utf-8")
+    pdf = render_pdf(forms, folder / "a3.pdf", Style(ruled=False, page=A3_PORTRAIT), Paging(new_page_per_form=False))
+    return tables_of(pdf), tables_of(folder / "seed.txt")
+
+
 def test_title_seq_and_unit_lines_stay_apart(centred):
     got, _ = centred
     forms = got["forms"]
@@ -62,3 +76,12 @@ def test_most_fields_read_as_the_text(centred):
     got, expected = centred
     same, total = field_agreement(got, expected)
     assert same / total >= FIELD_SHARE, f"{same} of {total} fields"
+
+
+def test_several_forms_per_page_read_with_columns_of_their_own(several_per_page):
+    got, expected = several_per_page
+    assert got["forms"]["form_seq"].tolist() == list(range(1, 28))
+    assert (got["forms"]["template"] == "cn-2020").all()
+    pd.testing.assert_frame_equal(comparable(got["funding"]), comparable(expected["funding"]), check_dtype=False)
+    same, total = field_agreement(got, expected)
+    assert same / total >= A3_FIELD_SHARE, f"{same} of {total} fields"
