@@ -37,6 +37,7 @@ from selfeval.normalize.form import parse_form
 from selfeval.normalize.ocr_check import doubt_places, low_confidence_doubts
 from selfeval.normalize.ocr_suspect import ocr_suspects
 from selfeval.normalize.records import FormRecord
+from selfeval.normalize.runon import regrid_runon_document
 from selfeval.normalize.tokens import regrid_document
 from selfeval.normalize.validate import validate
 from selfeval.output import tables
@@ -110,7 +111,7 @@ def _parse(doc: Document, ctx: ReadContext, item: InputFile, started: float) -> 
     is a finding) is reported as the file's ``internal_error``, naming the
     exception's class, and the batch goes on."""
     try:
-        if doc.shape:  # text whose cell boundaries are lost: re-segmented by the vocabulary
+        if doc.shape and not regrid_runon_document(doc):  # cell boundaries lost: re-segmented by the vocabulary
             regrid_document(doc, ctx.settings)
         form_cells, stray = split_forms(doc.rows)
         forms = []
