@@ -72,7 +72,7 @@ clean:
 
 # Optional Debian components, each installed only when missing:
 #   install-browser  headless Chromium and a CJK font for the report's browser test
-#   install-office   LibreOffice (headless) to read .doc/.wps/.et files; poppler-utils (pdftotext)
+#   install-office   LibreOffice (headless: Writer, Calc, Impress) to read .doc/.wps/.et/.dps files; poppler-utils (pdftotext)
 # Debian packages only.
 APT_INSTALL = SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	$$SUDO apt-get update -qq && \
@@ -86,9 +86,11 @@ install-browser:
 		$(APT_INSTALL) chromium fonts-noto-cjk; \
 	fi
 
+# Impress is checked by its registry file: either Debian variant (-nogui or the full one) provides it.
 install-office:
-	@if command -v soffice >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1; then \
-		echo "LibreOffice and poppler-utils are installed"; \
+	@if command -v soffice >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1 \
+		&& [ -e /usr/lib/libreoffice/share/registry/impress.xcd ]; then \
+		echo "LibreOffice (Writer, Calc, Impress) and poppler-utils are installed"; \
 	else \
-		$(APT_INSTALL) libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils; \
+		$(APT_INSTALL) libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui poppler-utils; \
 	fi

@@ -24,6 +24,11 @@ Confidence (no engine: the recorded output in ``tests/recorded_ocr``
 replayed): for each threshold, the share of wrong cells below it and of
 right cells at or above it.
 
+Replayed kinds (no engine): the same fields, flags and doubts per page for
+every recorded case, the pipeline reading the page with the recorded boxes
+instead of calling the engine (``--no-engine`` runs only this and the
+calibration; deterministic, seconds a page).
+
 Usage: ``python -m bench ocr`` or ``python -m bench.bench_ocr [--kinds a,b] [--repeats N] [--no-engine]``.
 """
 
@@ -217,6 +222,66 @@ def per_kind(kinds: list[str] | None, repeats: int) -> list[dict]:
     return rows
 
 
+def _replayed(case, data: bytes, recorded: dict):
+    """An engine that gives back the recorded boxes, turned by the difference between
+    this machine's deskew and the recording's (as the replay tests do)."""
+    import cv2
+
+    from selfeval.extract.ocr import ReplayEngine, load_boxes
+    from selfeval.extract.ocr.page import map_boxes, prepare_page
+
+    rgb = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+    h, w = rgb.shape[:2]
+    boxes = load_boxes(recorded["boxes"])
+    delta = prepare_page(rgb).angle - recorded["deskew_angle"]
+    if delta:
+        boxes = map_boxes(boxes, cv2.getRotationMatrix2D((w / 2, h / 2), delta, 1.0))
+    return ReplayEngine(boxes)
+
+
+def replayed_kinds(kinds: list[str] | None) -> list[dict]:
+    """Fields right, flag recall and precision and doubts a page for every recorded case, replayed."""
+    from scangen import canonical_text, form_layout, parse_seed
+    from scangen.cases import RECORDED, RECORDED_DIR, scan_for
+
+    import selfeval.extract.image as image_reader
+    from selfeval import pipeline
+    from selfeval.extract.readers import InputFile
+    from selfeval.settings import Settings
+
+    forms = parse_seed()
+    rows: list[dict] = []
+    real = image_reader.get_engine
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        for name, case in RECORDED.items():
+            path = RECORDED_DIR / f"{name}.json"
+            if (kinds and name not in kinds) or not path.exists():
+                continue
+            _, data = scan_for(case)
+            engine = _replayed(case, data, json.loads(path.read_text(encoding="utf-8")))
+            page = folder / f"{name}.img"
+            page.write_bytes(data)
+            txt = folder / f"{name}.txt"
+            txt.write_text(canonical_text(form_layout(forms[case.form_index])), encoding="utf-8")
+            image_reader.get_engine = lambda engine=engine: engine
+            try:
+                scan_t = _tables([pipeline.process_file(InputFile(page, page.name), Settings())])
+            finally:
+                image_reader.get_engine = real
+            text_t = _tables([pipeline.process_file(InputFile(txt, txt.name), Settings())])
+            total, right, caught, flagged, useful = _compare(scan_t, text_t)
+            doubts = scan_t["findings"]["code"].isin(FLAGS).sum()
+            rows += [
+                {"case": name, "metric": "replayed: fields right", "value": f"{right}/{total} = {right / total:.4f}"},
+                {"case": name, "metric": "replayed: flag recall (wrong fields flagged)", "value": f"{caught}/{total - right}"},
+                {"case": name, "metric": "replayed: flag precision (flagged lines holding a wrong field)",
+                 "value": f"{useful}/{flagged}"},
+                {"case": name, "metric": "replayed: doubts on the page (low_confidence + ocr_suspect)", "value": str(doubts)},
+            ]
+    return rows
+
+
 def _tables(results) -> dict:
     from selfeval.pipeline import BatchResult
 
@@ -224,7 +289,7 @@ def _tables(results) -> dict:
 
 
 def main(kinds: list[str] | None = None, repeats: int = 1, engine: bool = True) -> list[dict]:
-    rows = calibration()
+    rows = calibration() + replayed_kinds(kinds)
     if engine:
         rows += per_kind(kinds, repeats)
     for r in rows:
@@ -236,6 +301,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(prog="python -m bench.bench_ocr")
     parser.add_argument("--kinds", default="", help="comma-separated case names (default: all)")
     parser.add_argument("--repeats", type=int, default=1)
-    parser.add_argument("--no-engine", action="store_true", help="only the confidence calibration (replayed)")
+    parser.add_argument("--no-engine", action="store_true", help="only what the recordings give (calibration, replayed kinds)")
     args = parser.parse_args()
     main([k for k in args.kinds.split(",") if k] or None, args.repeats, not args.no_engine)

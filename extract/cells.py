@@ -11,6 +11,7 @@ repair; those happen downstream, once, for every reader.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
@@ -44,6 +45,33 @@ def join_lines(lines: Iterable[str]) -> str:
     text = ""
     for line in lines:
         text = join_pair(text, line.strip())
+    return text
+
+
+_SIGN = r"(?:[≥≤<>=＞＜]=?|[+\-−])?"  # a comparison (a target) or a sign before the number
+_NUMBER_PART = re.compile(_SIGN + r"[0-9.,%‰]+$")
+_ONE_NUMBER = re.compile(_SIGN + r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?[%‰]?$")
+
+
+def join_wrapped_pair(left: str, right: str) -> str:
+    """Join two lines of one printed cell that wrapping broke apart: as
+    :func:`join_pair`, except that the two parts of one number wrapped
+    inside a narrow cell (``100.0`` + ``0%``, ``≥9`` + ``5%``) join without a
+    space.  Both parts must be only digits and number signs, together one
+    number (perhaps after ≥, ≤ or a sign) with a decimal point, a thousands
+    comma or a percent sign (two bare integers may be two numbers)."""
+    if left and right and _NUMBER_PART.match(left) and _NUMBER_PART.match(right):
+        joined = left + right
+        if _ONE_NUMBER.match(joined) and any(ch in joined for ch in ".,%‰"):
+            return joined
+    return join_pair(left, right)
+
+
+def join_wrapped(lines: Iterable[str]) -> str:
+    """Join the lines a printed cell wrapped into (:func:`join_wrapped_pair`)."""
+    text = ""
+    for line in lines:
+        text = join_wrapped_pair(text, line.strip())
     return text
 
 

@@ -42,6 +42,7 @@ from selfeval.extract.ocr.table import (
     cluster_table,
     erase_lines,
     find_lines,
+    hold_broken_rules,
     lines_to_tables,
     unread_marks,
 )
@@ -163,15 +164,16 @@ def read_page(rgb: np.ndarray, engine: OcrEngine) -> list[RowOut]:
     """The stages for one page: prepare, find the tables, OCR once, place the text."""
     page = prepare_page(rgb)
     horizontal, vertical = find_lines(page.binary, page.unit)
-    tables = lines_to_tables(horizontal, vertical, page.unit)
+    tables = lines_to_tables(horizontal, vertical, page.unit, page.binary)
     if tables and upside_down(page.binary, tables[0].ys[0], tables[-1].ys[-1], page.unit):
         page = turn_over(page)
         horizontal, vertical = find_lines(page.binary, page.unit)
-        tables = lines_to_tables(horizontal, vertical, page.unit)
+        tables = lines_to_tables(horizontal, vertical, page.unit, page.binary)
     clean = erase_lines(page.gray, horizontal, vertical, tables)
     boxes = engine.recognize(clean)
     if not tables:
         return cluster_table(boxes, page.unit)
+    tables = hold_broken_rules(tables, page.binary, boxes, page.unit)
     marks = unread_marks(binarize(clean), boxes, page.unit)
     return boxes_to_rows(tables, boxes, page.unit, marks)
 

@@ -22,7 +22,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from selfeval.extract.cells import is_wide, join_lines, join_pair
+from selfeval.extract.cells import is_wide, join_pair, join_wrapped
 
 Char = dict  # a pdfplumber char object
 BBox = tuple[float, float, float, float]  # x0, top, x1, bottom
@@ -146,7 +146,7 @@ def line_text(line: Sequence[Char], space_gap: float = DEFAULT_SPACE_GAP_EM) -> 
 
 def chars_to_text(chars: Iterable[Char]) -> str:
     """The text of a cell's chars: its lines joined as wrapped text."""
-    return join_lines(line_text(line) for line in chars_to_lines(chars))
+    return join_wrapped(line_text(line) for line in chars_to_lines(chars))
 
 
 @dataclass

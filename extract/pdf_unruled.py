@@ -37,7 +37,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from selfeval.extract.cells import is_wide, join_lines
+from selfeval.extract.cells import is_wide, join_wrapped
 from selfeval.extract.grid import SourceRow
 from selfeval.extract.pdf_layout import DEFAULT_WRAP_GAP_EM, Run, TextLine, nearest_index
 from selfeval.extract.split import is_title, seq_of
@@ -63,7 +63,7 @@ class Block:
 
     @property
     def text(self) -> str:
-        return join_lines(r.text for r in self.runs)
+        return join_wrapped(r.text for r in self.runs)
 
 
 @dataclass

@@ -76,7 +76,7 @@ def convert(data: bytes, suffix: str, target: str, settings: Settings) -> Conver
         except subprocess.TimeoutExpired:
             return Converted(None, time.perf_counter() - started,
                              f"LibreOffice did not convert it within {settings.office_timeout_s:g} s "
-                             "(raise office_timeout_s, or convert it by hand)")
+                             "(raise --office-timeout, office_timeout_s, or convert it by hand)")
         finally:
             _kill_group(process)
         seconds = time.perf_counter() - started

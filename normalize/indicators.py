@@ -31,7 +31,14 @@ from selfeval.normalize.values import (
     parse_rate,
     parse_value,
 )
-from selfeval.normalize.vocab import Match, Template, level_vocabulary, template_named, vocabulary
+from selfeval.normalize.vocab import (
+    Match,
+    Template,
+    Vocabulary,
+    level_vocabulary,
+    template_named,
+    vocabulary,
+)
 from selfeval.settings import DEFAULT_WEIGHTS, ScoringWeights
 
 DEFAULT_COLUMNS = vocabulary()["default_columns"]["indicators"]  # where a header names no column
@@ -163,6 +170,23 @@ def read_row(
     return _read_cells(row.cells, row.positional, tuple(sorted(columns.items())), template.name, cutoff, weights)
 
 
+@cache
+def _block_label_keys() -> frozenset[str]:
+    return frozenset(Vocabulary.key(t) for t in vocabulary()["block_labels"]["indicators"])
+
+
+def _without_block_label(cells: tuple[str, ...], columns: dict[str, int]) -> tuple[str, ...]:
+    """The row without the block's own label (绩效指标) left of the level-1
+    column: a merged cell down the block's rows that starts on its first
+    indicator row when the header row leaves that column blank.  It names
+    the block, not a level (read as a level it is 时效指标 by one character)."""
+    first = _first_filled(cells, 0)
+    level1 = columns.get("level1")
+    if first is None or level1 is None or first >= level1 or Vocabulary.key(cells[first]) not in _block_label_keys():
+        return cells
+    return (*cells[:first], "", *cells[first + 1:])
+
+
 @lru_cache(maxsize=32768)
 def _read_cells(
     cells: tuple[str, ...], positional: bool, column_items: tuple[tuple[str, int], ...], template_name: str, cutoff: float,
@@ -170,6 +194,7 @@ def _read_cells(
 ) -> Reading | None:
     columns = dict(column_items)
     template = template_named(template_name)
+    cells = _without_block_label(cells, columns)
     first = _first_filled(cells, 0)
     if first is None:
         return None

@@ -38,6 +38,7 @@ from selfeval.settings import (
     DEFAULT_MAX_PAGES,
     DEFAULT_MAX_SHEET_CELLS,
     DEFAULT_MAX_TABLE_SPAN,
+    DEFAULT_OFFICE_TIMEOUT_S,
     Settings,
 )
 
@@ -105,6 +106,7 @@ def extract(
     partitioned: Annotated[bool, typer.Option("--partitioned", help="Also write OUT/parquet/<table>/year=YYYY/ (Hive-partitioned Parquet).")] = False,
     corrections: Annotated[Path | None, typer.Option("--corrections", metavar="FILE", help="Apply a reviewer's corrections.csv (from the report) before validation.")] = None,
     max_memory_mb: Annotated[int, typer.Option("--max-memory-mb", metavar="MB", min=0, help="Read each file in a worker process that may take at most this much memory beyond its start (a file over it is reported); 0: no limit.")] = 0,
+    office_timeout: Annotated[float, typer.Option("--office-timeout", metavar="SECONDS", min=0, help="Stop (and report) a LibreOffice conversion of a .doc/.wps/.et/.dps that takes longer than this; 0: no limit.")] = DEFAULT_OFFICE_TIMEOUT_S,
 ) -> None:
     """Extract every form of the INPUTs into tables in OUT.
 
@@ -125,7 +127,7 @@ def extract(
         max_pages=max_pages, max_image_pixels=int(max_image_mpx * 1e6), max_ocr_pixels=int(max_ocr_mpx * 1e6),
         max_inflated_bytes=int(max_inflated_mb * 2**20), max_sheet_cells=max_sheet_cells, max_table_span=max_table_span,
         workers=workers, max_memory_mb=max_memory_mb, cache_dir=out / ".cache" if resume else None,
-        corrections=_corrections(corrections),
+        corrections=_corrections(corrections), office_timeout_s=office_timeout,
     )
     client = _connect(scheduler) if scheduler else None
     try:

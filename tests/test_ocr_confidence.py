@@ -126,3 +126,47 @@ def test_field_names_follow_the_cells_content_not_their_column():
     assert names[5] == "funding 市级资金, execution_rate"
     names = field_names(form, rows[3], funding[4], None)
     assert names[5] == "funding 年度资金总额, weight" and names[7] == "funding 年度资金总额, score"
+
+
+# -- broken rulings -------------------------------------------------------------
+
+
+def _grid_page(stubs: bool) -> tuple[np.ndarray, Table]:
+    """A 2 x 2 grid of 200 x 60 pixel cells drawn 3 px wide, whose lower middle column
+    ruling is gone: broken away but for 20 px out of each junction (``stubs``), or
+    never printed (a merged cell).  What the lost ruling gives: the lower row merged."""
+    ink = np.zeros((140, 420), np.uint8)
+    xs, ys = (10.0, 210.0, 410.0), (10.0, 70.0, 130.0)
+    for y in ys:
+        ink[round(y) - 1:round(y) + 2, 10:411] = 255
+    for x in xs:
+        ink[10:131, round(x) - 1:round(x) + 2] = 255
+    ink[(91 if stubs else 72):(110 if stubs else 128), 209:212] = 0
+    return ink, Table(xs, ys, ((0, 0, 0, 0), (0, 1, 0, 1), (1, 0, 1, 1)))
+
+
+def test_a_cell_merged_by_a_broken_ruling_is_parted_where_the_ruling_left_stubs():
+    from selfeval.extract.ocr.table import hold_broken_rules
+
+    ink, table = _grid_page(stubs=True)
+    (fixed,) = hold_broken_rules([table], ink, [], 20.0)
+    assert fixed.cells == ((0, 0, 0, 0), (0, 1, 0, 1), (1, 0, 1, 0), (1, 1, 1, 1))
+    ink, table = _grid_page(stubs=False)  # a merged cell: no ruling runs out of its junctions
+    assert hold_broken_rules([table], ink, [], 20.0)[0].cells == table.cells
+
+
+def test_a_broken_ruling_under_text_running_over_it_is_no_boundary():
+    from selfeval.extract.ocr.table import hold_broken_rules
+
+    ink, table = _grid_page(stubs=True)
+    across = TextBox("重庆市荣昌区人力资源", (120, 90, 300, 110), 0.99)  # one line over the lost ruling
+    assert hold_broken_rules([table], ink, [across], 20.0)[0].cells == table.cells
+
+
+def test_a_piece_of_ruling_read_as_I_is_no_text():
+    t = Table((0.0, 200.0, 400.0), (0.0, 60.0), ((0, 0, 0, 0), (0, 1, 0, 1)))
+    boxes = [TextBox("2323人", (40, 20, 120, 40), 0.99), TextBox("I", (194, 18, 206, 42), 0.55),
+             TextBox("1", (280, 20, 290, 40), 0.99)]
+    (row,) = boxes_to_rows([t], boxes, 20.0)
+    assert [c.text for c in row.cells] == ["2323人", "1"]
+    assert row.cells[0].confidence == 0.99

@@ -109,7 +109,7 @@ def test_the_project_library_export_gives_its_one_form(shared_dir):
     findings = tables["findings"]
     assert len(tables["forms"]) == 1 and tables["forms"]["sheet"].tolist() == ["项目支出绩效自评表"]
     assert len(tables["indicators"]) == 3
-    assert "校园用户满意度" in set(tables["indicators"]["level3"])
+    assert "校园用户满意度" in set(tables["indicators"]["level3"])  # read as the name: see the xfail below
     ref = codes(findings, "unparsed_number")
     assert len(ref) >= 1 and ref["message"].str.contains("#REF!", regex=False).all()
     assert tables["forms"]["total_score"].isna().all()
@@ -121,6 +121,36 @@ def test_the_project_library_export_gives_its_one_form(shared_dir):
     outside = codes(findings, "unparsed_line")
     assert set(outside["sheet"]) <= {"项目支出绩效自评表"}  # no error per line of the other sheets
     assert result.failed_inputs == []
+
+
+# The 自评表 sheet by hand (xlrd, merged ranges): row 10 is the header with column A blank
+# (一级指标 B, 二级指标 C, 三级指标 D:E, 年度指标值 F, 实际完成值 G, 分值 H, 得分 I); 绩效指标 is
+# merged down A11:A13, so it starts on the first indicator row, not on the header row.
+HAND_READING = [  # level1, level2, level3, target, weight, score; no actual values
+    ("产出指标", "成本指标", "成本节约率", "≥0", 0.0, 0.0),
+    ("效益指标", "可持续影响指标", "在校园普及足球运动技术", "作用明显", 0.0, 0.0),
+    ("满意度指标", "校园用户满意度", "媒体播出满意度", "很满意", 0.0, 0.0),
+]
+
+
+def _indicator_rows(shared_dir):
+    path = shared_dir / "real-docs" / "beijing_pku-moe_2019_projlib-export_zipingbiao-3rows.xls"
+    _, tables = run(path)
+    got = tables["indicators"]
+    assert got["actual_raw"].isna().all()
+    return [tuple(r) for r in got[["level1", "level2", "level3", "target_raw", "weight", "score"]].itertuples(index=False)]
+
+
+def test_the_block_label_on_the_first_indicator_row_is_no_level_label(shared_dir):
+    """绩效指标 on the first indicator row names the block: it is not read as
+    时效指标 (one character off), and the row keeps its own labels and name."""
+    assert _indicator_rows(shared_dir)[:2] == HAND_READING[:2]
+
+
+@pytest.mark.xfail(strict=True, reason="a level-2 label outside the template (校园用户满意度) is read as the name: "
+                   "the level 2 is implied (服务对象满意度指标) and the name 媒体播出满意度 is an unparsed_line")
+def test_a_level2_label_outside_the_template_stays_the_level2(shared_dir):
+    assert _indicator_rows(shared_dir)[2] == HAND_READING[2]
 
 
 def test_the_header_only_export_is_an_empty_form_said_plainly(shared_dir):

@@ -1,7 +1,7 @@
-"""Legacy Word and WPS files (.doc, .wps, .et) through LibreOffice: real
-files made by LibreOffice from the .docx and .xlsx fixtures at run time give
-the text path's tables; without LibreOffice each is reported and the batch
-goes on."""
+"""Legacy Word and WPS files (.doc, .wps, .et, .dps) through LibreOffice:
+real files made by LibreOffice from the .docx, .xlsx and presentation
+fixtures at run time give the text path's tables; without LibreOffice each
+is reported and the batch goes on."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from fixturegen import load_seed, seed_text, select
-from fixturegen.office import write_docx, write_xlsx
+from fixturegen.office import write_docx, write_fodp, write_xlsx
 from test_structured_equivalence import comparable
 
 from selfeval import pipeline
@@ -62,6 +62,34 @@ def test_a_legacy_file_gives_the_text_tables(made, name):
         assert column.str.fullmatch(r"table \d").all()
 
 
+def _has_impress() -> bool:
+    program = soffice.soffice_path()
+    if program is None:
+        return False
+    return (Path(program).resolve().parents[1] / "share" / "registry" / "impress.xcd").exists()
+
+
+@pytest.mark.skipif(not _has_impress(), reason="LibreOffice Impress is not installed (libreoffice-impress-nogui): "
+                    "make install-office")
+def test_a_wps_presentation_holding_a_table_gives_the_text_tables(tmp_path):
+    """A .dps (WPS Presentation: the PowerPoint 97-2003 container) made by
+    LibreOffice from a presentation with one slide per form, each a table
+    with merged cells: converted to PDF, its slides read as pages of a PDF
+    without ruling lines (a presentation table prints no rules here)."""
+    forms = select(load_seed(), [1, 2])
+    (tmp_path / "forms.txt").write_text(seed_text(forms), encoding="utf-8")
+    fodp = write_fodp(forms, tmp_path / "forms.fodp")
+    ppt = soffice.convert(fodp.read_bytes(), ".fodp", "ppt", Settings())
+    assert ppt.data, ppt.problem
+    (tmp_path / "forms.dps").write_bytes(ppt.data)
+    assert sniff_suffix(tmp_path / "forms.dps", ppt.data) == ".dps"
+    got, expected = tables_of(tmp_path / "forms.dps"), tables_of(tmp_path / "forms.txt")
+    assert got["forms"]["form_seq"].tolist() == [1, 2]
+    assert got["forms"]["page"].tolist() == [1, 2]  # a slide is a page
+    for table in ("forms", "funding", "indicators", "findings"):
+        pd.testing.assert_frame_equal(comparable(got[table]), comparable(expected[table]), obj=f"forms.dps: {table}")
+
+
 @needs_office
 def test_a_doc_under_a_docx_name_is_converted(made, tmp_path):
     (tmp_path / "renamed.docx").write_bytes((made / "forms.doc").read_bytes())
@@ -75,6 +103,21 @@ def test_a_conversion_over_its_time_limit_is_reported_and_stopped(made):
     (message,) = findings[findings["code"] == "unreadable_input"]["message"]
     assert "forms.doc" in message and "office_timeout_s" in message
     assert result.failed_inputs == ["forms.doc"]
+
+
+@needs_office
+def test_the_conversion_time_limit_is_set_on_the_command_line(made, tmp_path):
+    from typer.testing import CliRunner
+
+    from selfeval.cli import app
+
+    out = tmp_path / "out"
+    run = CliRunner().invoke(app, ["extract", str(made / "forms.doc"), "--out", str(out), "--format", "csv",
+                                   "--office-timeout", "0.001"])
+    assert run.exit_code == 1, run.output
+    findings = pd.read_csv(out / "findings.csv")
+    (message,) = findings[findings["code"] == "unreadable_input"]["message"]
+    assert "within 0.001 s" in message and "--office-timeout" in message
 
 
 def test_without_libreoffice_each_file_is_reported_with_how_to_install_it(tmp_path, monkeypatch):

@@ -84,6 +84,21 @@ def test_wrapped_latin_words_join_with_one_space():
     assert lay.chars_to_text(cell) == "APP download"
 
 
+@pytest.mark.parametrize(("lines", "text"), [
+    (["100.0", "0%"], "100.00%"),  # a rate wrapped in a narrow cell
+    (["1,234,", "567.89"], "1,234,567.89"),
+    (["≥9", "5%"], "≥95%"),  # a target
+    (["-1", "2.5"], "-12.5"),
+    (["2020", "2021"], "2020 2021"),  # two bare integers may be two numbers
+    (["13.04", "6.52"], "13.04 6.52"),  # two numbers, not one
+    (["项目资", "金"], "项目资金"),
+    (["APP", "download"], "APP download"),
+])
+def test_the_parts_of_a_number_wrapped_in_a_cell_join_without_a_space(lines, text):
+    cell = [c for i, line in enumerate(lines) for c in chars_of(line, 0, i * 12, width=6)]
+    assert lay.chars_to_text(cell) == text
+
+
 def test_a_gap_between_latin_chars_is_a_space_but_not_between_cjk():
     assert lay.line_text([char("a", 0, 0, width=5), char("b", 9, 0, width=5)]) == "a b"
     assert lay.line_text([char("年", 0, 0), char("度", 14, 0)]) == "年度"

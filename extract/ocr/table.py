@@ -36,6 +36,7 @@ DEFAULT_CELL_GAP_UNITS = 0.8  # without rulings, a gap this wide inside a box pa
 DEFAULT_UNREAD_CONFIDENCE = 0.5  # a read cell beside ink as large as a character that nothing read
 DEFAULT_INK_ONLY_CONFIDENCE = 0.0  # an empty cell holding ink that nothing read: a reviewer must look
 DEFAULT_EDGE_UNITS = 0.3  # ink this close to a ruling is what erasing the ruling left, not text
+DEFAULT_STUB_UNITS = 0.5  # a piece of ruling this long out of a junction still parts two cells (see hold_broken_rules)
 
 
 @dataclass(frozen=True)
@@ -135,8 +136,15 @@ def _cluster(values: list[float], tol: float) -> list[float]:
     return [float(np.median(g)) for g in groups]
 
 
-def lines_to_tables(horizontal: np.ndarray, vertical: np.ndarray, unit: float) -> list[Table]:
-    """Tables from ruling lines: each connected frame of lines is one table."""
+def lines_to_tables(horizontal: np.ndarray, vertical: np.ndarray, unit: float,
+                    binary: np.ndarray | None = None) -> list[Table]:
+    """Tables from ruling lines: each connected frame of lines is one table.
+
+    With the page's ink (``binary``), two cells are told apart by the line
+    pixels that are ink: the join across a broken ruling's gaps that finds
+    the lines can also bridge a merged cell one text line high, between the
+    rulings that end above and below it."""
+    edges = (horizontal, vertical) if binary is None else (horizontal, vertical & cv2.dilate(binary, np.ones((1, 3), np.uint8)))
     frame = cv2.dilate(horizontal | vertical, np.ones((5, 5), np.uint8))
     n, _, stats, _ = cv2.connectedComponentsWithStats(frame, connectivity=8)
     tables = []
@@ -152,7 +160,7 @@ def lines_to_tables(horizontal: np.ndarray, vertical: np.ndarray, unit: float) -
         xs = _rulings(_cluster([s[0] + x for s in vs], unit / 2), ys, vertical, unit)
         if len(ys) < 2 or len(xs) < 2:
             continue
-        tables.append(_merge_cells(tuple(xs), tuple(ys), horizontal, vertical, unit))
+        tables.append(_merge_cells(tuple(xs), tuple(ys), *edges, unit))
     tables.sort(key=lambda t: t.ys[0])
     return tables
 
@@ -218,6 +226,84 @@ def _merge_cells(xs, ys, horizontal, vertical, unit) -> Table:
         cells.append((min(rows), min(cols), max(rows), max(cols)))
     cells.sort()
     return Table(xs, ys, tuple(cells))
+
+
+# -- broken rulings ------------------------------------------------------------
+
+
+def _stub(binary: np.ndarray, vertical: bool, at: float, a: float, b: float, t: float) -> float:
+    """How far ink runs along a cell boundary (at ``at``, from ``a`` to ``b``) out of
+    either end: the piece of a ruling left at a junction, however short."""
+    if vertical:
+        band = binary[max(0, round(a)):round(b), max(0, round(at - t)):round(at + t) + 1] > 0
+        along = band.any(axis=1)
+    else:
+        band = binary[max(0, round(at - t)):round(at + t) + 1, max(0, round(a)):round(b)] > 0
+        along = band.any(axis=0)
+    if not along.size or along.all():
+        return float(along.size)
+    return float(max(np.argmin(along), np.argmin(along[::-1])))
+
+
+def _crossed(boxes: list[TextBox], vertical: bool, at: float, a: float, b: float, t: float) -> bool:
+    """Whether a text box runs over a boundary (at ``at``, between ``a`` and ``b``)."""
+    for box in boxes:
+        x0, y0, x1, y1 = box.bbox
+        if vertical and a <= box.cy <= b and x0 < at - t and x1 > at + t:
+            return True
+        if not vertical and x0 < b and x1 > a and y0 < at - t and y1 > at + t:
+            return True
+    return False
+
+
+def hold_broken_rules(tables: list[Table], binary: np.ndarray, boxes: list[TextBox], unit: float) -> list[Table]:
+    """Tables whose cells a broken ruling merged, parted again where the ruling left a piece.
+
+    A ruling broken away (worn print, a seal's removal) can lose all of its
+    length along one cell edge, or keep only pieces too short to be told from
+    strokes of text; :func:`lines_to_tables` then merges the cells on either
+    side.  What is left at the edge's ends is telling: a printed line runs out
+    of its junction with the crossing ruling, which a merged cell's inner
+    edge never does.  So a merged cell is cut along a row (column) boundary
+    when, in any of its columns (rows), ink runs at least
+    ``DEFAULT_STUB_UNITS`` along that boundary out of a junction (beyond the
+    crossing line's own width), and no text box in the cell runs over the
+    boundary; each part is then cut again the same way.
+    """
+    t = max(2.0, unit / 4)
+    need = DEFAULT_STUB_UNITS * unit + t
+    out = []
+    for table in tables:
+        xs, ys = table.xs, table.ys
+        cells = []
+        for cell in table.cells:
+            r0, c0, r1, c1 = cell
+            if r0 == r1 and c0 == c1:
+                cells.append(cell)
+                continue
+            inside = [b for b in boxes if xs[c0] <= b.cx <= xs[c1 + 1] and ys[r0] <= b.cy <= ys[r1 + 1]]
+            cells.extend(_cut(table, cell, binary, inside, t, need))
+        out.append(Table(xs, ys, tuple(sorted(cells))))
+    return out
+
+
+def _cut(table: Table, cell: tuple[int, int, int, int], binary: np.ndarray, inside: list[TextBox], t: float,
+         need: float) -> list[tuple[int, int, int, int]]:
+    """A merged cell cut at its first row (else column) boundary that a ruling's stub
+    shows and no text runs over, each part cut again; the cell itself when none."""
+    xs, ys = table.xs, table.ys
+    r0, c0, r1, c1 = cell
+    for r in range(r0, r1):  # a row boundary at ys[r + 1]
+        if any(_stub(binary, False, ys[r + 1], xs[c], xs[c + 1], t) >= need for c in range(c0, c1 + 1)) \
+                and not _crossed(inside, False, ys[r + 1], xs[c0], xs[c1 + 1], t):
+            return _cut(table, (r0, c0, r, c1), binary, inside, t, need) + \
+                _cut(table, (r + 1, c0, r1, c1), binary, inside, t, need)
+    for c in range(c0, c1):  # a column boundary at xs[c + 1]
+        if any(_stub(binary, True, xs[c + 1], ys[r], ys[r + 1], t) >= need for r in range(r0, r1 + 1)) \
+                and not _crossed(inside, True, xs[c + 1], ys[r0], ys[r1 + 1], t):
+            return _cut(table, (r0, c0, r1, c), binary, inside, t, need) + \
+                _cut(table, (r0, c + 1, r1, c1), binary, inside, t, need)
+    return [cell]
 
 
 # -- text boxes into cells ----------------------------------------------------
@@ -353,6 +439,21 @@ def _on_edge(mark: tuple[float, float, float, float], box: tuple[float, float, f
     return thin_h or thin_v
 
 
+_THIN = frozenset("I|l1丨｜!")  # what a piece of vertical ruling is read as
+
+
+def _ruling_remnant(box: TextBox, tables: list[Table], unit: float) -> bool:
+    """A lone thin glyph standing on a column ruling: a piece of the ruling that
+    erasing the lines missed (a broken, heavy line), read as 'I'.  Printed text
+    keeps clear of the rulings; nothing written stands on one."""
+    if len(box.text.strip()) != 1 or box.text.strip() not in _THIN:
+        return False
+    near = DEFAULT_EDGE_UNITS * unit
+    return any(
+        t.ys[0] <= box.cy <= t.ys[-1] and any(abs(box.cx - x) <= near for x in t.xs) for t in tables
+    )
+
+
 def _cell_box(t: Table, cell: tuple[int, int, int, int]) -> tuple[float, float, float, float]:
     return (t.xs[cell[1]], t.ys[cell[0]], t.xs[cell[3] + 1], t.ys[cell[2] + 1])
 
@@ -368,8 +469,10 @@ def boxes_to_rows(
     cell holding a mark as large as a character or a '。' gets
     ``DEFAULT_INK_ONLY_CONFIDENCE`` (ink that nothing read); a read cell
     beside such a mark gets at most ``DEFAULT_UNREAD_CONFIDENCE``.  Specks
-    and ruling remnants change nothing.
+    and ruling remnants change nothing, nor does a piece of a ruling the
+    engine read as 'I' (see :func:`_ruling_remnant`).
     """
+    boxes = [b for b in boxes if not _ruling_remnant(b, tables, unit)]
     cell_boxes: dict[tuple[int, tuple[int, int, int, int]], list[TextBox]] = {}
     free: list[TextBox] = []
     lookup = []

@@ -42,9 +42,13 @@ def write_xlsx(
     path: Path,
     per_sheet: int = 1,
     origin: tuple[int, int] = (1, 1),
+    printable: bool = False,
 ) -> Path:
     """Forms ``per_sheet`` to a worksheet, the first at ``origin`` (row,
-    column, 1-based), a blank row between forms on one sheet."""
+    column, 1-based), a blank row between forms on one sheet.  ``printable``
+    sizes the columns to their text and the rows to their wrapped lines, and
+    sets the sheet to print landscape, one page wide (as a workbook made to
+    be printed is): no borders, so its print has no ruling lines."""
     book = openpyxl.Workbook()
     book.remove(book.active)
     for start in range(0, len(forms), per_sheet):
@@ -53,9 +57,45 @@ def write_xlsx(
         sheet = book.create_sheet(name)
         row = origin[0]
         for form in group:
-            row = _xlsx_form(sheet, form, row, origin[1]) + 1
+            end = _xlsx_form(sheet, form, row, origin[1])
+            if printable:
+                _print_layout(sheet, form, row + len(form.preamble), origin[1])
+            row = end + 1
     book.save(path)
     return path
+
+
+def _text_width(text: str) -> int:
+    """Width in Excel's character units: a CJK character is two."""
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def _print_layout(sheet, form: Form, first: int, left: int) -> None:
+    """Column widths from the text of unmerged cells (capped, so long text
+    wraps), row heights from the lines each cell wraps into."""
+    from openpyxl.utils import get_column_letter
+
+    widths = [6] * form.width
+    for r, row in enumerate(form.rows):
+        for c, text in enumerate(row):
+            m = form.anchor(r, c)
+            if text and (m is None or m.cols == 1):
+                widths[c] = max(widths[c], min(_text_width(text) + 2, 28))
+    for c, w in enumerate(widths):
+        sheet.column_dimensions[get_column_letter(left + c)].width = w
+    for r, row in enumerate(form.rows):
+        lines = 1
+        for c, text in enumerate(row):
+            m = form.anchor(r, c)
+            if not text or form.covered(r, c):
+                continue
+            span = sum(widths[c : c + (m.cols if m else 1)]) - 1
+            lines = max(lines, -(-_text_width(text) // span))
+        sheet.row_dimensions[first + r].height = 15 * lines
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def _xlsx_form(sheet, form: Form, top: int, left: int) -> int:
@@ -139,3 +179,61 @@ def _cell(table, row: int, col: int):
     """A table cell by grid position (``Table.cell`` re-reads the whole table
     on every call, which makes writing a form quadratic)."""
     return table.rows[row].cells[col]
+
+
+_FODP_NS = {
+    "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
+    "style": "urn:oasis:names:tc:opendocument:xmlns:style:1.0",
+    "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
+    "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
+    "draw": "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0",
+    "fo": "urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0",
+    "svg": "urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0",
+    "presentation": "urn:oasis:names:tc:opendocument:xmlns:presentation:1.0",
+}
+
+
+def write_fodp(forms: Sequence[Form], path: Path, size_pt: float = 5.0) -> Path:
+    """A presentation (flat ODF, ``.fodp``) with one slide per form: the
+    preamble lines as text boxes and the table as a presentation table with
+    real merged cells (``number-columns-spanned``/``number-rows-spanned``)."""
+    from xml.sax.saxutils import escape
+
+    ns = " ".join(f'xmlns:{k}="{v}"' for k, v in _FODP_NS.items())
+    pages = []
+    for form in forms:
+        anchors = {(m.top, m.left): m for m in form.merges}
+        rows = []
+        for r, cells in enumerate(form.rows):
+            out = []
+            for c, text in enumerate(cells):
+                if form.covered(r, c):
+                    out.append("<table:covered-table-cell/>")
+                    continue
+                m = anchors.get((r, c))
+                span = f' table:number-columns-spanned="{m.cols}" table:number-rows-spanned="{m.rows}"' if m else ""
+                para = f'<text:p text:style-name="P1">{escape(text)}</text:p>'  # an empty one sets the row's height too
+                out.append(f"<table:table-cell{span}>{para}</table:table-cell>")
+            rows.append("<table:table-row>" + "".join(out) + "</table:table-row>")
+        boxes = "".join(
+            f'<draw:frame svg:x="1cm" svg:y="{0.3 + 0.4 * i:.2f}cm" svg:width="26cm" svg:height="0.4cm">'
+            f'<draw:text-box><text:p text:style-name="P1">{escape(line)}</text:p></draw:text-box></draw:frame>'
+            for i, line in enumerate(form.preamble)
+        )
+        top = 0.3 + 0.4 * len(form.preamble) + 0.2
+        table = (
+            f'<draw:frame svg:x="1cm" svg:y="{top:.2f}cm" svg:width="26cm" svg:height="10cm">'
+            f'<table:table><table:table-column table:number-columns-repeated="{form.width}"/>'
+            + "".join(rows) + "</table:table></draw:frame>"
+        )
+        pages.append(f'<draw:page draw:name="项目{form.seq}">{boxes}{table}</draw:page>')
+    xml = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document {ns} office:version="1.2" '
+        'office:mimetype="application/vnd.oasis.opendocument.presentation">'
+        '<office:automatic-styles><style:style style:name="P1" style:family="paragraph">'
+        f'<style:text-properties fo:font-size="{size_pt}pt" style:font-size-asian="{size_pt}pt"/>'
+        "</style:style></office:automatic-styles>"
+        "<office:body><office:presentation>" + "".join(pages) + "</office:presentation></office:body></office:document>"
+    )
+    path.write_text(xml, encoding="utf-8")
+    return path

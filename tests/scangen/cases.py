@@ -56,7 +56,7 @@ RECORDED: dict[str, Case] = {
     ),
     "form13-200dpi-heavy-broken-rules": Case(
         12, 200, ScanSpec(angle=-0.8, seed=13, line_pt=1.6, rule_gaps=0.12),
-        about="200 dpi, heavy rulings (1.6 pt) with 12% broken away, seal", floor=0.85, unflagged=6,
+        about="200 dpi, heavy rulings (1.6 pt) with 12% broken away, seal",
     ),
     "form17-300dpi-faint-photocopy": Case(
         16, 300, ScanSpec(angle=0.5, seed=17, faint=0.7), about="300 dpi pale photocopy, seal, JPEG q60"
