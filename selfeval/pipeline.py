@@ -235,7 +235,7 @@ class _Reading:
         self.parsed += 1
         findings = self._numbered(form)
         findings += [_placed(f, doc.doc_id, form) for f in form.findings]
-        findings = [f if f.doc_id else replace(f, doc_id=doc.doc_id) for f in findings]
+        findings = [f if f.doc_id else f.where(doc_id=doc.doc_id) for f in findings]
         findings = with_boxes(findings, [form], self.boxed if self.boxed is not None else cells.rows)
         quiet: set[Place] = set()
         if self.parts and not form.look_alike:  # the parts of its rows it used none of
@@ -284,7 +284,7 @@ class _Reading:
             findings += [replace(finding_at("unparsed_line", "before the first form; kept here", row.place, row.text),
                                  doc_id=doc.doc_id) for row in self.stray]
         findings += self.corrections.loose()
-        findings = [f if f.doc_id else replace(f, doc_id=doc.doc_id) for f in findings]
+        findings = [f if f.doc_id else f.where(doc_id=doc.doc_id) for f in findings]
         findings = with_boxes(findings, [], self.boxed if self.boxed is not None else self.stray)
         findings = without_lines_at(findings, self.quiet) + self.head
         findings.sort(key=_order)
@@ -308,7 +308,7 @@ def _start(form: FormRecord) -> Place:
 
 
 def _placed(f: Finding, doc_id: str, form: FormRecord) -> Finding:
-    return replace(f, doc_id=doc_id, form_seq=form.form_seq, form_index=form.form_index)
+    return f.where(doc_id=doc_id, form_seq=form.form_seq, form_index=form.form_index)
 
 
 # -- a batch ------------------------------------------------------------------
