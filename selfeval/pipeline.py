@@ -215,11 +215,14 @@ class _Reading:
         # a materialised document (every reader but the streaming ones) boxes findings from all its rows
         self.boxed = boxed_rows(doc.rows) if doc.stream is None else None
         self.parts = doc.kind != "text"
+        self.close_calls = _close_calls(doc) if doc.shape else {}
         out.begin(doc.doc_id, doc.source_path)
 
     def form(self, cells: FormCells) -> None:
         doc, settings = self.doc, self.settings
         form = parse_form(cells, settings)
+        if self.close_calls and not form.look_alike:
+            self._close_calls(form, cells)
         self.corrections.apply(form)  # a reviewer's, before validation
         form.findings.extend(low_confidence_doubts(form, cells.rows, settings))
         if not form.look_alike:
@@ -257,6 +260,16 @@ class _Reading:
         self.tally.add(findings, 0 if kept is None else 1)
         self.out.add_form(kept, findings)
 
+    def _close_calls(self, form: FormRecord, cells: FormCells) -> None:
+        """The token reader's close calls on this form's rows become the
+        form's findings, naming the indicator read from their row."""
+        for row in cells.rows:
+            for f in self.close_calls.pop(row.place, ()):
+                if f.table == "indicators":
+                    seq = next((i.indicator_seq for i in form.indicators if i.place == row.place), None)
+                    f = f.about("indicators", seq, f.field) if seq is not None else f.about(None)
+                form.findings.append(f)
+
     def _numbered(self, form: FormRecord) -> list[Finding]:
         """missing_form_seq and duplicate_form_seq, as the forms come (see :func:`document_findings`)."""
         start = _start(form)
@@ -277,6 +290,7 @@ class _Reading:
         doc = self.doc
         findings = [f for f in doc.findings
                     if f.code != "low_confidence" or Place(f.line, f.page, f.sheet) not in self.doubts]
+        findings += [f for calls in self.close_calls.values() for f in calls]  # on rows no form read
         if doc.readable and not self.parsed:
             findings.append(Finding("no_forms_found", f"{doc.source_path}: no 绩效自评表 found (no 项目序号 or title "
                                     "line); is this a self-evaluation form?", doc_id=doc.doc_id))
@@ -297,6 +311,21 @@ class _Reading:
                           doc.lines, used, reported, time.perf_counter() - started)
         self.tally.add(findings)
         return head, self.tally.summary(head)
+
+
+def _close_calls(doc: Document) -> dict[Place, list[Finding]]:
+    """The token reader's close calls (``uncertain_reading``) that name the
+    row they went to and its field, taken out of the document's findings, by
+    the row's place: they go to the form read from that row."""
+    calls: dict[Place, list[Finding]] = {}
+    kept = []
+    for f in doc.findings:
+        if f.code == "uncertain_reading" and f.table is not None and f.line is not None:
+            calls.setdefault(Place(f.line, f.page, f.sheet), []).append(f)
+        else:
+            kept.append(f)
+    doc.findings[:] = kept
+    return calls
 
 
 def _order(f: Finding) -> tuple:
