@@ -209,13 +209,18 @@ class _Reading:
         self.head: list[Finding] = []  # the findings of no form: parts holding none, in order
         self.quiet: set[Place] = set()  # the places of the stray parts reported as a whole
         self.stray_places: set[Place] = set()
-        self.stray_used: set[Place] = set()  # stray places a form still used (the accounting counts them once)
+        self.stray_used: set[Place] = set()  # stray places (and places of the document's own unparsed_line
+        # findings) a form still used: the accounting counts them once
         self.used = 0
         self.reported = 0
         # a materialised document (every reader but the streaming ones) boxes findings from all its rows
         self.boxed = boxed_rows(doc.rows) if doc.stream is None else None
         self.parts = doc.kind != "text"
         self.close_calls = _close_calls(doc) if doc.shape else {}
+        # the token reader's unparsed_line findings (text no cell could hold) are the document's, at lines a
+        # form may still use: such a line is used, not reported
+        self.doc_unparsed = ({Place(f.line, f.page, f.sheet) for f in doc.findings if f.code == "unparsed_line"
+                              and f.line is not None} if doc.shape else set())
         out.begin(doc.doc_id, doc.source_path)
 
     def form(self, cells: FormCells) -> None:
@@ -256,6 +261,8 @@ class _Reading:
         self.reported += len(unparsed - used) + len(quiet)
         if self.stray_places:
             self.stray_used |= used & self.stray_places
+        if self.doc_unparsed:
+            self.stray_used |= used & self.doc_unparsed
         kept = None if form.look_alike else form  # look-alikes: reported, lines read, no records
         self.tally.add(findings, 0 if kept is None else 1)
         self.out.add_form(kept, findings)
