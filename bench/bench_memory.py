@@ -7,6 +7,8 @@ regression cannot take the machine down, and reports the child's peak
 resident memory (``VmHWM``) and the ratio of the large case to the small one:
 
 one file    the seed's 27 forms repeated 10x and 1,000x (270 and 27,000 forms);
+one PDF     the seed's forms rendered one per page: 10 pages and 1,000 pages
+            (tests/fixturegen, made once in the temporary folder);
 many files  100 and 10,000 files, each holding the seed's first form;
 workers     the 1,000x file with ``--max-memory-mb``, read in a worker (the
             worker's peak, from ``RUSAGE_CHILDREN``).
@@ -77,12 +79,23 @@ def many_files(folder: Path, files: int) -> Path:
     return target
 
 
+def one_pdf(folder: Path, pages: int) -> Path:
+    sys.path.insert(0, str(ROOT / "tests"))
+    from fixturegen.pdf import render_pdf
+    from fixturegen.seed import load_seed
+
+    forms = load_seed()
+    copies = -(-pages // len(forms))
+    return render_pdf((forms * copies)[:pages], folder / f"seed-{pages}-pages.pdf")
+
+
 def main() -> list[tuple[str, str, str]]:
     summary = []
     with tempfile.TemporaryDirectory(prefix="selfeval-bench-memory-") as tmp:
         work = Path(tmp)
         cases = [
             ("one file", one_file(work, 10), one_file(work, 1000), 0),
+            ("one PDF, 10 vs 1,000 pages", one_pdf(work, 10), one_pdf(work, 1000), 0),
             ("many files", many_files(work, 100), many_files(work, 10_000), 0),
             ("one file, in a worker (--max-memory-mb 3000)", one_file(work, 10), one_file(work, 1000), 3000),
         ]

@@ -13,6 +13,7 @@ pasted copy of the printed form looks like, so one repair serves every reader.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from selfeval.findings import Finding
@@ -112,6 +113,9 @@ class Document:
     sha256: str = ""
     readable: bool = True
     shape: str | None = None  # "runs" or "words" when the text's cell boundaries are lost (extract.text)
+    # the rows still to come, for a reader that gives them one at a time (``rows`` is then empty);
+    # ``lines``, ``decoration`` and ``findings`` are complete once it is exhausted
+    stream: Iterator[SourceRow] | None = field(default=None, compare=False, repr=False)
 
     def refuse(self, message: str | None) -> Document:
         """Mark the document unreadable, with one ``unreadable_input`` finding

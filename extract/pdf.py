@@ -33,6 +33,7 @@ deadline is checked after every page.
 from __future__ import annotations
 
 import io
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -54,6 +55,7 @@ from selfeval.settings import Settings
 
 TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
 DEFAULT_PAGE_RANGE = 25  # pages read per opening of the file
+RANGES_AHEAD = 8  # page ranges handed to a lent pool before the first is taken
 HEAD_ROWS = 3  # leading rows of a table that a continuation page may repeat
 OCR_DPI = 200  # resolution a page without a text layer is rendered at for OCR
 
@@ -102,23 +104,30 @@ class Carry:
 
 
 def read_pdf(source: Source, ctx: ReadContext) -> Document:
+    doc = stream_pdf(source, ctx)
+    if doc.stream is not None:
+        rows = list(doc.stream)
+        doc.rows, doc.stream = rows, None
+    return doc
+
+
+def stream_pdf(source: Source, ctx: ReadContext) -> Document:
+    """The PDF's Document with its rows to come, page by page
+    (``Document.stream``): only the pages being read are held.  ``lines``
+    and the page findings are complete once the stream is exhausted."""
     doc = Document(source.doc_id, str(source.path), kind="pdf")
     path = source.path
 
-    def unreadable(message: str, page: int | None = None) -> None:
-        doc.readable = False
-        doc.findings.append(Finding("unreadable_input", message, page=page))
-
     if b"%PDF-" not in source.data[:1024]:
-        unreadable(f"{path}: not a PDF file (no %PDF- header); check that the file is what its name says")
+        _unreadable(doc, f"{path}: not a PDF file (no %PDF- header); check that the file is what its name says")
         return doc
     try:
         count = _page_count(source.data)
     except PdfminerException as exc:
-        unreadable(_open_failure(path, exc))
+        _unreadable(doc, _open_failure(path, exc))
         return doc
     if count == 0:
-        unreadable(f"{path}: the PDF has no pages; export the form again")
+        _unreadable(doc, f"{path}: the PDF has no pages; export the form again")
         return doc
     last = count
     max_pages = ctx.limits.max_pages
@@ -131,16 +140,28 @@ def read_pdf(source: Source, ctx: ReadContext) -> Document:
                 f"pages {last + 1}-{count} were not read; raise --max-pages to read them",
             )
         )
+    doc.stream = _page_rows(doc, source.data, last, ctx)
+    return doc
+
+
+def _unreadable(doc: Document, message: str, page: int | None = None) -> None:
+    doc.readable = False
+    doc.findings.append(Finding("unreadable_input", message, page=page))
+
+
+def _page_rows(doc: Document, data: bytes, last: int, ctx: ReadContext) -> Iterator[SourceRow]:
     carry = Carry()
-    for number, extract in _extracts(source.data, last, ctx):
+    for number, extract in _extracts(data, last, ctx):
         ctx.check()
         if extract is None:
-            unreadable(f"{path}: page {number} cannot be read (damaged or truncated file); re-export the PDF", number)
+            _unreadable(doc, f"{doc.source_path}: page {number} cannot be read (damaged or truncated file); "
+                        "re-export the PDF", number)
             carry = Carry()
             continue
         carry = apply_page(doc, extract, carry)
-        page_done(source.doc_id, number, last)
-    return doc
+        page_done(doc.doc_id, number, last)
+        rows, doc.rows = doc.rows, []
+        yield from rows
 
 
 def page_count(path) -> int:
@@ -177,10 +198,15 @@ def _extracts(data: bytes, last: int, ctx: ReadContext) -> Iterator[tuple[int, P
         for numbers in ranges:
             yield from _extract_pages(data, numbers, ctx)
         return
-    futures = [pool.submit(extract_range, data, numbers, ctx.settings) for numbers in ranges]
+    futures: deque = deque()
+    ahead = iter(ranges)
     try:
-        for future in futures:
-            yield from future.result()
+        for numbers in ahead:  # at most RANGES_AHEAD ranges submitted and not taken: their pages wait in memory
+            futures.append(pool.submit(extract_range, data, numbers, ctx.settings))
+            if len(futures) >= RANGES_AHEAD:
+                yield from futures.popleft().result()
+        while futures:
+            yield from futures.popleft().result()
     finally:
         for future in futures:
             future.cancel()

@@ -76,6 +76,18 @@ READERS: dict[str, str] = {
 }
 
 
+STREAMING: dict[str, str] = {
+    ".txt": "selfeval.extract.text:stream_text",
+    ".text": "selfeval.extract.text:stream_text",
+    ".md": "selfeval.extract.text:stream_text",
+    ".tsv": "selfeval.extract.text:stream_text",
+    ".pdf": "selfeval.extract.pdf:stream_pdf",
+}
+"""Readers that can give their rows one at a time (``Document.stream``):
+``read_source(..., stream=True)`` uses them, so a huge file's rows are never
+all held."""
+
+
 OCR_VERSION = "selfeval.extract.ocr:engine_version"
 OFFICE_VERSION = "selfeval.extract.soffice:version"
 COMPONENTS: dict[str, tuple[str, ...]] = {
@@ -361,12 +373,13 @@ def load_source(item: InputFile, ctx: ReadContext) -> Source | Document:
     return Source(path, doc_id, data, hashlib.sha256(data).hexdigest())
 
 
-def read_source(source: Source, ctx: ReadContext) -> Document:
-    """The Document the reader for the file's kind makes of ``source``; never raises for bad input."""
+def read_source(source: Source, ctx: ReadContext, stream: bool = False) -> Document:
+    """The Document the reader for the file's kind makes of ``source``; never raises for bad input.
+    With ``stream``, a reader in :data:`STREAMING` gives its rows as ``Document.stream``."""
     item = InputFile(source.path, source.doc_id)
     path, sha = source.path, source.sha256
     suffix = sniff_suffix(path, source.data)
-    spec = READERS.get(suffix)
+    spec = (STREAMING.get(suffix) if stream else None) or READERS.get(suffix)
     if spec is None:
         return _failed(item, f"{path}: not a supported document type ({suffix or 'no suffix'})", sha)
     try:

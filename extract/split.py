@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from selfeval.extract.grid import SourceRow
@@ -105,3 +106,61 @@ def _print_title_repeat(previous: FormCells, seq: int | None, first: SourceRow) 
         and start_page is not None
         and first.page > start_page
     )
+
+
+
+LOOKBACK = 3  # a title at most this many rows above a 项目序号 line starts its form (as in split_forms)
+
+
+def stream_forms(rows: Iterable[SourceRow], stray: list[SourceRow]) -> Iterator[FormCells]:
+    """:func:`split_forms` over rows as they come: each form is yielded once
+    the next form's start (or the end) is seen, so only one form's rows are
+    held at a time.  ``stray`` receives the rows before the first form (all
+    the rows when there is none) before the first form is yielded.
+
+    The forms are exactly those :func:`split_forms` gives.  Until the first
+    ``项目序号`` line the rows are held, since a document without one is
+    split on its title lines instead (then all of it is held)."""
+    held: list[SourceRow] = []  # the open chunk's rows (before the first 项目序号 line: every row so far)
+    held_seq: int | None = None  # the 项目序号 of the open chunk
+    titles: list[int] = []  # positions in ``held`` of the title rows since the last 项目序号 line
+    pending: FormCells | None = None  # the last form made, not yielded: the next chunk may continue it
+    seq_mode = False
+    for row in rows:
+        seq = seq_of(row)
+        if seq is None:
+            if is_title(row):
+                titles.append(len(held))
+            held.append(row)
+            continue
+        at = len(held)
+        start = next((t for t in reversed(titles) if at - t <= LOOKBACK), at)
+        if seq_mode:
+            pending, done = _added(pending, held_seq, held[:start])
+            if done is not None:
+                yield done
+        else:
+            stray.extend(held[:start])
+            seq_mode = True
+        held, held_seq, titles = held[start:], seq, []
+        held.append(row)
+    if not seq_mode:
+        forms, before = split_forms(held)
+        stray.extend(before)
+        yield from forms
+        return
+    pending, done = _added(pending, held_seq, held)
+    if done is not None:
+        yield done
+    if pending is not None:
+        yield pending
+
+
+def _added(pending: FormCells | None, seq: int | None, chunk: list[SourceRow]) -> tuple[FormCells, FormCells | None]:
+    """The chunk as the next form, or as the pending form continued (print
+    titles); returns the pending form and the form now complete, if any."""
+    if pending is not None and _print_title_repeat(pending, seq, chunk[0]):
+        pending.rows.extend(chunk)
+        return pending, None
+    index = pending.index + 1 if pending is not None else 1
+    return FormCells(index=index, seq=seq, rows=chunk), pending

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterable, Iterator
 
 from selfeval.extract.cells import join_lines
 from selfeval.extract.decode import decode_bytes
@@ -44,7 +45,7 @@ _PIPE_SEPARATOR = re.compile(r"^\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?$")
 _SPACE_RUN = re.compile(r" {2,}")
 
 
-def detect_shape(lines: list[str]) -> str:
+def detect_shape(lines: Iterable[str]) -> str:
     """``pipe``, ``tab`` or ``spaces``: how this document separates cells."""
     pipe = tab = spaces = 0
     for line in lines:
@@ -64,13 +65,19 @@ def detect_shape(lines: list[str]) -> str:
     return "tab"
 
 
-def lost_boundaries(lines: list[str], shape: str) -> str | None:
+def lost_boundaries(lines: Iterable[str], shape: str) -> str | None:
     """``runs`` or ``words`` when the document's cell boundaries are lost
     (see the module docstring), else None."""
     if shape == "pipe":
         return None
-    if shape == "tab":
-        return "words" if not any("\t" in line for line in lines) and any(line.strip() for line in lines) else None
+    if shape == "tab":  # one pass: ``lines`` may be an iterator
+        tabs = filled = False
+        for line in lines:
+            if "\t" in line:
+                tabs = True
+                break
+            filled = filled or bool(line.strip())
+        return "words" if not tabs and filled else None
     odd = sum(1 for line in lines for m in _SPACE_RUN.finditer(line.strip()) if len(m.group()) % 2)
     return "runs" if odd else None
 
@@ -149,13 +156,36 @@ def text_to_rows(text: str, shape: str | None = None) -> tuple[list[SourceRow], 
 
 
 def _text_to_rows(text: str, shape: str | None = None) -> tuple[list[SourceRow], int, int, str | None]:
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    shape = shape or detect_shape(lines)
-    lost = lost_boundaries(lines, shape)
-    rows: list[SourceRow] = []
+    text = _newlines(text)
+    shape = shape or detect_shape(_lines(text))
+    lost = lost_boundaries(_lines(text), shape)
+    counts = [0, 0]
+    rows = list(_rows(text, shape, lost, counts))
+    return rows, counts[0], counts[1], lost
+
+
+def _newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _lines(text: str) -> Iterator[str]:
+    """``text.split("\n")``, one line at a time (a huge text is not copied into a list of lines)."""
+    start = 0
+    while True:
+        end = text.find("\n", start)
+        if end < 0:
+            yield text[start:]
+            return
+        yield text[start:end]
+        start = end + 1
+
+
+def _rows(text: str, shape: str, lost: str | None, counts: list[int]) -> Iterator[SourceRow]:
+    """The rows of a text (newlines already ``\n``) one at a time; ``counts``
+    gets the non-blank lines and the decoration lines seen so far."""
     nonblank = decoration = 0
     pending: tuple[int, list[str]] | None = None  # a record whose quoted cell continues
-    for number, raw in enumerate(lines, start=1):
+    for number, raw in enumerate(_lines(text), start=1):
         if pending is not None:
             if raw.strip():
                 nonblank += 1
@@ -163,7 +193,7 @@ def _text_to_rows(text: str, shape: str | None = None) -> tuple[list[SourceRow],
             pending[1].append(raw)
             record = "\n".join(pending[1])
             if not _open_quote(record) or number - pending[0] >= 20:
-                rows.append(SourceRow(split_tabs(record), pending[0]))
+                yield SourceRow(split_tabs(record), pending[0])
                 pending = None
             continue
         if not raw.strip():
@@ -175,22 +205,34 @@ def _text_to_rows(text: str, shape: str | None = None) -> tuple[list[SourceRow],
             continue
         if shape == "pipe":
             cells = split_pipe(line) or (line.strip(),)
-            rows.append(SourceRow(cells, number))
+            yield SourceRow(cells, number)
         elif lost == "runs":
             cells, starts = aligned_cells(line)
-            rows.append(SourceRow(cells, number, positional=False, starts=starts))
+            yield SourceRow(cells, number, positional=False, starts=starts)
         elif shape == "spaces":
-            rows.append(SourceRow(split_spaces(line), number, positional=False))
+            yield SourceRow(split_spaces(line), number, positional=False)
         elif '"' in line and _open_quote(line):
             pending = (number, [line])
         else:
-            rows.append(SourceRow(split_tabs(line), number))
+            yield SourceRow(split_tabs(line), number)
     if pending is not None:  # an unclosed quote at the end: keep the lines as they are
-        rows.append(SourceRow(tuple(c.strip() for c in "\n".join(pending[1]).split("\t")), pending[0]))
-    return rows, nonblank, decoration, lost
+        yield SourceRow(tuple(c.strip() for c in "\n".join(pending[1]).split("\t")), pending[0])
+    counts[0], counts[1] = nonblank, decoration
 
 
 def read_text(source: Source, settings: Settings) -> Document:
+    doc = stream_text(source, settings)
+    if doc.stream is not None:
+        doc.rows = list(doc.stream)
+        doc.stream = None
+    return doc
+
+
+def stream_text(source: Source, settings: Settings) -> Document:
+    """The text's Document with its rows to come (``Document.stream``), one
+    line at a time: only the decoded text and the row being made are held.
+    ``lines``, ``decoration`` and the line findings are complete once the
+    stream is exhausted."""
     doc = Document(source.doc_id, str(source.path), kind="text")
     decoded = decode_bytes(source.data)
     if decoded.text is None:
@@ -214,10 +256,19 @@ def read_text(source: Source, settings: Settings) -> Document:
                 doc_id=source.doc_id,
             )
         )
-    rows, nonblank, decoration, doc.shape = _text_to_rows(text)
-    doc.rows = [_limited(row, settings, doc) for row in rows]
-    doc.lines, doc.decoration = nonblank, decoration
+    del decoded
+    text = _newlines(text)
+    shape = detect_shape(_lines(text))
+    doc.shape = lost_boundaries(_lines(text), shape)
+    doc.stream = _counted(doc, text, shape, settings)
     return doc
+
+
+def _counted(doc: Document, text: str, shape: str, settings: Settings) -> Iterator[SourceRow]:
+    counts = [0, 0]
+    for row in _rows(text, shape, doc.shape, counts):
+        yield _limited(row, settings, doc)
+    doc.lines, doc.decoration = counts
 
 
 def _limited(row: SourceRow, settings: Settings, doc: Document) -> SourceRow:

@@ -89,6 +89,12 @@ def block_labels(kind: str) -> frozenset[str]:
     return frozenset(Vocabulary.key(t) for t in vocabulary()["block_labels"][kind])
 
 
+@cache
+def goal_words() -> frozenset[str]:
+    """The keys of the goal block's column names (年初设定目标 …)."""
+    return frozenset(Vocabulary.key(t) for texts in vocabulary()["goal_columns"].values() for t in texts)
+
+
 def header_columns(cells: tuple[str, ...], block: str, minimum: int) -> dict[str, int] | None:
     """Column index of each column a header row of ``block`` names, or None
     when it names fewer than ``minimum``."""
@@ -207,7 +213,7 @@ def _classify(cells: tuple[str, ...], context: str, after_header: str | None, cu
         band = _band_row(cells, after_header)
         if band:
             return RowKind("header", after_header, band)
-    if key in block_labels("goal"):
+    if key in block_labels("goal") or key in goal_words():  # 年度总体目标 …, or its header printed without it
         return RowKind("header", "goal", _header_columns(cells, HEADER_GROUPS["goal"], 1) or ())
     if sum(1 for c in filled if not any(ch.isdigit() for ch in c)) >= min(m for _, _, m in HEADER_ORDER):
         for block, group, minimum in HEADER_ORDER:  # header cells hold no digits: else no header

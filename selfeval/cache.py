@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import fields
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -37,14 +38,15 @@ from selfeval import __version__
 from selfeval.extract.grid import Place
 from selfeval.extract.readers import InputFile, component_versions
 from selfeval.findings import Finding
+from selfeval.formstream import Collect, emit
 from selfeval.normalize import vocab
 from selfeval.normalize.records import FormRecord, FundingRecord, IndicatorRecord
 from selfeval.normalize.values import Value
-from selfeval.output.writers import atomic_write, remove_stale_tmp
-from selfeval.results import FileResult
+from selfeval.output.writers import new_tmp_file, remove_stale_tmp
+from selfeval.results import FileResult, FileSummary, Tally
 from selfeval.settings import Settings, reading_settings
 
-CACHE_FORMAT = 5  # bump whenever FileResult or the records change shape (3: JSON, selfeval.cache; 4: findings name their field; 5: department forms)
+CACHE_FORMAT = 6  # bump whenever FileResult or the records change shape (3: JSON, selfeval.cache; 4: findings name their field; 5: department forms; 6: one JSON line per form)
 
 
 class CacheFormatError(ValueError):
@@ -218,6 +220,137 @@ def _no_constant(name: str) -> Any:
     raise CacheFormatError(f"{name} is not allowed in a cache file")
 
 
+# -- an entry, one line per form ---------------------------------------------------------
+# A cache entry (and a worker's reply: the same format) is JSON lines, so a
+# huge file's result is written and read one form at a time:
+#   {"format": N}
+#   {"begin": [doc_id, source_path]}
+#   {"form": FormRecord | null, "findings": [Finding, ...]}     one per form, in order
+#   {"end": FileResult}                                        without forms: the findings of no form
+def _line(obj: dict) -> bytes:
+    return json.dumps(obj, ensure_ascii=True, separators=(",", ":"), allow_nan=False).encode("ascii") + b"\n"
+
+
+class EntryWriter:
+    """A :class:`selfeval.formstream.FormsOut` writing an entry to ``path``
+    (through a temporary name beside it).  :meth:`finish` puts it in place,
+    unless ``only_cacheable`` and the result is not :func:`cacheable`
+    (then nothing is left).  ``written`` says whether it was put in place."""
+
+    def __init__(self, path: Path, only_cacheable: bool = False) -> None:
+        self.path = Path(path)
+        self.only_cacheable = only_cacheable
+        self.written = False
+        self.cacheable = False  # set by finish: whether the result it holds may be cached
+        self._ok = True
+        self._open()
+
+    def _open(self) -> None:
+        fd, tmp = new_tmp_file(self.path.parent, self.path.name)
+        self._tmp = Path(tmp)
+        self._fh = os.fdopen(fd, "wb")
+        self._fh.write(_line({"format": CACHE_FORMAT}))
+
+    def begin(self, doc_id: str, source_path: str) -> None:
+        if self._fh is not None:
+            self._fh.write(_line({"begin": [doc_id, source_path]}))
+
+    def add_form(self, form, findings) -> None:
+        if self._fh is None:
+            return
+        self._ok = self._ok and cacheable_findings(findings)
+        try:
+            self._fh.write(_line({"form": None if form is None else _encode("FormRecord", form),
+                                  "findings": _encode("list[Finding]", findings)}))
+        except (CacheFormatError, ValueError):  # a value JSON cannot hold (NaN, a new type): not kept
+            self._drop()
+
+    def finish(self, head: FileResult, summary: FileSummary) -> None:
+        if self._fh is None:
+            return
+        self.cacheable = self._ok and cacheable(head)
+        if self.only_cacheable and not self.cacheable:
+            self._drop()
+            return
+        try:
+            self._fh.write(_line({"end": to_dict(head)}))
+        except (CacheFormatError, ValueError):
+            self._drop()
+            return
+        self._fh.close()
+        self._fh = None
+        os.replace(self._tmp, self.path)
+        self.written = True
+
+    def discard(self) -> None:
+        self._drop()
+        self._open()
+        self._ok = True
+
+    def _drop(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+        self._tmp.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        """Remove the temporary of an entry not finished."""
+        self._drop()
+
+
+def replay(path: Path, out) -> bool:
+    """Hand the entry at ``path`` to ``out`` form by form (a FormsOut); False
+    (and ``out`` discards what it got) when there is none or it is damaged."""
+    try:
+        fh = open(path, "rb")  # noqa: SIM115 - closed below
+    except OSError:  # missing or unreadable: the file is read again
+        return False
+    with fh:
+        try:
+            _replay(fh, out)
+        except (CacheFormatError, OSError):
+            out.discard()
+            return False
+    return True
+
+
+def _replay(fh, out) -> None:
+    if _parsed(fh.readline()) != {"format": CACHE_FORMAT}:
+        raise CacheFormatError("not a cache entry of this format")
+    begin = _parsed(fh.readline())
+    names = begin.get("begin") if set(begin) == {"begin"} else None
+    if not (isinstance(names, list) and len(names) == 2 and all(isinstance(n, str) for n in names)):
+        raise CacheFormatError("an entry begins with its names")
+    out.begin(*names)
+    tally = Tally()
+    for raw in fh:
+        line = _parsed(raw)
+        if set(line) == {"end"}:
+            head = from_dict(line["end"])
+            if head.forms or fh.read(1):
+                raise CacheFormatError("an entry's end holds forms, or something follows it")
+            tally.add(head.findings)
+            out.finish(head, tally.summary(head))
+            return
+        if set(line) != {"form", "findings"}:
+            raise CacheFormatError("not a line of a cache entry")
+        form = None if line["form"] is None else _decode("FormRecord", line["form"])
+        findings = _decode("list[Finding]", line["findings"])
+        tally.add(findings, 0 if form is None else 1)
+        out.add_form(form, findings)
+    raise CacheFormatError("the entry has no end (cut short)")
+
+
+def _parsed(raw: bytes) -> dict:
+    try:
+        line = json.loads(raw.decode("ascii"), parse_constant=_no_constant)
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise CacheFormatError(f"not a cache entry ({type(exc).__name__})") from exc
+    if not isinstance(line, dict):
+        raise CacheFormatError("not a cache entry")
+    return line
+
+
 # -- the cache ------------------------------------------------------------------------
 def data_digest(root=None) -> str:
     """sha256 over every file under the package's data folder (or ``root``),
@@ -243,7 +376,11 @@ def data_digest(root=None) -> str:
 def cacheable(result: FileResult) -> bool:
     """Results that depend on the machine (a missing optional reader, a time
     budget, a memory limit) are not cached: the next run should try again."""
-    return not any(f.code in ("unreadable_input", "limit_exceeded") and f.line is None for f in result.findings)
+    return cacheable_findings(result.findings)
+
+
+def cacheable_findings(findings: list[Finding]) -> bool:
+    return not any(f.code in ("unreadable_input", "limit_exceeded") and f.line is None for f in findings)
 
 
 class ResultCache:
@@ -263,32 +400,31 @@ class ResultCache:
         return hashlib.sha256(repr(parts).encode("utf-8", "surrogateescape")).hexdigest()
 
     def path(self, key: str) -> Path:
-        return self.folder / f"{key}.json"
+        return self.folder / f"{key}.jsonl"
+
+    def replay(self, key: str, out) -> bool:
+        """Hand the cached result to ``out`` form by form (a FormsOut); False
+        when there is none or it is damaged (the file is then read again and
+        its entry rewritten; ``out`` has discarded what it got)."""
+        return replay(self.path(key), out)
+
+    def writer(self, key: str) -> EntryWriter:
+        """A FormsOut keeping the result it is handed under ``key`` when it is :func:`cacheable`."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        return EntryWriter(self.path(key), only_cacheable=True)
 
     def load(self, key: str) -> FileResult | None:
-        """The cached result, or None when there is none or it is damaged
-        (it is then read again and rewritten)."""
-        try:
-            data = self.path(key).read_bytes()
-        except FileNotFoundError:
-            return None
-        except OSError:  # unreadable entry: read the file again
-            return None
-        try:
-            return loads(data, CACHE_FORMAT)
-        except CacheFormatError:  # damaged, another format, or not ours
-            return None
+        """The cached result as a whole, or None when there is none or it is damaged."""
+        collect = Collect()
+        return collect.result if self.replay(key, collect) else None
 
     def store(self, key: str, result: FileResult) -> bool:
         """Keep ``result`` under ``key`` when it is :func:`cacheable`; False when it was not stored."""
         if not cacheable(result):
             return False
-        try:
-            data = dumps(result, CACHE_FORMAT)
-        except (CacheFormatError, ValueError):  # a value JSON cannot hold (NaN, a new type): not cached
-            return False
-        atomic_write(self.path(key), data)
-        return True
+        writer = self.writer(key)
+        emit(result, writer)
+        return writer.written
 
     def clean(self) -> None:
         """Remove the temporaries a killed run left in the cache folder."""

@@ -75,15 +75,21 @@ def _union(boxes) -> tuple[float, float, float, float] | None:
     return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
-def with_boxes(findings: list, forms: list, rows: Sequence) -> list:
+def boxed_rows(rows: Sequence) -> dict:
+    """The rows with cell boxes by place, for :func:`with_boxes`."""
+    return {(r.line, r.page, r.sheet): r for r in rows if r.boxes is not None}
+
+
+def with_boxes(findings: list, forms: list, rows: Sequence | dict) -> list:
     """The findings, each about a value or row of a PDF or scan given ``bbox``: the value's
     cell (found as :func:`source_cell` finds it), else its row, where the reader knew the
-    boxes (``SourceRow.boxes``).  Other findings are returned as they are."""
+    boxes (``SourceRow.boxes``; ``rows`` may be :func:`boxed_rows` of them, made once).
+    Other findings are returned as they are."""
     from dataclasses import replace
 
     from selfeval.output.tables import funding_rows, indicator_rows
 
-    by_place = {(r.line, r.page, r.sheet): r for r in rows if r.boxes is not None}
+    by_place = rows if isinstance(rows, dict) else boxed_rows(rows)
     if not by_place:
         return findings
     forms_at = {f.form_index: f for f in forms}

@@ -154,22 +154,40 @@ def typed(table: str, field: str, text: str):
 def apply_corrections(doc_id: str, forms: list[FormRecord], corrections: Sequence[Correction]) -> list[Finding]:
     """Apply the corrections of ``doc_id`` to its forms, in file order.  Findings about a
     form go to that form's findings; those about no form of the document are returned."""
-    mine = [c for c in corrections if c.doc_id == doc_id]
-    if not mine:
-        return []
-    by_index = {f.form_index: f for f in forms if not f.look_alike}
-    loose: list[Finding] = []
-    for c in mine:
-        problem = c.problem()
-        if problem:
-            loose.append(_finding(c, "unusable_correction", f"{problem}; not applied"))
-            continue
-        form = by_index.get(int(c.form_index))
-        if form is None:
-            loose.append(_finding(c, "stale_correction", f"{doc_id} has no form {c.form_index}; not applied"))
-            continue
-        form.findings.append(_apply(form, c))
-    return loose
+    mine = DocumentCorrections(doc_id, corrections)
+    for form in forms:
+        mine.apply(form)
+    return mine.loose()
+
+
+class DocumentCorrections:
+    """The corrections of one document, applied form by form as its forms are
+    read (:meth:`apply`); :meth:`loose` then gives the findings about no form
+    of it, in the corrections' order."""
+
+    def __init__(self, doc_id: str, corrections: Sequence[Correction]) -> None:
+        self.doc_id = doc_id
+        self.mine = [c for c in corrections if c.doc_id == doc_id]
+        self.usable = [c for c in self.mine if not c.problem()]
+        self.kept: set[int] = set()  # form_index of the forms (not look-alikes) seen
+
+    def apply(self, form: FormRecord) -> None:
+        if not self.mine or form.look_alike:
+            return
+        self.kept.add(form.form_index)
+        for c in self.usable:
+            if int(c.form_index) == form.form_index:
+                form.findings.append(_apply(form, c))
+
+    def loose(self) -> list[Finding]:
+        out: list[Finding] = []
+        for c in self.mine:
+            problem = c.problem()
+            if problem:
+                out.append(_finding(c, "unusable_correction", f"{problem}; not applied"))
+            elif int(c.form_index) not in self.kept:
+                out.append(_finding(c, "stale_correction", f"{self.doc_id} has no form {c.form_index}; not applied"))
+        return out
 
 
 def unmatched(corrections: Sequence[Correction], doc_ids: Iterable[str]) -> list[Finding]:

@@ -10,19 +10,22 @@ went wrong is in the findings.
 
 from __future__ import annotations
 
+import os
+import tempfile
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Protocol
 
-from selfeval.cache import ResultCache
-from selfeval.cellmatch import with_boxes
-from selfeval.corrections import apply_corrections, unmatched
+from selfeval.cache import EntryWriter, ResultCache, replay
+from selfeval.cellmatch import boxed_rows, with_boxes
+from selfeval.corrections import DocumentCorrections, unmatched
 from selfeval.extract.context import OverBudget, ReadContext, time_budget
-from selfeval.extract.grid import Document, Place
+from selfeval.extract.grid import Document, Place, SourceRow
 from selfeval.extract.readers import (
     InputFile,
     discover,
@@ -31,21 +34,25 @@ from selfeval.extract.readers import (
     read_source,
     sniff_suffix,
 )
-from selfeval.extract.split import split_forms
+from selfeval.extract.split import FormCells, stream_forms
 from selfeval.findings import Finding, finding_at
+from selfeval.formstream import Collect, FormsOut, Tee, emit
 from selfeval.normalize.form import parse_form
 from selfeval.normalize.ocr_check import doubt_places, low_confidence_doubts
 from selfeval.normalize.ocr_suspect import ocr_suspects
 from selfeval.normalize.records import FormRecord
+from selfeval.normalize.runon import regrid_runon_document
 from selfeval.normalize.tokens import regrid_document
 from selfeval.normalize.validate import validate
 from selfeval.output import tables
-from selfeval.parts import empty_form_findings, quiet_parts, without_lines_at
+from selfeval.output.writers import new_tmp_file
+from selfeval.parts import empty_form_findings, part_finding, runs, without_lines_at
 from selfeval.results import (
     FILE_LEVEL_FAILURES,
     BatchResult,
     FileResult,
     FileSummary,
+    Tally,
     build_tables,
     file_rows,
 )
@@ -76,58 +83,84 @@ def process_file(item: InputFile, settings: Settings) -> FileResult:
 
 def read_file(item: InputFile, settings: Settings, cache: ResultCache | None = None,
               executor=None) -> Outcome:
-    """One file, everything under its time budget
-    (:func:`selfeval.extract.context.time_budget`): its bytes and sha256,
-    its cache entry, the reading and the parsing.  A file over its budget
-    keeps nothing: it yields one file-level ``limit_exceeded`` finding and no
-    forms, and the batch goes on.  A budget of 0 means no budget.
-    ``executor`` is lent to the reader for parts of the file (a long PDF's pages)."""
+    """One file, everything under its time budget, as a whole
+    :class:`FileResult` (see :func:`read_into`)."""
+    collect = Collect()
+    key, cached = read_into(item, settings, collect, cache, executor)
+    assert collect.result is not None
+    return Outcome(collect.result, key, cached)
+
+
+def read_into(item: InputFile, settings: Settings, out: FormsOut, cache: ResultCache | None = None,
+              executor=None, store: bool = True, on_hit=None) -> tuple[str | None, bool]:
+    """One file into ``out``, form by form as each is read, everything under
+    its time budget (:func:`selfeval.extract.context.time_budget`): its bytes
+    and sha256, its cache entry, the reading and the parsing.  A file over
+    its budget keeps nothing: ``out`` discards its forms and gets one
+    file-level ``limit_exceeded`` finding, and the batch goes on.  A budget
+    of 0 means no budget.  ``executor`` is lent to the reader for parts of
+    the file (a long PDF's pages).  Returns the ``--resume`` key and whether
+    the result came from the cache.  A new result is kept in the cache as it
+    is read (unless not ``store``: a worker's reply becomes the entry); with
+    ``on_hit``, a cached result is not read here: ``on_hit(key)`` is called."""
     started = time.perf_counter()
     sha = ""
+    key = None
     try:
         with time_budget(settings.file_time_budget_s) as deadline:
             ctx = ReadContext.of(settings, deadline, executor)
             source = load_source(item, ctx)
             if isinstance(source, Document):  # missing, unreadable, over the size limit
-                return Outcome(_account(source, [], [], [], started))
+                _parse(source, ctx, item, started, out)
+                return None, False
             sha = source.sha256
             key = cache.key(item, sha, sniff_suffix(item.path, source.data)) if cache is not None else None
-            hit = cache.load(key) if key is not None else None
-            if hit is not None:
-                return Outcome(hit, key, cached=True)
+            if key is not None and on_hit is not None and cache.path(key).is_file():
+                on_hit(key)  # the caller reads the entry itself
+                return key, True
+            if key is not None and cache.replay(key, out):
+                return key, True
             ctx.check()
-            doc = read_source(source, ctx)
+            doc = read_source(source, ctx, stream=True)
             del source  # the bytes are not needed past the reader
-            return Outcome(_parse(doc, ctx, item, started), key)
+            entry = cache.writer(key) if key is not None and store else None
+            try:
+                _parse(doc, ctx, item, started, out if entry is None else Tee(out, entry))
+            finally:
+                if entry is not None:
+                    entry.close()  # the temporary of an entry not finished
+            return key, False
     except OverBudget:
-        return Outcome(_over_budget(item, settings, sha, started))
+        failed = _over_budget(item, settings, sha, started)
     except MemoryError:
-        return Outcome(_over_memory(item, settings, sha, started))
+        failed = _over_memory(item, settings, sha, started)
+    out.discard()
+    emit(failed, out)
+    return key, False
 
 
-def _parse(doc: Document, ctx: ReadContext, item: InputFile, started: float) -> FileResult:
-    """split → parse → validate → account.  A bug here (not bad input: that
-    is a finding) is reported as the file's ``internal_error``, naming the
-    exception's class, and the batch goes on."""
+def _parse(doc: Document, ctx: ReadContext, item: InputFile, started: float, out: FormsOut) -> None:
+    """split → parse → validate → account, form by form into ``out``.  A bug
+    here (not bad input: that is a finding) is reported as the file's
+    ``internal_error``, naming the exception's class, and the batch goes on."""
     try:
-        if doc.shape:  # text whose cell boundaries are lost: re-segmented by the vocabulary
-            regrid_document(doc, ctx.settings)
-        form_cells, stray = split_forms(doc.rows)
-        forms = []
-        for cells in form_cells:
+        if doc.shape:  # text whose cell boundaries are lost: re-segmented by the vocabulary, as a whole
+            if doc.stream is not None:
+                doc.rows, doc.stream = list(doc.stream), None
+            if not regrid_runon_document(doc):  # run-on text (no separator at all) first
+                regrid_document(doc, ctx.settings)
+        reading = _Reading(doc, ctx, out)
+        for cells in stream_forms(doc.stream if doc.stream is not None else doc.rows, reading.stray):
             ctx.check()
-            forms.append(parse_form(cells, ctx.settings))
-        corrected = apply_corrections(doc.doc_id, forms, ctx.settings.corrections)  # a reviewer's, before validation
-        for form, cells in zip(forms, form_cells, strict=True):
-            form.findings.extend(low_confidence_doubts(form, cells.rows, ctx.settings))
-            if not form.look_alike:
-                form.findings.extend(validate(form, ctx.settings))
-                form.findings.extend(ocr_suspects(form, cells.rows, ctx.settings))
-    except MemoryError:  # over the worker's memory limit: read_file reports it
+            reading.form(cells)
+        head, summary = reading.finish(started)
+    except MemoryError:  # over the worker's memory limit: read_into reports it
         raise
     except Exception as exc:  # noqa: BLE001 - any other exception is a bug; it becomes a finding, never a crash
-        return internal_error(item, doc.sha256, f"parsing its forms raised {type(exc).__name__}", started)
-    return _account(doc, form_cells, forms, stray, started, corrected)
+        out.discard()
+        emit(internal_error(item, doc.sha256, f"parsing its forms raised {type(exc).__name__}", started), out)
+        return
+    out.finish(head, summary)
 
 
 def internal_error(item: InputFile, sha: str, what: str, started: float) -> FileResult:
@@ -159,35 +192,115 @@ def _over_memory(item: InputFile, settings: Settings, sha: str, started: float) 
     return FileResult(item.doc_id, str(item.path), "too_big", sha, [], [finding], 0, 0, 0, time.perf_counter() - started)
 
 
-def _account(doc: Document, form_cells: list, forms: list[FormRecord], stray, started: float,
-             corrected: list[Finding] | None = None) -> FileResult:
-    """The file's result: its forms, every finding placed, and the lines used and reported."""
-    in_forms = doubt_places(r for cells in form_cells for r in cells.rows)  # their doubts are now the forms'
-    findings = [f for f in doc.findings if f.code != "low_confidence" or Place(f.line, f.page, f.sheet) not in in_forms]
-    findings += document_findings(doc, forms, stray)
-    findings += corrected or []
-    findings += [_placed(f, doc.doc_id, form) for form in forms for f in form.findings]
-    findings = [f if f.doc_id else replace(f, doc_id=doc.doc_id) for f in findings]
-    findings = with_boxes(findings, forms, doc.rows)  # where a PDF or scan shows each value
-    part_findings, quiet = quiet_parts(doc, [c.rows for c in form_cells], forms, stray)
-    findings = without_lines_at(findings, quiet) + part_findings + empty_form_findings(doc, forms)
-    findings.sort(key=lambda f: (f.form_index or 0, f.page or 0, f.sheet or "", f.line or 0))
-    used_places = _used_places(forms)
-    used_places |= {Place(line, r.page, r.sheet) for r in doc.rows if r.span and r.place in used_places for line in r.span}
-    unparsed = {Place(f.line, f.page, f.sheet) for f in findings if f.code == "unparsed_line" and f.line is not None}
-    used = doc.decoration + len(used_places)
-    reported = len(unparsed - used_places) + len(quiet)
-    if not forms and doc.readable:
-        reported = doc.lines - doc.decoration  # the whole file is the finding
-    kept = [form for form in forms if not form.look_alike]  # look-alikes: reported, lines read, no records
-    return FileResult(
-        doc.doc_id, doc.source_path, doc.kind, doc.sha256, kept, findings,
-        doc.lines, used, reported, time.perf_counter() - started,
-    )
+class _Reading:
+    """One document's forms as they come: each parsed, validated, its
+    findings placed and its lines accounted, then handed to ``out``.  What
+    it keeps between forms is small: the 项目序号 seen (with where), the
+    counts, and the findings of no form."""
+
+    def __init__(self, doc: Document, ctx: ReadContext, out: FormsOut) -> None:
+        self.doc, self.ctx, self.out, self.settings = doc, ctx, out, ctx.settings
+        self.stray: list[SourceRow] = []  # the rows before the first form (stream_forms fills it)
+        self.corrections = DocumentCorrections(doc.doc_id, self.settings.corrections)
+        self.tally = Tally()
+        self.parsed = 0  # forms read, look-alikes too
+        self.seen: dict[int, Place] = {}  # 项目序号 -> where its first form starts
+        self.doubts: set[Place] = set()  # places whose reader doubts the forms' own supersede
+        self.head: list[Finding] = []  # the findings of no form: parts holding none, in order
+        self.quiet: set[Place] = set()  # the places of the stray parts reported as a whole
+        self.stray_places: set[Place] = set()
+        self.stray_used: set[Place] = set()  # stray places a form still used (the accounting counts them once)
+        self.used = 0
+        self.reported = 0
+        # a materialised document (every reader but the streaming ones) boxes findings from all its rows
+        self.boxed = boxed_rows(doc.rows) if doc.stream is None else None
+        self.parts = doc.kind != "text"
+        out.begin(doc.doc_id, doc.source_path)
+
+    def form(self, cells: FormCells) -> None:
+        doc, settings = self.doc, self.settings
+        form = parse_form(cells, settings)
+        self.corrections.apply(form)  # a reviewer's, before validation
+        form.findings.extend(low_confidence_doubts(form, cells.rows, settings))
+        if not form.look_alike:
+            form.findings.extend(validate(form, settings))
+            form.findings.extend(ocr_suspects(form, cells.rows, settings))
+        self.doubts |= doubt_places(cells.rows)
+        if self.parsed == 0:
+            self.stray_places = {r.place for r in self.stray}
+        if self.parsed == 0 and self.parts:  # the parts before the first form: one finding each
+            for part in runs(self.stray):
+                self.head.append(part_finding(doc, part, "before the first form"))
+                self.quiet.update(r.place for r in part)
+        self.parsed += 1
+        findings = self._numbered(form)
+        findings += [_placed(f, doc.doc_id, form) for f in form.findings]
+        findings = [f if f.doc_id else replace(f, doc_id=doc.doc_id) for f in findings]
+        findings = with_boxes(findings, [form], self.boxed if self.boxed is not None else cells.rows)
+        quiet: set[Place] = set()
+        if self.parts and not form.look_alike:  # the parts of its rows it used none of
+            for n, part in enumerate(runs(cells.rows)):
+                if n == 0 or any(r.place in form.used_lines for r in part):
+                    continue
+                self.head.append(part_finding(doc, part, f"after form {form.form_seq or form.form_index}"))
+                quiet.update(r.place for r in part)
+        findings = without_lines_at(findings, quiet) + empty_form_findings(doc, [form])
+        findings.sort(key=_order)
+        used = set(form.used_lines)
+        used |= {Place(line, r.page, r.sheet) for r in cells.rows if r.span and r.place in used for line in r.span}
+        unparsed = {Place(f.line, f.page, f.sheet) for f in findings if f.code == "unparsed_line" and f.line is not None}
+        self.used += len(used)
+        self.reported += len(unparsed - used) + len(quiet)
+        if self.stray_places:
+            self.stray_used |= used & self.stray_places
+        kept = None if form.look_alike else form  # look-alikes: reported, lines read, no records
+        self.tally.add(findings, 0 if kept is None else 1)
+        self.out.add_form(kept, findings)
+
+    def _numbered(self, form: FormRecord) -> list[Finding]:
+        """missing_form_seq and duplicate_form_seq, as the forms come (see :func:`document_findings`)."""
+        start = _start(form)
+        if form.form_seq is None:
+            form.form_seq = form.form_index
+            return [_placed(finding_at("missing_form_seq", f"form without 项目序号; numbered {form.form_index} by its "
+                                       "position", start), self.doc.doc_id, form)]
+        if form.form_seq in self.seen:
+            return [_placed(finding_at(
+                "duplicate_form_seq",
+                f"项目序号 {form.form_seq} already used by the form at {self.seen[form.form_seq]}; "
+                "use form_index to tell them apart", start), self.doc.doc_id, form)]
+        self.seen[form.form_seq] = start
+        return []
+
+    def finish(self, started: float) -> tuple[FileResult, FileSummary]:
+        """The file's own findings, counts and summary, once every form is handed on."""
+        doc = self.doc
+        findings = [f for f in doc.findings
+                    if f.code != "low_confidence" or Place(f.line, f.page, f.sheet) not in self.doubts]
+        if doc.readable and not self.parsed:
+            findings.append(Finding("no_forms_found", f"{doc.source_path}: no 绩效自评表 found (no 项目序号 or title "
+                                    "line); is this a self-evaluation form?", doc_id=doc.doc_id))
+        else:
+            findings += [replace(finding_at("unparsed_line", "before the first form; kept here", row.place, row.text),
+                                 doc_id=doc.doc_id) for row in self.stray]
+        findings += self.corrections.loose()
+        findings = [f if f.doc_id else replace(f, doc_id=doc.doc_id) for f in findings]
+        findings = with_boxes(findings, [], self.boxed if self.boxed is not None else self.stray)
+        findings = without_lines_at(findings, self.quiet) + self.head
+        findings.sort(key=_order)
+        unparsed = {Place(f.line, f.page, f.sheet) for f in findings if f.code == "unparsed_line" and f.line is not None}
+        used = doc.decoration + self.used
+        reported = self.reported + len(unparsed - self.stray_used) + len(self.quiet)
+        if not self.parsed and doc.readable:
+            reported = doc.lines - doc.decoration  # the whole file is the finding
+        head = FileResult(doc.doc_id, doc.source_path, doc.kind, doc.sha256, [], findings,
+                          doc.lines, used, reported, time.perf_counter() - started)
+        self.tally.add(findings)
+        return head, self.tally.summary(head)
 
 
-def _used_places(forms: list[FormRecord]) -> set[Place]:
-    return set().union(*(f.used_lines for f in forms)) if forms else set()
+def _order(f: Finding) -> tuple:
+    return (f.form_index or 0, f.page or 0, f.sheet or "", f.line or 0)
 
 
 def _start(form: FormRecord) -> Place:
@@ -196,33 +309,6 @@ def _start(form: FormRecord) -> Place:
 
 def _placed(f: Finding, doc_id: str, form: FormRecord) -> Finding:
     return replace(f, doc_id=doc_id, form_seq=form.form_seq, form_index=form.form_index)
-
-
-def document_findings(doc: Document, forms: list[FormRecord], stray) -> list[Finding]:
-    """Findings about the document as a whole: no forms, duplicate 项目序号,
-    forms numbered by position, and rows before the first form."""
-    out: list[Finding] = []
-    if doc.readable and not forms:
-        out.append(Finding("no_forms_found", f"{doc.source_path}: no 绩效自评表 found (no 项目序号 or title line); "
-                           "is this a self-evaluation form?", doc_id=doc.doc_id))
-        return out
-    seen: dict[int, FormRecord] = {}
-    for form in forms:
-        if form.form_seq is None:
-            form.form_seq = form.form_index
-            out.append(_placed(finding_at("missing_form_seq", f"form without 项目序号; numbered {form.form_index} by its position",
-                                          _start(form)), doc.doc_id, form))
-        elif form.form_seq in seen:
-            out.append(_placed(finding_at(
-                "duplicate_form_seq",
-                f"项目序号 {form.form_seq} already used by the form at {_start(seen[form.form_seq])}; "
-                "use form_index to tell them apart", _start(form)), doc.doc_id, form))
-        else:
-            seen[form.form_seq] = form
-    for row in stray:
-        out.append(replace(finding_at("unparsed_line", "before the first form; kept here", row.place, row.text),
-                           doc_id=doc.doc_id))
-    return out
 
 
 # -- a batch ------------------------------------------------------------------
@@ -268,9 +354,15 @@ def run(inputs: Iterable[Path], settings: Settings | None = None, progress: Prog
     keep = sink is None or settings.keep_results
     kept: list[FileResult | FileSummary] = []
     with _readers(settings, executor, files) as read_all:
-        for outcome in read_all(files, cache):
-            _write(outcome, cache, progress, sink)
-            kept.append(outcome.result if keep else outcome.result.summary())
+        for deliver in read_all(files, cache):
+            collect, summary = Collect() if keep else None, _Summary()
+            outs = [out for out in (collect, _sink_out(sink), summary) if out is not None]
+            deliver(Tee(*outs))
+            done = collect.result if collect is not None else summary.summary
+            assert done is not None
+            if progress:
+                progress(done)
+            kept.append(done)
     if sink is not None and batch_findings:
         sink.add_rows({"findings": tables.finding_rows(batch_findings)})
     links = {item.doc_id: printable_name(item.link) for item in files if item.link}
@@ -291,58 +383,157 @@ def _open_cache(settings: Settings) -> ResultCache | None:
     return cache
 
 
-def _write(outcome: Outcome, cache: ResultCache | None, progress: Progress | None, sink: Sink | None) -> None:
-    if cache is not None and outcome.key is not None and not outcome.cached:
-        cache.store(outcome.key, outcome.result)
-    if progress:
-        progress(outcome.result)
-    if sink is not None:
-        sink.add_file(outcome.result)
+class _Summary:
+    """A FormsOut keeping only the file's summary."""
+
+    summary: FileSummary | None = None
+
+    def begin(self, doc_id: str, source_path: str) -> None:
+        pass
+
+    def add_form(self, form, findings) -> None:
+        pass
+
+    def finish(self, head: FileResult, summary: FileSummary) -> None:
+        self.summary = summary
+
+    def discard(self) -> None:
+        self.summary = None
 
 
-ReadAll = Callable[[list[InputFile], ResultCache | None], Iterator[Outcome]]
+class _WholeFile(Collect):
+    """A sink without ``open_file`` gets each file whole (``add_file``)."""
+
+    def __init__(self, sink: Sink) -> None:
+        super().__init__()
+        self.sink = sink
+
+    def finish(self, head: FileResult, summary: FileSummary) -> None:
+        super().finish(head, summary)
+        self.sink.add_file(self.result)
+
+
+def _sink_out(sink: Sink | None) -> FormsOut | None:
+    if sink is None:
+        return None
+    open_file = getattr(sink, "open_file", None)
+    return open_file() if open_file is not None else _WholeFile(sink)
+
+
+Deliver = Callable[[FormsOut], None]  # hands one file's result to a FormsOut
+ReadAll = Callable[[list[InputFile], ResultCache | None], Iterator[Deliver]]
 
 
 @contextmanager
 def _readers(settings: Settings, executor: Executor | None, files: list[InputFile]) -> Iterator[ReadAll]:
-    """Where the files are read: on ``executor``, in worker processes
-    (``settings.isolated``: more than one worker, or a memory limit), or here."""
+    """Where the files are read: on ``executor`` (whole results), in worker
+    processes (``settings.isolated``: more than one worker, or a memory
+    limit; each result comes back as an entry file, form by form), or here."""
     if executor is not None:
-        yield lambda items, cache: _in_order(executor, items, settings, cache)
+        yield lambda items, cache: _on_executor(executor, items, settings, cache)
         return
     if not settings.isolated:
-        yield lambda items, cache: (read_file(item, settings, cache) for item in items)
+        yield lambda items, cache: (partial(read_into, item, settings, cache=cache) for item in items)
         return
-    with WorkerPool(min(settings.workers, max(len(files), 1)), settings.max_memory_mb) as pool:
-        yield lambda items, cache: _pooled(pool, items, settings, cache)
+    with WorkerPool(min(settings.workers, max(len(files), 1)), settings.max_memory_mb) as pool, \
+            tempfile.TemporaryDirectory(prefix="selfeval-replies-") as replies:
+        yield lambda items, cache: _pooled(pool, items, settings, cache, Path(replies))
 
 
-def _pooled(pool: WorkerPool, items: list[InputFile], settings: Settings, cache: ResultCache | None) -> Iterator[Outcome]:
-    """The files on the pool in input order.  Without a memory limit, a long
-    PDF is read here, with the pool lent to it for its page ranges."""
+def _on_executor(executor: Executor, items: list[InputFile], settings: Settings,
+                 cache: ResultCache | None) -> Iterator[Deliver]:
+    """:func:`read_file` on ``executor`` (a cluster: the results come back whole)."""
+    def deliver(item: InputFile, future, out: FormsOut) -> None:
+        outcome = _taken(item, future)
+        if cache is not None and outcome.key is not None and not outcome.cached:
+            cache.store(outcome.key, outcome.result)
+        emit(outcome.result, out)
+
+    for item, future in _in_order(executor, items, settings, read_file, cache):
+        yield partial(deliver, item, future)
+
+
+def _pooled(pool: WorkerPool, items: list[InputFile], settings: Settings, cache: ResultCache | None,
+            replies: Path) -> Iterator[Deliver]:
+    """The files on the pool in input order, each worker writing its result
+    as an entry file (one line per form) that is read back here form by
+    form.  Without a memory limit, a long PDF is read here, with the pool
+    lent to it for its page ranges."""
     lend = settings.workers > 1 and not settings.max_memory_mb
     long_pdfs = {i for i, item in enumerate(items) if lend and _long_pdf(item)}
-    rest = _in_order(pool, [item for i, item in enumerate(items) if i not in long_pdfs], settings, cache)
+    folder = cache.folder if cache is not None else replies
+    folder.mkdir(parents=True, exist_ok=True)
+    rest = _in_order(pool, [item for i, item in enumerate(items) if i not in long_pdfs], settings, read_to_entry,
+                     cache, folder)
+
+    def deliver(item: InputFile, future, out: FormsOut) -> None:
+        reply = _taken(item, future)
+        if isinstance(reply, Outcome):  # the worker died, or gave nothing
+            emit(reply.result, out)
+            return
+        path = Path(reply.path)
+        if not replay(path, out):  # a damaged cache entry: read it here
+            read_into(item, settings, out, cache)
+            return
+        if reply.cached:
+            return
+        if cache is not None and reply.key is not None and reply.cacheable:
+            os.replace(path, cache.path(reply.key))
+        else:
+            path.unlink(missing_ok=True)
+
     for i, item in enumerate(items):
-        yield read_file(item, settings, cache, executor=pool) if i in long_pdfs else next(rest)
+        if i in long_pdfs:
+            yield partial(read_into, item, settings, cache=cache, executor=pool)
+        else:
+            yield partial(deliver, *next(rest))
 
 
-def _in_order(executor: Executor, items: list[InputFile], settings: Settings,
-              cache: ResultCache | None) -> Iterator[Outcome]:
-    """:func:`read_file` over ``items`` on ``executor``, in input order, with
-    at most ``settings.window`` submitted and not yet taken, so finished
-    results do not pile up behind a slow file.  A file whose worker died is
-    that file's ``unreadable_input``; the batch goes on."""
+@dataclass(frozen=True)
+class Reply:
+    """What a worker gives back for one file: the entry file holding its
+    result (:func:`selfeval.cache.replay` reads it), its ``--resume`` key,
+    whether it is the cache's own entry, and whether it may be cached."""
+
+    path: str
+    key: str | None
+    cached: bool
+    cacheable: bool
+
+
+def read_to_entry(item: InputFile, settings: Settings, cache: ResultCache | None, folder: Path) -> Reply:
+    """In a worker: read one file into an entry file in ``folder`` (a cached
+    result: the cache's entry itself, read back by the caller)."""
+    fd, path = new_tmp_file(folder, "reply")
+    os.close(fd)
+    entry = EntryWriter(Path(path))
+    hits: list[str] = []
+    try:
+        key, _ = read_into(item, settings, entry, cache, store=False, on_hit=hits.append)
+    finally:
+        entry.close()
+    if hits:
+        Path(path).unlink(missing_ok=True)
+        return Reply(str(cache.path(hits[0])), hits[0], True, False)
+    return Reply(str(path), key, False, entry.cacheable)
+
+
+def _in_order(executor: Executor, items: list[InputFile], settings: Settings, fn, *args) -> Iterator[tuple]:
+    """``fn(item, settings, *args)`` for each of ``items`` on ``executor``: (item,
+    future) in input order, with at most ``settings.window`` submitted and not
+    yet taken, so finished results do not pile up behind a slow file."""
     pending: deque = deque()
     for item in items:
-        pending.append((item, executor.submit(read_file, item, settings, cache)))
+        pending.append((item, executor.submit(fn, item, settings, *args)))
         if len(pending) >= settings.window:
-            yield _taken(*pending.popleft())
+            yield pending.popleft()
     while pending:
-        yield _taken(*pending.popleft())
+        yield pending.popleft()
 
 
-def _taken(item: InputFile, future) -> Outcome:
+def _taken(item: InputFile, future):
+    """The future's value; a file whose worker died is that file's
+    ``unreadable_input`` (an Outcome), and the batch goes on."""
     started = time.perf_counter()
     try:
         return future.result()

@@ -39,11 +39,9 @@ class FileResult:
 
     @property
     def failed(self) -> bool:
-        # a limit on one line (line set) cuts that line, not the file: the file still yields its forms
-        return any(f.code in FILE_LEVEL_FAILURES and f.severity is Severity.ERROR and f.line is None
-                   for f in self.findings) or any(f.code == "empty_form" for f in self.findings) or (
-            not self.forms and not any(f.code == "not_a_self_evaluation_form" for f in self.findings)
-        )
+        tally = Tally()
+        tally.add(self.findings, len(self.forms))
+        return tally.failed
 
     def manifest_entry(self) -> dict:
         return {
@@ -56,6 +54,7 @@ class FileResult:
             "lines_reported": self.lines_reported,
             "forms": len(self.forms),
             "findings": len(self.findings),
+            "internal_errors": sum(f.code == "internal_error" for f in self.findings),
             "seconds": round(self.seconds, 4),
             "version": __version__,
         }
@@ -66,7 +65,44 @@ class FileResult:
         return [f for f in self.findings if f.severity is Severity.ERROR and f.form_seq is None]
 
     def summary(self) -> FileSummary:
-        return FileSummary(self.doc_id, self.manifest_entry(), self.failed, self.errors if self.failed else [])
+        tally = Tally()
+        tally.add(self.findings, len(self.forms))
+        return tally.summary(self)
+
+
+class Tally:
+    """What a file's summary needs, counted as its forms and findings come
+    (:mod:`selfeval.formstream`), so the forms need not be kept."""
+
+    def __init__(self) -> None:
+        self.forms = 0
+        self.findings = 0
+        self.internal_errors = 0  # bugs met reading the file: each is a finding, and counted in the manifest
+        self.file_level_error = self.empty_form = self.look_alike = False
+        self.errors: list[Finding] = []  # errors of no form, in table order
+
+    def add(self, findings: list[Finding], forms: int = 0) -> None:
+        self.forms += forms
+        self.findings += len(findings)
+        for f in findings:
+            self.internal_errors += f.code == "internal_error"
+            if f.severity is Severity.ERROR:
+                # a limit on one line (line set) cuts that line, not the file: the file still yields its forms
+                self.file_level_error = self.file_level_error or (f.code in FILE_LEVEL_FAILURES and f.line is None)
+                if f.form_seq is None:
+                    self.errors.append(f)
+            self.empty_form = self.empty_form or f.code == "empty_form"
+            self.look_alike = self.look_alike or f.code == "not_a_self_evaluation_form"
+
+    @property
+    def failed(self) -> bool:
+        return self.file_level_error or self.empty_form or (not self.forms and not self.look_alike)
+
+    def summary(self, head: FileResult) -> FileSummary:
+        """The summary of the file ``head`` is the result of (its forms and findings counted here)."""
+        entry = head.manifest_entry()
+        entry["forms"], entry["findings"], entry["internal_errors"] = self.forms, self.findings, self.internal_errors
+        return FileSummary(head.doc_id, entry, self.failed, list(self.errors) if self.failed else [])
 
 
 @dataclass(frozen=True)
@@ -133,6 +169,9 @@ class BatchResult:
                 "lines": sum(f.lines for f in self.files),
                 "lines_used": sum(f.lines_used for f in self.files),
                 "lines_reported": sum(f.lines_reported for f in self.files),
+                # unexpected exceptions met (bugs): each is an internal_error finding naming its class
+                "internal_errors": sum(e.get("internal_errors", 0) for e in entries)
+                + sum(f.code == "internal_error" for f in self.batch_findings),
             },
             "ignored": list(self.ignored),
         }

@@ -64,7 +64,7 @@ def test_decimals_are_strings_and_read_back_exactly(seed_result):
 def test_anything_else_is_not_a_cache_entry(tmp_path, data):
     with pytest.raises(cache.CacheFormatError):  # rejected as such, not by crashing
         cache.loads(data, CACHE_FORMAT)
-    (tmp_path / "k.json").write_bytes(data)
+    ResultCache(tmp_path, Settings()).path("k").write_bytes(data)
     assert ResultCache(tmp_path, Settings()).load("k") is None
 
 

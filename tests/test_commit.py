@@ -136,10 +136,10 @@ def test_a_full_disk_is_a_message_and_leaves_no_partial_table(tmp_path, monkeypa
     assert extract(str(folder_of(tmp_path, "a", range(1, 3))), "--out", str(out)).exit_code == 0
     from selfeval.output.stream import TableWriter
 
-    def full(self, rows, years):
+    def full(self, name, table, years, errors):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self.out_dir / "forms.csv"))
 
-    monkeypatch.setattr(TableWriter, "_write", full)
+    monkeypatch.setattr(TableWriter, "_put", full)
     result = extract(str(folder_of(tmp_path, "b", range(3, 5))), "--out", str(out))
     assert result.exit_code == 2
     text = " ".join(result.output.split())

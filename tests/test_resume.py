@@ -44,9 +44,9 @@ def counting(monkeypatch) -> list[str]:
     calls: list[str] = []
     real = selfeval.pipeline.read_source
 
-    def read_source(source, ctx):
+    def read_source(source, ctx, **how):
         calls.append(source.doc_id)
-        return real(source, ctx)
+        return real(source, ctx, **how)
 
     monkeypatch.setattr(selfeval.pipeline, "read_source", read_source)
     return calls
@@ -58,7 +58,7 @@ def test_resume_reuses_unchanged_files_and_gives_the_same_bytes(tmp_path, monkey
     calls = counting(monkeypatch)
     out = tmp_path / "resumed"
     extract(str(inputs), "--out", str(out), "--resume")
-    assert len(calls) == 6 and len(list((out / ".cache").glob("*.json"))) == 6
+    assert len(calls) == 6 and len(list((out / ".cache").glob("*.jsonl"))) == 6
     assert outputs(out) == outputs(tmp_path / "fresh")
 
     calls.clear()
@@ -69,7 +69,7 @@ def test_resume_reuses_unchanged_files_and_gives_the_same_bytes(tmp_path, monkey
     # a changed file, a damaged cache entry and other settings are processed again
     changed = inputs / "seed-001.txt"
     changed.write_text(changed.read_text(encoding="utf-8").replace("99.00", "98.00", 1), encoding="utf-8")
-    next(iter(sorted((out / ".cache").glob("*.json")))).write_bytes(b"not a cache entry")
+    next(iter(sorted((out / ".cache").glob("*.jsonl")))).write_bytes(b"not a cache entry")
     calls.clear()
     extract(str(inputs), "--out", str(out), "--resume")
     assert "seed-001.txt" in calls and len(calls) <= 2
@@ -95,13 +95,13 @@ def test_a_run_killed_midway_leaves_no_partial_table_and_resumes(tmp_path):
     command = [str(Path(sys.executable).with_name("selfeval")), "extract", str(inputs), "--out", str(out), "--resume", "-q"]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and not list((out / ".cache").glob("*.json")):
+    while time.monotonic() < deadline and not list((out / ".cache").glob("*.jsonl")):
         time.sleep(0.05)  # wait until some work is done
     time.sleep(0.5)
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
     assert process.returncode == -signal.SIGKILL
-    cached = len(list((out / ".cache").glob("*.json")))
+    cached = len(list((out / ".cache").glob("*.jsonl")))
     assert 0 < cached < 43, "the run was not killed midway; make the input bigger"
 
     # no table is half-written: tables are complete or absent; only dot-named temporaries may be left

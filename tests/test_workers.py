@@ -76,13 +76,13 @@ CHILD = textwrap.dedent("""
     mode, folder, out = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
     real = pipeline.read_source
 
-    def read_source(source, ctx):
+    def read_source(source, ctx, **how):
         if source.doc_id == "victim.txt":
             if mode == "kill":
                 os.kill(os.getpid(), signal.SIGKILL)  # as the out-of-memory killer does
             if mode == "memory":
                 hog = [bytearray(64 * 1024 * 1024) for _ in range(64)]  # 4 GB, far over the limit
-        return real(source, ctx)
+        return real(source, ctx, **how)
 
     pipeline.read_source = read_source
     settings = Settings(workers=2, max_memory_mb=300 if mode == "memory" else 0)
@@ -130,7 +130,7 @@ def test_workers_end_with_the_main_process(tmp_path):
         from selfeval.settings import Settings
         real = pipeline.read_source
 
-        def read_source(source, ctx):
+        def read_source(source, ctx, **how):
             print(os.getpid(), flush=True)
             time.sleep(600)
 

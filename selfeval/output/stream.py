@@ -154,24 +154,36 @@ class TableWriter:
     def _write(self, rows: dict[str, list[dict]], years: dict[tuple[str, int | None], int | None]) -> None:
         for name in tables.TABLE_NAMES:
             chunk = rows.get(name) or []
-            if not chunk:
-                continue
-            table = tables.to_arrow(name, chunk)
-            self.counts[name] += table.num_rows
-            if name == "findings":
-                for severity in table.column("severity").to_pylist():
-                    self.severities[severity] = self.severities.get(severity, 0) + 1
-                if len(self.first_errors) < SHOWN_ERRORS:
-                    errors = [r for r in chunk if r["severity"] == "error"]
-                    self.first_errors += errors[:SHOWN_ERRORS - len(self.first_errors)]
-            if name in self._csv:
-                self._csv[name][1].write(csv_text(table, header=False))
-            if name in self._parquet:
-                self._parquet[name].add(table)
-            for sink in self._sinks.values():
-                sink.add(name, table)
-            if self._part_root is not None:
-                self._add_partitioned(name, table, [years.get((r["doc_id"], r["form_index"])) for r in chunk])
+            if chunk:
+                errors = [r for r in chunk if r["severity"] == "error"] if name == "findings" else []
+                self._put(name, tables.to_arrow(name, chunk), years, errors)
+
+    def _put(self, name: str, table: pa.Table, years: dict, errors: list[dict]) -> None:
+        """Append ``table`` (rows of table ``name``) to every output; ``errors``: its error findings' rows."""
+        self.counts[name] += table.num_rows
+        if name == "findings":
+            for severity in table.column("severity").to_pylist():
+                self.severities[severity] = self.severities.get(severity, 0) + 1
+            self._shown(errors)
+        if name in self._csv:
+            self._csv[name][1].write(csv_text(table, header=False))
+        if name in self._parquet:
+            self._parquet[name].add(table)
+        for sink in self._sinks.values():
+            sink.add(name, table)
+        if self._part_root is not None:
+            keys = zip(table.column("doc_id").to_pylist(), table.column("form_index").to_pylist(), strict=True)
+            self._add_partitioned(name, table, [years.get(k) for k in keys])
+
+    def _shown(self, errors: list[dict]) -> None:
+        if len(self.first_errors) < SHOWN_ERRORS:
+            self.first_errors += errors[:SHOWN_ERRORS - len(self.first_errors)]
+
+    def open_file(self) -> FileRows:
+        """A :class:`selfeval.formstream.FormsOut` for the next input file: its
+        forms' rows are held (past a few row groups, in temporary files) until
+        the file is done, then appended in table order."""
+        return FileRows(self)
 
     def _add_partitioned(self, name: str, table: pa.Table, years: list[int | None]) -> None:
         keys = [UNKNOWN_YEAR if y is None else str(y) for y in years]
@@ -253,3 +265,108 @@ class TableWriter:
             self.abort()
         elif not self._closed:
             self.commit()
+
+
+SPILL_ROWS = 4 * ROW_GROUP_ROWS  # a file's rows held in memory before they go to temporary files
+
+
+class FileRows:
+    """One input file's rows as its forms come (a FormsOut for :class:`TableWriter`).
+
+    The rows wait until the file is done, because the findings of no form
+    (known last) come first in the findings table and because a file over its
+    time budget keeps none of its forms (:meth:`discard`).  Up to
+    ``SPILL_ROWS`` rows wait in memory, as Arrow tables; past that they go to
+    temporary Arrow IPC files in the output folder, read back in order at
+    :meth:`finish`, so a file of any size takes a bounded amount of memory."""
+
+    def __init__(self, writer: TableWriter) -> None:
+        self.writer = writer
+        self.doc_id = self.source_path = ""
+        self._reset()
+
+    def _reset(self) -> None:
+        self.rows: dict[str, list[dict]] = {name: [] for name in tables.TABLE_NAMES}
+        self.pending = 0
+        self.held: dict[str, list[pa.Table]] = {name: [] for name in tables.TABLE_NAMES}
+        self.held_rows = 0
+        self.spilled: dict[str, tuple[Path, pa.ipc.RecordBatchStreamWriter]] = {}
+        self.years: dict[tuple[str, int | None], int | None] = {}
+        self.errors: list[dict] = []  # the first SHOWN_ERRORS error findings' rows of the forms
+
+    def begin(self, doc_id: str, source_path: str) -> None:
+        self.doc_id, self.source_path = doc_id, source_path
+
+    def add_form(self, form, findings) -> None:
+        if form is not None:
+            self.years[(self.doc_id, form.form_index)] = form.year
+            for name, part in tables.rows_of_form(self.doc_id, self.source_path, form).items():
+                self.rows[name] += part
+            self.pending += 1 + len(form.funding) + len(form.indicators)
+        if findings:
+            rows = tables.finding_rows(findings)
+            if len(self.errors) < SHOWN_ERRORS:
+                self.errors += [r for r in rows if r["severity"] == "error"][:SHOWN_ERRORS - len(self.errors)]
+            self.rows["findings"] += rows
+            self.pending += len(rows)
+        if self.pending >= self.writer.row_group_rows:
+            self._hold()
+
+    def _hold(self) -> None:
+        for name in tables.TABLE_NAMES:
+            if self.rows[name]:
+                table = tables.to_arrow(name, self.rows[name])
+                self.held_rows += table.num_rows
+                if name in self.spilled:
+                    self.spilled[name][1].write_table(table)
+                else:
+                    self.held[name].append(table)
+        self.rows = {name: [] for name in tables.TABLE_NAMES}
+        self.pending = 0
+        if self.held_rows > SPILL_ROWS:
+            self._spill()
+
+    def _spill(self) -> None:
+        for name in tables.TABLE_NAMES:
+            if name not in self.spilled:
+                path = _tmp_path(self.writer.out_dir, f"{name}.spill")
+                self.spilled[name] = (path, pa.ipc.new_stream(str(path), tables.arrow_schema(name)))
+            for table in self.held[name]:
+                self.spilled[name][1].write_table(table)
+            self.held[name] = []
+        self.held_rows = 0
+
+    def _tables(self, name: str):
+        if name in self.spilled:
+            path, stream = self.spilled[name]
+            stream.close()
+            with pa.ipc.open_stream(str(path)) as reader:
+                for batch in reader:
+                    yield pa.Table.from_batches([batch])
+            path.unlink(missing_ok=True)
+            del self.spilled[name]
+        yield from self.held[name]
+        self.held[name] = []
+
+    def finish(self, head, summary) -> None:
+        self._hold()
+        writer = self.writer
+        for name in (n for n in tables.TABLE_NAMES if n != "findings"):
+            for table in self._tables(name):
+                writer._put(name, table, self.years, [])
+        first = head.findings
+        for i in range(0, len(first), writer.row_group_rows):  # the findings of no form, then the forms'
+            writer._write({"findings": tables.finding_rows(first[i:i + writer.row_group_rows])}, self.years)
+        writer._shown(self.errors)
+        for table in self._tables("findings"):
+            writer._put("findings", table, self.years, [])
+        self._reset()
+
+    def discard(self) -> None:
+        for path, stream in self.spilled.values():
+            try:
+                stream.close()
+            except (OSError, pa.ArrowException):  # removing it is what matters
+                pass
+            path.unlink(missing_ok=True)
+        self._reset()

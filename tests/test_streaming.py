@@ -1,0 +1,176 @@
+"""Forms are streamed, not files: a reader's rows become forms and table
+rows as they come, so no stage holds all of a file's records.
+
+Not timed: these count what is alive and what was read, never seconds or
+bytes (the memory figures are in bench/RESULTS.md, ``python -m bench memory``)."""
+
+from __future__ import annotations
+
+import weakref
+from pathlib import Path
+
+import pytest
+
+import selfeval.extract.text as text_reader
+from selfeval.extract.readers import InputFile, read_document
+from selfeval.extract.split import split_forms, stream_forms
+from selfeval.output import stream as stream_writer
+from selfeval.output.stream import TableWriter
+from selfeval.pipeline import read_file, run
+from selfeval.settings import Settings
+
+SEED = Path("fixtures/forms/seed-2020-rongchang-27-forms.txt").resolve()
+COPIES = 8  # 216 forms in one file
+
+
+def many_forms(folder: Path, copies: int = COPIES) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "many.txt"
+    path.write_text("\n".join([SEED.read_text(encoding="utf-8")] * copies), encoding="utf-8")
+    return path
+
+
+class Watch:
+    """A sink whose per-file out records, at each form, how many rows the
+    reader had made and how many form records handed on are still alive."""
+
+    def __init__(self, made: list[int]) -> None:
+        self.made = made
+        self.seen: list[tuple[int, int]] = []  # (rows read so far, records alive)
+        self.alive: dict[int, weakref.ref] = {}  # the records handed on that are still alive
+        self.files: list[str] = []
+
+    # the Sink face
+    def open_file(self):
+        return self
+
+    def add_rows(self, rows) -> None:
+        pass
+
+    # the FormsOut face
+    def begin(self, doc_id, source_path) -> None:
+        self.files.append(doc_id)
+
+    def add_form(self, form, findings) -> None:
+        if form is not None:
+            key = id(form)
+            self.alive[key] = weakref.ref(form, lambda _, key=key: self.alive.pop(key, None))
+        self.seen.append((self.made[0], len(self.alive)))
+
+    def finish(self, head, summary) -> None:
+        pass
+
+    def discard(self) -> None:
+        pass
+
+
+def counting_rows(monkeypatch) -> list[int]:
+    made = [0]
+    real = text_reader._rows
+
+    def rows(*args, **kwargs):
+        for row in real(*args, **kwargs):
+            made[0] += 1
+            yield row
+
+    monkeypatch.setattr(text_reader, "_rows", rows)
+    return made
+
+
+def test_the_writer_gets_the_first_form_before_the_file_is_read(tmp_path, monkeypatch):
+    path = many_forms(tmp_path)
+    made = counting_rows(monkeypatch)
+    watch = Watch(made)
+    batch = run([path], Settings(), sink=watch)
+    total = made[0]
+    assert batch.manifest()["totals"]["forms"] == 27 * COPIES and len(watch.seen) == 27 * COPIES
+    first_rows, _ = watch.seen[0]
+    # the first form went on after about one form's rows were read, not the file's
+    assert 0 < first_rows < total / COPIES, (first_rows, total)
+    assert [rows for rows, _ in watch.seen] == sorted(rows for rows, _ in watch.seen)
+    assert watch.seen[-1][0] <= total
+
+
+def test_no_more_than_a_few_form_records_are_alive_at_once(tmp_path, monkeypatch):
+    path = many_forms(tmp_path)
+    watch = Watch(counting_rows(monkeypatch))
+    run([path], Settings(), sink=watch)
+    most = max(alive for _, alive in watch.seen)
+    assert most <= 3, most  # the form handed on, the one being read, and the one whose successor decides it
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in Path("fixtures/variants").iterdir() if p.is_file())
+                         + ["../forms/seed-2020-rongchang-27-forms.txt"])
+def test_streamed_forms_are_the_forms_of_the_whole_document(name):
+    doc = read_document(InputFile(Path("fixtures/variants") / name, name), Settings())
+    whole, stray = split_forms(doc.rows)
+    streamed_stray: list = []
+    streamed = list(stream_forms(iter(doc.rows), streamed_stray))
+    assert [(f.index, f.seq, f.rows) for f in streamed] == [(f.index, f.seq, f.rows) for f in whole]
+    assert streamed_stray == stray
+
+
+def test_a_title_only_document_and_print_titles_split_as_a_whole():
+    from selfeval.extract.grid import SourceRow
+
+    titled = [SourceRow(("项目支出绩效自评表",), 1), SourceRow(("a", "b"), 2),
+              SourceRow(("项目支出绩效自评表",), 3), SourceRow(("c",), 4)]
+    stray: list = []
+    assert [f.rows for f in stream_forms(iter(titled), stray)] == [f.rows for f in split_forms(titled)[0]]
+    paged = [SourceRow(("前言",), 1, page=1), SourceRow(("项目序号：1",), 2, page=1), SourceRow(("x",), 3, page=1),
+             SourceRow(("项目序号：1",), 1, page=2), SourceRow(("y",), 2, page=2),
+             SourceRow(("项目序号：2",), 3, page=2)]
+    stray = []
+    streamed = list(stream_forms(iter(paged), stray))
+    whole, whole_stray = split_forms(paged)
+    assert [(f.index, f.seq, f.rows) for f in streamed] == [(f.index, f.seq, f.rows) for f in whole]
+    assert len(streamed) == 2 and len(streamed[0].rows) == 4 and stray == whole_stray == paged[:1]
+
+
+def test_rows_held_past_the_spill_limit_give_the_same_bytes(tmp_path, monkeypatch):
+    path = many_forms(tmp_path / "in", 3)
+    with TableWriter(tmp_path / "held", ("csv", "parquet")) as writer:
+        run([path], Settings(), sink=writer)
+    monkeypatch.setattr(stream_writer, "SPILL_ROWS", 50)
+    with TableWriter(tmp_path / "spilled", ("csv", "parquet"), row_group_rows=64) as writer:
+        run([path], Settings(), sink=writer)
+    assert not list((tmp_path / "spilled").glob(".*.tmp"))  # the spill files are gone
+    for name in ("forms", "funding", "indicators", "findings"):
+        assert (tmp_path / "held" / f"{name}.csv").read_bytes() == (tmp_path / "spilled" / f"{name}.csv").read_bytes()
+    import pyarrow.parquet as pq
+
+    assert pq.read_table(tmp_path / "held" / "indicators.parquet").equals(
+        pq.read_table(tmp_path / "spilled" / "indicators.parquet"))
+
+
+def test_a_file_over_its_budget_midway_leaves_none_of_its_forms(tmp_path, monkeypatch):
+    """The writer had the first forms already: they are dropped with the file."""
+    from selfeval.extract.context import OverBudget
+
+    path = many_forms(tmp_path / "in", 3)
+    real = text_reader._rows
+
+    def rows(*args, **kwargs):
+        for n, row in enumerate(real(*args, **kwargs)):
+            if n == 400:  # past the first forms
+                raise OverBudget()
+            yield row
+
+    monkeypatch.setattr(text_reader, "_rows", rows)
+    with TableWriter(tmp_path / "out", ("csv",)) as writer:
+        batch = run([path], Settings(), sink=writer)
+    assert writer.counts["forms"] == 0 and writer.counts["findings"] == 1
+    assert batch.files[0].failed and batch.manifest()["totals"]["forms"] == 0
+    assert "limit_exceeded" in (tmp_path / "out" / "findings.csv").read_text(encoding="utf-8")
+
+
+def test_a_cached_many_form_file_is_read_back_the_same(tmp_path):
+    path = many_forms(tmp_path / "in", 2)
+    fresh = read_file(InputFile(path, path.name), Settings()).result
+    settings = Settings(cache_dir=tmp_path / "cache")
+    run([path], settings)
+    entries = list((tmp_path / "cache").glob("*.jsonl"))
+    assert len(entries) == 1 and len(entries[0].read_bytes().splitlines()) == 2 + 27 * 2 + 1  # one line per form
+    again = run([path], settings).files[0]
+    assert again.forms == fresh.forms and again.findings == fresh.findings
+    assert again.manifest_entry() | {"seconds": 0} == fresh.manifest_entry() | {"seconds": 0}
