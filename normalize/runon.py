@@ -58,7 +58,9 @@ from selfeval.normalize.vocab import template_by_labels, template_for_year, temp
 
 _PAGE_MARK = re.compile(r"^\s*(\d{1,3})、")  # a sharing site's page number: 2、 at the start of a line
 _MARK_AFTER = re.compile(r"\s*[(（][^()（）]{0,6}[)）]")  # (分) (%) (B/A) (万元) after a label
-_TITLE = re.compile(r"[\u4e00-\u9fff]{0,30}绩效自评表(?:\s*[(（]\s*(?:19|20)\d{2}\s*年度?\s*[)）])?")
+_TITLE = re.compile(
+    r"(?:(?:19|20)\d{2}\s*年度?)?[\u4e00-\u9fff]{0,30}绩效自评表(?:\s*[(（]\s*(?:19|20)\d{2}\s*年度?\s*[)）])?")
+_SEQ_OR_UNIT = re.compile(r"项目序号\s*[:：]?\s*\d+|金额单位\s*[:：]?\s*[^\d\s(（]{1,4}(?:\s*[(（][^()（）]{0,10}[)）])?")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 RUNON_MIN_CHARS = 150  # a line this long with hardly a space may be run-on text
 RUNON_MIN_ANCHORS = 5
@@ -142,8 +144,8 @@ def _anagrams() -> dict[str, str]:
     characters out of order (考值参分 for 参考分值, 性标定指 for 定性指标)."""
     labels, _ = _labels()
     seen: dict[str, set[str]] = {}
-    for t in labels:
-        if len(t) == ANAGRAM_LENGTH and all("\u4e00" <= ch <= "\u9fff" for ch in t):
+    for t, (kind, _label) in labels.items():  # header words only: a block label's characters occur in names
+        if kind.startswith("head:") and len(t) == ANAGRAM_LENGTH and all("\u4e00" <= ch <= "\u9fff" for ch in t):
             seen.setdefault("".join(sorted(t)), set()).add(t)
     return {k: next(iter(v)) for k, v in seen.items() if len(v) == 1}
 
@@ -175,6 +177,10 @@ def find_anchors(text: str) -> list[Anchor]:
         if title and (p == 0 or not ("\u4e00" <= text[p - 1] <= "\u9fff")) and not _named_document(text, p, title.end()):
             out.append(Anchor(p, title.end(), "title", "title", title.group()))
             p = title.end()
+            continue
+        if seq := _SEQ_OR_UNIT.match(text, p):  # 项目序号:1, 金额单位:万元(保留两位小数)
+            out.append(Anchor(p, seq.end(), "seq", "seq", seq.group()))
+            p = seq.end()
             continue
         hit, repaired = None, False
         for n in lengths:
@@ -468,7 +474,7 @@ def project_rows(piece: str):
 # -- the reader ---------------------------------------------------------------
 _HEAD_BLOCKS = {"funding_columns": "funding", "goal_columns": "goal", "department_indicator_columns": "department",
                 "indicator_columns": "indicators"}
-_BLOCK_LABELS = {"funding": "funding", "goal": "goal", "indicators": "department", "total": "total"}
+_BLOCK_LABELS = {"funding": "funding", "goal": "goal", "indicators": "indicator_label", "total": "total"}
 
 
 def head_cells_of(label: list[Anchor]) -> list[str]:
@@ -477,7 +483,10 @@ def head_cells_of(label: list[Anchor]) -> list[str]:
 
 def _block_of(a: Anchor) -> str | None:
     """The block an anchor opens or belongs to (funding, goal, department,
-    indicators, total), "source" for a funding source, else None."""
+    indicators, total; indicator_label for 绩效指标, whose header words say
+    which of the two), "source" for a funding source, else None."""
+    if a.kind == "seq":
+        return "seq"
     if a.kind.startswith("head:"):
         return _HEAD_BLOCKS[a.kind[5:]]
     if a.kind.startswith("block:"):
@@ -563,7 +572,7 @@ class RunOnReader:
                         value = ""
                 self.emit([a.cell, value] if value else [a.cell], a.start, nxt)
                 i += 1
-            elif a.kind.startswith("head:") or a.kind.startswith("block:") or a.kind == "source":
+            elif a.kind.startswith("head:") or a.kind.startswith("block:") or a.kind in ("source", "seq"):
                 i = self._block(anchors, i)
             else:
                 self.leftover(a.start, nxt)
@@ -580,6 +589,11 @@ class RunOnReader:
             return i + 1
         if kind == "source":
             kind = None
+        if kind == "seq":
+            self.emit([a.text], a.start, a.end)
+            nxt = anchors[i + 1].start if i + 1 < len(anchors) else len(text)
+            self.leftover(a.end, nxt)
+            return i + 1
         label: list[Anchor] = []
         heads: list[Anchor] = []
         sources: list[Anchor] = []
@@ -588,7 +602,7 @@ class RunOnReader:
         while j < len(anchors):
             b = anchors[j]
             this = _block_of(b)
-            if kind is None and this not in (None, "total", "source"):
+            if kind in (None, "indicator_label") and this not in (None, "total", "source", "indicator_label"):
                 kind = this
             belongs = (j == i) or (this == kind) or (this == "source" and kind in (None, "funding") and not heads) \
                 or (b.kind.startswith("head:") and kind in _groups_of().get(b.word, ()))
@@ -723,11 +737,9 @@ class RunOnReader:
     def _funding(self, heads, label, values, start, stop) -> None:
         columns = [h.label for h in heads]
         amount_slots = [c for c in columns if c in ("budget_initial", "budget_full_year", "executed")]
-        cut = cut_budget(values.strip(), len(amount_slots))
-        if cut is None:
-            self.leftover(start, stop)
-            if label is not None:
-                self.emit(["", label.text], label.start, label.end)
+        cut = cut_budget(values.strip().lstrip(":："), len(amount_slots))
+        if cut is None:  # values that do not cut: the row, its label with them, is reported
+            self.leftover(label.start if label is not None else start, stop)
             return
         found, rest = cut
         rate_at = next(n for n, c in enumerate(found) if c.endswith("%"))

@@ -117,3 +117,25 @@ def test_a_department_row_is_read_by_what_its_parts_are():
         "培训人次", "≥300人次", "320人次", "10", "8")
     row = department_row("服务质量定性指标优优100%55否")
     assert (row["level3"], row["indicator_kind"], row["target"], row["actual"]) == ("服务质量", "定性指标", "优", "优")
+
+
+def test_seed_form_run_together_reads_its_head_and_reports_what_it_cannot_cut(tmp_path):
+    """The seed's first form run together: its funding header prints 执行率 and
+    得分 as one word and its indicator values come before 分值, orders the
+    cutting does not know; those rows are reported with their text, never
+    read into the wrong columns."""
+    lines = Path("fixtures/forms/seed-2020-rongchang-27-forms.txt").read_text(encoding="utf-8").splitlines()
+    seqs = [n for n, line in enumerate(lines) if "项目序号" in line]
+    path = tmp_path / "seed-form-1-run-on.txt"
+    path.write_text(_run_on("\n".join(lines[seqs[0] - 2 : seqs[1] - 2])), encoding="utf-8")
+    tables = _tables(path)
+    [form] = tables["forms"]
+    assert (form["title"], form["form_seq"], form["amount_unit"], form["budget_unit"], form["implementing_unit"],
+            form["project_name"]) == ("2020年度预算资金项目支出绩效自评表", 1, "万元", "重庆市荣昌区人力资源和社会保障局",
+                                      "重庆市荣昌区人力资源和社会保障局", "“鸿雁计划”专项资金")
+    assert tables["funding"] == [] and tables["indicators"] == []
+    texts = " ".join(f["text"] or "" for f in tables["findings"] if f["code"] == "unparsed_line")
+    for text in ("年度资金总额:13.0413.0410.00100.00%10", "市级资金6.526.52—100.00%—", "补助引进人才企业数≥3家3家40.0040.00",
+                 "总分100.0099.00"):
+        assert text in texts
+    assert "empty_form" in {f["code"] for f in tables["findings"]}
