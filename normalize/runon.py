@@ -30,9 +30,12 @@ keeps the mark.  Between anchors:
 * a goal text printed right after its header word is that column's; goal
   texts printed after all the header words are reported (nothing says
   which column each is in);
-* a project form's indicator rows run together are reported, one finding
-  per line with its text: their names and values have no boundary the
-  vocabulary or the arithmetic can find.
+* a project form's indicator rows are cut at the level labels and list
+  marks, then each piece into rows of name, 分值, 指标值, 全年实际值 and 得分
+  (:func:`project_rows`: a 指标值 equal to its actual is printed twice, a dash
+  is an empty 指标值, the 得分 is no more than the 分值); a piece that does not
+  cut so, or a row whose name is garbled (a level label may hide in it), is
+  reported with the rest of its piece.
 
 A label found with a character misread or its characters out of order is a
 ``label_repaired`` finding.
@@ -51,11 +54,13 @@ from functools import cache
 from selfeval.extract.grid import Place, SourceRow
 from selfeval.findings import Finding, finding_at
 from selfeval.normalize.cells import clean
-from selfeval.normalize.vocab import templates, vocabulary
+from selfeval.normalize.vocab import template_by_labels, template_for_year, templates, vocabulary
 
 _PAGE_MARK = re.compile(r"^\s*(\d{1,3})、")  # a sharing site's page number: 2、 at the start of a line
 _MARK_AFTER = re.compile(r"\s*[(（][^()（）]{0,6}[)）]")  # (分) (%) (B/A) (万元) after a label
-_TITLE = re.compile(r"[\u4e00-\u9fff]{0,30}绩效自评表(?:\s*[(（]\s*(?:19|20)\d{2}\s*年度?\s*[)）])?")
+_TITLE = re.compile(
+    r"(?:(?:19|20)\d{2}\s*年度?)?[\u4e00-\u9fff]{0,30}绩效自评表(?:\s*[(（]\s*(?:19|20)\d{2}\s*年度?\s*[)）])?")
+_SEQ_OR_UNIT = re.compile(r"项目序号\s*[:：]?\s*\d+|金额单位\s*[:：]?\s*[^\d\s(（]{1,4}(?:\s*[(（][^()（）]{0,10}[)）])?")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 RUNON_MIN_CHARS = 150  # a line this long with hardly a space may be run-on text
 RUNON_MIN_ANCHORS = 5
@@ -139,8 +144,8 @@ def _anagrams() -> dict[str, str]:
     characters out of order (考值参分 for 参考分值, 性标定指 for 定性指标)."""
     labels, _ = _labels()
     seen: dict[str, set[str]] = {}
-    for t in labels:
-        if len(t) == ANAGRAM_LENGTH and all("\u4e00" <= ch <= "\u9fff" for ch in t):
+    for t, (kind, _label) in labels.items():  # header words only: a block label's characters occur in names
+        if kind.startswith("head:") and len(t) == ANAGRAM_LENGTH and all("\u4e00" <= ch <= "\u9fff" for ch in t):
             seen.setdefault("".join(sorted(t)), set()).add(t)
     return {k: next(iter(v)) for k, v in seen.items() if len(v) == 1}
 
@@ -172,6 +177,10 @@ def find_anchors(text: str) -> list[Anchor]:
         if title and (p == 0 or not ("\u4e00" <= text[p - 1] <= "\u9fff")) and not _named_document(text, p, title.end()):
             out.append(Anchor(p, title.end(), "title", "title", title.group()))
             p = title.end()
+            continue
+        if seq := _SEQ_OR_UNIT.match(text, p):  # 项目序号:1, 金额单位:万元(保留两位小数)
+            out.append(Anchor(p, seq.end(), "seq", "seq", seq.group()))
+            p = seq.end()
             continue
         hit, repaired = None, False
         for n in lengths:
@@ -408,10 +417,64 @@ DEPARTMENT_ORDER = ("level3", "measure_unit", "indicator_kind", "target", "targe
                     "score_coefficient", "weight", "score", "is_core")
 
 
+# -- project indicator rows ------------------------------------------------------
+_PLACEHOLDER = re.compile(r"(?:\s*指标\s*[0-9LlI]?\s*[:：]?\s*)*")  # 指标1: 指标2: (指标L: OCR)
+_DASH = "一—–-"  # "-" last: a literal in a character class
+_OCR_DIGITS = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1"})
+_SCORE = r"(?P<s>\d{1,2}(?:\.\d)?|[0-9OIl]{1,2})"
+_ROW_SAME = re.compile(  # name, 分值, a dash, the same value twice (指标值 = 全年实际值), 得分
+    r"(?P<name>[^\d" + _DASH + r"][^\d]*?)(?P<w>\d{1,2})(?P<dash>[" + _DASH + r"])?(?P<v>[^\d].*?|\d.*?[^\d.])(?P=v)"
+    + _SCORE + r"(?=[^\d.%]|$)")
+_ROW_ONE = re.compile(  # name, 分值, a dash (no 指标值), the 全年实际值, 得分
+    r"(?P<name>[^\d" + _DASH + r"][^\d]*?)(?P<w>\d{1,2})(?P<dash>[" + _DASH + r"])?"
+    r"(?P<v>[^\d]+?|\d+(?:\.\d+)?%)" + _SCORE + r"(?=[^\d.%]|$)")
+
+
+def _score(text: str) -> str | None:
+    value = text.translate(_OCR_DIGITS)
+    return value if re.fullmatch(r"\d{1,2}(?:\.\d)?", value) else None
+
+
+def project_rows(piece: str):
+    """Rows of a piece of a project form's indicator block run together
+    (``相关性2一按照学校管理标准对学校进行管理2可行性2实际工作需求2``): each
+    (start, end, cells) with the name, 分值, 指标值, 全年实际值 and 得分; a
+    指标值 equal to the 全年实际值 is printed twice (``102370人2370人IO``), a dash
+    is an empty 指标值, a single text is the 全年实际值.  得分 is a number no more
+    than 分值 (``IO``, ``lO``: OCR for 10).  Stops (yields None) where no row cuts."""
+    at = 0
+    while at < len(piece):
+        rest = piece[at:]
+        lead = _PLACEHOLDER.match(rest)
+        skip = lead.end() if lead else 0
+        found = None
+        for pattern in (_ROW_SAME, _ROW_ONE):
+            m = pattern.match(rest, skip)
+            if m is None:
+                continue
+            score = _score(m.group("s"))
+            name = m.group("name").strip()
+            if score is None or Decimal(score) > Decimal(m.group("w")):
+                continue
+            if re.search(r"[A-Za-z]", name):
+                found = (at + m.start(), at + m.end(), None)
+                break
+            value = m.group("v")
+            target = value if pattern is _ROW_SAME else ""
+            found = (at + m.start(), at + m.end(), {"level3": name, "weight": m.group("w"), "target": target,
+                                                   "actual": value, "score": score})
+            break
+        if found is None:
+            yield None
+            return
+        yield found
+        at = found[1]
+
+
 # -- the reader ---------------------------------------------------------------
 _HEAD_BLOCKS = {"funding_columns": "funding", "goal_columns": "goal", "department_indicator_columns": "department",
                 "indicator_columns": "indicators"}
-_BLOCK_LABELS = {"funding": "funding", "goal": "goal", "indicators": "department", "total": "total"}
+_BLOCK_LABELS = {"funding": "funding", "goal": "goal", "indicators": "indicator_label", "total": "total"}
 
 
 def head_cells_of(label: list[Anchor]) -> list[str]:
@@ -420,7 +483,10 @@ def head_cells_of(label: list[Anchor]) -> list[str]:
 
 def _block_of(a: Anchor) -> str | None:
     """The block an anchor opens or belongs to (funding, goal, department,
-    indicators, total), "source" for a funding source, else None."""
+    indicators, total; indicator_label for 绩效指标, whose header words say
+    which of the two), "source" for a funding source, else None."""
+    if a.kind == "seq":
+        return "seq"
     if a.kind.startswith("head:"):
         return _HEAD_BLOCKS[a.kind[5:]]
     if a.kind.startswith("block:"):
@@ -456,6 +522,7 @@ class RunOnReader:
         self.rows: list[tuple[list[str], list[int]]] = []
         self.unplaced: list[tuple[int, str]] = []
         self.repairs: list[tuple[int, str, str]] = []
+        self.year: int | None = None
 
     def emit(self, cells: list[str], start: int, end: int) -> None:
         self.rows.append((cells, self.s.line_of(start, end)))
@@ -476,7 +543,8 @@ class RunOnReader:
     def read(self) -> None:
         text = self.s.text
         anchors = find_anchors(text)
-        self.repairs = [(self.s.lines[a.start], a.text, a.cell) for a in anchors if a.repaired]
+        opening = next((a.start for a in anchors if a.kind == "title"), len(text))
+        self.repairs = [(self.s.lines[a.start], a.text, a.cell) for a in anchors if a.repaired and a.start >= opening]
         # the first title opens the form; text before it is not part of it
         first = next((i for i, a in enumerate(anchors) if a.kind == "title"), None)
         if first is None:
@@ -487,6 +555,8 @@ class RunOnReader:
             a = anchors[i]
             nxt = anchors[i + 1].start if i + 1 < len(anchors) else len(text)
             if a.kind == "title":
+                if year := re.search(r"((?:19|20)\d{2})\s*年", a.text):
+                    self.year = int(year.group(1))
                 self.emit([a.text], a.start, a.end)
                 self.leftover(a.end, nxt)
                 i += 1
@@ -502,7 +572,7 @@ class RunOnReader:
                         value = ""
                 self.emit([a.cell, value] if value else [a.cell], a.start, nxt)
                 i += 1
-            elif a.kind.startswith("head:") or a.kind.startswith("block:") or a.kind == "source":
+            elif a.kind.startswith("head:") or a.kind.startswith("block:") or a.kind in ("source", "seq"):
                 i = self._block(anchors, i)
             else:
                 self.leftover(a.start, nxt)
@@ -519,6 +589,11 @@ class RunOnReader:
             return i + 1
         if kind == "source":
             kind = None
+        if kind == "seq":
+            self.emit([a.text], a.start, a.end)
+            nxt = anchors[i + 1].start if i + 1 < len(anchors) else len(text)
+            self.leftover(a.end, nxt)
+            return i + 1
         label: list[Anchor] = []
         heads: list[Anchor] = []
         sources: list[Anchor] = []
@@ -527,7 +602,7 @@ class RunOnReader:
         while j < len(anchors):
             b = anchors[j]
             this = _block_of(b)
-            if kind is None and this not in (None, "total", "source"):
+            if kind in (None, "indicator_label") and this not in (None, "total", "source", "indicator_label"):
                 kind = this
             belongs = (j == i) or (this == kind) or (this == "source" and kind in (None, "funding") and not heads) \
                 or (b.kind.startswith("head:") and kind in _groups_of().get(b.word, ()))
@@ -560,10 +635,58 @@ class RunOnReader:
                              [b for b in anchors[j:k] if b.kind.startswith("block:")])
         elif kind == "goal":
             self._goal(head_cells, heads, values_after, start, end_heads, stop)
-        else:  # a project form's indicators, run together: not read (the rows' cells are not known)
-            self.emit([*head_cells, *(h.cell for h in heads)], start, end_heads)
-            self.leftover(end_heads, stop)
+        else:
+            self._indicators(heads, start, end_heads, stop, anchors[j:k])
         return k
+
+    def _indicators(self, heads, start, end_heads, stop, inside) -> None:
+        """A project form's indicator rows run together: cut at the level
+        labels (项目决策(10分), 数量指标(10分)) and list marks (指标2:), then each
+        piece into rows of name, 分值, 指标值, 全年实际值 and 得分 (:func:`project_rows`);
+        a piece that does not cut so is reported."""
+        slots = [h.label for h in heads]
+        self.emit([h.word or h.cell for h in heads], start, end_heads)
+        values = [x for x in slots if x not in ("level1", "level2", "level3", "note")]
+        if not {"level1", "level2", "level3"} <= set(slots) or values[:1] != ["weight"] or values[-1:] != ["score"]:
+            self.leftover(end_heads, stop)  # not the order the cutting knows (分值 … 得分): reported
+            return
+        levels = []
+        for b in inside:  # a level label printed right after the same label begins a name (财务管理财务管理制度有效性)
+            if b.kind == "level" and not (levels and levels[-1].label == b.label and levels[-1].end == b.start):
+                levels.append(b)
+        template = template_by_labels(b.text for b in levels) or template_for_year(self.year)
+        pos = end_heads
+        level = {"level1": "", "level2": ""}
+        for b in [*levels, None]:
+            piece_end = b.start if b is not None else stop
+            self._indicator_piece(pos, piece_end, slots, level)
+            if b is None:
+                break
+            which = "level1" if b.label in template.level1 else "level2"
+            level[which] = b.text
+            if which == "level1":
+                level["level2"] = ""
+            pos = b.end
+
+    def _indicator_piece(self, pos, end, slots, level) -> None:
+        text = self.s.text
+        piece = text[pos:end]
+        at = 0
+        for found in project_rows(piece):
+            if found is None:
+                break
+            row_start, row_end, cells = found
+            if cells is None:  # a name OCR garbled (项Fl实施…) may hide a level label: the rest is reported
+                break
+            if piece[at:row_start].strip(" :：") and not _PLACEHOLDER.fullmatch(piece[at:row_start]):
+                self.leftover(pos + at, pos + row_start)
+            cells = {**cells, **{k: v for k, v in level.items() if v}}
+            level["level1"] = level["level2"] = ""  # printed once: the rows below inherit them
+            self.emit([cells.get(x, "") for x in slots], pos + row_start, pos + row_end)
+            at = row_end
+        rest = piece[at:]
+        if rest.strip() and not _PLACEHOLDER.fullmatch(rest):
+            self.leftover(pos + at, end)
 
     def _goal(self, head_cells, heads, values_after, start, end_heads, stop) -> None:
         """Goal texts: a text printed right after its header word is that
@@ -614,11 +737,9 @@ class RunOnReader:
     def _funding(self, heads, label, values, start, stop) -> None:
         columns = [h.label for h in heads]
         amount_slots = [c for c in columns if c in ("budget_initial", "budget_full_year", "executed")]
-        cut = cut_budget(values.strip(), len(amount_slots))
-        if cut is None:
-            self.leftover(start, stop)
-            if label is not None:
-                self.emit(["", label.text], label.start, label.end)
+        cut = cut_budget(values.strip().lstrip(":："), len(amount_slots))
+        if cut is None:  # values that do not cut: the row, its label with them, is reported
+            self.leftover(label.start if label is not None else start, stop)
             return
         found, rest = cut
         rate_at = next(n for n, c in enumerate(found) if c.endswith("%"))

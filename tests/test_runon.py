@@ -11,7 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from test_department_forms import DEPARTMENT
+from test_department_forms import DEPARTMENT, FOUR_DIMENSIONS
 
 from selfeval.normalize.runon import atoms, cut_budget, cut_pair, department_row
 from selfeval.pipeline import run
@@ -62,22 +62,38 @@ def test_department_goal_texts_run_together_are_reported(department):
     assert "通过整合各级各类媒体" in texts and "中心2021年较好地完成了履职任务" in texts
 
 
-def test_four_dimension_form_run_together_head_funding_read_indicators_reported(tmp_path):
+def test_four_dimension_form_run_together_reads_head_funding_and_rows(tmp_path):
+    text = _run_on((TEMPLATES / "four-dimension-2021.txt").read_text(encoding="utf-8"))
+    text = text.replace("参考分值", "考值参分").replace("项目产出", "顼目产出")  # OCR slips, as in 07_*
     path = tmp_path / "four-dimension-run-on.txt"
-    path.write_text(_run_on((TEMPLATES / "four-dimension-2021.txt").read_text(encoding="utf-8")), encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
     tables = _tables(path)
     [form] = tables["forms"]
     assert (form["title"], form["year"], form["project_name"], form["department"], form["implementing_unit"],
-            form["total_score"]) == ("银川市本级部门项目支出绩效自评表(2021年)", 2021, "初中公用经费", "银川市教育局",
-                                     "银川市第六中学", 98.0)
+            form["total_score"], form["template"]) == ("银川市本级部门项目支出绩效自评表(2021年)", 2021, "初中公用经费",
+                                                       "银川市教育局", "银川市第六中学", 98.0, "cn-four-dimension")
     [total] = tables["funding"]
     assert (total["source_key"], total["budget_initial"], total["budget_full_year"], total["executed"],
             total["execution_rate"]) == ("total", 64.8, 64.8, 64.8, 1.0)
-    assert tables["indicators"] == []
+    got = [(r["level1"], r["level2"], r["level3"], r["weight"], r["target_raw"], r["actual_raw"], r["score"],
+            r["level1_weight"]) for r in tables["indicators"]]
+    assert got == FOUR_DIMENSIONS
     texts = " ".join(f["text"] or "" for f in tables["findings"] if f["code"] == "unparsed_line")
-    for name in ("完整性", "财务管理制度有效性", "保障人数", "绿化、水电费等成本", "效果显著"):
-        assert name in texts  # the rows it cannot cut are reported with their text
     assert "保障学校正常工作运行" in texts  # one goal text after both header words: not shared out, reported
+    repaired = {f["text"] for f in tables["findings"] if f["code"] == "label_repaired"}
+    assert {"考值参分", "顼目产出(30分)"} <= repaired
+
+
+def test_project_rows_are_cut_by_name_weight_values_and_score():
+    from selfeval.normalize.runon import project_rows
+
+    rows = [r[2] for r in project_rows("相关性2一按照标准管理2可行性2实际工作需求2")]
+    assert rows == [
+        {"level3": "相关性", "weight": "2", "target": "", "actual": "按照标准管理", "score": "2"},
+        {"level3": "可行性", "weight": "2", "target": "", "actual": "实际工作需求", "score": "2"}]
+    [row] = [r[2] for r in project_rows("保障人数102370人2370人IO")]  # 指标值 = 全年实际值, IO for 10
+    assert (row["weight"], row["target"], row["actual"], row["score"]) == ("10", "2370人", "2370人", "10")
+    assert list(project_rows("覆盖率5全部完成9")) == [None]  # a score more than its weight: no row, reported
 
 
 def test_glued_numbers_are_cut_by_the_arithmetic():
@@ -101,3 +117,25 @@ def test_a_department_row_is_read_by_what_its_parts_are():
         "培训人次", "≥300人次", "320人次", "10", "8")
     row = department_row("服务质量定性指标优优100%55否")
     assert (row["level3"], row["indicator_kind"], row["target"], row["actual"]) == ("服务质量", "定性指标", "优", "优")
+
+
+def test_seed_form_run_together_reads_its_head_and_reports_what_it_cannot_cut(tmp_path):
+    """The seed's first form run together: its funding header prints 执行率 and
+    得分 as one word and its indicator values come before 分值, orders the
+    cutting does not know; those rows are reported with their text, never
+    read into the wrong columns."""
+    lines = Path("fixtures/forms/seed-2020-rongchang-27-forms.txt").read_text(encoding="utf-8").splitlines()
+    seqs = [n for n, line in enumerate(lines) if "项目序号" in line]
+    path = tmp_path / "seed-form-1-run-on.txt"
+    path.write_text(_run_on("\n".join(lines[seqs[0] - 2 : seqs[1] - 2])), encoding="utf-8")
+    tables = _tables(path)
+    [form] = tables["forms"]
+    assert (form["title"], form["form_seq"], form["amount_unit"], form["budget_unit"], form["implementing_unit"],
+            form["project_name"]) == ("2020年度预算资金项目支出绩效自评表", 1, "万元", "重庆市荣昌区人力资源和社会保障局",
+                                      "重庆市荣昌区人力资源和社会保障局", "“鸿雁计划”专项资金")
+    assert tables["funding"] == [] and tables["indicators"] == []
+    texts = " ".join(f["text"] or "" for f in tables["findings"] if f["code"] == "unparsed_line")
+    for text in ("年度资金总额:13.0413.0410.00100.00%10", "市级资金6.526.52—100.00%—", "补助引进人才企业数≥3家3家40.0040.00",
+                 "总分100.0099.00"):
+        assert text in texts
+    assert "empty_form" in {f["code"] for f in tables["findings"]}
