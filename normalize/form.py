@@ -108,10 +108,12 @@ class FormParser:
         )
         self.mode = "head"
         self.funding_columns: dict[str, int] | None = None
+        self._funding_layout: tuple[dict[str, int], int] | None = None  # the columns with defaults, the label's column
         self.goal_columns: dict[str, int] = {}
         self.indicator_columns: dict[str, int] = {}
         self.band: str | None = None  # the block of the header row right above, while a band may go on
         self.structure: set[Place] = set()  # rows read as the form's structure, no record of their own
+        self.read: list[tuple[SourceRow, Place]] = []  # every non-blank row, with its place
         self.block: indicator_block.IndicatorBlock | None = None
         self.totals: list[_Total] = []
         self.goal_parts: dict[str, list[str]] = {"target": [], "target_adjusted": [], "actual": []}
@@ -119,10 +121,13 @@ class FormParser:
     # -- the walk ---------------------------------------------------------
     def parse(self) -> FormRecord:
         context, after_header = "head", None
+        cutoff = self.settings.label_match_cutoff
         for row in self.cells.rows:
-            kind = classify_row(row, context, after_header, self.settings.label_match_cutoff)
+            kind = classify_row(row, context, after_header, cutoff)
             if kind.kind == "blank":
                 continue
+            place = row.place
+            self.read.append((row, place))
             self.band = after_header
             records = self._record_count()
             taken = self._read(row, kind)
@@ -132,7 +137,7 @@ class FormParser:
                 if taken is not True:
                     self._report_cells(row, taken)
                 if self._record_count() == records:
-                    self.structure.add(row.place)  # read, but no record is made from it: labels, headers, head fields
+                    self.structure.add(place)  # read, but no record is made from it: labels, headers, head fields
             after_header = kind.block if kind.kind == "header" else None
             context = self.mode
         self._finish()
@@ -145,10 +150,9 @@ class FormParser:
     def _read(self, row: SourceRow, kind: RowKind) -> bool | frozenset[int]:
         """Run the block a row's kind belongs to: True when it took every cell,
         the columns it took when only some, False when nothing took the row."""
-        first = next((clean(c) for c in row.cells if not is_null(c)), "")
         match kind.kind:
             case "title":
-                return self._title_row(row, first)
+                return self._title_row(row, next((clean(c) for c in row.cells if not is_null(c)), ""))
             case "seq" | "unit":
                 return self._seq_and_unit(row)
             case "total":
@@ -184,11 +188,11 @@ class FormParser:
         held = {r.place for r in form.funding} | {i.place for i in form.indicators}
         form.used_lines = self.structure | held
         if form.look_alike:
-            form.used_lines |= {row.place for row in self.cells.rows if not row.is_blank()}  # read, reported as a whole
+            form.used_lines |= {place for _, place in self.read}  # read, reported as a whole
             return
         reported = {Place(f.line, f.page, f.sheet) for f in form.findings if f.code == "unparsed_line" and f.line is not None}
-        for row in self.cells.rows:
-            if not row.is_blank() and row.place not in form.used_lines and row.place not in reported:
+        for row, place in self.read:
+            if place not in form.used_lines and place not in reported:
                 self._finding("unparsed_line", "no record holds this row; kept here", row)
 
     def _title_row(self, row: SourceRow, first: str) -> bool:
@@ -209,6 +213,7 @@ class FormParser:
         columns = dict(kind.columns)
         if kind.block == "funding":
             self.funding_columns = merge_band(self.funding_columns or {}, columns) if self.band == "funding" else columns
+            self._funding_layout = None
             self.mode = "funding"
         elif kind.block == "goal":
             self.goal_columns = merge_band(self.goal_columns, columns) if self.band == "goal" else columns
@@ -281,8 +286,12 @@ class FormParser:
     # -- blocks -----------------------------------------------------------
     def _funding_row(self, row: SourceRow) -> bool:
         assert self.funding_columns is not None
-        columns = _with_defaults(funding_block.DEFAULT_COLUMNS, self.funding_columns, apart=True)
-        label_expected = min(self.funding_columns.values()) - 1
+        if self._funding_layout is None:  # once per header band
+            self._funding_layout = (
+                _with_defaults(funding_block.DEFAULT_COLUMNS, self.funding_columns, apart=True),
+                min(self.funding_columns.values()) - 1,
+            )
+        columns, label_expected = self._funding_layout
         found = source_label(row.cells, self.settings.label_match_cutoff)
         if found is None and unlabelled_amounts(row.cells) and not any(f.source_key == "total" for f in self.form.funding):
             found = (label_expected, total_source())  # a budget row with no label: the form's one total
@@ -454,9 +463,9 @@ class FormParser:
 
     def _finding(self, code: str, message: str, row: SourceRow | None, field: str | None = None,
                  table: str | None = None) -> None:
-        finding = finding_at(code, message, row.place if row else None, row.text if row else None)
         table = table or ("forms" if field else None)
-        self.form.findings.append(finding.about(table, None, field) if table else finding)
+        self.form.findings.append(finding_at(code, message, row.place if row else None, row.text if row else None,
+                                             table=table, field=field if table else None))
 
     def _unparsed(self, row: SourceRow) -> None:
         first = next((clean(c) for c in row.cells if not is_null(c)), "")
