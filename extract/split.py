@@ -40,7 +40,7 @@ class FormCells:
 
 
 def _joined(row: SourceRow) -> str:
-    return "".join(c for c in row.cells if c)
+    return "".join(row.cells)
 
 
 def seq_of(row: SourceRow) -> int | None:
@@ -50,7 +50,7 @@ def seq_of(row: SourceRow) -> int | None:
 
 def is_title(row: SourceRow) -> bool:
     """A title line: one short text naming the form type, outside any table."""
-    if not any("绩效" in c for c in row.cells):
+    if "绩效" not in "\t".join(row.cells):
         return False
     filled = [c for c in row.cells if c.strip()]
     if len(filled) != 1 or len(filled[0]) > 60:

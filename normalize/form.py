@@ -57,6 +57,12 @@ def split_code(text: str | None) -> tuple[str | None, str | None]:
     return (match.group(1), match.group(2).strip()) if match else (None, text)
 
 
+def _is_word(cell: str) -> bool:
+    """A null marker that is a word (无), not a dash (一一, ——)."""
+    text = clean(cell)
+    return bool(text) and all("\u4e00" <= ch <= "\u9fff" and ch != "一" for ch in text)
+
+
 OPTIONAL_COLUMNS = frozenset({"note"})  # a block may lack these; every other slot needs a column
 
 
@@ -102,10 +108,12 @@ class FormParser:
         )
         self.mode = "head"
         self.funding_columns: dict[str, int] | None = None
+        self._funding_layout: tuple[dict[str, int], int] | None = None  # the columns with defaults, the label's column
         self.goal_columns: dict[str, int] = {}
         self.indicator_columns: dict[str, int] = {}
         self.band: str | None = None  # the block of the header row right above, while a band may go on
         self.structure: set[Place] = set()  # rows read as the form's structure, no record of their own
+        self.read: list[tuple[SourceRow, Place]] = []  # every non-blank row, with its place
         self.block: indicator_block.IndicatorBlock | None = None
         self.totals: list[_Total] = []
         self.goal_parts: dict[str, list[str]] = {"target": [], "target_adjusted": [], "actual": []}
@@ -113,10 +121,13 @@ class FormParser:
     # -- the walk ---------------------------------------------------------
     def parse(self) -> FormRecord:
         context, after_header = "head", None
+        cutoff = self.settings.label_match_cutoff
         for row in self.cells.rows:
-            kind = classify_row(row, context, after_header, self.settings.label_match_cutoff)
+            kind = classify_row(row, context, after_header, cutoff)
             if kind.kind == "blank":
                 continue
+            place = row.place
+            self.read.append((row, place))
             self.band = after_header
             records = self._record_count()
             taken = self._read(row, kind)
@@ -126,7 +137,7 @@ class FormParser:
                 if taken is not True:
                     self._report_cells(row, taken)
                 if self._record_count() == records:
-                    self.structure.add(row.place)  # read, but no record is made from it: labels, headers, head fields
+                    self.structure.add(place)  # read, but no record is made from it: labels, headers, head fields
             after_header = kind.block if kind.kind == "header" else None
             context = self.mode
         self._finish()
@@ -139,10 +150,9 @@ class FormParser:
     def _read(self, row: SourceRow, kind: RowKind) -> bool | frozenset[int]:
         """Run the block a row's kind belongs to: True when it took every cell,
         the columns it took when only some, False when nothing took the row."""
-        first = next((clean(c) for c in row.cells if not is_null(c)), "")
         match kind.kind:
             case "title":
-                return self._title_row(row, first)
+                return self._title_row(row, next((clean(c) for c in row.cells if not is_null(c)), ""))
             case "seq" | "unit":
                 return self._seq_and_unit(row)
             case "total":
@@ -178,11 +188,11 @@ class FormParser:
         held = {r.place for r in form.funding} | {i.place for i in form.indicators}
         form.used_lines = self.structure | held
         if form.look_alike:
-            form.used_lines |= {row.place for row in self.cells.rows if not row.is_blank()}  # read, reported as a whole
+            form.used_lines |= {place for _, place in self.read}  # read, reported as a whole
             return
         reported = {Place(f.line, f.page, f.sheet) for f in form.findings if f.code == "unparsed_line" and f.line is not None}
-        for row in self.cells.rows:
-            if not row.is_blank() and row.place not in form.used_lines and row.place not in reported:
+        for row, place in self.read:
+            if place not in form.used_lines and place not in reported:
                 self._finding("unparsed_line", "no record holds this row; kept here", row)
 
     def _title_row(self, row: SourceRow, first: str) -> bool:
@@ -203,6 +213,7 @@ class FormParser:
         columns = dict(kind.columns)
         if kind.block == "funding":
             self.funding_columns = merge_band(self.funding_columns or {}, columns) if self.band == "funding" else columns
+            self._funding_layout = None
             self.mode = "funding"
         elif kind.block == "goal":
             self.goal_columns = merge_band(self.goal_columns, columns) if self.band == "goal" else columns
@@ -250,8 +261,8 @@ class FormParser:
         parts: dict[str, list[str]] = {}
         taken: set[int] = set()
         for col, cell in enumerate(row.cells):
-            if is_null(cell):
-                continue
+            if is_null(cell) and not (group == "form_texts" and _is_word(cell)):
+                continue  # a closing text of 无 (none) is what it says
             text = clean(cell)
             label, _, inline = text.partition(":")
             match = vocab.match(label) if len(label) <= longest else None
@@ -261,6 +272,7 @@ class FormParser:
                 taken.add(col)
                 if inline.strip():
                     parts[pending].append(inline.strip())
+                    pending = None  # 项目负责人:查小兵 holds its value: a further cell is not it
             elif pending:
                 parts[pending].append(text)
                 taken.add(col)
@@ -274,8 +286,12 @@ class FormParser:
     # -- blocks -----------------------------------------------------------
     def _funding_row(self, row: SourceRow) -> bool:
         assert self.funding_columns is not None
-        columns = _with_defaults(funding_block.DEFAULT_COLUMNS, self.funding_columns, apart=True)
-        label_expected = min(self.funding_columns.values()) - 1
+        if self._funding_layout is None:  # once per header band
+            self._funding_layout = (
+                _with_defaults(funding_block.DEFAULT_COLUMNS, self.funding_columns, apart=True),
+                min(self.funding_columns.values()) - 1,
+            )
+        columns, label_expected = self._funding_layout
         found = source_label(row.cells, self.settings.label_match_cutoff)
         if found is None and unlabelled_amounts(row.cells) and not any(f.source_key == "total" for f in self.form.funding):
             found = (label_expected, total_source())  # a budget row with no label: the form's one total
@@ -447,9 +463,9 @@ class FormParser:
 
     def _finding(self, code: str, message: str, row: SourceRow | None, field: str | None = None,
                  table: str | None = None) -> None:
-        finding = finding_at(code, message, row.place if row else None, row.text if row else None)
         table = table or ("forms" if field else None)
-        self.form.findings.append(finding.about(table, None, field) if table else finding)
+        self.form.findings.append(finding_at(code, message, row.place if row else None, row.text if row else None,
+                                             table=table, field=field if table else None))
 
     def _unparsed(self, row: SourceRow) -> None:
         first = next((clean(c) for c in row.cells if not is_null(c)), "")
@@ -457,6 +473,24 @@ class FormParser:
             self._finding("unparsed_line", f"{first}: a section of the form no table has a column for; kept here", row)
             return
         self._finding("unparsed_line", "not part of any block of the form; kept here", row)
+
+
+def cut_form_start(rows: list[SourceRow], settings: Settings) -> int | None:
+    """Where, in rows before a document's first form, a form cut at its top
+    starts: a funding or indicator header followed by a row of its block (a
+    page that begins mid-form); None when the rows hold no such block."""
+    for n, row in enumerate(rows):
+        kind = classify_row(row, "head", None, settings.label_match_cutoff)
+        if kind.kind != "header" or kind.block not in ("funding", "indicators"):
+            continue
+        for below in rows[n + 1 :]:
+            nxt = classify_row(below, kind.block, None, settings.label_match_cutoff)
+            if nxt.kind == "blank":
+                continue
+            if nxt.kind in ("funding", "indicator"):
+                return n
+            break
+    return None
 
 
 def parse_form(cells: FormCells, settings: Settings) -> FormRecord:

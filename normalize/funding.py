@@ -58,7 +58,7 @@ def read_funding_row(
     key = source_keys()[match.label]
 
     def note(code: str, message: str, field: str | None = None) -> None:
-        findings.append(finding_at(code, message, row.place, row.text).about("funding", key, field))
+        findings.append(finding_at(code, message, row.place, row.text, table="funding", key=key, field=field))
 
     if match.repaired:
         repairs.append("label_repaired")

@@ -161,7 +161,7 @@ def arrange(entries: list[tuple], template: Template, centred: bool = False,
     parents = {level2[e[2]][0] for _, e in labels}
     alone = [(i, e) for i, e in enumerate(entries)
              if e[0] == "level" and e[2] not in level2 and e[2] not in parents and template.only_child(e[2])]
-    labels = sorted(labels + alone, key=lambda p: p[0])
+    labels = _in_template_order(sorted(labels + alone, key=lambda p: p[0]), {i for i, _ in rows}, template)
     group_of: dict[int, int] = {}
     doubts: list[tuple[int, str, str]] = []
     _centred(rows, labels, group_of, doubts)
@@ -210,6 +210,37 @@ def arrange(entries: list[tuple], template: Template, centred: bool = False,
         if n not in used_l1:
             out.append(({"level1": l1[1].text}, [l1[1]]))
     return out
+
+
+def _in_template_order(labels: list[tuple[int, tuple]], rows: set[int], template: Template) -> list[tuple[int, tuple]]:
+    """Labels printed one after another with no row between them, put in the
+    template's order (their places kept).  A merged label is printed at the
+    middle of its cell, so a label of an empty group (a row of its own) can be
+    printed before the label of the group above it (seed form 15:
+    ``质量指标`` a line above the merged ``数量指标``), and two labels of one
+    printed row come in the order of their columns (form 25: ``生态效益指标``
+    in the first column, ``社会效益指标`` in the second); the groups of a
+    form follow the template."""
+    order = {label: n for n, label in enumerate(template.level2_parents)}
+
+    def rank(entry: tuple) -> int:
+        label = entry[2] if entry[2] in order else template.only_child(entry[2])
+        return order.get(label, len(order))
+
+    out: list[tuple[int, tuple]] = []
+    run: list[tuple[int, tuple]] = []
+    for i, entry in labels:
+        if run and any(run[-1][0] < r < i for r in rows):
+            out.extend(_ranked(run, rank))
+            run = []
+        run.append((i, entry))
+    out.extend(_ranked(run, rank))
+    return out
+
+
+def _ranked(run: list[tuple[int, tuple]], rank) -> list[tuple[int, tuple]]:
+    entries = sorted((e for _, e in run), key=rank)  # stable: equal ranks keep their printed order
+    return [(i, e) for (i, _), e in zip(run, entries, strict=True)]
 
 
 def _leading(entries: list[tuple]) -> list[tuple[dict[str, str], list]]:

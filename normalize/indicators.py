@@ -89,6 +89,11 @@ def value_slots(columns: dict[str, int]) -> tuple[str, ...]:
     return target + tuple(s for s in VALUE_SLOTS[1:] if s in columns)
 
 
+@lru_cache(maxsize=1024)
+def _value_slots(column_items: tuple[tuple[str, int], ...]) -> tuple[str, ...]:
+    return value_slots(dict(column_items))
+
+
 @dataclass(frozen=True)
 class Label:
     level: int
@@ -199,7 +204,7 @@ def _read_cells(
     if first is None:
         return None
     prefix = _label_prefix(cells, template, cutoff)
-    slot_names = value_slots(columns)
+    slot_names = _value_slots(column_items)
     best: Reading | None = None
     for k in range(len(prefix), -1, -1):
         labels = tuple(prefix[:k])
@@ -238,9 +243,8 @@ def _read_cells(
             score -= w.nameless
             if labels and _implied(labels, template):
                 score -= w.implied_label  # the cell is the row's name: its level 2 follows anyway
-        reading = Reading(labels, shift, name, placement, score)
-        if best is None or reading.score > best.score:
-            best = reading
+        if best is None or score > best.score:
+            best = Reading(labels, shift, name, placement, score)
     return best
 
 
@@ -295,15 +299,17 @@ class IndicatorBlock:
         self._report_alignment(row, reading, repairs)
         values = reading.placement.cells
         if not reading.named and not values:
-            self.findings[first:] = [f.about(None) for f in self.findings[first:]]  # a placeholder: no record
+            if len(self.findings) > first:
+                self.findings[first:] = [f.about(None) for f in self.findings[first:]]  # a placeholder: no record
             return True  # a template placeholder: labels only
         self.records.append(self._record(row, reading, repairs))
         seq = self.records[-1].indicator_seq
-        self.findings[first:] = [f.about("indicators", seq, f.field) for f in self.findings[first:]]
+        if len(self.findings) > first:
+            self.findings[first:] = [f.about("indicators", seq, f.field) for f in self.findings[first:]]
         return True
 
     def _note(self, code: str, message: str, row: SourceRow, field: str | None = None) -> None:
-        self.findings.append(finding_at(code, message, row.place, row.text).about("indicators", None, field))
+        self.findings.append(finding_at(code, message, row.place, row.text, table="indicators", field=field))
 
     def _apply_labels(self, row: SourceRow, reading: Reading, repairs: list[str]) -> None:
         for label in reading.labels:

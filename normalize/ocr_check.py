@@ -35,12 +35,13 @@ def low_confidence_doubts(form: FormRecord, rows: Iterable[SourceRow], settings:
     text covered (its confidence is then set; an empty cell without ink has
     none)."""
     threshold = settings.ocr_confidence_threshold
+    scanned = [row for row in rows if row.confidence is not None]
+    if not scanned:
+        return []
     funding = {r.place: r for r in form.funding}
     indicators = {i.place: i for i in form.indicators}
     out = []
-    for row in rows:
-        if row.confidence is None:
-            continue
+    for row in scanned:
         low = [c for c, conf in enumerate(row.confidence) if conf is not None and conf < threshold]
         if not low:
             continue

@@ -31,6 +31,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import filterfalse
 
 from selfeval.extract.grid import SourceRow
 from selfeval.extract.split import is_title
@@ -89,6 +90,12 @@ def block_labels(kind: str) -> frozenset[str]:
     return frozenset(Vocabulary.key(t) for t in vocabulary()["block_labels"][kind])
 
 
+@cache
+def goal_words() -> frozenset[str]:
+    """The keys of the goal block's column names (年初设定目标 …)."""
+    return frozenset(Vocabulary.key(t) for texts in vocabulary()["goal_columns"].values() for t in texts)
+
+
 def header_columns(cells: tuple[str, ...], block: str, minimum: int) -> dict[str, int] | None:
     """Column index of each column a header row of ``block`` names, or None
     when it names fewer than ``minimum``."""
@@ -96,19 +103,53 @@ def header_columns(cells: tuple[str, ...], block: str, minimum: int) -> dict[str
     return dict(found) if found is not None else None
 
 
-@lru_cache(maxsize=16384)
-def _header_columns(cells: tuple[str, ...], group: str, minimum: int) -> tuple[tuple[str, int], ...] | None:
-    if sum(1 for c in cells if c.strip() and not any(ch.isdigit() for ch in c)) < minimum:
-        return None  # header cells hold no digits: too few candidates to be a header
+@lru_cache(maxsize=65536)
+def _digit_free(cell: str) -> bool:
+    """No digit in the cell: header cells hold none (a value or number cell does)."""
+    return not any(ch.isdigit() for ch in cell)
+
+
+def _candidates(cells: tuple[str, ...]) -> int:
+    """How many cells could be header cells: non-blank and digit-free."""
+    return sum(1 for c in cells if c.strip() and _digit_free(c))
+
+
+def _header_texts(cells: tuple[str, ...]) -> tuple[tuple[int, str], ...]:
+    """(column, header text) of each non-empty cell, to match against a block's column names."""
+    return tuple((col, header_text(cell)) for col, cell in enumerate(cells) if not is_null(cell))
+
+
+def _columns_named(texts: tuple[tuple[int, str], ...], group: str, minimum: int) -> tuple[tuple[str, int], ...] | None:
     vocab = column_vocabulary(group, HEADER_CUTOFF)
     columns: dict[str, int] = {}
-    for col, cell in enumerate(cells):
-        if is_null(cell):
-            continue
-        match = vocab.match(header_text(cell))
+    for col, text in texts:
+        match = vocab.match(text)
         if match and match.label not in columns:
             columns[match.label] = col
     return tuple(columns.items()) if len(columns) >= minimum else None
+
+
+@lru_cache(maxsize=16384)
+def _header_columns(cells: tuple[str, ...], group: str, minimum: int) -> tuple[tuple[str, int], ...] | None:
+    if _candidates(cells) < minimum:
+        return None  # header cells hold no digits: too few candidates to be a header
+    return _columns_named(_header_texts(cells), group, minimum)
+
+
+def _header_of(cells: tuple[str, ...]) -> tuple[str, tuple[tuple[str, int], ...]] | None:
+    """(block, columns) of the first of :data:`HEADER_ORDER` a row is a header
+    of, the row's cells read once for all of them; None when it is none."""
+    candidates = _candidates(cells)
+    texts = None
+    for block, group, minimum in HEADER_ORDER:
+        if candidates < minimum:
+            continue
+        if texts is None:
+            texts = _header_texts(cells)
+        found = _columns_named(texts, group, minimum)
+        if found:
+            return block, found
+    return None
 
 
 def _band_row(cells: tuple[str, ...], block: str) -> tuple[tuple[str, int], ...] | None:
@@ -137,6 +178,7 @@ def is_block_label(cell: str) -> bool:
     return any(key in block_labels(kind) for kind in ("funding", "goal", "indicators"))
 
 
+@lru_cache(maxsize=4096)
 def header_cells(cells: tuple[str, ...], block: str) -> frozenset[int]:
     """The cells of a header row that name a column of ``block``, a head field
     (a 项目名称 column printed in a funding header) or are a block label."""
@@ -184,51 +226,56 @@ def classify_row(
     return _classify(row.cells, context, after_header, cutoff)
 
 
+_BLANK, _TITLE, _SEQ, _UNIT, _FIELD, _TOTAL, _TRAILER, _FUNDING, _GOAL, _INDICATOR, _NOISE = (
+    RowKind(kind) for kind in ("blank", "title", "seq", "unit", "field", "total", "trailer", "funding", "goal", "indicator", "noise")
+)
+_HEADER_MINIMUM = min(m for _, _, m in HEADER_ORDER)
+
+
 @lru_cache(maxsize=32768)
 def _classify(cells: tuple[str, ...], context: str, after_header: str | None, cutoff: float) -> RowKind:
-    filled = [c for c in cells if not is_null(c)]
-    if not any(c.strip() for c in cells):
-        return RowKind("blank")
+    filled = list(filterfalse(is_null, cells))
+    if not any(map(str.strip, cells)):
+        return _BLANK
     first = clean(filled[0]) if filled else ""
     if len(filled) == 1 and (is_title(SourceRow(cells, 0)) or (context == "head" and YEAR_LINE.match(first))):
-        return RowKind("title")
-    text = compact("".join(cells))
-    if "项目序号" in text:
-        return RowKind("seq")
-    if "金额单位" in text:
-        return RowKind("unit")
+        return _TITLE
+    joined = "".join(cells)  # cleaning changes no CJK character: look for one before cleaning
+    if "序" in joined and "项目序号" in compact(joined):
+        return _SEQ
+    if "额" in joined and "金额单位" in compact(joined):
+        return _UNIT
     key = Vocabulary.key(first)
     in_indicators = context in ("indicators", "after_total")
     if key in block_labels("total") and in_indicators:
-        return RowKind("total")
+        return _TOTAL
     if key in unread_sections():
-        return RowKind("noise")  # a section no table has a column for (项目实施内容及过程概述): reported
+        return _NOISE  # a section no table has a column for (项目实施内容及过程概述): reported
     if after_header is not None:
         band = _band_row(cells, after_header)
         if band:
             return RowKind("header", after_header, band)
-    if key in block_labels("goal"):
+    if key in block_labels("goal") or key in goal_words():  # 年度总体目标 …, or its header printed without it
         return RowKind("header", "goal", _header_columns(cells, HEADER_GROUPS["goal"], 1) or ())
-    if sum(1 for c in filled if not any(ch.isdigit() for ch in c)) >= min(m for _, _, m in HEADER_ORDER):
-        for block, group, minimum in HEADER_ORDER:  # header cells hold no digits: else no header
-            found = _header_columns(cells, group, minimum)
-            if found:
-                return RowKind("header", block, found)
+    if sum(map(_digit_free, filled)) >= _HEADER_MINIMUM:  # header cells hold no digits: else no header
+        header = _header_of(cells)
+        if header:
+            return RowKind("header", *header)
     if context == "head" and label_value_group(cells, "header_fields"):
-        return RowKind("field")
+        return _FIELD
     if (
         in_indicators
         and column_vocabulary("form_texts", HEADER_CUTOFF).match(first.partition(":")[0]) is not None
         and label_value_group(cells, "form_texts")
     ):
-        return RowKind("trailer")
+        return _TRAILER
     if context == "funding":
-        return RowKind("funding") if source_label(cells, cutoff) is not None or unlabelled_amounts(cells) else RowKind("noise")
+        return _FUNDING if source_label(cells, cutoff) is not None or unlabelled_amounts(cells) else _NOISE
     if context == "goal":
-        return RowKind("goal")
+        return _GOAL
     if context == "indicators":
-        return RowKind("indicator")
-    return RowKind("noise")
+        return _INDICATOR
+    return _NOISE
 
 
 def unlabelled_amounts(cells: tuple[str, ...]) -> bool:

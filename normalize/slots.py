@@ -49,7 +49,7 @@ def fit(
     per_column = weights.offset if positional else weights.loose_offset
     nulls = {i for i, t in available.items() if is_null(t)}  # "—", "……": placeholders, not data
     n_real = len(available) - len(nulls)
-    pairs = [(column, scorers[slot], _empty_score(scorers[slot])) for slot, column in slots]
+    pairs = [(column, *_with_empty(scorers[slot])) for slot, column in slots]
     get = available.get
     # Score every offset without building its placement; the arithmetic (and
     # so every tie) is the same as placing the cells at each offset in turn.
@@ -84,19 +84,22 @@ def fit(
             used.add(col)
             if col not in nulls:
                 taken[slot] = (col, text)
-    lost = tuple((i, t) for i, t in sorted(available.items()) if i not in used and i not in nulls)
+    if len(used) == len(available):  # every cell placed (used holds only cells of available)
+        lost: tuple[tuple[int, str], ...] = ()
+    else:
+        lost = tuple((i, t) for i, t in sorted(available.items()) if i not in used and i not in nulls)
     return Placement(taken, best_offset, best_score, lost)
 
 
-_EMPTY_SCORES: dict[CellScorer, float] = {}
+_EMPTY_SCORES: dict[CellScorer, tuple[CellScorer, float]] = {}
 
 
-def _empty_score(scorer: CellScorer) -> float:
-    """What ``scorer`` gives an empty cell (scorers are pure, so asked once)."""
+def _with_empty(scorer: CellScorer) -> tuple[CellScorer, float]:
+    """``scorer`` and what it gives an empty cell (scorers are pure, so asked once)."""
     try:
         return _EMPTY_SCORES[scorer]
     except KeyError:
-        value = _EMPTY_SCORES[scorer] = scorer("")
-        return value
+        pair = _EMPTY_SCORES[scorer] = (scorer, scorer(""))
+        return pair
     except TypeError:  # an unhashable callable
-        return scorer("")
+        return scorer, scorer("")

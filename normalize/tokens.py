@@ -193,6 +193,7 @@ class TokenReader:
         self.block: _Block | None = None
         self.centred = False  # the form prints merged labels at their centre (a PDF's text)
         self.uncertain: list[tuple[Token, str]] = []  # close calls, reported
+        self.doubted: dict[int, tuple[_Row, str]] = {}  # a close call's place: the row it went to, and its field
 
     # the walk
     def read(self) -> list[_Row]:
@@ -411,9 +412,12 @@ class TokenReader:
         self._emit(head[: 2 + 2 * len(heads) - 1] if heads else head[:1], heads + ([block.label] if block.label else []),
                    block.extra_lines)
         texts = [tok for name, tok, _ in block.items if tok.text]
+        first_doubt = len(self.uncertain)
         target, actual = groups.split_goal(texts, self.centred, _aligned_heads(block), self.uncertain)
         if target or actual:
             self._emit(["", "", _joined(target), "", _joined(actual)], target + actual)
+            for n in range(first_doubt, len(self.uncertain)):
+                self.doubted[n] = (self.rows[-1], "goal_target")
 
     # indicators
     def _indicators(self, block: _Block) -> None:
@@ -427,12 +431,16 @@ class TokenReader:
                                                    strict=True) if slot}
         items = groups.rows_of(block.items, value_slots, l2_vocab, tuple(by_slot.get(s) for s in value_slots))
         width = max(columns.values()) + 1
+        first_doubt = len(self.uncertain)
         for cells_by_slot, toks in groups.arrange(items, template_for_year(self.year), self.centred, self.uncertain):
             cells = [""] * width
             for slot, text in cells_by_slot.items():
                 if slot in columns:
                     cells[columns[slot]] = text
             self._emit(cells, toks)
+            for n in range(first_doubt, len(self.uncertain)):  # a row whose group was a close call
+                if any(t is self.uncertain[n][0] for t in toks):
+                    self.doubted[n] = (self.rows[-1], "level2")
         self.unplaced.extend(groups.leftovers(items))
 
 
@@ -487,8 +495,15 @@ def regrid(rows: list[SourceRow], shape: str, cutoff: float, source_path: str = 
     for line, texts in sorted(by_line.items()):
         findings.append(finding_at("unparsed_line", f"text that no cell of the form could hold: {' '.join(texts)!r}",
                                    Place(line), " ".join(texts)))
-    for tok, message in reader.uncertain:
-        findings.append(finding_at("uncertain_reading", message, Place(tok.line)))
+    for n, (tok, message) in enumerate(reader.uncertain):
+        # on the row the close call went to (its first line is the record's line), naming the field:
+        # the pipeline gives it to the form and record read from that row
+        if n in reader.doubted:
+            row, field = reader.doubted[n]
+            table = "forms" if field.startswith("goal") else "indicators"
+            findings.append(finding_at("uncertain_reading", message, Place(min(row.lines)), table=table, field=field))
+        else:
+            findings.append(finding_at("uncertain_reading", message, Place(tok.line)))
     return out, findings
 
 

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal
 
 from selfeval.findings import Finding, finding_at
-from selfeval.normalize.records import FormRecord
+from selfeval.normalize.records import FormRecord, FundingRecord
 from selfeval.settings import Settings
 
 Check = Callable[[FormRecord, Settings], Iterator[Finding]]
@@ -35,7 +35,8 @@ def check_total_score(form: FormRecord, settings: Settings) -> Iterator[Finding]
             f"总分 score {_fmt(form.total_score)} but funding score + indicator "
             f"scores = {_fmt(computed)}",
             form.total_place,
-        ).about("forms", None, "total_score")
+            table="forms", field="total_score",
+        )
 
 
 def check_weight_sum(form: FormRecord, settings: Settings) -> Iterator[Finding]:
@@ -52,7 +53,8 @@ def check_weight_sum(form: FormRecord, settings: Settings) -> Iterator[Finding]:
             f"总分 weight {_fmt(form.total_weight)} but funding weight + indicator "
             f"weights = {_fmt(summed)}",
             form.total_place,
-        ).about("forms", None, "total_weight")
+            table="forms", field="total_weight",
+        )
 
 
 def check_level_weights(form: FormRecord, settings: Settings) -> Iterator[Finding]:
@@ -69,7 +71,8 @@ def check_level_weights(form: FormRecord, settings: Settings) -> Iterator[Findin
                 "level_weight_mismatch",
                 f"{level1} states {_fmt(stated)} points but its indicators weigh {_fmt(summed)}",
                 members[0].place,
-            ).about("indicators", members[0].indicator_seq, "level1_weight")
+                table="indicators", key=members[0].indicator_seq, field="level1_weight",
+            )
 
 
 def check_execution_rates(form: FormRecord, settings: Settings) -> Iterator[Finding]:
@@ -84,7 +87,8 @@ def check_execution_rates(form: FormRecord, settings: Settings) -> Iterator[Find
                 f"{row.source_label} states 执行率 {_fmt(row.execution_rate * 100)}% but "
                 f"{_fmt(row.executed)} / {_fmt(row.budget_full_year)} = {actual * 100:.2f}%",
                 row.place,
-            ).about("funding", row.source_key, "execution_rate")
+                table="funding", key=row.source_key, field="execution_rate",
+            )
 
 
 def check_funding_scores(form: FormRecord, settings: Settings) -> Iterator[Finding]:
@@ -98,7 +102,8 @@ def check_funding_scores(form: FormRecord, settings: Settings) -> Iterator[Findi
                 f"{row.source_label} score {_fmt(row.score)} but 执行率 × 分值 = "
                 f"{_fmt(row.execution_rate * 100)}% × {_fmt(row.weight)} = {expected:.2f}",
                 row.place,
-            ).about("funding", row.source_key, "score")
+                table="funding", key=row.source_key, field="score",
+            )
 
 
 def check_funding_sums(form: FormRecord, settings: Settings) -> Iterator[Finding]:
@@ -117,18 +122,21 @@ def check_funding_sums(form: FormRecord, settings: Settings) -> Iterator[Finding
                 "funding_sum_mismatch",
                 f"{title}: 年度资金总额 {_fmt(stated)} but the sources add up to {_fmt(summed)}",
                 total.place,
-            ).about("funding", total.source_key, column)
+                table="funding", key=total.source_key, field=column,
+            )
 
 
 def check_scores_within_weights(form: FormRecord, settings: Settings) -> Iterator[Finding]:
     tolerance = _d(settings.score_tolerance)
-    rows = [(r.place, r.source_label, r.weight, r.score, ("funding", r.source_key)) for r in form.funding]
-    rows += [(i.place, i.level3 or f"indicator {i.indicator_seq}", i.weight, i.score, ("indicators", i.indicator_seq))
-             for i in form.indicators]
-    for place, what, weight, score, (table, key) in rows:
+    for record in (*form.funding, *form.indicators):
+        weight, score = record.weight, record.score
         if weight is not None and score is not None and score > weight + tolerance:
+            if isinstance(record, FundingRecord):
+                what, table, key = record.source_label, "funding", record.source_key
+            else:
+                what, table, key = record.level3 or f"indicator {record.indicator_seq}", "indicators", record.indicator_seq
             yield finding_at("score_exceeds_weight", f"{what}: score {_fmt(score)} above its weight {_fmt(weight)}",
-                             place).about(table, key, "score")
+                             record.place, table=table, key=key, field="score")
 
 
 def check_deviation_notes(form: FormRecord, settings: Settings) -> Iterator[Finding]:
@@ -139,7 +147,8 @@ def check_deviation_notes(form: FormRecord, settings: Settings) -> Iterator[Find
                 f"{ind.level3 or 'indicator'}: target {ind.target.raw} not met "
                 f"(actual {ind.actual.raw}) and 偏差原因 is empty",
                 ind.place,
-            ).about("indicators", ind.indicator_seq, "deviation_note")
+                table="indicators", key=ind.indicator_seq, field="deviation_note",
+            )
     total = form.funding_total
     if total is None or total.executed is None or not total.budget_full_year:
         return
@@ -149,7 +158,8 @@ def check_deviation_notes(form: FormRecord, settings: Settings) -> Iterator[Find
             f"funds under-executed ({_fmt(total.executed)} of {_fmt(total.budget_full_year)}) "
             "and no 偏差原因 is given anywhere in the form",
             total.place,
-        ).about("funding", total.source_key, "executed")
+            table="funding", key=total.source_key, field="executed",
+        )
 
 
 CHECKS: list[Check] = [

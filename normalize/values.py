@@ -30,6 +30,16 @@ def comparators() -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], .
 
 
 @cache
+def _prefix_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
+    """The prefix comparators as one pattern, tried in :func:`comparators`'s order
+    (longest first), so its match is the first spelling the text starts with;
+    and each spelling's comparator."""
+    prefixes = comparators()[0]
+    pattern = "|".join(re.escape(spelling) for spelling, _ in prefixes) if prefixes else r"(?!)"
+    return re.compile(pattern), dict(prefixes)
+
+
+@cache
 def comparator_words() -> frozenset[str]:
     """Every spelling of a comparator on its own (a 指标性质 cell: ``≥``, ``不低于``)."""
     prefix, suffix = comparators()
@@ -115,11 +125,11 @@ def parse_value(text: str) -> Value:
         return Value(raw)
     body = raw.replace(" ", "")
     op = None
-    prefixes, suffixes = comparators()
-    for spelling, canonical in prefixes:
-        if body.startswith(spelling):
-            op, body = canonical, body[len(spelling):]
-            break
+    suffixes = comparators()[1]
+    pattern, spelled = _prefix_pattern()
+    written = pattern.match(body)
+    if written:
+        op, body = spelled[written.group()], body[written.end():]
     match = _VALUE.match(body)
     if not match:
         return Value(raw, status="qualitative")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import tempfile
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import Enum
 
 
@@ -51,6 +51,7 @@ CODES: dict[str, FindingCode] = _codes(
     ("not_a_self_evaluation_form", WARN, "a look-alike document (e.g. a 绩效目标表), not a 自评表"),
     # line level
     ("unparsed_line", ERR, "a non-blank line that no record used; its text is kept here"),
+    ("form_cut_at_top", WARN, "rows before the first form that hold a block of a form whose head is not in the document (a page starting mid-form): read as a form of their own"),
     ("empty_form", ERR, "a form whose rows gave no indicator and no funding amount: its header and labels only; the input counts as failed"),
     ("no_form_in_part", INFO, "a sheet, page, table or text of a document that holds no form; its lines are kept here"),
     ("label_repaired", INFO, "a label that was not an exact vocabulary match was mapped to one"),
@@ -130,16 +131,40 @@ class Finding:
     def about(self, table: str | None, key: str | int | None = None, field: str | None = None) -> Finding:
         """This finding, naming the record and column it concerns
         (``f.about("funding", "total", "executed")``)."""
-        return replace(self, table=table, key=None if key is None else str(key), field=field)
+        if table is not None and table not in RECORD_TABLES:
+            raise ValueError(f"finding table {table!r} is not one of {', '.join(RECORD_TABLES)}")
+        return self.where(table=table, key=None if key is None else str(key), field=field)
+
+    def where(self, **changes) -> Finding:
+        """This finding with some of its place fields changed (``doc_id``,
+        ``form_seq``, ``form_index``, ``table``, ``key``, ``field``, ``bbox``):
+        :func:`dataclasses.replace` without building it again, which every
+        finding of a batch goes through more than once.  The code and message
+        stay, so the checks of ``__post_init__`` hold; :meth:`about` checks
+        the table itself."""
+        if not changes.keys() <= _PLACE_FIELDS:
+            raise TypeError(f"where() changes only {', '.join(sorted(_PLACE_FIELDS))}, not {', '.join(sorted(changes))}")
+        new = object.__new__(Finding)
+        state = new.__dict__  # a frozen dataclass: its fields are set through __dict__, as its __init__ does
+        state.update(self.__dict__)
+        state.update(changes)
+        return new
 
 
-def finding_at(code: str, message: str, place, text: str | None = None) -> Finding:
+_PLACE_FIELDS = frozenset({"doc_id", "form_seq", "form_index", "table", "key", "field", "bbox"})
+
+
+def finding_at(code: str, message: str, place, text: str | None = None, *, table: str | None = None,
+               key: str | int | None = None, field: str | None = None) -> Finding:
     """A finding about one place of the input (a :class:`~selfeval.extract.grid.Place`
     or None).  The message is prefixed with the place as readers see it
-    (``line 12: …``, ``page 3, row 12: …``), so callers write only what."""
+    (``line 12: …``, ``page 3, row 12: …``), so callers write only what.
+    ``table``, ``key`` and ``field`` are as for :meth:`Finding.about`."""
+    key = None if key is None else str(key)
     if place is None:
-        return Finding(code, message, text=text)
-    return Finding(code, f"{place}: {message}", line=place.line, page=place.page, sheet=place.sheet, text=text)
+        return Finding(code, message, text=text, table=table, key=key, field=field)
+    return Finding(code, f"{place}: {message}", line=place.line, page=place.page, sheet=place.sheet, text=text,
+                   table=table, key=key, field=field)
 
 
 # what an exception's text may hold that differs from run to run

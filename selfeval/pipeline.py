@@ -38,10 +38,11 @@ from selfeval.extract.split import FormCells, stream_forms
 from selfeval.extract.text import ChangedWhileRead, changed_message
 from selfeval.findings import Finding, finding_at
 from selfeval.formstream import Collect, FormsOut, Tee, emit
-from selfeval.normalize.form import parse_form
+from selfeval.normalize.form import cut_form_start, parse_form
 from selfeval.normalize.ocr_check import doubt_places, low_confidence_doubts
 from selfeval.normalize.ocr_suspect import ocr_suspects
 from selfeval.normalize.records import FormRecord
+from selfeval.normalize.runon import regrid_runon_document
 from selfeval.normalize.tokens import regrid_document
 from selfeval.normalize.validate import validate
 from selfeval.output import tables
@@ -147,7 +148,8 @@ def _parse(doc: Document, ctx: ReadContext, item: InputFile, started: float, out
         if doc.shape:  # text whose cell boundaries are lost: re-segmented by the vocabulary, as a whole
             if doc.stream is not None:
                 doc.rows, doc.stream = list(doc.stream), None
-            regrid_document(doc, ctx.settings)
+            if not regrid_runon_document(doc):  # run-on text (no separator at all) first
+                regrid_document(doc, ctx.settings)
         reading = _Reading(doc, ctx, out)
         for cells in stream_forms(doc.stream if doc.stream is not None else doc.rows, reading.stray):
             ctx.check()
@@ -214,17 +216,47 @@ class _Reading:
         self.head: list[Finding] = []  # the findings of no form: parts holding none, in order
         self.quiet: set[Place] = set()  # the places of the stray parts reported as a whole
         self.stray_places: set[Place] = set()
-        self.stray_used: set[Place] = set()  # stray places a form still used (the accounting counts them once)
+        self.stray_used: set[Place] = set()  # stray places (and places of the document's own unparsed_line
+        # findings) a form still used: the accounting counts them once
         self.used = 0
         self.reported = 0
+        self.cut_checked = False  # rows before the first form looked at for a form cut at its top
+        self.shift = 0  # 1 when such a form was read: the document's own forms come after it
         # a materialised document (every reader but the streaming ones) boxes findings from all its rows
         self.boxed = boxed_rows(doc.rows) if doc.stream is None else None
         self.parts = doc.kind != "text"
+        self.close_calls = _close_calls(doc) if doc.shape else {}
+        # the token reader's unparsed_line findings (text no cell could hold) are the document's, at lines a
+        # form may still use: such a line is used, not reported
+        self.doc_unparsed = ({Place(f.line, f.page, f.sheet) for f in doc.findings if f.code == "unparsed_line"
+                              and f.line is not None} if doc.shape else set())
         out.begin(doc.doc_id, doc.source_path)
 
-    def form(self, cells: FormCells) -> None:
+    def _cut_form(self) -> None:
+        """Before the first form: rows that hold a block of a form whose head
+        is not in the document (a page starting mid-form) are read as a form
+        of their own, numbered first (``form_cut_at_top``)."""
+        self.cut_checked = True
+        start = cut_form_start(self.stray, self.settings)
+        if start is None:
+            return
+        rows, self.stray = self.stray[start:], self.stray[:start]
+        self.form(FormCells(index=1, seq=None, rows=rows), cut=True)
+        self.shift = 1
+
+    def form(self, cells: FormCells, cut: bool = False) -> None:
+        if not self.cut_checked:
+            self._cut_form()
+        if self.shift:
+            cells = FormCells(index=cells.index + self.shift, seq=cells.seq, rows=cells.rows)
         doc, settings = self.doc, self.settings
         form = parse_form(cells, settings)
+        if cut:
+            form.findings.append(finding_at(
+                "form_cut_at_top", f"the rows from line {cells.line_start} hold a form whose head is not in the "
+                "document (no title or 项目序号 before them); read as a form of their own", cells.rows[0].place))
+        if self.close_calls and not form.look_alike:
+            self._close_calls(form, cells)
         self.corrections.apply(form)  # a reviewer's, before validation
         form.findings.extend(low_confidence_doubts(form, cells.rows, settings))
         if not form.look_alike:
@@ -240,7 +272,7 @@ class _Reading:
         self.parsed += 1
         findings = self._numbered(form)
         findings += [_placed(f, doc.doc_id, form) for f in form.findings]
-        findings = [f if f.doc_id else replace(f, doc_id=doc.doc_id) for f in findings]
+        findings = [f if f.doc_id else f.where(doc_id=doc.doc_id) for f in findings]
         findings = with_boxes(findings, [form], self.boxed if self.boxed is not None else cells.rows)
         quiet: set[Place] = set()
         if self.parts and not form.look_alike:  # the parts of its rows it used none of
@@ -258,9 +290,21 @@ class _Reading:
         self.reported += len(unparsed - used) + len(quiet)
         if self.stray_places:
             self.stray_used |= used & self.stray_places
+        if self.doc_unparsed:
+            self.stray_used |= used & self.doc_unparsed
         kept = None if form.look_alike else form  # look-alikes: reported, lines read, no records
         self.tally.add(findings, 0 if kept is None else 1)
         self.out.add_form(kept, findings)
+
+    def _close_calls(self, form: FormRecord, cells: FormCells) -> None:
+        """The token reader's close calls on this form's rows become the
+        form's findings, naming the indicator read from their row."""
+        for row in cells.rows:
+            for f in self.close_calls.pop(row.place, ()):
+                if f.table == "indicators":
+                    seq = next((i.indicator_seq for i in form.indicators if i.place == row.place), None)
+                    f = f.about("indicators", seq, f.field) if seq is not None else f.about(None)
+                form.findings.append(f)
 
     def _numbered(self, form: FormRecord) -> list[Finding]:
         """missing_form_seq and duplicate_form_seq, as the forms come (see :func:`document_findings`)."""
@@ -282,6 +326,7 @@ class _Reading:
         doc = self.doc
         findings = [f for f in doc.findings
                     if f.code != "low_confidence" or Place(f.line, f.page, f.sheet) not in self.doubts]
+        findings += [f for calls in self.close_calls.values() for f in calls]  # on rows no form read
         if doc.readable and not self.parsed:
             findings.append(Finding("no_forms_found", f"{doc.source_path}: no 绩效自评表 found (no 项目序号 or title "
                                     "line); is this a self-evaluation form?", doc_id=doc.doc_id))
@@ -289,7 +334,7 @@ class _Reading:
             findings += [replace(finding_at("unparsed_line", "before the first form; kept here", row.place, row.text),
                                  doc_id=doc.doc_id) for row in self.stray]
         findings += self.corrections.loose()
-        findings = [f if f.doc_id else replace(f, doc_id=doc.doc_id) for f in findings]
+        findings = [f if f.doc_id else f.where(doc_id=doc.doc_id) for f in findings]
         findings = with_boxes(findings, [], self.boxed if self.boxed is not None else self.stray)
         findings = without_lines_at(findings, self.quiet) + self.head
         findings.sort(key=_order)
@@ -304,6 +349,21 @@ class _Reading:
         return head, self.tally.summary(head)
 
 
+def _close_calls(doc: Document) -> dict[Place, list[Finding]]:
+    """The token reader's close calls (``uncertain_reading``) that name the
+    row they went to and its field, taken out of the document's findings, by
+    the row's place: they go to the form read from that row."""
+    calls: dict[Place, list[Finding]] = {}
+    kept = []
+    for f in doc.findings:
+        if f.code == "uncertain_reading" and f.table is not None and f.line is not None:
+            calls.setdefault(Place(f.line, f.page, f.sheet), []).append(f)
+        else:
+            kept.append(f)
+    doc.findings[:] = kept
+    return calls
+
+
 def _order(f: Finding) -> tuple:
     return (f.form_index or 0, f.page or 0, f.sheet or "", f.line or 0)
 
@@ -313,7 +373,7 @@ def _start(form: FormRecord) -> Place:
 
 
 def _placed(f: Finding, doc_id: str, form: FormRecord) -> Finding:
-    return replace(f, doc_id=doc_id, form_seq=form.form_seq, form_index=form.form_index)
+    return f.where(doc_id=doc_id, form_seq=form.form_seq, form_index=form.form_index)
 
 
 # -- a batch ------------------------------------------------------------------

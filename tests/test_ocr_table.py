@@ -22,6 +22,7 @@ cv2 = pytest.importorskip("cv2", reason="opencv comes with the OCR extra: pip in
 from scangen import (  # noqa: E402
     ScanSpec,
     canonical_rows,
+    canonical_text,
     degrade,
     form_layout,
     make_scan,
@@ -288,3 +289,63 @@ def test_every_frame_of_a_tiff_is_a_page(tmp_path: Path, monkeypatch):
     assert [(r.page, r.line, r.cells) for r in doc.rows] == [(1, 1, ("项目序号：1",)), (2, 1, ("项目序号：1",))]
     assert [f.code for f in doc.findings] == ["limit_exceeded", "low_confidence", "low_confidence"]
     assert doc.lines == 2
+
+
+def _fields_against_text(form_index: int, data: bytes, engine, tmp_path: Path) -> tuple[int, int]:
+    """(fields right, fields) of a page read with ``engine`` against the form's text reading."""
+    from scangen.compare import same_field
+
+    import selfeval.extract.image as image_reader
+    from selfeval import pipeline
+    from selfeval.extract.readers import InputFile
+    from selfeval.pipeline import BatchResult
+
+    page, txt = tmp_path / "page.png", tmp_path / "form.txt"
+    page.write_bytes(data)
+    txt.write_text(canonical_text(form_layout(FORMS[form_index])), encoding="utf-8")
+    real = image_reader.get_engine
+    image_reader.get_engine = lambda: engine
+    try:
+        scan = BatchResult([pipeline.process_file(InputFile(page, page.name), Settings())]).tables
+    finally:
+        image_reader.get_engine = real
+    text = BatchResult([pipeline.process_file(InputFile(txt, txt.name), Settings())]).tables
+    fields = {"funding": (["source_key"], ("budget_initial", "budget_full_year", "executed", "weight",
+                                          "execution_rate", "score")),
+              "indicators": (["indicator_seq"], ("level1", "level2", "level3", "target_raw", "actual_raw",
+                                                  "weight", "score")),
+              "forms": (["form_seq"], ("budget_unit", "project_name", "goal_target", "goal_actual",
+                                       "total_weight", "total_score"))}
+    right = total = 0
+    for name, (keys, columns) in fields.items():
+        merged = text[name].to_pandas().merge(scan[name].to_pandas(), on=keys, how="left", suffixes=("_t", "_s"))
+        for _, row in merged.iterrows():
+            for c in columns:
+                total += 1
+                right += same_field(row[f"{c}_s"], row[f"{c}_t"])
+    return right, total
+
+
+@pytest.mark.parametrize("form_index", [4, 7])
+def test_a_page_without_rulings_is_read_by_text_positions_like_an_unruled_pdf(form_index, tmp_path):
+    """Forms 5 and 8 printed without rules (not the recorded borderless form 7), read
+    perfectly: wrapped lines join their cell, a centred '100.00%' wrapped in two
+    lines is one value on its row, merged labels head their rows; every field
+    equals the text reading's."""
+    page, data = make_scan(FORMS[form_index], 200, None, ruled=False)
+    right, total = _fields_against_text(form_index, data, ReplayEngine(map_boxes(truth_boxes(page), prepare_page(rgb_of(data)).matrix)), tmp_path)
+    assert right == total
+
+
+def test_the_recorded_page_without_rulings_reads_every_field(tmp_path):
+    case = RECORDED["form07-200dpi-borderless"]
+    recorded = json.loads((RECORDED_DIR / "form07-200dpi-borderless.json").read_text(encoding="utf-8"))
+    _, data = scan_for(case)
+    rgb = rgb_of(data)
+    h, w = rgb.shape[:2]
+    boxes = load_boxes(recorded["boxes"])
+    delta = prepare_page(rgb).angle - recorded["deskew_angle"]
+    if delta:
+        boxes = map_boxes(boxes, cv2.getRotationMatrix2D((w / 2, h / 2), delta, 1.0))
+    right, total = _fields_against_text(case.form_index, data, ReplayEngine(boxes), tmp_path)
+    assert right == total

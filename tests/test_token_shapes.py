@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from fieldscore import score
+from hand_reading import hand
 from make_token_shapes import write_all
 
 from selfeval.normalize import fit
@@ -62,6 +63,49 @@ def test_pdf_text_gives_the_seed_values_field_by_field(readings, name):
     entry = batch.files[0]
     assert entry.lines == entry.lines_used + entry.lines_reported
     assert entry.lines_reported == 0
+
+
+GOAL_FIELDS = ("goal_target", "goal_actual")  # one close call shares the goal's lines between the two
+
+
+def _doubt_on(findings, wrong: tuple) -> bool:
+    """A warning of the form naming the record and field of a value read wrong."""
+    table, form_seq, *key, column = wrong[:-2]
+    doubts = findings[(findings.severity != "info") & (findings.form_seq == form_seq) & (findings.table == table)]
+    if table == "forms":
+        fields = GOAL_FIELDS if column in GOAL_FIELDS else (column,)
+        return bool(doubts.field.isin(fields).any())
+    return bool(((doubts.key == str(key[0])) & (doubts.field == column)).any())
+
+
+@pytest.mark.parametrize("name", PDF_SHAPES)
+def test_pdf_text_reports_every_value_it_may_have_placed_wrong(readings, name):
+    # the hand-checked tables (fixtures/expected) against the reading: each
+    # field read otherwise has a doubt on its form naming the record and field
+    # (a row between two centred labels that fit it as well; the goal's
+    # wrapped lines of two cells interleaved), never silence
+    batch = readings(name)
+    tables = {k: v.to_pandas() for k, v in batch.tables.items()}
+    findings = tables["findings"]
+    silent = [w for w in score(tables).wrong if not _doubt_on(findings, w)]
+    assert not silent, (name, silent)
+
+
+@pytest.mark.parametrize("name", PDF_SHAPES)
+def test_labels_printed_out_of_template_order_are_read_in_it(readings, name):
+    # seed form 15: the label-only row 质量指标 is printed a line above the
+    # merged 产出指标 / 数量指标 cell, whose first row comes before both; form
+    # 25: 生态效益指标 (the seed prints it in the first column) and 社会效益指标
+    # on one line, after the row of 社会效益指标.  Values from the hand reading
+    indicators = readings(name).tables["indicators"].to_pandas().set_index(["form_seq", "indicator_seq"])
+    want = hand("indicators").set_index(["form_seq", "indicator_seq"])
+    for form_seq in (15, 25):
+        rows = want.loc[str(form_seq)]
+        assert len(rows) == len(indicators.loc[form_seq])
+        for seq, expected in rows.iterrows():
+            got = indicators.loc[(form_seq, int(seq))]
+            assert (got.level1, got.level2, got.level3) == (expected.level1, expected.level2, expected.level3), (
+                name, form_seq, seq)
 
 
 @pytest.mark.parametrize("name", TEXT_SHAPES)
@@ -177,6 +221,36 @@ def test_column_aligned_text_is_read_by_the_header_words_columns(tmp_path):
     assert funding.loc["municipal"].budget_initial == 3.0
     form = batch.tables["forms"].to_pandas().iloc[0]
     assert (form.goal_target, form.goal_actual) == ("完成招聘工作。", "已完成招聘。")
+
+
+def test_a_label_only_row_printed_above_a_merged_label_is_read_in_template_order(tmp_path):
+    # a PDF's text (pdftotext -layout) of a group whose empty label-only rows
+    # sit in the 三级指标 column under its first row, so that the group's
+    # merged 二级指标 cell spans them and is printed at their middle:
+    # 生态效益指标 (a group of its own) comes a line above 社会效益指标, whose
+    # row 受益群众人数 is printed before both.  By the template's order the row
+    # is 社会效益指标's.
+    lines = [
+        "2020年度预算资金项目支出绩效自评表", "项目序号：1", "金额单位：万元",
+        _at((0, "预算单位（盖章）"), (20, "某局"), (46, "实施单位"), (59, "某局")),
+        _at((0, "项目名称"), (20, "某专项")),
+        _at((20, "年初预算数"), (33, "全年预算数"), (46, "全年执行数"), (59, "分值"), (67, "执行率"), (77, "得分")),
+        _at((10, "年度资金总额："), (20, "10.00"), (33, "10.00"), (46, "10.00"), (59, "10.00"), (67, "100.00%"), (77, "10.00")),
+        _at((0, "项目资金"), (10, "市级资金"), (20, "10.00"), (33, "10.00"), (46, "10.00"), (59, "—"), (67, "100.00%"), (77, "—")),
+        _at((20, "年初设定目标"), (46, "实际完成情况")),
+        _at((0, "年度总体目标"), (20, "完成招聘工作。"), (46, "已完成招聘。")),
+        _at((3, "一级指标"), (13, "二级指标"), (23, "三级指标"), (35, "年度指标值"), (47, "实际完成值"), (59, "分值"), (67, "得分")),
+        _at((3, "产出指标"), (13, "数量指标"), (23, "补助人数"), (35, "≥3人"), (47, "3人"), (59, "40.00"), (67, "40.00")),
+        _at((23, "受益群众人数"), (35, "≥100人"), (47, "120人"), (59, "50.00"), (67, "50.00")),
+        _at((23, "生态效益指标")),
+        _at((3, "效益指标"), (13, "社会效益指标")),
+        _at((23, "可持续影响指标")),
+        _at((3, "总分"), (59, "100.00"), (67, "100.00")),
+    ]
+    batch = _read_text(tmp_path, "\n".join(lines) + "\n")
+    indicators = batch.tables["indicators"].to_pandas()
+    read = list(zip(indicators.level1, indicators.level2, indicators.level3, strict=True))
+    assert read == [("产出指标", "数量指标", "补助人数"), ("效益指标", "社会效益指标", "受益群众人数")]
 
 
 def test_a_close_call_between_two_groups_is_reported():

@@ -35,6 +35,7 @@ DEFAULT_LINE_GAP_UNITS = 2.5  # boxes on one text line further apart than this a
 DEFAULT_CELL_GAP_UNITS = 0.8  # without rulings, a gap this wide inside a box parts two cells
 DEFAULT_UNREAD_CONFIDENCE = 0.5  # a read cell beside ink as large as a character that nothing read
 DEFAULT_INK_ONLY_CONFIDENCE = 0.0  # an empty cell holding ink that nothing read: a reviewer must look
+DEFAULT_VALUE_MARK_UNITS = 0.5  # ... ink at least this many character heights across (a digit; not a speck)
 DEFAULT_EDGE_UNITS = 0.3  # ink this close to a ruling is what erasing the ruling left, not text
 DEFAULT_STUB_UNITS = 0.5  # a piece of ruling this long out of a junction still parts two cells (see hold_broken_rules)
 
@@ -96,8 +97,10 @@ def _line_mask(ink: np.ndarray, piece: tuple[int, int], gap: tuple[int, int], le
     return cv2.morphologyEx(joined, cv2.MORPH_OPEN, rect(length))
 
 
-def erase_lines(gray: np.ndarray, horizontal: np.ndarray, vertical: np.ndarray, tables: list[Table]) -> np.ndarray:
-    """The page with its tables' ruling lines painted white, so text detection sees cells apart.
+def erase_lines(gray: np.ndarray, horizontal: np.ndarray, vertical: np.ndarray, tables: list[Table],
+                paper: np.ndarray | None = None) -> np.ndarray:
+    """The page with its tables' ruling lines painted white (or ``paper``'s level
+    there), so text detection sees cells apart.
 
     Only inside the tables: outside them, long strokes of large type (a title)
     look like short lines and must stay.
@@ -108,8 +111,16 @@ def erase_lines(gray: np.ndarray, horizontal: np.ndarray, vertical: np.ndarray, 
         x0, y0, x1, y1 = (round(v) for v in t.bbox)
         m = 4
         ys, xs = slice(max(0, y0 - m), y1 + m + 1), slice(max(0, x0 - m), x1 + m + 1)
-        out[ys, xs][lines[ys, xs]] = 255
+        where = lines[ys, xs]
+        out[ys, xs][where] = 255 if paper is None else paper[ys, xs][where]
     return out
+
+
+def paper_level(gray: np.ndarray, unit: float) -> np.ndarray:
+    """The paper's grey level at every pixel, ink closed over (a shadowed photo's
+    paper is far from white)."""
+    k = max(3, round(unit / 2)) | 1
+    return cv2.morphologyEx(gray, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
 
 
 def _segments(mask: np.ndarray, axis: int) -> list[tuple[float, float, float]]:
@@ -419,7 +430,16 @@ def unread_marks(binary: np.ndarray, boxes: list[TextBox], unit: float) -> list[
 
 def _dash_like(mark: tuple[float, float, float, float], unit: float) -> bool:
     w, h = mark[2] - mark[0], mark[3] - mark[1]
-    return w >= 0.2 * unit and h <= 0.25 * unit and w >= 2 * h  # '—', or each '-' of '---'
+    # '—', or each '-' of '---'; blur at 150 dpi thickens a dash to near a third of a character
+    return w >= 0.2 * unit and h <= 0.3 * unit and w >= 2.5 * h
+
+
+def _beside(mark: tuple[float, float, float, float], box: tuple[float, float, float, float], unit: float) -> bool:
+    """A mark within a character of a text box, across and along: a character the
+    engine left out of the text (a digit under a seal, a wrapped '。')."""
+    dx = max(box[0] - mark[2], mark[0] - box[2], 0.0)
+    dy = max(box[1] - mark[3], mark[1] - box[3], 0.0)
+    return dx <= unit and dy <= unit
 
 
 def _char_like(mark: tuple[float, float, float, float], unit: float) -> bool:
@@ -515,6 +535,10 @@ def boxes_to_rows(
             unread = [m for m in cell_marks.get((ti, cell), []) if not _on_edge(m, box, unit)]
             dashes = [m for m in unread if _dash_like(m, unit)]
             marks = [m for m in unread if _char_like(m, unit) and not _dash_like(m, unit)]
+            if read.text:  # a character missed goes with the text read: on its line or the next
+                marks = [m for m in marks if any(_beside(m, b.bbox, unit) for b in cell_boxes.get((ti, cell), []))]
+            else:  # a value missed is at least a digit's size; a lone speck is no value
+                marks = [m for m in marks if max(m[2] - m[0], m[3] - m[1]) >= DEFAULT_VALUE_MARK_UNITS * unit]
             if dashes and not read.text and not marks and len(dashes) <= 3:
                 read = CellText(("—", "——", "---")[len(dashes) - 1], None)
             elif marks and not read.text:
@@ -562,22 +586,16 @@ def split_at_gaps(box: TextBox, unit: float) -> list[TextBox]:
     return _split_across(box, cuts) if cuts else [box]
 
 
-def cluster_table(boxes: list[TextBox], unit: float) -> list[RowOut]:
-    """Rows and columns from the text alone: lines are rows, shared gaps are columns.
-
-    Lines above the first line of three or more boxes (title, 项目序号…) are
-    free text.  Column edges are the gaps that no box crosses on the lines of
-    five or more boxes (the lines that show the grid; merged cells sit on
-    sparser lines).  Any other box keeps the column of its centre, or of its
-    left edge when it is wider than a quarter of the block.  A cell's wrapped
-    lines stay separate rows: without rulings nothing says they belong together.
-    """
+def _body_columns(boxes: list[TextBox], unit: float) -> tuple[list[RowOut], list[list[TextBox]], list[float], float]:
+    """A page without rulings: its free rows above the table, the table's text
+    lines, its column edges and the width past which a box is wide (see
+    :func:`cluster_table`)."""
     lines = _text_lines([piece for b in boxes for piece in split_at_gaps(b, unit)])
     start = next((i for i, line in enumerate(lines) if len(line) >= 3), len(lines))
     rows = free_rows([b for line in lines[:start] for b in line], unit)
     body = [b for line in lines[start:] for b in line]
     if not body:
-        return rows
+        return rows, [], [], 0.0
     left = min(b.bbox[0] for b in body)
     right = max(b.bbox[2] for b in body)
     wide = (right - left) / 4
@@ -590,17 +608,123 @@ def cluster_table(boxes: list[TextBox], unit: float) -> list[RowOut]:
         if not on and gap_start is None:
             gap_start = i
         elif on and gap_start is not None:
-            if i - gap_start >= unit / 2 and gap_start > 0:
-                edges.append(left + (gap_start + i) / 2)
+            # a gap at the left edge is a column too when text stands in it alone
+            # (a block's label left of every row, 项目资金, 绩效指标)
+            lead = gap_start == 0 and any(b.bbox[2] < left + i - unit / 2 for b in body)
+            if i - gap_start >= unit / 2 and (gap_start > 0 or lead):
+                edges.append(left + (gap_start + i) / 2 if gap_start > 0 else
+                             max(b.bbox[2] for b in body if b.bbox[2] < left + i - unit / 2) + unit / 4)
             gap_start = None
     edges.append(right + 1)
-    for line in lines[start:]:
+    return rows, lines[start:], edges, wide
+
+
+def _column_of(box: TextBox, edges: list[float], wide: float) -> int:
+    return _band(edges, box.bbox[0] if box.bbox[2] - box.bbox[0] >= wide else box.cx)
+
+
+def cluster_table(boxes: list[TextBox], unit: float) -> list[RowOut]:
+    """Rows and columns from the text alone: lines are rows, shared gaps are columns.
+
+    Lines above the first line of three or more boxes (title, 项目序号…) are
+    free text.  Column edges are the gaps that no box crosses on the lines of
+    five or more boxes (the lines that show the grid; merged cells sit on
+    sparser lines).  Any other box keeps the column of its centre, or of its
+    left edge when it is wider than a quarter of the block.  A cell's wrapped
+    lines stay separate rows here (:func:`text_position_rows` joins them).
+    """
+    rows, lines, edges, wide = _body_columns(boxes, unit)
+    for line in lines:
         cols: dict[int, list[TextBox]] = {}
         for b in line:
-            anchor = b.bbox[0] if b.bbox[2] - b.bbox[0] >= wide else b.cx
-            cols.setdefault(_band(edges, anchor), []).append(b)
+            cols.setdefault(_column_of(b, edges, wide), []).append(b)
         cells = [CellText("", None)] * (len(edges) - 1)
         for c, bs in cols.items():
             cells[c] = cell_text(bs)
         rows.append(RowOut(min(b.bbox[1] for b in line), tuple(cells)))
     return rows
+
+
+DEFAULT_POINT_EM = 10.5  # the text-position rows work in points, a character's height taken as this
+
+
+def text_position_rows(boxes: list[TextBox], unit: float) -> list[RowOut]:
+    """A table without rulings read from where its text stands, as an unruled
+    PDF page is (:mod:`selfeval.extract.pdf_unruled`): columns as
+    :func:`cluster_table` finds them, then the PDF reader's cell blocks
+    (a wrapped line joins the line above it in its column when that one was
+    full), rows by the blocks' tops or middles, and merged labels on the
+    first row they are centred on.
+
+    The boxes become that reader's chars: each box is moved to start at its
+    column's left edge (the PDF reader finds columns by left edges, while a
+    scan's cells are mostly centred), and pixels become points with the
+    page's character height as ``DEFAULT_POINT_EM``.  A cell's confidence is
+    the lowest of its boxes'."""
+    from selfeval.extract import pdf_layout, pdf_unruled  # noqa: PLC0415 - the PDF reader's, only here
+
+    rows, lines, edges, wide = _body_columns(boxes, unit)
+    if not lines:
+        return rows
+    scale = DEFAULT_POINT_EM / unit
+    pad = unit / 4
+    column = _wrapped_columns(lines, edges, wide, unit)
+    chars = []
+    for k, b in enumerate(b for line in lines for b in line):
+        col = column[id(b)]
+        for text, x0, x1 in [(g.text, g.x0, g.x1) for g in b.glyphs] or _even_glyphs(b):
+            chars.append({"text": text, "x0": x0 * scale, "x1": x1 * scale, "top": b.bbox[1] * scale,
+                          "bottom": b.bbox[3] * scale, "conf": b.confidence, "column": col, "box": k})
+    text_lines = []
+    for line in pdf_unruled.chars_to_baseline_lines(chars):
+        runs = []
+        for col in sorted({c["column"] for c in line}):
+            mine = [c for c in line if c["column"] == col]
+            shift = (edges[col] + pad) * scale - mine[0]["x0"]  # the run starts at its column's left edge
+            runs.append(pdf_layout.Run([{**c, "x0": c["x0"] + shift, "x1": c["x1"] + shift} for c in mine]))
+        em = max(c["bottom"] - c["top"] for c in line)
+        text_lines.append(pdf_layout.TextLine(min(c["top"] for c in line), max(c["bottom"] for c in line), em, runs))
+    anchors = [(e + pad) * scale for e in edges[:-1]]
+    blocks, marked = pdf_unruled.table_blocks(text_lines, anchors)
+    ncol = len(anchors)
+    for band in pdf_unruled.rows_of_blocks(blocks):
+        texts, confs = [""] * ncol, [None] * ncol
+        for blk in sorted(band, key=lambda b: b.top):
+            texts[blk.column] = texts[blk.column] + blk.text if texts[blk.column] else blk.text
+            low = min(c["conf"] for r in blk.runs for c in r.chars)
+            confs[blk.column] = low if confs[blk.column] is None else min(confs[blk.column], low)
+        rows.append(RowOut(min(b.top for b in band) / scale,
+                           tuple(CellText(t, c) for t, c in zip(texts, confs, strict=True))))
+    for line, aligned in marked:
+        if not aligned:
+            rows.append(RowOut(line.top / scale, tuple(CellText(r.text, min(c["conf"] for c in r.chars)) for r in line.runs)))
+    rows.sort(key=lambda r: r.top)
+    return rows
+
+
+def _wrapped_columns(lines: list[list[TextBox]], edges: list[float], wide: float, unit: float) -> dict[int, int]:
+    """Each box's column (:func:`_column_of`), but a line wrapped in its cell (right
+    under a box, within its width, and centred on it or starting where it starts)
+    keeps that box's column: a short last line centred in a merged cell would
+    otherwise fall in the column its centre is in."""
+    column = {id(b): _column_of(b, edges, wide) for line in lines for b in line}
+    for k, below in enumerate(lines):
+        for b in below:
+            # the line above in its cell may not be the page's line above: a cell beside, one
+            # line high and centred, sits between a two-line cell's lines
+            for a in (a for above in reversed(lines[max(0, k - 3):k]) for a in above):
+                gap = b.bbox[1] - a.bbox[3]
+                within = a.bbox[0] - unit / 2 <= b.bbox[0] and b.bbox[2] <= a.bbox[2] + unit / 2
+                lined_up = abs(a.cx - b.cx) <= unit or abs(a.bbox[0] - b.bbox[0]) <= unit / 2
+                if -0.5 * unit < gap < 0.5 * unit and within and lined_up:
+                    column[id(b)] = column[id(a)]
+                    break
+    return column
+
+
+def _even_glyphs(box: TextBox) -> list[tuple[str, float, float]]:
+    """A box's characters spread evenly over its width (the engine gave no positions)."""
+    x0, x1 = box.bbox[0], box.bbox[2]
+    n = max(1, len(box.text))
+    step = (x1 - x0) / n
+    return [(ch, x0 + k * step, x0 + (k + 1) * step) for k, ch in enumerate(box.text)]

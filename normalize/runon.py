@@ -1,0 +1,825 @@
+"""Run-on text: a form whose cells were printed one after another with
+nothing between them (the text layer an OCR engine or a document-sharing
+site gives: ``项目名称初中公用经费主管部门银川市教育局…``).
+
+No separator is left, so the vocabulary is the only guide.  The text of the
+document is one stream (a site's page marks, ``2、`` at the start of a line,
+set aside and reported); the **anchors** are found in it by vocabulary: the
+title (…绩效自评表), head fields (主管部门, 自评总分 …), block labels and
+header words (部门预算执行情况, 年初预算数 … 执行率得分; 当年绩效目标, 年初绩效目标 …;
+指标名称 … 是否核心指标), funding source labels, 总分/合计 and the closing
+texts.  A label printed with one character misread (``年初预匏数``,
+``实施第位``) is an anchor too (one substitution, labels of four characters
+or more), and a label printed after it with a mark (``(分)``, ``(B/A)``)
+keeps the mark.  Between anchors:
+
+* a head field's value is the text up to the next anchor; a numeric field
+  (自评总分) takes its number only, and the rest is reported;
+* a budget row's glued numbers (``O76%107.6``) are cut where the form's
+  arithmetic holds: execution rate = executed ÷ full-year budget, score =
+  rate × weight (:func:`cut_budget`);
+* a whole-department form's flat list is cut into rows after each
+  是/否 (是否核心指标 ends the row), and each row is read by what its parts
+  are (:func:`department_row`): the name, the 计量单位 (the unit its values
+  carry), the 指标性质 (定量指标 / 定性指标, also with its characters in another
+  order, as OCR reads a vertical cell), the values, the 得分系数 (a rate),
+  and 指标权重 and 指标得分 glued together, cut so that score = weight ×
+  coefficient.  A header word printed past reading (``年成值全完值``) is
+  reported, and its column keeps the vocabulary's name in the rebuilt
+  header;
+* a goal text printed right after its header word is that column's; goal
+  texts printed after all the header words are reported (nothing says
+  which column each is in);
+* a project form's indicator rows are cut at the level labels and list
+  marks, then each piece into rows of name, 分值, 指标值, 全年实际值 and 得分
+  (:func:`project_rows`: a 指标值 equal to its actual is printed twice, a dash
+  is an empty 指标值, the 得分 is no more than the 分值); a piece that does not
+  cut so, or a row whose name is garbled (a level label may hide in it), is
+  reported with the rest of its piece.
+
+A label found with a character misread or its characters out of order is a
+``label_repaired`` finding.
+
+The result is rows of cells in the tab-separated shape, read by the ordinary
+row reader.  Text no row took is an ``unparsed_line`` finding with its text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+
+from selfeval.extract.grid import Place, SourceRow
+from selfeval.findings import Finding, finding_at
+from selfeval.normalize.cells import clean
+from selfeval.normalize.vocab import template_by_labels, template_for_year, templates, vocabulary
+
+_PAGE_MARK = re.compile(r"^\s*(\d{1,3})、")  # a sharing site's page number: 2、 at the start of a line
+_MARK_AFTER = re.compile(r"\s*[(（][^()（）]{0,6}[)）]")  # (分) (%) (B/A) (万元) after a label
+_TITLE = re.compile(
+    r"(?:(?:19|20)\d{2}\s*年度?)?[\u4e00-\u9fff]{0,30}绩效自评表(?:\s*[(（]\s*(?:19|20)\d{2}\s*年度?\s*[)）])?")
+_SEQ_OR_UNIT = re.compile(r"项目序号\s*[:：]?\s*\d+|金额单位\s*[:：]?\s*[^\d\s(（]{1,4}(?:\s*[(（][^()（）]{0,10}[)）])?")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+RUNON_MIN_CHARS = 150  # a line this long with hardly a space may be run-on text
+RUNON_MIN_ANCHORS = 5
+FUZZY_MIN_LENGTH = 4
+ANAGRAM_LENGTH = 4  # longer windows of running text too often hold a label's characters in another order
+INDICATOR_KINDS = ("定量指标", "定性指标")
+
+
+@dataclass(frozen=True)
+class Anchor:
+    start: int
+    end: int
+    kind: str  # field, text, block:<name>, head:<group>, source, title
+    label: str  # canonical slot or label
+    text: str  # as printed, with its mark: 自评总分(分)
+    word: str = ""  # the vocabulary's word it matched: 得分
+    repaired: bool = False  # printed with a character misread or its characters out of order
+
+    @property
+    def cell(self) -> str:
+        """The text the rebuilt cell holds: the vocabulary's word for a repaired
+        label (考值参分 → 参考分值, with its mark), else the text as printed."""
+        return self.word + self.text[len(self.word):] if self.repaired else self.text
+
+
+@cache
+def _labels() -> tuple[dict[str, tuple[str, str]], dict[int, list[str]]]:
+    """Every anchor label (as printed, without punctuation-free keys: the
+    stream keeps its punctuation) -> (kind, canonical), and the labels by length."""
+    v = vocabulary()
+    out: dict[str, tuple[str, str]] = {}
+
+    def add(text: str, kind: str, label: str) -> None:
+        for form in {text, text.replace("(", "（").replace(")", "）")}:
+            out.setdefault(form, (kind, label))
+
+    for slot, texts in v["header_fields"].items():
+        for t in texts:
+            add(t, "field", slot)
+    for slot, texts in v["form_texts"].items():
+        for t in texts:
+            add(t, "text", slot)
+    for name, texts in v["block_labels"].items():
+        for t in texts:
+            add(t, f"block:{name}", t)
+    for group in ("funding_columns", "goal_columns", "department_indicator_columns", "indicator_columns"):
+        for slot, texts in v.get(group, {}).items():
+            for t in texts:
+                add(t, f"head:{group}", slot)
+    for source in v["funding_sources"]:
+        for t in (source["label"], *source["aliases"]):
+            if len(t) >= 3:  # 合计 and 总额 are too short to find inside running text
+                add(t, "source", source["key"])
+    for template in templates():  # level labels: found so that no other label is read into them (时效指标)
+        for label in (*template.level1, *template.level2_parents):
+            add(label, "level", label)
+    by_length: dict[int, list[str]] = {}
+    for t in out:  # a header word of several blocks (得分): its block is decided by the words around it
+        by_length.setdefault(len(t), []).append(t)
+    return out, by_length
+
+
+@cache
+def _groups_of() -> dict[str, frozenset[str]]:
+    """Each header word -> the blocks whose header it may be in (得分: funding
+    and indicators)."""
+    v = vocabulary()
+    out: dict[str, set[str]] = {}
+    for group in ("funding_columns", "goal_columns", "department_indicator_columns", "indicator_columns"):
+        for texts in v.get(group, {}).values():
+            for t in texts:
+                for form in {t, t.replace("(", "（").replace(")", "）")}:
+                    out.setdefault(form, set()).add(_HEAD_BLOCKS[group])
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+@cache
+def _anagrams() -> dict[str, str]:
+    """Labels of four characters by their sorted characters, when
+    only one label has them: OCR reading a vertical cell prints a label's
+    characters out of order (考值参分 for 参考分值, 性标定指 for 定性指标)."""
+    labels, _ = _labels()
+    seen: dict[str, set[str]] = {}
+    for t, (kind, _label) in labels.items():  # header words only: a block label's characters occur in names
+        if kind.startswith("head:") and len(t) == ANAGRAM_LENGTH and all("\u4e00" <= ch <= "\u9fff" for ch in t):
+            seen.setdefault("".join(sorted(t)), set()).add(t)
+    return {k: next(iter(v)) for k, v in seen.items() if len(v) == 1}
+
+
+@cache
+def _wildcards() -> dict[str, str]:
+    """Each label of FUZZY_MIN_LENGTH characters or more with one character
+    replaced by ``\\0`` -> the label, when only one label has that shape."""
+    labels, _ = _labels()
+    seen: dict[str, set[str]] = {}
+    for t in labels:
+        if len(t) < FUZZY_MIN_LENGTH or not all("\u4e00" <= ch <= "\u9fff" for ch in t):
+            continue
+        for i in range(len(t)):
+            seen.setdefault(t[:i] + "\0" + t[i + 1:], set()).add(t)
+    return {k: next(iter(v)) for k, v in seen.items() if len(v) == 1}
+
+
+def find_anchors(text: str, starts: frozenset[int] | None = None) -> list[Anchor]:
+    """The vocabulary's labels in ``text``, leftmost-longest, exact before
+    one character off.  A title is one only where a line starts (``starts``,
+    the offsets of the source lines' first characters; the text's start when
+    not given): a form's name inside a sentence does not open a form."""
+    starts = starts if starts is not None else frozenset({0})
+    labels, by_length = _labels()
+    wild = _wildcards()
+    lengths = sorted(by_length, reverse=True)
+    out: list[Anchor] = []
+    p = 0
+    while p < len(text):
+        title = _TITLE.match(text, p)
+        if title and p in starts and not _named_document(text, p, title.end()):
+            out.append(Anchor(p, title.end(), "title", "title", title.group()))
+            p = title.end()
+            continue
+        if seq := _SEQ_OR_UNIT.match(text, p):  # 项目序号:1, 金额单位:万元(保留两位小数)
+            out.append(Anchor(p, seq.end(), "seq", "seq", seq.group()))
+            p = seq.end()
+            continue
+        hit, repaired = None, False
+        for n in lengths:
+            piece = text[p : p + n]
+            if len(piece) == n and piece in labels:
+                hit = (piece, labels[piece], piece)
+                break
+        if hit is None:
+            for n in lengths:
+                if n < FUZZY_MIN_LENGTH:
+                    break
+                piece = text[p : p + n]
+                if len(piece) < n or not all("\u4e00" <= ch <= "\u9fff" for ch in piece):
+                    continue
+                found = {wild[k] for i in range(n) if (k := piece[:i] + "\0" + piece[i + 1:]) in wild}
+                if not found and (shuffled := _anagrams().get("".join(sorted(piece)))):
+                    found = {shuffled}
+                if len(found) == 1:
+                    label = found.pop()
+                    hit = (label, labels[label], piece)
+                    repaired = True
+                    break
+        if hit is None:
+            p += 1
+            continue
+        word, (kind, canonical), printed = hit
+        end = p + len(printed)
+        if mark := _MARK_AFTER.match(text, end):
+            end = mark.end()
+        out.append(Anchor(p, end, kind, canonical, text[p:end], word, repaired))
+        p = end
+    return out
+
+
+def _named_document(text: str, start: int, end: int) -> bool:
+    """A title inside 《…》 or followed by a file suffix names a document (a
+    web page's line about the file), it does not open a form."""
+    return (start > 0 and text[start - 1] == "《") or text[end:end + 1] in ("》", ".")
+
+
+def is_runon(rows: list[SourceRow]) -> bool:
+    """A document with a long line of hardly any spaces holding several anchors."""
+    for row in rows:
+        text = row.text
+        if len(text) >= RUNON_MIN_CHARS and text.count(" ") < len(text) / 40 and "\t" not in text:
+            if len(find_anchors(clean(text))) >= RUNON_MIN_ANCHORS:
+                return True
+    return False
+
+
+# -- glued numbers ------------------------------------------------------------
+def _plain(text: str) -> bool:
+    """A number as a form prints it: no leading zero (but 0 and 0.x)."""
+    return bool(re.fullmatch(r"(?:0|[1-9]\d*)(?:\.\d{1,2})?", text))
+
+
+def cut_pair(digits: str, rate: Decimal | None) -> tuple[str, str] | None:
+    """指标权重 and 指标得分 (or 执行率权重 and 执行率得分) printed together
+    (``1010``, ``107.6``): the one cut where score = weight × rate (rate 1
+    when none is known), the score no more than the weight."""
+    fits = []
+    for k in range(1, len(digits)):
+        w, s = digits[:k], digits[k:]
+        if not (_plain(w) and _plain(s)):
+            continue
+        wv, sv = Decimal(w), Decimal(s)
+        if sv <= wv and abs(wv * (rate if rate is not None else 1) - sv) <= Decimal("0.05"):
+            fits.append((w, s))
+    return fits[0] if len(fits) == 1 else None
+
+
+def _rate(text: str) -> Decimal | None:
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)%", text)
+    return Decimal(m.group(1)) / 100 if m else None
+
+
+def atoms(text: str, unit: str | None) -> list[str]:
+    """A run of glued values cut into values: each ends with ``%`` or the
+    row's own unit (``到0次43次`` → ``到0次``, ``43次``; ``第O份20份`` → ``第O份``,
+    ``20份``); what follows the last one is a value of its own (``3%0`` →
+    ``3%``, ``0``)."""
+    out: list[str] = []
+    piece = ""
+    for ch in text:
+        piece += ch
+        if ch == "%" or (unit and piece.endswith(unit) and len(piece) > len(unit)):
+            out.append(piece)
+            piece = ""
+    if piece:
+        out.append(piece)
+    return out
+
+
+def cut_budget(text: str, amounts: int) -> tuple[list[str], str] | None:
+    """A budget row's glued values (``64.864.864.8100%``, ``O76%107.6``): up to
+    ``amounts`` amounts and the rate (the number before ``%``), cut where
+    each is a plain number and, with two amounts or more, executed ÷
+    full-year budget is the rate (within half a point); then the weight and
+    the score, cut so that score = rate × weight.  Text before the digits
+    (an unreadable amount) is kept as a value of its own.  Returns the
+    values and the text after them."""
+    at = text.find("%")
+    if at < 0:
+        return None
+    head = text[:at]
+    run = re.search(r"[\d.]*$", head).group()
+    prefix = head[: len(head) - len(run)]
+    found = None
+    for k in [*range(amounts, 1, -1), 0]:  # amounts only where the arithmetic confirms them
+        fits = []
+        for c in _cuts(run, k + 1):
+            rate = Decimal(c[-1]) / 100
+            error = Decimal(0)
+            if k >= 2:
+                full, done = Decimal(c[-3]), Decimal(c[-2])  # …, 全年预算数, 全年执行数, 执行率
+                if full == 0 or (error := abs(done / full - rate)) > Decimal("0.005"):
+                    continue
+            fits.append((error, c))
+        fits.sort()
+        if len(fits) == 1 or (len(fits) > 1 and fits[0][0] * 10 < fits[1][0]):  # one cut, or one far closer
+            found = fits[0][1]
+            break
+        if fits:
+            return None  # two cuts fit about as well: not decided
+    if found is None:
+        return None
+    values = ([prefix] if prefix.strip() else []) + found[:-1] + [found[-1] + "%"]
+    rate = Decimal(found[-1]) / 100
+    after = text[at + 1:]
+    digits = re.match(r"[\d.]+", after)
+    rest = after
+    if digits:
+        pair = cut_pair(digits.group(), rate)
+        if pair is not None:
+            values.extend(pair)
+            rest = after[digits.end():]
+    return values, rest
+
+
+def _cuts(text: str, k: int):
+    """Every cut of ``text`` into ``k`` plain numbers."""
+    if k == 1:
+        if _plain(text):
+            yield [text]
+        return
+    for i in range(1, len(text)):
+        if _plain(text[:i]):
+            for tail in _cuts(text[i:], k - 1):
+                yield [text[:i], *tail]
+
+
+# -- department rows ----------------------------------------------------------
+_CJK_CHARS = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _kind_at(text: str) -> tuple[int, int, str] | None:
+    """Where 定量指标 / 定性指标 is in ``text``, also with its characters in
+    another order (OCR reading a vertical cell): (start, end, kind)."""
+    for kind in INDICATOR_KINDS:
+        i = text.find(kind)
+        if i >= 0:
+            return i, i + len(kind), kind
+    for i in range(len(text) - 3):
+        piece = text[i : i + 4]
+        for kind in INDICATOR_KINDS:
+            if sorted(piece) == sorted(kind):
+                return i, i + 4, kind
+    return None
+
+
+def department_row(text: str) -> dict[str, str] | None:
+    """One row of a whole-department form's flat list, glued: its cells by
+    slot (level3, measure_unit, indicator_kind, target, target_adjusted,
+    actual, score_coefficient, weight, score, is_core), or None when it does
+    not end as a row does (coefficient, weight and score, 是/否)."""
+    m = re.search(r"((?:[1-9]\d*|0)(?:\.\d+)?%)(\d+(?:\.\d+)?)([是否])$", text)
+    if not m:
+        return None
+    coef = _rate(m.group(1))
+    pair = cut_pair(m.group(2), coef)
+    if pair is None:
+        return None
+    cells = {"score_coefficient": m.group(1), "weight": pair[0], "score": pair[1], "is_core": m.group(3)}
+    body = text[: m.start()]
+    kind = _kind_at(body)
+    if kind:
+        cells["indicator_kind"] = kind[2]
+        body = body[: kind[0]] + "\0" + body[kind[1]:]
+    lead = re.match(r"[^\d%a-zA-Z\0≥≤<>=]+", body)
+    name = lead.group() if lead else ""
+    rest = body[len(name):]
+    values_unit = None
+    unit_in = re.search(r"\d+(?:\.\d+)?([\u4e00-\u9fff]{1,2})", rest)
+    if unit_in:  # the unit the values carry (次, 人次; a one-character unit if the second is the next value's)
+        two = unit_in.group(1)
+        values_unit = two if len(two) == 2 and rest.count(two) >= 2 else two[0]
+    prefix = ""
+    if values_unit and values_unit in name[1:]:  # 党性教育培训次数次: the unit printed after the name
+        at = name.rindex(values_unit)
+        if len(name) - at - len(values_unit) <= 2:
+            name, prefix = name[:at], name[at + len(values_unit):]
+            cells["measure_unit"] = values_unit
+    if "measure_unit" not in cells:
+        unit_part = re.match(r"[^\d\0≥≤<>=]*", rest).group()
+        if unit_part and len(unit_part) <= 4:  # the 计量单位 between the name and the values
+            cells["measure_unit"] = unit_part
+            rest = rest[len(unit_part):]
+    rest = rest.replace("\0", "")
+    values = atoms(prefix + rest, values_unit) if (prefix + rest) else []
+    if "measure_unit" not in cells and not any(ch.isdigit() for ch in prefix + rest):
+        # a qualitative row: the two grades printed together, after the 指标性质 or the name (高高, 好好)
+        grades = rest or name
+        for n in (1, 2, 3):
+            if len(grades) >= 2 * n and grades[-n:] == grades[-2 * n : -n] and (rest or len(name) > 2 * n):
+                values = [grades[-n:], grades[-n:]]
+                if rest:
+                    values = [grades[: -2 * n], *values] if grades[: -2 * n] else values
+                else:
+                    name = name[: -2 * n]
+                break
+    if len(values) == 1:
+        cells["target"] = values[0]
+    elif len(values) == 2:
+        cells["target"], cells["actual"] = values
+    elif len(values) == 3:
+        cells["target"], cells["target_adjusted"], cells["actual"] = values
+    elif values:
+        return None
+    cells["level3"] = name
+    return cells
+
+
+DEPARTMENT_ORDER = ("level3", "measure_unit", "indicator_kind", "target", "target_adjusted", "actual",
+                    "score_coefficient", "weight", "score", "is_core")
+
+
+# -- project indicator rows ------------------------------------------------------
+_PLACEHOLDER = re.compile(r"(?:\s*指标\s*[0-9LlI]?\s*[:：]?\s*)*")  # 指标1: 指标2: (指标L: OCR)
+_DASH = "一—–-"  # "-" last: a literal in a character class
+_OCR_DIGITS = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1"})
+_SCORE = r"(?P<s>\d{1,2}(?:\.\d)?|[0-9OIl]{1,2})"
+_ROW_SAME = re.compile(  # name, 分值, a dash, the same value twice (指标值 = 全年实际值), 得分
+    r"(?P<name>[^\d" + _DASH + r"][^\d]*?)(?P<w>\d{1,2})(?P<dash>[" + _DASH + r"])?(?P<v>[^\d].*?|\d.*?[^\d.])(?P=v)"
+    + _SCORE + r"(?=[^\d.%]|$)")
+_ROW_ONE = re.compile(  # name, 分值, a dash (no 指标值), the 全年实际值, 得分
+    r"(?P<name>[^\d" + _DASH + r"][^\d]*?)(?P<w>\d{1,2})(?P<dash>[" + _DASH + r"])?"
+    r"(?P<v>[^\d]+?|\d+(?:\.\d+)?%)" + _SCORE + r"(?=[^\d.%]|$)")
+
+
+def _score(text: str) -> str | None:
+    value = text.translate(_OCR_DIGITS)
+    return value if re.fullmatch(r"\d{1,2}(?:\.\d)?", value) else None
+
+
+def project_rows(piece: str):
+    """Rows of a piece of a project form's indicator block run together
+    (``相关性2一按照学校管理标准对学校进行管理2可行性2实际工作需求2``): each
+    (start, end, cells) with the name, 分值, 指标值, 全年实际值 and 得分; a
+    指标值 equal to the 全年实际值 is printed twice (``102370人2370人IO``), a dash
+    is an empty 指标值, a single text is the 全年实际值.  得分 is a number no more
+    than 分值 (``IO``, ``lO``: OCR for 10).  Stops (yields None) where no row cuts."""
+    at = 0
+    while at < len(piece):
+        rest = piece[at:]
+        lead = _PLACEHOLDER.match(rest)
+        skip = lead.end() if lead else 0
+        found = None
+        for pattern in (_ROW_SAME, _ROW_ONE):
+            m = pattern.match(rest, skip)
+            if m is None:
+                continue
+            score = _score(m.group("s"))
+            name = m.group("name").strip()
+            if score is None or Decimal(score) > Decimal(m.group("w")):
+                continue
+            if re.search(r"[A-Za-z]", name):
+                found = (at + m.start(), at + m.end(), None)
+                break
+            value = m.group("v")
+            target = value if pattern is _ROW_SAME else ""
+            found = (at + m.start(), at + m.end(), {"level3": name, "weight": m.group("w"), "target": target,
+                                                   "actual": value, "score": score})
+            break
+        if found is None:
+            yield None
+            return
+        yield found
+        at = found[1]
+
+
+# -- the reader ---------------------------------------------------------------
+_HEAD_BLOCKS = {"funding_columns": "funding", "goal_columns": "goal", "department_indicator_columns": "department",
+                "indicator_columns": "indicators"}
+_BLOCK_LABELS = {"funding": "funding", "goal": "goal", "indicators": "indicator_label", "total": "total"}
+
+
+def head_cells_of(label: list[Anchor]) -> list[str]:
+    return [b.cell for b in label] or [""]
+
+
+def _block_of(a: Anchor) -> str | None:
+    """The block an anchor opens or belongs to (funding, goal, department,
+    indicators, total; indicator_label for 绩效指标, whose header words say
+    which of the two), "source" for a funding source, else None."""
+    if a.kind == "seq":
+        return "seq"
+    if a.kind.startswith("head:"):
+        return _HEAD_BLOCKS[a.kind[5:]]
+    if a.kind.startswith("block:"):
+        return _BLOCK_LABELS[a.kind[6:]]
+    return "source" if a.kind == "source" else None
+
+@dataclass
+class _Stream:
+    text: str
+    lines: list[int]  # the source line of each character
+
+    def starts(self) -> frozenset[int]:
+        """Where each source line's text begins in the stream."""
+        return frozenset(n for n in range(len(self.lines)) if n == 0 or self.lines[n] != self.lines[n - 1])
+
+    def line_of(self, start: int, end: int) -> list[int]:
+        return sorted(set(self.lines[start:max(end, start + 1)]))
+
+
+def _stream(rows: list[SourceRow]) -> tuple[_Stream, list[tuple[int, str]]]:
+    text, lines, marks = [], [], []
+    for row in rows:
+        t = clean(row.text)
+        if not t:
+            continue
+        if m := _PAGE_MARK.match(t):
+            marks.append((row.line, m.group()))
+            t = t[m.end():]
+        text.append(t)
+        lines.extend([row.line] * len(t))
+    return _Stream("".join(text), lines), marks
+
+
+class RunOnReader:
+    def __init__(self, stream: _Stream):
+        self.s = stream
+        self.rows: list[tuple[list[str], list[int]]] = []
+        self.unplaced: list[tuple[int, str]] = []
+        self.repairs: list[tuple[int, str, str]] = []
+        self.year: int | None = None
+
+    def emit(self, cells: list[str], start: int, end: int) -> None:
+        self.rows.append((cells, self.s.line_of(start, end)))
+
+    def leftover(self, start: int, end: int) -> None:
+        """Text no row takes: reported, one finding per source line it spans."""
+        lines = self.s.lines
+        pos = start
+        while pos < end:
+            stop = pos
+            while stop < end and lines[stop] == lines[pos]:
+                stop += 1
+            piece = self.s.text[pos:stop].strip()
+            if piece:
+                self.unplaced.append((lines[pos], piece))
+            pos = stop
+
+    def read(self) -> None:
+        text = self.s.text
+        anchors = find_anchors(text, self.s.starts())
+        opening = next((a.start for a in anchors if a.kind == "title"), len(text))
+        self.repairs = [(self.s.lines[a.start], a.text, a.cell) for a in anchors if a.repaired and a.start >= opening]
+        # the first title opens the form; text before it is not part of it
+        first = next((i for i, a in enumerate(anchors) if a.kind == "title"), None)
+        if first is None:
+            return
+        self.leftover(0, anchors[first].start)
+        i = first
+        while i < len(anchors):
+            a = anchors[i]
+            nxt = anchors[i + 1].start if i + 1 < len(anchors) else len(text)
+            if a.kind == "title":
+                if year := re.search(r"((?:19|20)\d{2})\s*年", a.text):
+                    self.year = int(year.group(1))
+                self.emit([a.text], a.start, a.end)
+                self.leftover(a.end, nxt)
+                i += 1
+            elif a.kind == "field" or a.kind == "text":
+                value = text[a.end:nxt].strip()
+                if a.label == "self_score" and value:
+                    num = _NUMBER.match(value)
+                    if num:
+                        self.leftover(a.end + num.end(), nxt)
+                        value = num.group()
+                    else:
+                        self.leftover(a.end, nxt)
+                        value = ""
+                self.emit([a.cell, value] if value else [a.cell], a.start, nxt)
+                i += 1
+            elif a.kind.startswith("head:") or a.kind.startswith("block:") or a.kind in ("source", "seq"):
+                i = self._block(anchors, i)
+            else:
+                self.leftover(a.start, nxt)
+                i += 1
+
+    def _block(self, anchors: list[Anchor], i: int) -> int:
+        """A block: its label and header words, then its values up to the next
+        block.  Returns the index of the next anchor not taken."""
+        text = self.s.text
+        a = anchors[i]
+        kind = _block_of(a)
+        if kind == "total":
+            self.leftover(a.start, anchors[i + 1].start if i + 1 < len(anchors) else len(text))
+            return i + 1
+        if kind == "source":
+            kind = None
+        if kind == "seq":
+            self.emit([a.text], a.start, a.end)
+            nxt = anchors[i + 1].start if i + 1 < len(anchors) else len(text)
+            self.leftover(a.end, nxt)
+            return i + 1
+        label: list[Anchor] = []
+        heads: list[Anchor] = []
+        sources: list[Anchor] = []
+        values_after: dict[int, tuple[int, int]] = {}  # a goal header word followed by its own text
+        j = i
+        while j < len(anchors):
+            b = anchors[j]
+            this = _block_of(b)
+            if kind in (None, "indicator_label") and this not in (None, "total", "source", "indicator_label"):
+                kind = this
+            belongs = (j == i) or (this == kind) or (this == "source" and kind in (None, "funding") and not heads) \
+                or (b.kind.startswith("head:") and kind in _groups_of().get(b.word, ()))
+            if not belongs:
+                break
+            gap = (anchors[j - 1].end, b.start) if j > i else (b.start, b.start)
+            if text[gap[0]:gap[1]].strip():
+                if kind == "goal" and heads:
+                    values_after[len(heads) - 1] = gap
+                else:
+                    self.leftover(*gap)  # an unreadable header word: reported
+            (label if b.kind.startswith("block:") else sources if b.kind == "source" else heads).append(b)
+            j += 1
+        end_heads = anchors[j - 1].end
+        if kind == "funding":  # the source rows after the header: each label and the values after it
+            return self._funding_rows(anchors, i, j, head_cells_of(label), heads, sources)
+        stop, k = len(text), j
+        while k < len(anchors):  # the block's values run to the next anchor of another block
+            b = anchors[k]
+            if kind in ("department", "indicators") and b.kind not in ("title", "text") and _block_of(b) != "total":
+                k += 1  # inside an indicator list only a closing text or 总分 ends it: names hold header words
+                continue
+            stop = b.start
+            break
+        values = text[end_heads:stop]
+        head_cells = [b.cell for b in label] or [""]
+        start = a.start
+        if kind == "department":
+            self._department(head_cells, heads, values, start, end_heads, stop,
+                             [b for b in anchors[j:k] if b.kind.startswith("block:")])
+        elif kind == "goal":
+            self._goal(head_cells, heads, values_after, start, end_heads, stop)
+        else:
+            self._indicators(heads, start, end_heads, stop, anchors[j:k])
+        return k
+
+    def _indicators(self, heads, start, end_heads, stop, inside) -> None:
+        """A project form's indicator rows run together: cut at the level
+        labels (项目决策(10分), 数量指标(10分)) and list marks (指标2:), then each
+        piece into rows of name, 分值, 指标值, 全年实际值 and 得分 (:func:`project_rows`);
+        a piece that does not cut so is reported."""
+        slots = [h.label for h in heads]
+        self.emit([h.word or h.cell for h in heads], start, end_heads)
+        values = [x for x in slots if x not in ("level1", "level2", "level3", "note")]
+        if not {"level1", "level2", "level3"} <= set(slots) or values[:1] != ["weight"] or values[-1:] != ["score"]:
+            self.leftover(end_heads, stop)  # not the order the cutting knows (分值 … 得分): reported
+            return
+        levels = []
+        for b in inside:  # a level label printed right after the same label begins a name (财务管理财务管理制度有效性)
+            if b.kind == "level" and not (levels and levels[-1].label == b.label and levels[-1].end == b.start):
+                levels.append(b)
+        template = template_by_labels(b.text for b in levels) or template_for_year(self.year)
+        pos = end_heads
+        level = {"level1": "", "level2": ""}
+        for b in [*levels, None]:
+            piece_end = b.start if b is not None else stop
+            self._indicator_piece(pos, piece_end, slots, level)
+            if b is None:
+                break
+            which = "level1" if b.label in template.level1 else "level2"
+            level[which] = b.text
+            if which == "level1":
+                level["level2"] = ""
+            pos = b.end
+
+    def _indicator_piece(self, pos, end, slots, level) -> None:
+        text = self.s.text
+        piece = text[pos:end]
+        at = 0
+        for found in project_rows(piece):
+            if found is None:
+                break
+            row_start, row_end, cells = found
+            if cells is None:  # a name OCR garbled (项Fl实施…) may hide a level label: the rest is reported
+                break
+            if piece[at:row_start].strip(" :：") and not _PLACEHOLDER.fullmatch(piece[at:row_start]):
+                self.leftover(pos + at, pos + row_start)
+            cells = {**cells, **{k: v for k, v in level.items() if v}}
+            level["level1"] = level["level2"] = ""  # printed once: the rows below inherit them
+            self.emit([cells.get(x, "") for x in slots], pos + row_start, pos + row_end)
+            at = row_end
+        rest = piece[at:]
+        if rest.strip() and not _PLACEHOLDER.fullmatch(rest):
+            self.leftover(pos + at, end)
+
+    def _goal(self, head_cells, heads, values_after, start, end_heads, stop) -> None:
+        """Goal texts: a text printed right after its header word is that
+        column's (年初设定目标 保障学校正常工作运行); texts run together after all
+        the header words cannot be shared out and are reported."""
+        text = self.s.text
+        if text[end_heads:stop].strip():
+            values_after[len(heads) - 1] = (end_heads, stop)
+        row = ["", ""] + [""] * (2 * len(heads))
+        head = [*head_cells, ""]
+        for n, h in enumerate(heads):
+            head += [h.cell, ""]
+            piece = values_after.get(n)
+            if piece is None:
+                continue
+            value = text[piece[0]:piece[1]].strip()
+            alone = n < len(heads) - 1 or len(heads) == 1 or piece[0] != end_heads
+            if alone and len(_CJK_CHARS.findall(value)) >= 2:  # legible text (not an OCR speck like 公,4)
+                row[2 + 2 * n] = value
+                continue
+            self.leftover(*piece)
+        self.emit(head[:-1], start, end_heads)
+        if any(row):
+            self.emit(row, start, stop)
+
+    def _funding_rows(self, anchors, i, j, head_cells, heads, sources) -> int:
+        """The funding block's header, then one row per source label, each
+        with the values printed after it (a label printed before the header
+        words, as OCR reads a merged cell, is the first row's)."""
+        text = self.s.text
+        self.emit([*head_cells, "", *(h.cell for h in heads)], anchors[i].start, anchors[j - 1].end)
+        rows: list[tuple[Anchor | None, int, int]] = []
+        pending = list(sources)
+        pos, k = anchors[j - 1].end, j
+        while True:
+            nxt = anchors[k] if k < len(anchors) else None
+            stop = nxt.start if nxt is not None else len(text)
+            if text[pos:stop].strip() or pending:
+                rows.append((pending.pop(0) if pending else None, pos, stop))
+            if nxt is None or _block_of(nxt) != "source":
+                break
+            pending.append(nxt)
+            pos, k = nxt.end, k + 1
+        for label, start, stop in rows:
+            self._funding(heads, label, text[start:stop], start, stop)
+        return k
+
+    def _funding(self, heads, label, values, start, stop) -> None:
+        columns = [h.label for h in heads]
+        amount_slots = [c for c in columns if c in ("budget_initial", "budget_full_year", "executed")]
+        cut = cut_budget(values.strip().lstrip(":："), len(amount_slots))
+        if cut is None:  # values that do not cut: the row, its label with them, is reported
+            self.leftover(label.start if label is not None else start, stop)
+            return
+        found, rest = cut
+        rate_at = next(n for n, c in enumerate(found) if c.endswith("%"))
+        before, after = found[:rate_at], found[rate_at + 1:]
+        slots = {"execution_rate": found[rate_at]}
+        unread = [v for v in before if not _plain(v)]
+        before = [v for v in before if _plain(v)]
+        for slot, value in zip(amount_slots[len(amount_slots) - len(before):], before, strict=False):
+            slots[slot] = value
+        for slot, value in zip([c for c in columns if c in ("weight", "score")], after, strict=False):
+            slots[slot] = value
+        row = ["", label.text if label else ""] + [slots.get(c, "") for c in columns]
+        if unread:
+            self.unplaced.append((self.s.lines[start], " ".join(unread)))
+        if rest.strip():
+            self.unplaced.append((self.s.lines[stop - 1], rest.strip()))
+        self.emit(row, label.start if label else start, stop)
+
+    def _department(self, head_cells, heads, values, start, end_heads, stop, inside) -> None:
+        names = {"level3": "指标名称", "measure_unit": "计量单位", "indicator_kind": "指标性质", "target": "年初指标值",
+                 "target_adjusted": "调整指标值", "actual": "全年完成值", "score_coefficient": "得分系数",
+                 "weight": "指标权重", "score": "指标得分", "is_core": "是否核心指标"}
+        printed = {h.label: h.cell for h in heads}
+        self.emit([*head_cells, *(printed.get(s, names[s]) for s in DEPARTMENT_ORDER)], start, end_heads)
+        text = self.s.text
+        pos = end_heads
+        labels = [(b.start, b.end) for b in inside]  # block labels printed inside the list (绩效指标)
+        cut_points = [m.end() for m in re.finditer(r"\d[是否]", text[end_heads:stop])]
+        for cp in cut_points:
+            end = end_heads + cp
+            piece = text[pos:end]
+            for ls, le in labels:  # a label inside the list is structure: taken out of the row's text
+                if pos <= ls < end:
+                    piece = text[pos:ls] + text[le:end]
+            cells = department_row(piece)
+            if cells is None:
+                self.leftover(pos, end)
+            else:
+                self.emit(["", *(cells.get(s, "") for s in DEPARTMENT_ORDER)], pos, end)
+            pos = end
+        self.leftover(pos, stop)
+
+
+def regrid_runon(rows: list[SourceRow]) -> tuple[list[SourceRow], list[Finding]] | None:
+    """Rows of cells rebuilt from run-on text, and the findings for what no
+    row took; None when the document is not run-on text or holds no form."""
+    if not is_runon(rows):
+        return None
+    stream, marks = _stream(rows)
+    reader = RunOnReader(stream)
+    reader.read()
+    if not reader.rows:
+        return None
+    out = []
+    for cells, lines in reader.rows:
+        out.append(SourceRow(tuple(cells), lines[0], positional=True, span=tuple(lines[1:])))
+    findings = [finding_at("unparsed_line", f"text that no cell of the form could hold: {text!r}", Place(line), text)
+                for line, text in reader.unplaced]
+    findings += [finding_at("unparsed_line", f"page mark {mark!r} at the start of the line; not part of the form",
+                            Place(line), mark) for line, mark in marks]
+    findings += [finding_at("label_repaired", f"{printed!r} read as {word!r} (a character misread, or its characters "
+                            "out of order)", Place(line), printed) for line, printed, word in reader.repairs]
+    return out, findings
+
+
+def regrid_runon_document(doc) -> bool:
+    """Re-read a text document that is run-on text, in place; False (the
+    document untouched) when it is not or holds no form."""
+    from dataclasses import replace
+
+    found = regrid_runon(doc.rows)
+    if found is None:
+        return False
+    doc.rows, findings = found
+    doc.findings.extend(replace(f, doc_id=doc.doc_id) for f in findings)
+    return True

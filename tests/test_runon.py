@@ -1,0 +1,155 @@
+"""Run-on text (cells printed one after another with nothing between them, as
+the OCR text layer of ../shared/real-excerpts/07_* and 08_*) on shapes the
+reader was not written against: the clean hand-made copies in
+fixtures/templates with every tab and line break removed and the text cut
+into lines of 300 characters, plus a slip of the kind OCR makes.  The
+expected values are the hand-typed ones of tests/test_department_forms.py."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from test_department_forms import DEPARTMENT, FOUR_DIMENSIONS
+
+from selfeval.normalize.runon import atoms, cut_budget, cut_pair, department_row
+from selfeval.pipeline import run
+
+TEMPLATES = Path("fixtures/templates")
+
+
+def _run_on(text: str, width: int = 300) -> str:
+    flat = "".join(cell for line in text.splitlines() for cell in line.split("\t"))
+    return "\n".join(flat[i : i + width] for i in range(0, len(flat), width)) + "\n"
+
+
+def _tables(path: Path) -> dict:
+    result = run([path])
+    return {k: v.to_pylist() for k, v in result.tables.items()}
+
+
+@pytest.fixture(scope="module")
+def department(tmp_path_factory):
+    text = _run_on((TEMPLATES / "department-whole-2021.txt").read_text(encoding="utf-8"))
+    text = text.replace("年初预算数", "年初预匏数", 1).replace("定性指标", "性标定指", 1)  # OCR slips
+    path = tmp_path_factory.mktemp("runon") / "department-run-on.txt"
+    path.write_text(text, encoding="utf-8")
+    return _tables(path)
+
+
+def test_department_form_run_together_reads_every_row(department):
+    [form] = department["forms"]
+    assert (form["title"], form["form_kind"], form["total_score"], form["contact_person"]) == (
+        "部门整体绩效自评表", "department", 97.6, "曾雪莲")
+    [total] = department["funding"]
+    assert (total["execution_rate"], total["weight"], total["score"]) == (0.76, 10.0, 7.6)
+    rows = department["indicators"]
+    assert len(rows) == len(DEPARTMENT)
+    for row, want in zip(rows, DEPARTMENT, strict=True):
+        name, unit, kind, target, actual, coefficient, weight, score, core = want
+        got = (row["level3"], row["measure_unit"], row["indicator_kind"], row["target_raw"], row["actual_raw"],
+               row["score_coefficient"], row["weight"], row["score"], row["is_core"])
+        assert got == (name, unit, kind, target, actual, coefficient, weight, score, core), name
+    said = {f["code"] for f in department["findings"]}
+    assert "label_repaired" in said  # 年初预匏数, 性标定指: read, and said
+
+
+def test_department_goal_texts_run_together_are_reported(department):
+    [form] = department["forms"]
+    assert form["goal_target"] is None and form["goal_actual"] is None
+    texts = " ".join(f["text"] or "" for f in department["findings"] if f["code"] == "unparsed_line")
+    assert "通过整合各级各类媒体" in texts and "中心2021年较好地完成了履职任务" in texts
+
+
+def test_four_dimension_form_run_together_reads_head_funding_and_rows(tmp_path):
+    text = _run_on((TEMPLATES / "four-dimension-2021.txt").read_text(encoding="utf-8"))
+    text = text.replace("参考分值", "考值参分").replace("项目产出", "顼目产出")  # OCR slips, as in 07_*
+    path = tmp_path / "four-dimension-run-on.txt"
+    path.write_text(text, encoding="utf-8")
+    tables = _tables(path)
+    [form] = tables["forms"]
+    assert (form["title"], form["year"], form["project_name"], form["department"], form["implementing_unit"],
+            form["total_score"], form["template"]) == ("银川市本级部门项目支出绩效自评表(2021年)", 2021, "初中公用经费",
+                                                       "银川市教育局", "银川市第六中学", 98.0, "cn-four-dimension")
+    [total] = tables["funding"]
+    assert (total["source_key"], total["budget_initial"], total["budget_full_year"], total["executed"],
+            total["execution_rate"]) == ("total", 64.8, 64.8, 64.8, 1.0)
+    got = [(r["level1"], r["level2"], r["level3"], r["weight"], r["target_raw"], r["actual_raw"], r["score"],
+            r["level1_weight"]) for r in tables["indicators"]]
+    assert got == FOUR_DIMENSIONS
+    texts = " ".join(f["text"] or "" for f in tables["findings"] if f["code"] == "unparsed_line")
+    assert "保障学校正常工作运行" in texts  # one goal text after both header words: not shared out, reported
+    repaired = {f["text"] for f in tables["findings"] if f["code"] == "label_repaired"}
+    assert {"考值参分", "顼目产出(30分)"} <= repaired
+
+
+def test_project_rows_are_cut_by_name_weight_values_and_score():
+    from selfeval.normalize.runon import project_rows
+
+    rows = [r[2] for r in project_rows("相关性2一按照标准管理2可行性2实际工作需求2")]
+    assert rows == [
+        {"level3": "相关性", "weight": "2", "target": "", "actual": "按照标准管理", "score": "2"},
+        {"level3": "可行性", "weight": "2", "target": "", "actual": "实际工作需求", "score": "2"}]
+    [row] = [r[2] for r in project_rows("保障人数102370人2370人IO")]  # 指标值 = 全年实际值, IO for 10
+    assert (row["weight"], row["target"], row["actual"], row["score"]) == ("10", "2370人", "2370人", "10")
+    assert list(project_rows("覆盖率5全部完成9")) == [None]  # a score more than its weight: no row, reported
+
+
+def test_glued_numbers_are_cut_by_the_arithmetic():
+    assert cut_pair("1010", Decimal(1)) == ("10", "10")
+    assert cut_pair("107.6", Decimal("0.76")) == ("10", "7.6")
+    assert cut_pair("108", Decimal("0.8")) == ("10", "8")
+    assert cut_pair("22", Decimal("0.5")) is None  # 2 × 50% is not 2
+    assert cut_budget("64.864.864.8100%", 3) == (["64.8", "64.8", "64.8", "100%"], "")
+    assert cut_budget("42.942.940.093.24%109.32", 3) == (["42.9", "42.9", "40.0", "93.24%", "10", "9.32"], "")
+    assert cut_budget("O76%107.6", 3) == (["O", "76%", "10", "7.6"], "")
+    assert atoms("到0次43次", "次") == ["到0次", "43次"]
+    assert atoms("3%0", None) == ["3%", "0"]
+
+
+def test_a_department_row_is_read_by_what_its_parts_are():
+    assert department_row("固定资产利用率%定量指标90%100%100%22否") == {
+        "level3": "固定资产利用率", "measure_unit": "%", "indicator_kind": "定量指标", "target": "90%",
+        "actual": "100%", "score_coefficient": "100%", "weight": "2", "score": "2", "is_core": "否"}
+    row = department_row("培训人次人次≥300人次320人次80%108是")  # a two-character unit, a coefficient of 80%
+    assert (row["level3"], row["target"], row["actual"], row["weight"], row["score"]) == (
+        "培训人次", "≥300人次", "320人次", "10", "8")
+    row = department_row("服务质量定性指标优优100%55否")
+    assert (row["level3"], row["indicator_kind"], row["target"], row["actual"]) == ("服务质量", "定性指标", "优", "优")
+
+
+def test_seed_form_run_together_reads_its_head_and_reports_what_it_cannot_cut(tmp_path):
+    """The seed's first form run together: its funding header prints 执行率 and
+    得分 as one word and its indicator values come before 分值, orders the
+    cutting does not know; those rows are reported with their text, never
+    read into the wrong columns."""
+    lines = Path("fixtures/forms/seed-2020-rongchang-27-forms.txt").read_text(encoding="utf-8").splitlines()
+    seqs = [n for n, line in enumerate(lines) if "项目序号" in line]
+    path = tmp_path / "seed-form-1-run-on.txt"
+    path.write_text(_run_on("\n".join(lines[seqs[0] - 2 : seqs[1] - 2])), encoding="utf-8")
+    tables = _tables(path)
+    [form] = tables["forms"]
+    assert (form["title"], form["form_seq"], form["amount_unit"], form["budget_unit"], form["implementing_unit"],
+            form["project_name"]) == ("2020年度预算资金项目支出绩效自评表", 1, "万元", "重庆市荣昌区人力资源和社会保障局",
+                                      "重庆市荣昌区人力资源和社会保障局", "“鸿雁计划”专项资金")
+    assert tables["funding"] == [] and tables["indicators"] == []
+    texts = " ".join(f["text"] or "" for f in tables["findings"] if f["code"] == "unparsed_line")
+    for text in ("年度资金总额:13.0413.0410.00100.00%10", "市级资金6.526.52—100.00%—", "补助引进人才企业数≥3家3家40.0040.00",
+                 "总分100.0099.00"):
+        assert text in texts
+    assert "empty_form" in {f["code"] for f in tables["findings"]}
+
+
+def test_prose_naming_the_form_opens_no_form(tmp_path):
+    """A report's paragraph (a long line, hardly a space, many of the form's
+    words) that names the 绩效自评表 inside a sentence is not a form."""
+    path = tmp_path / "report.txt"
+    path.write_text(
+        "根据区财政局的统一安排,我单位于2024年3月开展了2023年度项目支出绩效自评表的填报工作,现将情况报告如下:"
+        "一是项目名称和主管部门按要求填写,年初预算数、全年预算数、全年执行数均与决算一致,执行率达到百分之百;"
+        "二是绩效指标的一级指标、二级指标、三级指标按照模板填写,年度指标值与实际完成值对照说明,分值与得分按照"
+        "评分标准计算,偏差原因分析及改进措施逐项说明;三是存在问题和改进措施另行报告。\n", encoding="utf-8")
+    tables = _tables(path)
+    assert tables["forms"] == []
+    assert [f["code"] for f in tables["findings"]] == ["no_forms_found"]
