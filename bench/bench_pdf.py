@@ -12,7 +12,8 @@ pipeline  ``process_file`` (read, split, parse, validate) and the four
 
 Seconds per page are the best of a few repeats.  Target: pipeline / plumber
 <= 1.3.  Also: the same for a form split across pages and for pages without
-ruling lines; ``run(workers=2)`` against ``workers=1`` on a folder of PDFs;
+ruling lines (cells set at the top, centred in their rows, and several
+centred forms per A3 page); ``run(workers=2)`` against ``workers=1`` on a folder of PDFs;
 and peak RSS of reading a long PDF (page ranges keep it flat) at two
 lengths, each in a fresh subprocess, read in page ranges and in one opening.
 """
@@ -179,7 +180,7 @@ def workers(folder: Path) -> list[dict]:
 
 def main() -> list[dict]:
     from fixturegen import load_seed
-    from fixturegen.pdf import Paging, Style, render_pdf
+    from fixturegen.pdf import A3_PORTRAIT, Paging, Style, render_pdf
 
     forms = load_seed()
     summary: list[dict] = []
@@ -188,9 +189,13 @@ def main() -> list[dict]:
         ruled = render_pdf(forms, folder / "ruled.pdf")
         split = render_pdf(forms, folder / "split.pdf", paging=Paging(break_before={f.seq: 14 for f in forms}))
         unruled = render_pdf(forms, folder / "unruled.pdf", Style(ruled=False, valign="top", pad=4))
+        centred = render_pdf(forms, folder / "centred.pdf", Style(ruled=False))
+        several = render_pdf(forms, folder / "a3.pdf", Style(ruled=False, page=A3_PORTRAIT), Paging(new_page_per_form=False))
         summary += compare("27 forms, one per page", ruled)
         summary += compare("27 forms, each split over 2 pages", split)
         summary += compare("27 forms, no ruling lines", unruled)
+        summary += compare("27 forms, no ruling lines, cells centred in their rows", centred)
+        summary += compare("27 forms, no ruling lines, centred, several per A3 page", several)
 
         batch = folder / "batch"
         batch.mkdir()

@@ -43,6 +43,7 @@ from selfeval.extract.ocr.table import (
     find_lines,
     hold_broken_rules,
     lines_to_tables,
+    paper_level,
     text_position_rows,
     unread_marks,
 )
@@ -174,7 +175,10 @@ def read_page(rgb: np.ndarray, engine: OcrEngine) -> list[RowOut]:
     if not tables:
         return text_position_rows(boxes, page.unit)
     tables = hold_broken_rules(tables, page.binary, boxes, page.unit)
-    marks = unread_marks(binarize(clean), boxes, page.unit)
+    # ink nothing read is looked for on the page with its lines painted in the paper's own
+    # level: painted white on a grey (shadowed, photographed) page, their edges binarize as ink
+    bare = erase_lines(page.gray, horizontal, vertical, tables, paper_level(page.gray, page.unit))
+    marks = unread_marks(binarize(bare), boxes, page.unit)
     return boxes_to_rows(tables, boxes, page.unit, marks)
 
 

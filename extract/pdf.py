@@ -331,6 +331,10 @@ def _unruled_rows(chars: list[dict], carry: Carry) -> tuple[list[PageRow], set[i
     anchors: list[float] = []
     for k, part in enumerate(unruled.form_parts(lines)):  # each form on the page has its own columns
         anchors = lay.column_anchors(part)
+        split = [unruled.split_at_columns(line, anchors) for line in part]
+        if any(a is not b for a, b in zip(split, part, strict=True)):
+            part = split
+            anchors = lay.column_anchors(part)
         if k == 0:
             continues = (
                 not carry.ruled

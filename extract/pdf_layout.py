@@ -18,6 +18,7 @@ makes the rows.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -332,7 +333,29 @@ def lines_to_text_lines(lines: Iterable[Sequence[Char]]) -> list[TextLine]:
     return out
 
 
+_NUMBER_RUN = re.compile(r"^[+\-−]?[0-9][0-9.,]*%?$")
+
+
+def is_number_run(run: Run) -> bool:
+    """A run that is one plain number (``13.04``, ``100.00%``): a spreadsheet
+    prints it flush right, where its left edge starts no column."""
+    return bool(_NUMBER_RUN.match(run.text))
+
+
 def column_anchors(lines: Iterable[TextLine]) -> list[float]:
     """Left edges of the columns of an unruled table: where the runs of lines
-    with several runs (table rows; a title is one run) start."""
-    return cluster_values(r.x0 for line in lines if len(line.runs) > 1 for r in line.runs)
+    with several runs (table rows; a title is one run) start.  Runs of plain
+    numbers count only where they are set flush left (their left edges agree
+    better than their right ones): numbers set flush right or centred, as a
+    spreadsheet prints them, start no column (they are placed by
+    :func:`selfeval.extract.pdf_unruled.column_of`)."""
+    runs = [r for line in lines if len(line.runs) > 1 for r in line.runs]
+    edges = [r.x0 for r in runs if not is_number_run(r)]
+    numbers = [r for r in runs if is_number_run(r)]
+    tol = DEFAULT_COLUMN_TOLERANCE
+    for r in numbers:
+        lefts = sum(1 for o in numbers if abs(o.x0 - r.x0) <= tol)
+        rights = sum(1 for o in numbers if abs(o.chars[-1]["x1"] - r.chars[-1]["x1"]) <= tol)
+        if lefts > rights or lefts == rights == 1:  # flush left (or alone): its left edge is a column's
+            edges.append(r.x0)
+    return cluster_values(edges)

@@ -33,13 +33,20 @@ A page without rules is lines of chars, each split into runs at wide gaps
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from selfeval.extract.cells import is_wide, join_wrapped
+from selfeval.extract.cells import is_wide, join_wrapped, join_wrapped_pair
 from selfeval.extract.grid import SourceRow
-from selfeval.extract.pdf_layout import DEFAULT_WRAP_GAP_EM, Run, TextLine, nearest_index
+from selfeval.extract.pdf_layout import (
+    DEFAULT_WRAP_GAP_EM,
+    Run,
+    TextLine,
+    is_number_run,
+    nearest_index,
+)
 from selfeval.extract.split import is_title, seq_of
 
 DEFAULT_ALIGN_TOLERANCE = 1.5  # points: tops or middles closer than this are one row
@@ -78,6 +85,18 @@ def _x1(run: Run) -> float:
     return run.chars[-1]["x1"]
 
 
+def column_of(anchors: Sequence[float], run: Run) -> int | None:
+    """The column a run is in: the one whose left edge it starts on, or, for
+    a plain number set flush right or centred (a spreadsheet's print), the
+    one whose span holds its middle."""
+    col = nearest_index(anchors, run.x0)
+    if col is not None or not anchors or not is_number_run(run):
+        return col
+    middle = (run.x0 + _x1(run)) / 2
+    k = bisect_right(anchors, middle) - 1
+    return k if k >= 0 else None
+
+
 def _limit(anchors: Sequence[float], column: int, x1: float, right: float) -> float:
     """Where the column a run starts in ends: the next column edge past the
     run's end (a run may span columns), or the table's right edge."""
@@ -104,13 +123,47 @@ def _gutter(lines: Sequence[TextLine], anchors: Sequence[float], right: float) -
     gaps = []
     for line in lines:
         for run in line.runs:
-            col = nearest_index(anchors, run.x0)
+            col = column_of(anchors, run)
             if col is not None:
                 gaps.append(_limit(anchors, col, _x1(run), right) - _x1(run))
     positive = sorted(g for g in gaps if g > 1.0)
     ems = [line.em for line in lines]
     cap = 2.0 * (sorted(ems)[len(ems) // 2] if ems else 10.0)  # padding is never wider than two characters
     return min(positive[len(positive) // 10], cap) if positive else 0.0
+
+
+def _two_cells(block: Block, run: Run) -> bool:
+    """Whether ``run`` cannot continue ``block`` although it sits close
+    under it: a plain number under anything but the first part of the same
+    number, or anything under a plain number.  A number set flush right ends
+    at its column's edge as if it filled it, and the header above a column
+    of numbers is often that close; the parts of one number wrapped in a
+    narrow cell (``100.0`` / ``0%``) still join."""
+    above = block.runs[-1]
+    if not (is_number_run(run) or is_number_run(above)):
+        return False
+    if len(block.runs) == 1 and is_number_run(above) and is_number_run(run):
+        return " " in join_wrapped_pair(above.text, run.text)
+    return True
+
+
+def split_at_columns(line: TextLine, anchors: Sequence[float]) -> TextLine:
+    """A line whose runs may hold a number set flush right in one cell run
+    on into the next cell's text set flush left at its column's edge
+    (``6.52—``, too close to be parted by the gap): cut where a character
+    starts on a column edge right after a number."""
+    runs: list[Run] = []
+    for run in line.runs:
+        start = 0
+        for i in range(1, len(run.chars)):
+            c, prev = run.chars[i], run.chars[i - 1]
+            head = Run(run.chars[start:i])
+            if (c["x0"] >= prev["x1"] - 0.1 and nearest_index(anchors, c["x0"], 1.5) is not None
+                    and is_number_run(head) and not c["text"].isdigit()):
+                runs.append(head)
+                start = i
+        runs.append(Run(run.chars[start:]))
+    return TextLine(line.top, line.bottom, line.em, runs) if len(runs) != len(line.runs) else line
 
 
 def table_blocks(lines: Sequence[TextLine], anchors: Sequence[float], wrap_gap: float = DEFAULT_WRAP_GAP_EM) -> tuple[list[Block], list[tuple[TextLine, bool]]]:
@@ -122,22 +175,31 @@ def table_blocks(lines: Sequence[TextLine], anchors: Sequence[float], wrap_gap: 
     last: dict[int, Block] = {}  # column -> its latest block, which a next line may continue
     marked: list[tuple[TextLine, bool]] = []
     for line in lines:
-        cols = [nearest_index(anchors, r.x0) for r in line.runs]
+        cols = [column_of(anchors, r) for r in line.runs]
         aligned = bool(anchors) and all(c is not None for c in cols)
         marked.append((line, aligned))
         if not aligned:
             last = {}  # a line outside the table ends every cell above it
             continue
+        goes_on = []
         for run, col in zip(line.runs, cols, strict=True):
             assert col is not None
             block = last.get(col)
             gap = line.top - block.bottom if block is not None else None
-            if (
+            goes_on.append(
                 block is not None
                 and gap is not None
                 and -0.5 * line.em < gap < wrap_gap * line.em
                 and block.end + _first_word(run) >= _limit(anchors, col, block.end, right) - gutter - 0.5 * line.em
-            ):
+                and not _two_cells(block, run)
+            )
+        if len(goes_on) >= 3 and 2 * sum(goes_on) < len(goes_on):
+            goes_on = [False] * len(goes_on)  # a line of cells most of which start here starts a row
+        for run, col, on in zip(line.runs, cols, goes_on, strict=True):
+            assert col is not None
+            block = last.get(col)
+            if on:
+                assert block is not None
                 block.runs.append(run)
                 block.bottom, block.end = line.bottom, _x1(run)
             else:

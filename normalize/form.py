@@ -57,6 +57,12 @@ def split_code(text: str | None) -> tuple[str | None, str | None]:
     return (match.group(1), match.group(2).strip()) if match else (None, text)
 
 
+def _is_word(cell: str) -> bool:
+    """A null marker that is a word (无), not a dash (一一, ——)."""
+    text = clean(cell)
+    return bool(text) and all("\u4e00" <= ch <= "\u9fff" and ch != "一" for ch in text)
+
+
 OPTIONAL_COLUMNS = frozenset({"note"})  # a block may lack these; every other slot needs a column
 
 
@@ -255,8 +261,8 @@ class FormParser:
         parts: dict[str, list[str]] = {}
         taken: set[int] = set()
         for col, cell in enumerate(row.cells):
-            if is_null(cell):
-                continue
+            if is_null(cell) and not (group == "form_texts" and _is_word(cell)):
+                continue  # a closing text of 无 (none) is what it says
             text = clean(cell)
             label, _, inline = text.partition(":")
             match = vocab.match(label) if len(label) <= longest else None
@@ -266,6 +272,7 @@ class FormParser:
                 taken.add(col)
                 if inline.strip():
                     parts[pending].append(inline.strip())
+                    pending = None  # 项目负责人:查小兵 holds its value: a further cell is not it
             elif pending:
                 parts[pending].append(text)
                 taken.add(col)
@@ -466,6 +473,24 @@ class FormParser:
             self._finding("unparsed_line", f"{first}: a section of the form no table has a column for; kept here", row)
             return
         self._finding("unparsed_line", "not part of any block of the form; kept here", row)
+
+
+def cut_form_start(rows: list[SourceRow], settings: Settings) -> int | None:
+    """Where, in rows before a document's first form, a form cut at its top
+    starts: a funding or indicator header followed by a row of its block (a
+    page that begins mid-form); None when the rows hold no such block."""
+    for n, row in enumerate(rows):
+        kind = classify_row(row, "head", None, settings.label_match_cutoff)
+        if kind.kind != "header" or kind.block not in ("funding", "indicators"):
+            continue
+        for below in rows[n + 1 :]:
+            nxt = classify_row(below, kind.block, None, settings.label_match_cutoff)
+            if nxt.kind == "blank":
+                continue
+            if nxt.kind in ("funding", "indicator"):
+                return n
+            break
+    return None
 
 
 def parse_form(cells: FormCells, settings: Settings) -> FormRecord:

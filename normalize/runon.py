@@ -164,9 +164,12 @@ def _wildcards() -> dict[str, str]:
     return {k: next(iter(v)) for k, v in seen.items() if len(v) == 1}
 
 
-def find_anchors(text: str) -> list[Anchor]:
+def find_anchors(text: str, starts: frozenset[int] | None = None) -> list[Anchor]:
     """The vocabulary's labels in ``text``, leftmost-longest, exact before
-    one character off."""
+    one character off.  A title is one only where a line starts (``starts``,
+    the offsets of the source lines' first characters; the text's start when
+    not given): a form's name inside a sentence does not open a form."""
+    starts = starts if starts is not None else frozenset({0})
     labels, by_length = _labels()
     wild = _wildcards()
     lengths = sorted(by_length, reverse=True)
@@ -174,7 +177,7 @@ def find_anchors(text: str) -> list[Anchor]:
     p = 0
     while p < len(text):
         title = _TITLE.match(text, p)
-        if title and (p == 0 or not ("\u4e00" <= text[p - 1] <= "\u9fff")) and not _named_document(text, p, title.end()):
+        if title and p in starts and not _named_document(text, p, title.end()):
             out.append(Anchor(p, title.end(), "title", "title", title.group()))
             p = title.end()
             continue
@@ -498,6 +501,10 @@ class _Stream:
     text: str
     lines: list[int]  # the source line of each character
 
+    def starts(self) -> frozenset[int]:
+        """Where each source line's text begins in the stream."""
+        return frozenset(n for n in range(len(self.lines)) if n == 0 or self.lines[n] != self.lines[n - 1])
+
     def line_of(self, start: int, end: int) -> list[int]:
         return sorted(set(self.lines[start:max(end, start + 1)]))
 
@@ -542,7 +549,7 @@ class RunOnReader:
 
     def read(self) -> None:
         text = self.s.text
-        anchors = find_anchors(text)
+        anchors = find_anchors(text, self.s.starts())
         opening = next((a.start for a in anchors if a.kind == "title"), len(text))
         self.repairs = [(self.s.lines[a.start], a.text, a.cell) for a in anchors if a.repaired and a.start >= opening]
         # the first title opens the form; text before it is not part of it

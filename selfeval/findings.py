@@ -51,6 +51,7 @@ CODES: dict[str, FindingCode] = _codes(
     ("not_a_self_evaluation_form", WARN, "a look-alike document (e.g. a 绩效目标表), not a 自评表"),
     # line level
     ("unparsed_line", ERR, "a non-blank line that no record used; its text is kept here"),
+    ("form_cut_at_top", WARN, "rows before the first form that hold a block of a form whose head is not in the document (a page starting mid-form): read as a form of their own"),
     ("empty_form", ERR, "a form whose rows gave no indicator and no funding amount: its header and labels only; the input counts as failed"),
     ("no_form_in_part", INFO, "a sheet, page, table or text of a document that holds no form; its lines are kept here"),
     ("label_repaired", INFO, "a label that was not an exact vocabulary match was mapped to one"),

@@ -35,9 +35,10 @@ from selfeval.extract.readers import (
     sniff_suffix,
 )
 from selfeval.extract.split import FormCells, stream_forms
+from selfeval.extract.text import ChangedWhileRead, changed_message
 from selfeval.findings import Finding, finding_at
 from selfeval.formstream import Collect, FormsOut, Tee, emit
-from selfeval.normalize.form import parse_form
+from selfeval.normalize.form import cut_form_start, parse_form
 from selfeval.normalize.ocr_check import doubt_places, low_confidence_doubts
 from selfeval.normalize.ocr_suspect import ocr_suspects
 from selfeval.normalize.records import FormRecord
@@ -109,7 +110,7 @@ def read_into(item: InputFile, settings: Settings, out: FormsOut, cache: ResultC
     try:
         with time_budget(settings.file_time_budget_s) as deadline:
             ctx = ReadContext.of(settings, deadline, executor)
-            source = load_source(item, ctx)
+            source = load_source(item, ctx, stream=True)
             if isinstance(source, Document):  # missing, unreadable, over the size limit
                 _parse(source, ctx, item, started, out)
                 return None, False
@@ -156,6 +157,12 @@ def _parse(doc: Document, ctx: ReadContext, item: InputFile, started: float, out
         head, summary = reading.finish(started)
     except MemoryError:  # over the worker's memory limit: read_into reports it
         raise
+    except ChangedWhileRead as exc:  # a huge text file read from disk as it is parsed
+        out.discard()
+        finding = Finding("unreadable_input", changed_message(item.path, exc), doc_id=item.doc_id)
+        emit(FileResult(item.doc_id, str(item.path), "failed", doc.sha256, [], [finding], 0, 0, 0,
+                        time.perf_counter() - started), out)
+        return
     except Exception as exc:  # noqa: BLE001 - any other exception is a bug; it becomes a finding, never a crash
         out.discard()
         emit(internal_error(item, doc.sha256, f"parsing its forms raised {type(exc).__name__}", started), out)
@@ -213,6 +220,8 @@ class _Reading:
         # findings) a form still used: the accounting counts them once
         self.used = 0
         self.reported = 0
+        self.cut_checked = False  # rows before the first form looked at for a form cut at its top
+        self.shift = 0  # 1 when such a form was read: the document's own forms come after it
         # a materialised document (every reader but the streaming ones) boxes findings from all its rows
         self.boxed = boxed_rows(doc.rows) if doc.stream is None else None
         self.parts = doc.kind != "text"
@@ -223,9 +232,29 @@ class _Reading:
                               and f.line is not None} if doc.shape else set())
         out.begin(doc.doc_id, doc.source_path)
 
-    def form(self, cells: FormCells) -> None:
+    def _cut_form(self) -> None:
+        """Before the first form: rows that hold a block of a form whose head
+        is not in the document (a page starting mid-form) are read as a form
+        of their own, numbered first (``form_cut_at_top``)."""
+        self.cut_checked = True
+        start = cut_form_start(self.stray, self.settings)
+        if start is None:
+            return
+        rows, self.stray = self.stray[start:], self.stray[:start]
+        self.form(FormCells(index=1, seq=None, rows=rows), cut=True)
+        self.shift = 1
+
+    def form(self, cells: FormCells, cut: bool = False) -> None:
+        if not self.cut_checked:
+            self._cut_form()
+        if self.shift:
+            cells = FormCells(index=cells.index + self.shift, seq=cells.seq, rows=cells.rows)
         doc, settings = self.doc, self.settings
         form = parse_form(cells, settings)
+        if cut:
+            form.findings.append(finding_at(
+                "form_cut_at_top", f"the rows from line {cells.line_start} hold a form whose head is not in the "
+                "document (no title or 项目序号 before them); read as a form of their own", cells.rows[0].place))
         if self.close_calls and not form.look_alike:
             self._close_calls(form, cells)
         self.corrections.apply(form)  # a reviewer's, before validation

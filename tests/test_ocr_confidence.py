@@ -56,9 +56,22 @@ def test_ruling_remnants_do_not_make_a_read_cell_doubtful_but_unread_characters_
     remnant = (50.0, 58.0, 300.0, 60.0)  # the fringe of the erased bottom ruling
     (row,) = boxes_to_rows([t], [box], unit, [remnant])
     assert row.cells[0].confidence == 0.99
-    digit = (250.0, 20.0, 262.0, 40.0)  # a character nothing read
+    digit = (204.0, 20.0, 216.0, 40.0)  # a character nothing read, on the text's line
     (row,) = boxes_to_rows([t], [box], unit, [digit])
     assert row.cells[0].text == "100.00%" and 0 < row.cells[0].confidence <= 0.5
+    wrapped = (100.0, 44.0, 108.0, 52.0)  # a '。' wrapped onto the next line
+    (row,) = boxes_to_rows([t], [box], unit, [wrapped])
+    assert 0 < row.cells[0].confidence <= 0.5
+
+
+def test_a_speck_away_from_the_text_read_is_no_doubt():
+    """What a seal's removal leaves in a cell (specks, bits of ring) away from the text
+    read is not a character the engine left out of it."""
+    t, unit = _one_cell_table(), 20.0
+    box = TextBox("3.49", (100, 20, 160, 40), 0.99)
+    speck = (300.0, 30.0, 306.0, 36.0)  # 7 characters to the right
+    (row,) = boxes_to_rows([t], [box], unit, [speck])
+    assert row.cells[0].confidence == 0.99
 
 
 def test_an_empty_cell_is_a_doubt_only_when_it_holds_ink():
@@ -69,6 +82,10 @@ def test_an_empty_cell_is_a_doubt_only_when_it_holds_ink():
     assert row.cells[0].text == "" and row.cells[0].confidence == 0.0
     (row,) = boxes_to_rows([t], [], unit, [(180.0, 29.0, 200.0, 31.0)])  # a bar: the '—' placeholder
     assert row.cells[0].text == "—" and row.cells[0].confidence is None
+    (row,) = boxes_to_rows([t], [], unit, [(180.0, 27.0, 197.0, 32.0)])  # a '—' blurred thick (150 dpi)
+    assert row.cells[0].text == "—" and row.cells[0].confidence is None
+    (row,) = boxes_to_rows([t], [], unit, [(180.0, 30.0, 187.0, 37.0)])  # a speck a third of a character: no value
+    assert row.cells[0].confidence is None
 
 
 @pytest.mark.parametrize("name", [n for n in RECORDED_NOW if RECORDED[n].ruled])

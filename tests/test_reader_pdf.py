@@ -401,3 +401,32 @@ def test_a_damaged_page_is_reported_and_the_other_pages_kept(good_pdf, monkeypat
     assert finding.message.startswith("hole.pdf: page 2 cannot be read")
     assert not doc.readable
     assert {r.page for r in doc.rows} == {1, 3, 4, 5}
+
+
+def _line(top, *cells):
+    """A TextLine of runs (text, x0), 6 points a character."""
+    runs = [lay.Run(chars_of(text, x0, top, width=6)) for text, x0 in cells]
+    return lay.TextLine(top, top + 10, 10.0, runs)
+
+
+def test_numbers_set_flush_right_start_no_column_and_sit_in_the_column_they_end_in():
+    lines = [
+        _line(0, ("项目", 0), ("全年预算数", 100), ("分值", 200)),
+        _line(12, ("区级资金", 0), ("13.04", 160), ("10", 248)),  # flush right: ends at 190 and 260
+        _line(24, ("市级资金", 0), ("6.5", 172), ("10.00", 230)),
+    ]
+    anchors = lay.column_anchors(lines)
+    assert anchors == [0, 100, 200]
+    cols = [[unruled.column_of(anchors, r) for r in line.runs] for line in lines]
+    assert cols == [[0, 1, 2], [0, 1, 2], [0, 1, 2]]
+
+
+def test_numbers_set_flush_left_still_start_their_column():
+    lines = [_line(0, ("一", 0), ("20.00", 100)), _line(12, ("二", 0), ("5", 100)), _line(24, ("三", 0), ("100.00", 100))]
+    assert lay.column_anchors(lines) == [0, 100]
+
+
+def test_a_number_run_on_into_the_next_cell_is_cut_at_the_column_edge():
+    line = _line(0, ("区级资金", 0), ("6.52—", 76))  # 6.52 ends at 100, where the next column's dash starts
+    cut = unruled.split_at_columns(line, [0, 50, 100])
+    assert [r.text for r in cut.runs] == ["区级资金", "6.52", "—"]

@@ -23,7 +23,7 @@ NAMES = ["04_sichuan_qingshen_fagai_2023", "05_sichuan_daying_sifa_2023", "07_ni
          "08_chongqing_kexuecheng_rongmeiti_2021_dept_whole_OCR"]
 # how many hand-read fields each excerpt's reading gets right (the others, marked reportable in the
 # hand reading, are reported with their text): 07's indicator rows run together past reading
-READ = {"04_sichuan_qingshen_fagai_2023": 62, "05_sichuan_daying_sifa_2023": 48,
+READ = {"04_sichuan_qingshen_fagai_2023": 62, "05_sichuan_daying_sifa_2023": 63,
         "07_ningxia_yinchuan_liuzhong_2021_OCR": 149, "08_chongqing_kexuecheng_rongmeiti_2021_dept_whole_OCR": 289}
 FUNDING_VALUES = ("budget_initial", "budget_full_year", "executed", "weight", "execution_rate", "score")
 INDICATOR_VALUES = ("level1", "level2", "level3", "target_op", "target_value", "target_unit",
@@ -84,11 +84,21 @@ def _check(shared_dir: Path, name: str) -> tuple[list, list, list]:
         said = " ".join(f"{t} {m}" for t, m in zip(at.text.fillna(""), at.message, strict=True))
         (reported if rec["text"] in said else neither).append(("report", rec["line"], rec["text"], said))
     tail = want.get("tail")
-    if tail:  # a form cut at its top: read as one, or every line reported
-        first = forms[forms.line_start <= tail["lines"][0]]
+    if tail:  # a form cut at its top: read as one, field by field, or every line reported
+        first = forms[(forms.line_start <= tail["lines"][0]) & (forms.line_end >= tail["lines"][-1])]
         if first.empty:
             for line in tail["lines"]:
                 (reported if line in reported_lines else neither).append(("tail", line))
+        else:
+            cut = first.iloc[0]
+            for field, spec in tail.items():
+                if isinstance(spec, dict) and "value" in spec:
+                    judge(("tail", field), cut[field], spec["value"], spec["line"])
+            rec = tail["indicator"]
+            rows = tables["indicators"][tables["indicators"].form_index == cut.form_index].set_index("level3", drop=False)
+            row = rows.loc[rec["level3"]] if rec["level3"] in rows.index else None
+            for field in INDICATOR_VALUES:
+                judge(("tail", rec["level3"], field), None if row is None else row[field], rec.get(field), rec["line"])
     return read, reported, neither
 
 

@@ -139,3 +139,17 @@ def test_seed_form_run_together_reads_its_head_and_reports_what_it_cannot_cut(tm
                  "总分100.0099.00"):
         assert text in texts
     assert "empty_form" in {f["code"] for f in tables["findings"]}
+
+
+def test_prose_naming_the_form_opens_no_form(tmp_path):
+    """A report's paragraph (a long line, hardly a space, many of the form's
+    words) that names the 绩效自评表 inside a sentence is not a form."""
+    path = tmp_path / "report.txt"
+    path.write_text(
+        "根据区财政局的统一安排,我单位于2024年3月开展了2023年度项目支出绩效自评表的填报工作,现将情况报告如下:"
+        "一是项目名称和主管部门按要求填写,年初预算数、全年预算数、全年执行数均与决算一致,执行率达到百分之百;"
+        "二是绩效指标的一级指标、二级指标、三级指标按照模板填写,年度指标值与实际完成值对照说明,分值与得分按照"
+        "评分标准计算,偏差原因分析及改进措施逐项说明;三是存在问题和改进措施另行报告。\n", encoding="utf-8")
+    tables = _tables(path)
+    assert tables["forms"] == []
+    assert [f["code"] for f in tables["findings"]] == ["no_forms_found"]

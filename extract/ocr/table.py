@@ -35,6 +35,7 @@ DEFAULT_LINE_GAP_UNITS = 2.5  # boxes on one text line further apart than this a
 DEFAULT_CELL_GAP_UNITS = 0.8  # without rulings, a gap this wide inside a box parts two cells
 DEFAULT_UNREAD_CONFIDENCE = 0.5  # a read cell beside ink as large as a character that nothing read
 DEFAULT_INK_ONLY_CONFIDENCE = 0.0  # an empty cell holding ink that nothing read: a reviewer must look
+DEFAULT_VALUE_MARK_UNITS = 0.5  # ... ink at least this many character heights across (a digit; not a speck)
 DEFAULT_EDGE_UNITS = 0.3  # ink this close to a ruling is what erasing the ruling left, not text
 DEFAULT_STUB_UNITS = 0.5  # a piece of ruling this long out of a junction still parts two cells (see hold_broken_rules)
 
@@ -96,8 +97,10 @@ def _line_mask(ink: np.ndarray, piece: tuple[int, int], gap: tuple[int, int], le
     return cv2.morphologyEx(joined, cv2.MORPH_OPEN, rect(length))
 
 
-def erase_lines(gray: np.ndarray, horizontal: np.ndarray, vertical: np.ndarray, tables: list[Table]) -> np.ndarray:
-    """The page with its tables' ruling lines painted white, so text detection sees cells apart.
+def erase_lines(gray: np.ndarray, horizontal: np.ndarray, vertical: np.ndarray, tables: list[Table],
+                paper: np.ndarray | None = None) -> np.ndarray:
+    """The page with its tables' ruling lines painted white (or ``paper``'s level
+    there), so text detection sees cells apart.
 
     Only inside the tables: outside them, long strokes of large type (a title)
     look like short lines and must stay.
@@ -108,8 +111,16 @@ def erase_lines(gray: np.ndarray, horizontal: np.ndarray, vertical: np.ndarray, 
         x0, y0, x1, y1 = (round(v) for v in t.bbox)
         m = 4
         ys, xs = slice(max(0, y0 - m), y1 + m + 1), slice(max(0, x0 - m), x1 + m + 1)
-        out[ys, xs][lines[ys, xs]] = 255
+        where = lines[ys, xs]
+        out[ys, xs][where] = 255 if paper is None else paper[ys, xs][where]
     return out
+
+
+def paper_level(gray: np.ndarray, unit: float) -> np.ndarray:
+    """The paper's grey level at every pixel, ink closed over (a shadowed photo's
+    paper is far from white)."""
+    k = max(3, round(unit / 2)) | 1
+    return cv2.morphologyEx(gray, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
 
 
 def _segments(mask: np.ndarray, axis: int) -> list[tuple[float, float, float]]:
@@ -419,7 +430,16 @@ def unread_marks(binary: np.ndarray, boxes: list[TextBox], unit: float) -> list[
 
 def _dash_like(mark: tuple[float, float, float, float], unit: float) -> bool:
     w, h = mark[2] - mark[0], mark[3] - mark[1]
-    return w >= 0.2 * unit and h <= 0.25 * unit and w >= 2 * h  # '—', or each '-' of '---'
+    # '—', or each '-' of '---'; blur at 150 dpi thickens a dash to near a third of a character
+    return w >= 0.2 * unit and h <= 0.3 * unit and w >= 2.5 * h
+
+
+def _beside(mark: tuple[float, float, float, float], box: tuple[float, float, float, float], unit: float) -> bool:
+    """A mark within a character of a text box, across and along: a character the
+    engine left out of the text (a digit under a seal, a wrapped '。')."""
+    dx = max(box[0] - mark[2], mark[0] - box[2], 0.0)
+    dy = max(box[1] - mark[3], mark[1] - box[3], 0.0)
+    return dx <= unit and dy <= unit
 
 
 def _char_like(mark: tuple[float, float, float, float], unit: float) -> bool:
@@ -515,6 +535,10 @@ def boxes_to_rows(
             unread = [m for m in cell_marks.get((ti, cell), []) if not _on_edge(m, box, unit)]
             dashes = [m for m in unread if _dash_like(m, unit)]
             marks = [m for m in unread if _char_like(m, unit) and not _dash_like(m, unit)]
+            if read.text:  # a character missed goes with the text read: on its line or the next
+                marks = [m for m in marks if any(_beside(m, b.bbox, unit) for b in cell_boxes.get((ti, cell), []))]
+            else:  # a value missed is at least a digit's size; a lone speck is no value
+                marks = [m for m in marks if max(m[2] - m[0], m[3] - m[1]) >= DEFAULT_VALUE_MARK_UNITS * unit]
             if dashes and not read.text and not marks and len(dashes) <= 3:
                 read = CellText(("—", "——", "---")[len(dashes) - 1], None)
             elif marks and not read.text:
