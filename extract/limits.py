@@ -197,3 +197,35 @@ def read_regular(path: Path, limit: int) -> bytes:
         return b"".join(chunks)
     finally:
         os.close(fd)
+
+
+def hash_regular(path: Path, limit: int, head: int) -> tuple[str, bytes]:
+    """The sha256 of the regular file at ``path`` and its first ``head``
+    bytes, read a chunk at a time with the checks and limit of
+    :func:`read_regular` (so a huge file is never held whole)."""
+    import hashlib
+
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotRegular(path, _kind(info.st_mode))
+        if limit and info.st_size > limit:
+            raise TooLarge(path, info.st_size, limit)
+        digest = hashlib.sha256()
+        first = b""
+        got = 0
+        cap = limit + 1 if limit else None
+        while cap is None or got < cap:
+            chunk = os.read(fd, 1 << 20 if cap is None else min(1 << 20, cap - got))
+            if not chunk:
+                break
+            if len(first) < head:
+                first += chunk[:head - len(first)]
+            digest.update(chunk)
+            got += len(chunk)
+        if limit and got > limit:
+            raise TooLarge(path, got, limit)
+        return digest.hexdigest(), first
+    finally:
+        os.close(fd)

@@ -356,6 +356,6 @@ def column_anchors(lines: Iterable[TextLine]) -> list[float]:
     for r in numbers:
         lefts = sum(1 for o in numbers if abs(o.x0 - r.x0) <= tol)
         rights = sum(1 for o in numbers if abs(o.chars[-1]["x1"] - r.chars[-1]["x1"]) <= tol)
-        if lefts >= rights:  # flush left: its left edge is a column's
+        if lefts > rights or lefts == rights == 1:  # flush left (or alone): its left edge is a column's
             edges.append(r.x0)
     return cluster_values(edges)

@@ -181,17 +181,25 @@ def table_blocks(lines: Sequence[TextLine], anchors: Sequence[float], wrap_gap: 
         if not aligned:
             last = {}  # a line outside the table ends every cell above it
             continue
+        goes_on = []
         for run, col in zip(line.runs, cols, strict=True):
             assert col is not None
             block = last.get(col)
             gap = line.top - block.bottom if block is not None else None
-            if (
+            goes_on.append(
                 block is not None
                 and gap is not None
                 and -0.5 * line.em < gap < wrap_gap * line.em
                 and block.end + _first_word(run) >= _limit(anchors, col, block.end, right) - gutter - 0.5 * line.em
                 and not _two_cells(block, run)
-            ):
+            )
+        if len(goes_on) >= 3 and 2 * sum(goes_on) < len(goes_on):
+            goes_on = [False] * len(goes_on)  # a line of cells most of which start here starts a row
+        for run, col, on in zip(line.runs, cols, goes_on, strict=True):
+            assert col is not None
+            block = last.get(col)
+            if on:
+                assert block is not None
                 block.runs.append(run)
                 block.bottom, block.end = line.bottom, _x1(run)
             else:

@@ -30,7 +30,7 @@ from pathlib import Path
 from selfeval.extract.context import ReadContext
 from selfeval.extract.grid import Document
 from selfeval.extract.ignore import IgnoreFile, ignored_by, load_ignore_file
-from selfeval.extract.limits import NotRegular, TooLarge, file_kind, read_regular
+from selfeval.extract.limits import NotRegular, TooLarge, file_kind, hash_regular, read_regular
 from selfeval.extract.webpage import is_web_archive
 from selfeval.findings import Finding, describe
 from selfeval.settings import Settings
@@ -44,6 +44,7 @@ class Source:
     doc_id: str
     data: bytes
     sha256: str
+    partial: bool = False  # ``data`` is only the file's start (a huge text file, read from disk as it is parsed)
 
 
 Reader = Callable[[Source, ReadContext], Document]
@@ -305,6 +306,16 @@ WEB_PAGE_NAMES = (".xls", ".xlsx", ".doc", ".docx", ".et", ".wps", "")  # names 
 _HTML_START = re.compile(rb"<(?:!doctype\s+html|html|head|body|table|meta)\b", re.IGNORECASE)
 
 
+TEXT_SUFFIXES = (".txt", ".text", ".md", ".tsv")
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:  # reported by the reading itself
+        return 0
+
+
 def sniff_suffix(path: Path, data: bytes) -> str:
     """The reader suffix for a file: its content's kind where that is known
     (a PNG named .txt goes to the image reader; a web page a reporting
@@ -347,13 +358,22 @@ def _failed(item: InputFile, message: str, sha: str = "") -> Document:
     return doc
 
 
-def load_source(item: InputFile, ctx: ReadContext) -> Source | Document:
+STREAM_FILE_BYTES = 8 * 1024 * 1024  # a text file larger than this is read from disk as it is parsed
+HEAD_BYTES = 64 * 1024  # what is kept of such a file for telling its kind and encoding
+
+
+def load_source(item: InputFile, ctx: ReadContext, stream: bool = False) -> Source | Document:
     """The file's bytes and sha256, within its limits; a Document holding
-    the finding when it cannot be read (missing, unreadable, too big)."""
+    the finding when it cannot be read (missing, unreadable, too big).  With
+    ``stream``, of a text file over STREAM_FILE_BYTES only the start is kept
+    (``Source.partial``): its reader reads the rest from disk, line by line."""
     path, doc_id = item.path, item.doc_id
     shown = printable_name(str(path))
     limit = ctx.limits.max_file_bytes
     try:
+        if stream and path.suffix.lower() in TEXT_SUFFIXES and _size(path) > STREAM_FILE_BYTES:
+            sha, head = hash_regular(path, limit, HEAD_BYTES)
+            return Source(path, doc_id, head, sha, partial=True)
         data = read_regular(path, limit)
     except TooLarge as big:
         doc = Document(doc_id, shown, kind="skipped", readable=False)
@@ -380,6 +400,11 @@ def read_source(source: Source, ctx: ReadContext, stream: bool = False) -> Docum
     path, sha = source.path, source.sha256
     suffix = sniff_suffix(path, source.data)
     spec = (STREAMING.get(suffix) if stream else None) or READERS.get(suffix)
+    if source.partial and spec != STREAMING.get(suffix):  # not text after all (a PNG named .txt): read it whole
+        whole = load_source(item, ctx)
+        if isinstance(whole, Document):
+            return whole
+        return read_source(whole, ctx, stream)
     if spec is None:
         return _failed(item, f"{path}: not a supported document type ({suffix or 'no suffix'})", sha)
     try:

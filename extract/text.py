@@ -29,15 +29,24 @@ is counted as decoration, so the pipeline can account for every line.
 
 from __future__ import annotations
 
+import codecs
 import csv
+import os
 import re
 from collections.abc import Iterable, Iterator
 
 from selfeval.extract.cells import join_lines
-from selfeval.extract.decode import decode_bytes
+from selfeval.extract.decode import (
+    _BOMS,
+    Decoded,
+    _looks_binary,
+    _utf8,
+    _utf16_without_bom,
+    decode_bytes,
+)
 from selfeval.extract.grid import Document, SourceRow
 from selfeval.extract.readers import Source
-from selfeval.findings import Finding
+from selfeval.findings import Finding, describe
 from selfeval.settings import Settings
 
 _HEADING = re.compile(r"^\s{0,3}#{1,6}(?:\s+|$)")
@@ -160,7 +169,7 @@ def _text_to_rows(text: str, shape: str | None = None) -> tuple[list[SourceRow],
     shape = shape or detect_shape(_lines(text))
     lost = lost_boundaries(_lines(text), shape)
     counts = [0, 0]
-    rows = list(_rows(text, shape, lost, counts))
+    rows = list(_rows(_lines(text), shape, lost, counts))
     return rows, counts[0], counts[1], lost
 
 
@@ -180,12 +189,12 @@ def _lines(text: str) -> Iterator[str]:
         start = end + 1
 
 
-def _rows(text: str, shape: str, lost: str | None, counts: list[int]) -> Iterator[SourceRow]:
-    """The rows of a text (newlines already ``\n``) one at a time; ``counts``
-    gets the non-blank lines and the decoration lines seen so far."""
+def _rows(lines: Iterable[str], shape: str, lost: str | None, counts: list[int]) -> Iterator[SourceRow]:
+    """The rows of a text's lines one at a time; ``counts`` gets the
+    non-blank lines and the decoration lines once they are all read."""
     nonblank = decoration = 0
     pending: tuple[int, list[str]] | None = None  # a record whose quoted cell continues
-    for number, raw in enumerate(_lines(text), start=1):
+    for number, raw in enumerate(lines, start=1):
         if pending is not None:
             if raw.strip():
                 nonblank += 1
@@ -234,7 +243,18 @@ def stream_text(source: Source, settings: Settings) -> Document:
     ``lines``, ``decoration`` and the line findings are complete once the
     stream is exhausted."""
     doc = Document(source.doc_id, str(source.path), kind="text")
-    decoded = decode_bytes(source.data)
+    if source.partial:  # a huge file: decoded from disk line by line, as decode_bytes decodes it whole
+        try:
+            on_disk = FileText.open(source.path, source.data)
+        except (ChangedWhileRead, OSError) as exc:
+            return doc.refuse(changed_message(source.path, exc))
+        if on_disk is None:  # an encoding only read whole (UTF-16, UTF-32)
+            whole = Source(source.path, source.doc_id, _read_whole(source), source.sha256)
+            return stream_text(whole, settings)
+        decoded = on_disk.decoded
+    else:
+        on_disk = None
+        decoded = decode_bytes(source.data)
     if decoded.text is None:
         doc.readable = False
         doc.findings.append(
@@ -257,18 +277,174 @@ def stream_text(source: Source, settings: Settings) -> Document:
             )
         )
     del decoded
-    text = _newlines(text)
-    shape = detect_shape(_lines(text))
-    doc.shape = lost_boundaries(_lines(text), shape)
-    doc.stream = _counted(doc, text, shape, settings)
+    if on_disk is not None:
+        lines = on_disk.lines
+    else:
+        text = _newlines(text)
+
+        def lines() -> Iterator[str]:
+            return _lines(text)
+
+    shape = detect_shape(lines())
+    doc.shape = lost_boundaries(lines(), shape)
+    doc.stream = _counted(doc, lines, shape, settings)
     return doc
 
 
-def _counted(doc: Document, text: str, shape: str, settings: Settings) -> Iterator[SourceRow]:
+def _counted(doc: Document, lines, shape: str, settings: Settings) -> Iterator[SourceRow]:
     counts = [0, 0]
-    for row in _rows(text, shape, doc.shape, counts):
-        yield _limited(row, settings, doc)
+    limit = settings.max_line_chars  # once: ``settings`` may be a read context, which looks it up
+    for row in _rows(lines(), shape, doc.shape, counts):
+        yield row if sum(map(len, row.cells)) <= limit else _limited(row, settings, doc)
     doc.lines, doc.decoration = counts
+
+
+def _read_whole(source: Source) -> bytes:
+    from selfeval.extract.limits import read_regular
+
+    return read_regular(source.path, 0)
+
+
+class ChangedWhileRead(Exception):
+    """The file changed on disk between two passes over it, or could no longer be read."""
+
+    def __init__(self, path, why: str = "") -> None:
+        super().__init__(f"{path}: {why}" if why else str(path))
+        self.why = why
+
+
+def changed_message(path, exc: Exception) -> str:
+    if isinstance(exc, ChangedWhileRead) and not exc.why:
+        return f"{path}: the file changed while it was read; none of its forms were kept; read it again"
+    why = exc.why if isinstance(exc, ChangedWhileRead) else describe(exc)
+    return f"{path}: the file could no longer be read ({why}); none of its forms were kept"
+
+
+class FileText:
+    """A huge text file decoded from disk a line at a time, exactly as
+    :func:`selfeval.extract.decode.decode_bytes` decodes it whole (a UTF-8
+    byte-order mark; strict UTF-8; else line by line, UTF-8 or GB18030), with
+    its line breaks made ``\n`` as :func:`_newlines` makes them.  Each pass
+    reads the file again (a few passes: the encoding, the shape, the rows);
+    a file that changed in between raises :class:`ChangedWhileRead`."""
+
+    CHUNK = 1 << 20
+
+    def __init__(self, path, mode: str, order: tuple[str, ...], stamp: tuple) -> None:
+        self.path, self.mode, self.order, self.stamp = path, mode, order, stamp
+        self.decoded: Decoded | None = None
+
+    @classmethod
+    def open(cls, path, head: bytes) -> FileText | None:
+        """None for an encoding this reads only whole (UTF-16 or UTF-32, with or without a mark)."""
+        stamp = cls._stamp(path)
+        if head.startswith(codecs.BOM_UTF8):
+            reading = cls(path, "bom", ("utf-8",), stamp)
+        elif any(head.startswith(bom) for bom, _ in _BOMS) or _utf16_without_bom(head):
+            return None
+        elif cls._valid_utf8(path, stamp):
+            reading = cls(path, "utf-8", ("utf-8",), stamp)
+        else:
+            foreign = as_utf8 = 0
+            for raw, _ in reading_lines(path, stamp):
+                if not raw.isascii():
+                    foreign += 1
+                    as_utf8 += _utf8(raw)
+            order = ("utf-8",) if as_utf8 > foreign - as_utf8 else ("gb18030", "utf-8")
+            reading = cls(path, "lines", order, stamp)
+        reading.decoded = reading._check()
+        return reading
+
+    @staticmethod
+    def _stamp(path) -> tuple:
+        info = os.stat(path)
+        return (info.st_size, info.st_mtime_ns, info.st_ino)
+
+    @classmethod
+    def _valid_utf8(cls, path, stamp: tuple) -> bool:
+        decoder = codecs.getincrementaldecoder("utf-8")("strict")
+        try:
+            with open(path, "rb") as fh:
+                if cls._stamp(path) != stamp:
+                    raise ChangedWhileRead(path)
+                while chunk := fh.read(cls.CHUNK):
+                    decoder.decode(chunk)
+                decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
+        return True
+
+    def _decoded_lines(self) -> Iterator[tuple[str, int, str]]:
+        """(the line as decoded, replacement characters in it, the encoding used), ``\r`` kept."""
+        first = True
+        for raw, broken in reading_lines(self.path, self.stamp):
+            if self.mode == "bom":
+                text = raw.decode("utf-8-sig" if first else "utf-8", errors="replace")
+                first = False
+                yield text, text.count("\ufffd"), "utf-8-sig", broken
+            elif self.mode == "utf-8" or raw.isascii():
+                yield raw.decode("utf-8"), 0, "ascii" if raw.isascii() and self.mode == "lines" else "utf-8", broken
+            else:
+                yield (*_decode_line(raw, self.order), broken)
+
+    def _check(self) -> Decoded:
+        """What decode_bytes says of the whole: the encoding, the replacements, or binary data."""
+        replaced = 0
+        used: dict[str, None] = {}
+        sample: list[str] = []
+        size = 0
+        for text, bad, encoding, _ in self._decoded_lines():
+            replaced += bad
+            if encoding != "ascii":
+                used[encoding] = None
+            if size < 8192:
+                sample.append(text)
+                size += len(text) + 1
+            elif self.mode == "utf-8":  # nothing replaced, one encoding: the sample is all it needs
+                break
+        name = "utf-8-sig" if self.mode == "bom" else "utf-8" if self.mode == "utf-8" else "/".join(used) or "utf-8"
+        if _looks_binary("\n".join(sample)):
+            return Decoded(None, name, reason="the file holds binary data, not text")
+        return Decoded("", name, replaced if self.mode != "utf-8" else 0)
+
+    def lines(self) -> Iterator[str]:
+        """The lines of ``_newlines(text).split("\n")``, one at a time."""
+        for text, _, _, broken in self._decoded_lines():
+            if broken and text.endswith("\r"):
+                text = text[:-1]  # \r then the line break: one break
+            yield from _newlines(text).split("\n")
+
+
+def _decode_line(raw: bytes, order: tuple[str, ...]) -> tuple[str, int, str]:
+    """A line of a file that is not UTF-8 as a whole, as decode._per_line decodes it."""
+    for encoding in order:
+        try:
+            return raw.decode(encoding), 0, encoding
+        except UnicodeDecodeError:
+            continue
+    text, encoding = min(((raw.decode(e, errors="replace"), e) for e in order), key=lambda pair: pair[0].count("\ufffd"))
+    return text, text.count("\ufffd"), encoding
+
+
+def reading_lines(path, stamp: tuple) -> Iterator[tuple[bytes, bool]]:
+    """The file's lines as bytes (split on ``\n``, which is dropped), read a
+    chunk at a time, each with whether a ``\n`` ended it (the last has none)."""
+    try:
+        fh = open(path, "rb")  # noqa: SIM115 - closed below; an error opening or reading is the file's
+        with fh:
+            if FileText._stamp(path) != stamp:
+                raise ChangedWhileRead(path)
+            rest = b""
+            while chunk := fh.read(FileText.CHUNK):
+                parts = (rest + chunk).split(b"\n")
+                rest = parts.pop()
+                for part in parts:
+                    yield part, True
+            if FileText._stamp(path) != stamp:  # it changed during this pass
+                raise ChangedWhileRead(path)
+            yield rest, False
+    except OSError as exc:
+        raise ChangedWhileRead(path, describe(exc)) from exc
 
 
 def _limited(row: SourceRow, settings: Settings, doc: Document) -> SourceRow:

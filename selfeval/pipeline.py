@@ -35,6 +35,7 @@ from selfeval.extract.readers import (
     sniff_suffix,
 )
 from selfeval.extract.split import FormCells, stream_forms
+from selfeval.extract.text import ChangedWhileRead, changed_message
 from selfeval.findings import Finding, finding_at
 from selfeval.formstream import Collect, FormsOut, Tee, emit
 from selfeval.normalize.form import cut_form_start, parse_form
@@ -109,7 +110,7 @@ def read_into(item: InputFile, settings: Settings, out: FormsOut, cache: ResultC
     try:
         with time_budget(settings.file_time_budget_s) as deadline:
             ctx = ReadContext.of(settings, deadline, executor)
-            source = load_source(item, ctx)
+            source = load_source(item, ctx, stream=True)
             if isinstance(source, Document):  # missing, unreadable, over the size limit
                 _parse(source, ctx, item, started, out)
                 return None, False
@@ -156,6 +157,12 @@ def _parse(doc: Document, ctx: ReadContext, item: InputFile, started: float, out
         head, summary = reading.finish(started)
     except MemoryError:  # over the worker's memory limit: read_into reports it
         raise
+    except ChangedWhileRead as exc:  # a huge text file read from disk as it is parsed
+        out.discard()
+        finding = Finding("unreadable_input", changed_message(item.path, exc), doc_id=item.doc_id)
+        emit(FileResult(item.doc_id, str(item.path), "failed", doc.sha256, [], [finding], 0, 0, 0,
+                        time.perf_counter() - started), out)
+        return
     except Exception as exc:  # noqa: BLE001 - any other exception is a bug; it becomes a finding, never a crash
         out.discard()
         emit(internal_error(item, doc.sha256, f"parsing its forms raised {type(exc).__name__}", started), out)

@@ -174,3 +174,73 @@ def test_a_cached_many_form_file_is_read_back_the_same(tmp_path):
     again = run([path], settings).files[0]
     assert again.forms == fresh.forms and again.findings == fresh.findings
     assert again.manifest_entry() | {"seconds": 0} == fresh.manifest_entry() | {"seconds": 0}
+
+
+TEXTS = sorted(str(p) for folder in ("fixtures/variants", "fixtures/bad", "fixtures/tokens", "fixtures/forms")
+               for p in Path(folder).glob("*") if p.suffix in (".txt", ".md", ".tsv"))
+
+
+def _shapes(tmp_path: Path) -> list[Path]:
+    """Line breaks and encodings the from-disk decoding must read as the whole decoding does."""
+    seed = SEED.read_text(encoding="utf-8")
+    made = {
+        "crlf-and-lone-cr.txt": seed.replace("\n", "\r\n", 40).replace("\n", "\r", 3).encode("utf-8") + b"\r",
+        "mixed-gb18030-utf8.txt": seed[:3000].encode("gb18030") + b"\n" + seed[3000:6000].encode("utf-8"),
+        "damaged-utf8-bom.txt": b"\xef\xbb\xbf" + seed[:4000].encode("utf-8") + b"\xff\xfe\n" + seed[4000:].encode(),
+        "binary.txt": b"\x00\x01\x02" * 5000,
+        "png-named-txt.txt": (Path("fixtures/README.md").read_bytes()[:0] + b"\x89PNG\r\n\x1a\n" + b"\x00" * 64),
+    }
+    paths = []
+    for name, data in made.items():
+        (tmp_path / name).write_bytes(data)
+        paths.append(tmp_path / name)
+    return paths
+
+
+def test_a_huge_text_file_read_from_disk_reads_as_the_whole(tmp_path, monkeypatch):
+    """Past STREAM_FILE_BYTES a text file is decoded from disk line by line:
+    the same rows, forms, findings and counts as decoding it whole."""
+    from selfeval.extract import readers
+
+    paths = [Path(p) for p in TEXTS] + _shapes(tmp_path)
+    whole = {p.name: read_file(InputFile(p, p.name), Settings()).result for p in paths}
+    monkeypatch.setattr(readers, "STREAM_FILE_BYTES", 0)
+    seen = []
+    real = text_reader.FileText.open
+
+    def opened(path, head):
+        seen.append(Path(path).name)
+        return real(path, head)
+
+    monkeypatch.setattr(text_reader.FileText, "open", staticmethod(opened))
+    for p in paths:
+        streamed = read_file(InputFile(p, p.name), Settings()).result
+        expected = whole[p.name]
+        assert streamed.forms == expected.forms, p.name
+        assert [f.message for f in streamed.findings] == [f.message for f in expected.findings], p.name
+        assert streamed.findings == expected.findings, p.name
+        assert (streamed.lines, streamed.lines_used, streamed.lines_reported, streamed.kind, streamed.sha256) == (
+            expected.lines, expected.lines_used, expected.lines_reported, expected.kind, expected.sha256), p.name
+    assert "crlf-and-lone-cr.txt" in seen and "seed-gb18030-crlf.txt" in seen and "png-named-txt.txt" not in seen
+
+
+def test_a_huge_text_file_that_changes_while_read_keeps_none_of_its_forms(tmp_path, monkeypatch):
+    from selfeval.extract import readers
+
+    path = many_forms(tmp_path, 2)
+    monkeypatch.setattr(readers, "STREAM_FILE_BYTES", 0)
+    real = text_reader._rows
+
+    def rows(*args, **kwargs):
+        for n, row in enumerate(real(*args, **kwargs)):
+            if n == 100:
+                with open(path, "ab") as fh:  # someone appends to the file as it is read
+                    fh.write(b"\n")
+            yield row
+
+    monkeypatch.setattr(text_reader, "_rows", rows)
+    result = read_file(InputFile(path, path.name), Settings()).result
+    # the change is seen at the next pass over the file: none of its forms are kept, and it says why
+    assert not result.forms and result.failed
+    assert [f.code for f in result.findings] == ["unreadable_input"]
+    assert "changed while it was read" in result.findings[0].message

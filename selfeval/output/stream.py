@@ -42,6 +42,7 @@ from selfeval.output.writers import csv_text, new_tmp_file, new_tmp_folder, remo
 
 SHOWN_ERRORS = 20  # error findings kept (in table order) for the command line to print
 ROW_GROUP_ROWS = 4_096  # rows buffered per table (and per partition) before a row group is written: bounds memory
+COMPACT_TABLES = 64  # pending tables of a row group joined into one past this many (a tiny table costs ~10 KB)
 PARTITION_DIR = "parquet"
 UNKNOWN_YEAR = "unknown"
 
@@ -69,6 +70,8 @@ class _ParquetSink:
             self.pending_rows += table.num_rows
             if self.pending_rows >= self.rows:
                 self.flush()
+            elif len(self.pending) >= COMPACT_TABLES:  # many small files' rows: one table, not thousands of tiny ones
+                self.pending = [pa.concat_tables(self.pending).combine_chunks()]
 
     def flush(self) -> None:
         if self.pending:
