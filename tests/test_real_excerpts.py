@@ -110,3 +110,12 @@ def test_every_field_present_is_read_or_reported(shared_dir, name):
     # what no column holds, and a form cut at its top, are reported with their text
     assert not [r for r in reported if r[0] not in ("report", "tail") and not r[-1]], reported
     assert len(read) == READ[name], (len(read), [r for r in reported if r[0] not in ("report", "tail")])
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_line_is_used_or_reported(shared_dir, name):
+    """The accounting holds on each excerpt: lines = lines used + lines reported
+    (a line of blank cells, `` |``, counts as a blank line does)."""
+    batch = run([shared_dir / "real-excerpts" / f"{name}.txt"])
+    [entry] = batch.files
+    assert entry.lines == entry.lines_used + entry.lines_reported, (entry.lines, entry.lines_used, entry.lines_reported)
