@@ -40,10 +40,12 @@ from selfeval.extract.ocr.table import (
     RowOut,
     boxes_to_rows,
     erase_lines,
+    faint_ink,
     find_lines,
     hold_broken_rules,
     lines_to_tables,
     paper_level,
+    seal_ink,
     text_position_rows,
     unread_marks,
 )
@@ -177,7 +179,9 @@ def read_page(rgb: np.ndarray, engine: OcrEngine) -> list[RowOut]:
     # ink nothing read is looked for on the page with its lines painted in the paper's own
     # level: painted white on a grey (shadowed, photographed) page, their edges binarize as ink
     bare = erase_lines(page.gray, horizontal, vertical, tables, paper_level(page.gray, page.unit))
-    marks = unread_marks(binarize(bare), boxes, page.unit)
+    ink = binarize(bare)
+    faint = faint_ink(bare, ink, boxes)
+    marks = [m for m in unread_marks(ink, boxes, page.unit) if not seal_ink(m, ink, page.colour) and not faint(m)]
     return boxes_to_rows(tables, boxes, page.unit, marks)
 
 

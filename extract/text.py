@@ -293,8 +293,9 @@ def stream_text(source: Source, settings: Settings) -> Document:
 
 def _counted(doc: Document, lines, shape: str, settings: Settings) -> Iterator[SourceRow]:
     counts = [0, 0]
+    limit = settings.max_line_chars  # once: ``settings`` may be a read context, which looks it up
     for row in _rows(lines(), shape, doc.shape, counts):
-        yield _limited(row, settings, doc)
+        yield row if sum(map(len, row.cells)) <= limit else _limited(row, settings, doc)
     doc.lines, doc.decoration = counts
 
 

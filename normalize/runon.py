@@ -9,8 +9,8 @@ title (…绩效自评表), head fields (主管部门, 自评总分 …), block 
 header words (部门预算执行情况, 年初预算数 … 执行率得分; 当年绩效目标, 年初绩效目标 …;
 指标名称 … 是否核心指标), funding source labels, 总分/合计 and the closing
 texts.  A label printed with one character misread (``年初预匏数``,
-``实施第位``) is an anchor too (one substitution, labels of four characters
-or more), and a label printed after it with a mark (``(分)``, ``(B/A)``)
+``实施第位``, or as one or two Latin letters: ``项Fl实施``) is an anchor too
+(one substitution, labels of four characters or more), and a label printed after it with a mark (``(分)``, ``(B/A)``)
 keeps the mark.  Between anchors:
 
 * a head field's value is the text up to the next anchor; a numeric field
@@ -78,12 +78,13 @@ class Anchor:
     text: str  # as printed, with its mark: 自评总分(分)
     word: str = ""  # the vocabulary's word it matched: 得分
     repaired: bool = False  # printed with a character misread or its characters out of order
+    size: int = 0  # characters of the label as printed, without its mark
 
     @property
     def cell(self) -> str:
         """The text the rebuilt cell holds: the vocabulary's word for a repaired
         label (考值参分 → 参考分值, with its mark), else the text as printed."""
-        return self.word + self.text[len(self.word):] if self.repaired else self.text
+        return self.word + self.text[self.size:] if self.repaired else self.text
 
 
 @cache
@@ -206,6 +207,9 @@ def find_anchors(text: str, starts: frozenset[int] | None = None) -> list[Anchor
                     hit = (label, labels[label], piece)
                     repaired = True
                     break
+        if hit is None and (latin := _latin_for_one(text, p, lengths, wild)):  # 项Fl实施: 目 read as Fl
+            label, printed = latin
+            hit, repaired = (label, labels[label], printed), True
         if hit is None:
             p += 1
             continue
@@ -213,9 +217,37 @@ def find_anchors(text: str, starts: frozenset[int] | None = None) -> list[Anchor
         end = p + len(printed)
         if mark := _MARK_AFTER.match(text, end):
             end = mark.end()
-        out.append(Anchor(p, end, kind, canonical, text[p:end], word, repaired))
+        out.append(Anchor(p, end, kind, canonical, text[p:end], word, repaired, len(printed)))
         p = end
     return out
+
+
+_LATIN = re.compile(r"[A-Za-z]{1,2}")
+
+
+def _latin_for_one(text: str, p: int, lengths: list[int], wild: dict[str, str]) -> tuple[str, str] | None:
+    """A label of FUZZY_MIN_LENGTH characters or more printed at ``p`` with one
+    character read as one or two Latin letters (OCR: 项Fl实施, 项Fl资金): (label,
+    the text as printed), when only one label fits."""
+    window = text[p : p + max(lengths, default=0) + 1]
+    if not _LATIN.search(window):
+        return None
+    for n in lengths:
+        if n < FUZZY_MIN_LENGTH:
+            break
+        for i in range(1, n):
+            m = _LATIN.match(text, p + i)
+            if m is None:
+                continue
+            for k in range(len(m.group()), 0, -1):
+                printed = text[p : p + i] + text[p + i : p + i + k] + text[p + i + k : p + n - 1 + k]
+                rest = printed[:i] + printed[i + k:]
+                if len(rest) != n - 1 or not all("\u4e00" <= ch <= "\u9fff" for ch in rest):
+                    continue
+                label = wild.get(rest[:i] + "\0" + rest[i:])
+                if label is not None:
+                    return label, printed
+    return None
 
 
 def _named_document(text: str, start: int, end: int) -> bool:
@@ -670,7 +702,7 @@ class RunOnReader:
             if b is None:
                 break
             which = "level1" if b.label in template.level1 else "level2"
-            level[which] = b.text
+            level[which] = b.cell
             if which == "level1":
                 level["level2"] = ""
             pos = b.end

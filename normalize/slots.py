@@ -45,11 +45,22 @@ def fit(
     slot, the row sits where its header says and no other offset is tried
     (``EARLY_EXIT``; the tests compare it with the exhaustive search).
     """
-    available = {i: cells[i] for i in range(start, len(cells)) if cells[i].strip()}
+    available: dict[int, str] = {}
+    nulls: set[int] = set()  # "—", "……": placeholders, not data
+    for i in range(start, len(cells)):
+        text = cells[i]
+        if text.strip():
+            available[i] = text
+            if is_null(text):
+                nulls.add(i)
     per_column = weights.offset if positional else weights.loose_offset
-    nulls = {i for i, t in available.items() if is_null(t)}  # "—", "……": placeholders, not data
-    n_real = len(available) - len(nulls)
-    pairs = [(column, *_with_empty(scorers[slot])) for slot, column in slots]
+    lost_placeholder, lost_cell = weights.lost_placeholder, weights.lost_cell
+    n_available, n_nulls = len(available), len(nulls)
+    n_real = n_available - n_nulls
+    try:
+        pairs = [(column, scorers[slot], _EMPTY_SCORES[scorers[slot]]) for slot, column in slots]
+    except TypeError:  # an unhashable callable
+        pairs = [(column, scorers[slot], scorers[slot]("")) for slot, column in slots]
     get = available.get
     # Score every offset without building its placement; the arithmetic (and
     # so every tie) is the same as placing the cells at each offset in turn.
@@ -59,20 +70,22 @@ def fit(
         used: set[int] = set()
         doubtful = False
         for column, scorer, nothing in pairs:
-            text = get(column + offset)
+            col = column + offset
+            text = get(col)
             if text is None:
                 score += nothing
             else:
                 cell_score = scorer(text)
                 score += cell_score
-                doubtful = doubtful or cell_score < 0
-                used.add(column + offset)
-        used_nulls = len(used & nulls) if nulls else 0
-        score -= weights.lost_placeholder * (len(nulls) - used_nulls)
-        score -= weights.lost_cell * (n_real - (len(used) - used_nulls))
+                if cell_score < 0:
+                    doubtful = True
+                used.add(col)
+        used_nulls = len(used & nulls) if n_nulls else 0
+        score -= lost_placeholder * (n_nulls - used_nulls)
+        score -= lost_cell * (n_real - (len(used) - used_nulls))
         if best_offset is None or score > best_score:
             best_offset, best_score = offset, score
-        if EARLY_EXIT and offset == 0 and not doubtful and len(used) == len(available):
+        if EARLY_EXIT and offset == 0 and not doubtful and len(used) == n_available:
             break  # every cell in its own column and fitting it: nothing to realign
     assert best_offset is not None
     taken: dict[str, tuple[int, str]] = {}
@@ -84,22 +97,19 @@ def fit(
             used.add(col)
             if col not in nulls:
                 taken[slot] = (col, text)
-    if len(used) == len(available):  # every cell placed (used holds only cells of available)
+    if len(used) == n_available:  # every cell placed (used holds only cells of available)
         lost: tuple[tuple[int, str], ...] = ()
     else:
         lost = tuple((i, t) for i, t in sorted(available.items()) if i not in used and i not in nulls)
     return Placement(taken, best_offset, best_score, lost)
 
 
-_EMPTY_SCORES: dict[CellScorer, tuple[CellScorer, float]] = {}
+class _EmptyScores(dict):
+    """What each scorer gives an empty cell (scorers are pure, so asked once)."""
+
+    def __missing__(self, scorer: CellScorer) -> float:
+        value = self[scorer] = scorer("")
+        return value
 
 
-def _with_empty(scorer: CellScorer) -> tuple[CellScorer, float]:
-    """``scorer`` and what it gives an empty cell (scorers are pure, so asked once)."""
-    try:
-        return _EMPTY_SCORES[scorer]
-    except KeyError:
-        pair = _EMPTY_SCORES[scorer] = (scorer, scorer(""))
-        return pair
-    except TypeError:  # an unhashable callable
-        return scorer, scorer("")
+_EMPTY_SCORES = _EmptyScores()

@@ -193,6 +193,7 @@ class TokenReader:
         self.block: _Block | None = None
         self.centred = False  # the form prints merged labels at their centre (a PDF's text)
         self.uncertain: list[tuple[Token, str]] = []  # close calls, reported
+        self.empty_lines: set[int] = set()  # lines of empty cells before any row (a web table's blank cells)
         self.doubted: dict[int, tuple[_Row, str]] = {}  # a close call's place: the row it went to, and its field
 
     # the walk
@@ -283,6 +284,8 @@ class TokenReader:
             self.block.extra_lines.add(line)
         elif self.rows:
             self.rows[-1].lines.add(line)
+        else:
+            self.empty_lines.add(line)  # an empty cell before any row: no text, nothing to keep
 
     def _emit(self, cells: list[str], toks: list[Token], extra: set[int] = frozenset()) -> None:
         self.rows.append(_Row(cells, {line for t in toks for line in (t.line, *t.more)} | set(extra)))
@@ -477,8 +480,9 @@ def _indicator_columns(block: _Block) -> dict[str, int]:
     return columns
 
 
-def regrid(rows: list[SourceRow], shape: str, cutoff: float, source_path: str = "") -> tuple[list[SourceRow], list[Finding]]:
-    """Rows of cells in the grid shape, and the findings for what no row took."""
+def regrid(rows: list[SourceRow], shape: str, cutoff: float, source_path: str = "") -> tuple[list[SourceRow], list[Finding], int]:
+    """Rows of cells in the grid shape, the findings for what no row took,
+    and how many lines held only an empty cell (`` |``) no row holds."""
     cells = pipe_cells(rows)
     tokens = cells or tokenize(rows, shape)
     reader = TokenReader(tokens, cutoff, whole_cells=cells is not None or shape == "cells")
@@ -504,7 +508,8 @@ def regrid(rows: list[SourceRow], shape: str, cutoff: float, source_path: str = 
             findings.append(finding_at("uncertain_reading", message, Place(min(row.lines)), table=table, field=field))
         else:
             findings.append(finding_at("uncertain_reading", message, Place(tok.line)))
-    return out, findings
+    held = {line for row in out for line in (row.line, *row.span)} | {tok.line for tok in reader.unplaced}
+    return out, findings, len(reader.empty_lines - held)
 
 
 def regrid_document(doc, settings) -> None:
@@ -513,8 +518,9 @@ def regrid_document(doc, settings) -> None:
     rows as read, so that it is reported as it was."""
     from selfeval.extract.split import split_forms
 
-    rows, findings = regrid(doc.rows, "cells" if doc.shape == "runs" else "words", settings.label_match_cutoff)
+    rows, findings, empty = regrid(doc.rows, "cells" if doc.shape == "runs" else "words", settings.label_match_cutoff)
     if not split_forms(rows)[0]:
         return
     doc.rows = rows
+    doc.decoration += empty  # lines of blank cells no row holds count as blank lines do
     doc.findings.extend(replace(f, doc_id=doc.doc_id) for f in findings)

@@ -51,6 +51,12 @@ def _data(name: str, spec=None) -> dict:
     return data
 
 
+@lru_cache(maxsize=65536)
+def _simplified(text: str) -> str:
+    """``text`` in simplified characters (OpenCC ``t2s``), once per text for every vocabulary."""
+    return _T2S.convert(text)
+
+
 @dataclass(frozen=True)
 class Match:
     label: str
@@ -106,14 +112,15 @@ class Vocabulary:
             return Match(self._labels[key], 100.0, "exact")
         if self._digit_free and any(ch.isdigit() for ch in key):
             return None  # no label has a digit: a number or value cell is never a label
-        for variant in (_T2S.convert(key), _T2S.convert(key).translate(self._confusable)):
+        simplified = _simplified(key)
+        for variant in (simplified, simplified.translate(self._confusable)):
             if variant in self._labels:
                 return Match(self._labels[variant], 100.0, "variant")
-        single = self._one_substitution(_T2S.convert(key))
+        single = self._one_substitution(simplified)
         if single is not None:
             return single
         best = process.extract(
-            _T2S.convert(key), self._keys, scorer=fuzz.ratio, limit=2, score_cutoff=self._cutoff
+            simplified, self._keys, scorer=fuzz.ratio, limit=2, score_cutoff=self._cutoff
         )
         if not best:
             return None
@@ -208,8 +215,15 @@ def _own_level1_labels() -> tuple[tuple[str, tuple[str, ...]], ...]:
 def template_by_labels(cells: Iterable[str]) -> Template | None:
     """The template chosen by its labels at least two of whose own level-1
     labels (项目决策, 项目管理 …, with or without a score) some cell begins with."""
-    text = "\n" + "\n".join(compact(c) for c in cells if c)
-    for name, own in _own_level1_labels():
+    cells = [c for c in cells if c]
+    raw = "".join(cells)
+    # cleaning changes no CJK character: a label some cell begins with has each of its CJK characters in the raw text
+    maybe = [(name, own) for name, own in _own_level1_labels()
+             if sum(1 for label in own if all(ch in raw for ch in label if ch >= "\u2e80")) >= 2]
+    if not maybe:
+        return None
+    text = "\n" + "\n".join(compact(c) for c in cells)
+    for name, own in maybe:
         if sum(1 for label in own if "\n" + label in text) >= 2:
             return template_named(name)
     return None

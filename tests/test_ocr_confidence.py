@@ -187,3 +187,19 @@ def test_a_piece_of_ruling_read_as_I_is_no_text():
     (row,) = boxes_to_rows([t], boxes, 20.0)
     assert [c.text for c in row.cells] == ["2323人", "1"]
     assert row.cells[0].confidence == 0.99
+
+
+def test_ink_paler_than_the_pages_text_or_coloured_on_the_scan_is_no_missed_character():
+    from selfeval.extract.ocr.table import faint_ink, seal_ink
+
+    gray = np.full((100, 300), 250, np.uint8)
+    gray[20:40, 20:120] = 30  # the text the engine read
+    gray[60:70, 200:210] = 200  # a pale smudge (a photocopy's, a grey seal's fringe)
+    gray[60:70, 240:250] = 40  # a character printed like the text
+    ink = (gray < 220).astype(np.uint8) * 255
+    faint = faint_ink(gray, ink, [TextBox("年度资金总额", (20, 20, 120, 40), 0.99)])
+    assert faint((200, 60, 209, 69)) and not faint((240, 60, 249, 69))
+    colour = np.zeros_like(gray)
+    colour[55:75, 195:215] = 120  # the smudge was red on the scan
+    assert seal_ink((200, 60, 209, 69), ink, colour) and not seal_ink((240, 60, 249, 69), ink, colour)
+    assert not seal_ink((200, 60, 209, 69), ink, None)  # a grey scan says nothing of colour

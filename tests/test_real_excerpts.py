@@ -24,7 +24,7 @@ NAMES = ["04_sichuan_qingshen_fagai_2023", "05_sichuan_daying_sifa_2023", "07_ni
 # how many hand-read fields each excerpt's reading gets right (the others, marked reportable in the
 # hand reading, are reported with their text): 07's indicator rows run together past reading
 READ = {"04_sichuan_qingshen_fagai_2023": 62, "05_sichuan_daying_sifa_2023": 63,
-        "07_ningxia_yinchuan_liuzhong_2021_OCR": 149, "08_chongqing_kexuecheng_rongmeiti_2021_dept_whole_OCR": 289}
+        "07_ningxia_yinchuan_liuzhong_2021_OCR": 169, "08_chongqing_kexuecheng_rongmeiti_2021_dept_whole_OCR": 289}
 FUNDING_VALUES = ("budget_initial", "budget_full_year", "executed", "weight", "execution_rate", "score")
 INDICATOR_VALUES = ("level1", "level2", "level3", "target_op", "target_value", "target_unit",
                     "actual_raw", "actual_value", "weight", "score")
@@ -110,3 +110,12 @@ def test_every_field_present_is_read_or_reported(shared_dir, name):
     # what no column holds, and a form cut at its top, are reported with their text
     assert not [r for r in reported if r[0] not in ("report", "tail") and not r[-1]], reported
     assert len(read) == READ[name], (len(read), [r for r in reported if r[0] not in ("report", "tail")])
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_line_is_used_or_reported(shared_dir, name):
+    """The accounting holds on each excerpt: lines = lines used + lines reported
+    (a line of blank cells, `` |``, counts as a blank line does)."""
+    batch = run([shared_dir / "real-excerpts" / f"{name}.txt"])
+    [entry] = batch.files
+    assert entry.lines == entry.lines_used + entry.lines_reported, (entry.lines, entry.lines_used, entry.lines_reported)

@@ -64,7 +64,7 @@ def test_department_goal_texts_run_together_are_reported(department):
 
 def test_four_dimension_form_run_together_reads_head_funding_and_rows(tmp_path):
     text = _run_on((TEMPLATES / "four-dimension-2021.txt").read_text(encoding="utf-8"))
-    text = text.replace("参考分值", "考值参分").replace("项目产出", "顼目产出")  # OCR slips, as in 07_*
+    text = text.replace("参考分值", "考值参分").replace("项目产出", "顼目产出").replace("项目实施", "项Fl实施")  # OCR slips, as in 07_*
     path = tmp_path / "four-dimension-run-on.txt"
     path.write_text(text, encoding="utf-8")
     tables = _tables(path)
@@ -81,7 +81,7 @@ def test_four_dimension_form_run_together_reads_head_funding_and_rows(tmp_path):
     texts = " ".join(f["text"] or "" for f in tables["findings"] if f["code"] == "unparsed_line")
     assert "保障学校正常工作运行" in texts  # one goal text after both header words: not shared out, reported
     repaired = {f["text"] for f in tables["findings"] if f["code"] == "label_repaired"}
-    assert {"考值参分", "顼目产出(30分)"} <= repaired
+    assert {"考值参分", "顼目产出(30分)", "项Fl实施"} <= repaired
 
 
 def test_project_rows_are_cut_by_name_weight_values_and_score():

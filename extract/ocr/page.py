@@ -32,6 +32,7 @@ class PreparedPage:
     angle: float  # degrees the page was turned back (counter-clockwise positive)
     matrix: np.ndarray  # 2x3 affine map from the input image to ``gray``
     unit: float  # typical character height in pixels
+    colour: np.ndarray | None = None  # channel spread (0..255) of the page as scanned, on ``gray``'s pixels
 
 
 def suppress_seal(rgb: np.ndarray) -> np.ndarray:
@@ -162,7 +163,9 @@ def prepare_page(rgb: np.ndarray, max_skew: float = DEFAULT_MAX_SKEW_DEG) -> Pre
     ``matrix`` maps the (flattened) picture's pixels to the prepared page's."""
     from selfeval.extract.ocr.photo import rectify
 
-    gray = suppress_seal(rectify(rgb))
+    flat = rectify(rgb)
+    gray = suppress_seal(flat)
+    colour = _spread(flat)
     binary = binarize(gray)
     angle = estimate_skew(binary, max_skew)
     h, w = gray.shape
@@ -170,7 +173,18 @@ def prepare_page(rgb: np.ndarray, max_skew: float = DEFAULT_MAX_SKEW_DEG) -> Pre
     if angle:
         gray = cv2.warpAffine(gray, matrix, (w, h), flags=cv2.INTER_CUBIC, borderValue=255)
         binary = binarize(gray)
-    return PreparedPage(gray, binary, angle, matrix, char_height(binary))
+        if colour is not None:
+            colour = cv2.warpAffine(colour, matrix, (w, h), flags=cv2.INTER_LINEAR, borderValue=0)
+    return PreparedPage(gray, binary, angle, matrix, char_height(binary), colour)
+
+
+def _spread(rgb: np.ndarray) -> np.ndarray | None:
+    """Each pixel's channel spread (how coloured it is); None for a grey picture."""
+    if rgb.ndim != 3:
+        return None
+    r, g, b = cv2.split(np.ascontiguousarray(rgb))
+    spread = cv2.subtract(cv2.max(cv2.max(r, g), b), cv2.min(cv2.min(r, g), b))
+    return spread if spread.max() > DEFAULT_SEAL_CHROMA else None
 
 
 def upside_down(binary: np.ndarray, table_top: float, table_bottom: float, unit: float) -> bool:
@@ -188,8 +202,9 @@ def turn_over(page: PreparedPage) -> PreparedPage:
     h, w = page.gray.shape
     flip = np.array([[-1.0, 0.0, w - 1.0], [0.0, -1.0, h - 1.0], [0.0, 0.0, 1.0]])
     matrix = (flip @ np.vstack([page.matrix, [0.0, 0.0, 1.0]]))[:2]
+    colour = None if page.colour is None else cv2.rotate(page.colour, cv2.ROTATE_180)
     return PreparedPage(cv2.rotate(page.gray, cv2.ROTATE_180), cv2.rotate(page.binary, cv2.ROTATE_180),
-                        page.angle + 180.0, matrix, page.unit)
+                        page.angle + 180.0, matrix, page.unit, colour)
 
 
 def map_boxes(boxes: list[TextBox], matrix: np.ndarray) -> list[TextBox]:

@@ -17,6 +17,7 @@ resolution.
 from __future__ import annotations
 
 import math
+import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from itertools import pairwise
@@ -428,6 +429,46 @@ def unread_marks(binary: np.ndarray, boxes: list[TextBox], unit: float) -> list[
     ]
 
 
+def seal_ink(mark: tuple[float, float, float, float], ink: np.ndarray, colour: np.ndarray | None) -> bool:
+    """Whether a mark is what removing a coloured seal left: its ink was coloured on
+    the scan (its median channel spread above ``DEFAULT_SEAL_CHROMA``).  Black text,
+    under a seal or not, stays dark in every channel, so a digit the engine missed
+    under a red or blue seal is still ink not read."""
+    if colour is None:
+        return False
+    from selfeval.extract.ocr.page import DEFAULT_SEAL_CHROMA
+
+    x0, y0, x1, y1 = (round(v) for v in mark)
+    region = ink[y0:y1 + 1, x0:x1 + 1] > 0
+    if not region.any():
+        return False
+    return float(np.median(colour[y0:y1 + 1, x0:x1 + 1][region])) > DEFAULT_SEAL_CHROMA
+
+
+def faint_ink(gray: np.ndarray, ink: np.ndarray, boxes: list[TextBox]):
+    """A test telling marks much paler than the page's text: nearer the paper's
+    grey than the text's (measured under the boxes the engine read).  What a
+    seal's removal leaves (a grey ring's fringe) and a photocopy's smudges are
+    pale; a character the engine missed is printed as dark as the others."""
+    read = np.zeros(ink.shape, dtype=bool)
+    for b in boxes:
+        x0, y0, x1, y1 = (round(v) for v in b.bbox)
+        read[max(0, y0):y1, max(0, x0):x1] = True
+    text_px = gray[read & (ink > 0)]
+    paper_px = gray[::4, ::4][ink[::4, ::4] == 0]
+    if text_px.size < 100 or paper_px.size < 100:
+        return lambda mark: False
+    text, paper = float(np.median(text_px)), float(np.median(paper_px))
+    split = (text + paper) / 2
+
+    def faint(mark: tuple[float, float, float, float]) -> bool:
+        x0, y0, x1, y1 = (round(v) for v in mark)
+        region = ink[y0:y1 + 1, x0:x1 + 1] > 0
+        return bool(region.any()) and float(np.median(gray[y0:y1 + 1, x0:x1 + 1][region])) > split
+
+    return faint
+
+
 def _dash_like(mark: tuple[float, float, float, float], unit: float) -> bool:
     w, h = mark[2] - mark[0], mark[3] - mark[1]
     # '—', or each '-' of '---'; blur at 150 dpi thickens a dash to near a third of a character
@@ -663,7 +704,7 @@ def text_position_rows(boxes: list[TextBox], unit: float) -> list[RowOut]:
     the lowest of its boxes'."""
     from selfeval.extract import pdf_layout, pdf_unruled  # noqa: PLC0415 - the PDF reader's, only here
 
-    rows, lines, edges, wide = _body_columns(boxes, unit)
+    rows, lines, edges, wide = _body_columns(_join_number_tails(boxes, unit), unit)
     if not lines:
         return rows
     scale = DEFAULT_POINT_EM / unit
@@ -700,6 +741,27 @@ def text_position_rows(boxes: list[TextBox], unit: float) -> list[RowOut]:
             rows.append(RowOut(line.top / scale, tuple(CellText(r.text, min(c["conf"] for c in r.chars)) for r in line.runs)))
     rows.sort(key=lambda r: r.top)
     return rows
+
+
+_TAIL = re.compile(r"^[%‰％]$")
+_NUMBER = re.compile(r"^[≥≤<>=+\-−]?\d[\d,]*(?:\.\d+)?$")
+
+
+def _join_number_tails(boxes: list[TextBox], unit: float) -> list[TextBox]:
+    """A number and the '%' wrapped under it in its cell (``100.00`` / ``%``, centred
+    in a narrow column) as one box: one value, its middle the cell's."""
+    out = list(boxes)
+    for tail in [b for b in boxes if _TAIL.match(b.text.strip())]:
+        head = next((b for b in out if b is not tail and _NUMBER.match(b.text.strip())
+                     and -0.5 * unit < tail.bbox[1] - b.bbox[3] < 0.5 * unit
+                     and b.bbox[0] - unit / 2 <= tail.cx <= b.bbox[2] + unit / 2), None)
+        if head is None:
+            continue
+        joined = TextBox(head.text.strip() + tail.text.strip(),
+                         (min(head.bbox[0], tail.bbox[0]), head.bbox[1], max(head.bbox[2], tail.bbox[2]), tail.bbox[3]),
+                         min(head.confidence, tail.confidence))
+        out = [joined if b is head else b for b in out if b is not tail]
+    return out
 
 
 def _wrapped_columns(lines: list[list[TextBox]], edges: list[float], wide: float, unit: float) -> dict[int, int]:
