@@ -205,6 +205,7 @@ def _read_cells(
         return None
     prefix = _label_prefix(cells, template, cutoff)
     slot_names = _value_slots(column_items)
+    bound = _fit_bound(slot_names, w)
     best: Reading | None = None
     for k in range(len(prefix), -1, -1):
         labels = tuple(prefix[:k])
@@ -231,6 +232,8 @@ def _read_cells(
                     as_label = classify_label(cells[name_col], template, cutoff)
                     if as_label is not None and as_label.match.how == "exact":
                         score -= w.name_is_a_label
+        if best is not None and bound is not None and score + bound + 1e-6 <= best.score:
+            continue  # no placement of the values can make this reading the best
         start = name[0] + 1 if name else rest
         slots = [(s, columns[s] + shift) for s in slot_names]
         placement = fit(cells, start, slots, slot_scorers(w), positional=positional, weights=w)
@@ -246,6 +249,20 @@ def _read_cells(
         if best is None or score > best.score:
             best = Reading(labels, shift, name, placement, score)
     return best
+
+
+@cache
+def _fit_bound(slot_names: tuple[str, ...], w: ScoringWeights) -> float | None:
+    """The most a placement of these value slots can score (every cell
+    earning its slot's best points, none lost, no offset); after the
+    placement a reading only loses points.  None when some weight that
+    costs points is negative (then there is no such bound)."""
+    costs = (w.lost_cell, w.lost_placeholder, w.offset, w.loose_offset, w.nameless, w.implied_label, w.name_is_a_label)
+    if min(costs) < 0:
+        return None
+    looks = slot_scorers(w)
+    bests = [getattr(looks[s], "best", None) for s in slot_names]
+    return None if None in bests else sum(bests)
 
 
 def _label_points(label: Label, w: ScoringWeights) -> float:

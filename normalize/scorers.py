@@ -90,6 +90,7 @@ def _scorer(look: Callable[[str], str], points: dict[str, float]) -> CellScorer:
     def score(text: str) -> float:
         return table[look(text)]
 
+    score.best = max(table.values())  # the most any cell earns: a bound for the readings (indicators.py)
     return score
 
 
