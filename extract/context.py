@@ -13,7 +13,9 @@ reader keeps or reaches state of its own at module level:
 ``ctx.deadline``  when the file's time is up (:class:`Deadline`); readers call
                   ``ctx.check()`` between pages, frames and forms;
 ``ctx.executor``  a pool lent to the reader for parts of one file (a long PDF's
-                  page ranges), or None.
+                  page ranges), or None;
+``ctx.pages``     who is told of each page read (``ctx.page_done``: the
+                  progress bar), or None.
 
 The time budget is kept in one place, :func:`time_budget`: the deadline is
 checked at those points everywhere, and on the main thread of a process with
@@ -33,6 +35,7 @@ from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 
+from selfeval.extract.progress import PageListener
 from selfeval.settings import Settings
 
 
@@ -88,14 +91,21 @@ class ReadContext:
     limits: Limits
     deadline: Deadline = NO_DEADLINE
     executor: Executor | None = None
+    pages: PageListener | None = None  # told of each page read (the progress bar), or None
 
     @classmethod
-    def of(cls, settings: Settings, deadline: Deadline = NO_DEADLINE, executor: Executor | None = None) -> ReadContext:
-        return cls(settings, Limits.from_settings(settings), deadline, executor)
+    def of(cls, settings: Settings, deadline: Deadline = NO_DEADLINE, executor: Executor | None = None,
+           pages: PageListener | None = None) -> ReadContext:
+        return cls(settings, Limits.from_settings(settings), deadline, executor, pages)
 
     def check(self) -> None:
         """Raise :class:`OverBudget` when the file's time is up."""
         self.deadline.check()
+
+    def page_done(self, doc_id: str, number: int, pages: int) -> None:
+        """Page ``number`` of ``pages`` of ``doc_id`` is read: tell the listener, if any."""
+        if self.pages is not None:
+            self.pages(doc_id, number, pages)
 
     def __getattr__(self, name: str):
         # only called for names that are not fields: the run's settings, for readers written against Settings

@@ -49,7 +49,6 @@ from selfeval.extract.ocr.table import (
     text_position_rows,
     unread_marks,
 )
-from selfeval.extract.progress import page_done
 from selfeval.extract.readers import Source
 from selfeval.findings import Finding, describe
 from selfeval.settings import Settings
@@ -109,7 +108,7 @@ def read_image(source: Source, ctx: ReadContext) -> Document:
         rows = ocr_page_image(img, index + 1, ctx, engine=engine)
         doc.rows.extend(rows)
         doc.findings.extend(low_confidence_findings(rows, ctx, source.doc_id))
-        page_done(source.doc_id, index + 1, pages)
+        ctx.page_done(source.doc_id, index + 1, pages)
     doc.lines = sum(1 for r in doc.rows if not r.is_blank())
     return doc
 

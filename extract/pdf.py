@@ -48,7 +48,6 @@ from selfeval.extract.cells import trim_row
 from selfeval.extract.context import ReadContext
 from selfeval.extract.grid import Document, SourceRow, page_box
 from selfeval.extract.limits import render_dpi
-from selfeval.extract.progress import page_done
 from selfeval.extract.readers import Source
 from selfeval.findings import Finding, describe
 from selfeval.settings import Settings
@@ -159,7 +158,7 @@ def _page_rows(doc: Document, data: bytes, last: int, ctx: ReadContext) -> Itera
             carry = Carry()
             continue
         carry = apply_page(doc, extract, carry)
-        page_done(doc.doc_id, number, last)
+        ctx.page_done(doc.doc_id, number, last)
         rows, doc.rows = doc.rows, []
         yield from rows
 

@@ -280,7 +280,7 @@ def _run_with_progress(inputs: list[Path], settings: Settings, quiet: bool, sink
     if quiet or not err.is_terminal:
         return run()
     with batch_progress(err, len(discover(inputs)[0])) as bar:
-        return run(lambda result: bar.file_done(result.doc_id))
+        return run(bar)
 
 
 def _summary(batch: BatchResult, writer: TableWriter, out: Path) -> None:

@@ -93,7 +93,7 @@ def read_file(item: InputFile, settings: Settings, cache: ResultCache | None = N
 
 
 def read_into(item: InputFile, settings: Settings, out: FormsOut, cache: ResultCache | None = None,
-              executor=None, store: bool = True, on_hit=None) -> tuple[str | None, bool]:
+              executor=None, store: bool = True, on_hit=None, pages=None) -> tuple[str | None, bool]:
     """One file into ``out``, form by form as each is read, everything under
     its time budget (:func:`selfeval.extract.context.time_budget`): its bytes
     and sha256, its cache entry, the reading and the parsing.  A file over
@@ -103,13 +103,14 @@ def read_into(item: InputFile, settings: Settings, out: FormsOut, cache: ResultC
     the file (a long PDF's pages).  Returns the ``--resume`` key and whether
     the result came from the cache.  A new result is kept in the cache as it
     is read (unless not ``store``: a worker's reply becomes the entry); with
-    ``on_hit``, a cached result is not read here: ``on_hit(key)`` is called."""
+    ``on_hit``, a cached result is not read here: ``on_hit(key)`` is called.
+    ``pages`` is told of each page read (``ReadContext.pages``)."""
     started = time.perf_counter()
     sha = ""
     key = None
     try:
         with time_budget(settings.file_time_budget_s) as deadline:
-            ctx = ReadContext.of(settings, deadline, executor)
+            ctx = ReadContext.of(settings, deadline, executor, pages)
             source = load_source(item, ctx, stream=True)
             if isinstance(source, Document):  # missing, unreadable, over the size limit
                 _parse(source, ctx, item, started, out)
@@ -418,8 +419,9 @@ def run(inputs: Iterable[Path], settings: Settings | None = None, progress: Prog
     cache = _open_cache(settings)
     keep = sink is None or settings.keep_results
     kept: list[FileResult | FileSummary] = []
+    pages = getattr(progress, "page_done", None)  # a progress bar that shows the pages of a long file
     with _readers(settings, executor, files) as read_all:
-        for deliver in read_all(files, cache):
+        for deliver in read_all(files, cache, pages):
             collect, summary = Collect() if keep else None, _Summary()
             outs = [out for out in (collect, _sink_out(sink), summary) if out is not None]
             deliver(Tee(*outs))
@@ -486,7 +488,7 @@ def _sink_out(sink: Sink | None) -> FormsOut | None:
 
 
 Deliver = Callable[[FormsOut], None]  # hands one file's result to a FormsOut
-ReadAll = Callable[[list[InputFile], ResultCache | None], Iterator[Deliver]]
+ReadAll = Callable[[list[InputFile], ResultCache | None, Callable | None], Iterator[Deliver]]
 
 
 @contextmanager
@@ -495,14 +497,14 @@ def _readers(settings: Settings, executor: Executor | None, files: list[InputFil
     processes (``settings.isolated``: more than one worker, or a memory
     limit; each result comes back as an entry file, form by form), or here."""
     if executor is not None:
-        yield lambda items, cache: _on_executor(executor, items, settings, cache)
+        yield lambda items, cache, pages: _on_executor(executor, items, settings, cache)  # pages: read elsewhere
         return
     if not settings.isolated:
-        yield lambda items, cache: (partial(read_into, item, settings, cache=cache) for item in items)
+        yield lambda items, cache, pages: (partial(read_into, item, settings, cache=cache, pages=pages) for item in items)
         return
     with WorkerPool(min(settings.workers, max(len(files), 1)), settings.max_memory_mb) as pool, \
             tempfile.TemporaryDirectory(prefix="selfeval-replies-") as replies:
-        yield lambda items, cache: _pooled(pool, items, settings, cache, Path(replies))
+        yield lambda items, cache, pages: _pooled(pool, items, settings, cache, Path(replies), pages)
 
 
 def _on_executor(executor: Executor, items: list[InputFile], settings: Settings,
@@ -519,7 +521,7 @@ def _on_executor(executor: Executor, items: list[InputFile], settings: Settings,
 
 
 def _pooled(pool: WorkerPool, items: list[InputFile], settings: Settings, cache: ResultCache | None,
-            replies: Path) -> Iterator[Deliver]:
+            replies: Path, pages=None) -> Iterator[Deliver]:
     """The files on the pool in input order, each worker writing its result
     as an entry file (one line per form) that is read back here form by
     form.  Without a memory limit, a long PDF is read here, with the pool
@@ -549,7 +551,7 @@ def _pooled(pool: WorkerPool, items: list[InputFile], settings: Settings, cache:
 
     for i, item in enumerate(items):
         if i in long_pdfs:
-            yield partial(read_into, item, settings, cache=cache, executor=pool)
+            yield partial(read_into, item, settings, cache=cache, executor=pool, pages=pages)
         else:
             yield partial(deliver, *next(rest))
 

@@ -3,8 +3,9 @@ a long PDF or scan while it is read, each with the time left.
 
 Shown only on a terminal (the caller decides).  The files bar advances as
 each file's result is taken; the pages bar follows the reader's
-:func:`selfeval.extract.progress.page_done` calls for reading done in this
-process (a file read whole by a worker process shows on the files bar only).
+``ctx.page_done`` calls (the pipeline hands :meth:`BatchProgress.page_done` to
+the read context of each file read in this process; a file read whole by a
+worker process shows on the files bar only).
 """
 
 from __future__ import annotations
@@ -23,8 +24,6 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from selfeval.extract.progress import PAGE_PROGRESS
-
 PAGES_SHOWN_FROM = 2  # a file with fewer pages gets no pages bar
 NAME_CHARS = 40  # the end of a long doc_id is shown
 
@@ -39,6 +38,10 @@ class BatchProgress:
         self.files = self.bar.add_task("reading", total=files, unit="files")
         self.pages: TaskID | None = None
         self.pages_of: str | None = None
+
+    def __call__(self, result) -> None:
+        """A file is done (``run``'s progress callback); ``page_done`` hears its pages."""
+        self.file_done(result.doc_id)
 
     def file_done(self, doc_id: str) -> None:
         self.bar.update(self.files, advance=1, description=_short(doc_id))
@@ -65,11 +68,8 @@ def _short(doc_id: str) -> str:
 
 @contextmanager
 def batch_progress(console: Console, files: int) -> Iterator[BatchProgress]:
-    """The bars, live for the block, listening to the readers' pages."""
+    """The bars, live for the block: give the BatchProgress to ``run`` as its
+    progress, and it hears each file done and the pages the readers read."""
     progress = BatchProgress(console, files)
-    token = PAGE_PROGRESS.set(progress.page_done)
-    try:
-        with progress.bar:
-            yield progress
-    finally:
-        PAGE_PROGRESS.reset(token)
+    with progress.bar:
+        yield progress

@@ -188,11 +188,8 @@ def test_the_progress_bar_counts_the_pages_of_a_long_pdf(tmp_path):
             original(doc_id, number, pages)
             seen.append((doc_id, number, pages, bar.bar.tasks[-1].completed, bar.bar.tasks[-1].total))
 
-        bar.page_done = page_done  # the listener is bound at entry: record through the bar's own
-        from selfeval.extract.progress import PAGE_PROGRESS
-
-        PAGE_PROGRESS.set(page_done)
-        run([pdf, Path(SEED)], progress=lambda r: bar.file_done(r.doc_id))
+        bar.page_done = page_done  # the run takes the bar's listener: record through the bar's own
+        run([pdf, Path(SEED)], progress=bar)
         assert bar.bar.tasks[0].completed == 2 and bar.pages is None  # the pages bar goes with its file
     assert [s[:3] for s in seen] == [("three.pdf", n, 3) for n in (1, 2, 3)]
     assert [s[3:] for s in seen] == [(1, 3), (2, 3), (3, 3)]

@@ -118,3 +118,21 @@ def test_the_image_reader_leaves_pillows_limit_alone():
              "assert Image.MAX_IMAGE_PIXELS == default, Image.MAX_IMAGE_PIXELS")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
+
+
+def test_no_extract_module_holds_state_a_reading_could_reach(files):
+    """Page progress is the read context's (``ReadContext.pages``), not a
+    module's: no selfeval.extract module holds a context variable, and each
+    context's listener hears its own file's pages only."""
+    from contextvars import ContextVar
+
+    held = [f"{m}.{name}" for m, module in extract_modules().items() for name, value in vars(module).items()
+            if isinstance(value, ContextVar)]
+    assert held == []
+    heard: dict[str, list] = {"a": [], "b": []}
+    for who in ("a", "b"):
+        ctx = ReadContext.of(Settings(), pages=lambda doc_id, n, pages, who=who: heard[who].append((doc_id, n, pages)))
+        read_document(InputFile(files["pdf"], f"{who}.pdf"), ctx)
+    assert heard == {"a": [("a.pdf", 1, 2), ("a.pdf", 2, 2)], "b": [("b.pdf", 1, 2), ("b.pdf", 2, 2)]}
+    read_document(InputFile(files["pdf"], "quiet.pdf"), Settings())  # no listener: nobody hears
+    assert len(heard["a"]) == len(heard["b"]) == 2

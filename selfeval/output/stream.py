@@ -343,7 +343,8 @@ class FileRows:
         if name in self.spilled:
             path, stream = self.spilled[name]
             stream.close()
-            with pa.ipc.open_stream(str(path)) as reader:
+            # read, not memory-mapped: mapped pages would count as this process's memory
+            with open(path, "rb") as fh, pa.ipc.open_stream(fh) as reader:
                 for batch in reader:
                     yield pa.Table.from_batches([batch])
             path.unlink(missing_ok=True)
