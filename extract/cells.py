@@ -53,6 +53,15 @@ _NUMBER_PART = re.compile(_SIGN + r"[0-9.,%‰]+$")
 _ONE_NUMBER = re.compile(_SIGN + r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?[%‰]?$")
 
 
+def one_number(left: str, right: str) -> bool:
+    """Whether two lines of a cell are the parts of one wrapped number
+    (``100.0`` + ``0%``, ``100.00`` + ``%``): see :func:`join_wrapped_pair`."""
+    if not (left and right and _NUMBER_PART.match(left) and _NUMBER_PART.match(right)):
+        return False
+    joined = left + right
+    return bool(_ONE_NUMBER.match(joined)) and any(ch in joined for ch in ".,%‰")
+
+
 def join_wrapped_pair(left: str, right: str) -> str:
     """Join two lines of one printed cell that wrapping broke apart: as
     :func:`join_pair`, except that the two parts of one number wrapped
@@ -60,10 +69,8 @@ def join_wrapped_pair(left: str, right: str) -> str:
     space.  Both parts must be only digits and number signs, together one
     number (perhaps after ≥, ≤ or a sign) with a decimal point, a thousands
     comma or a percent sign (two bare integers may be two numbers)."""
-    if left and right and _NUMBER_PART.match(left) and _NUMBER_PART.match(right):
-        joined = left + right
-        if _ONE_NUMBER.match(joined) and any(ch in joined for ch in ".,%‰"):
-            return joined
+    if one_number(left, right):
+        return left + right
     return join_pair(left, right)
 
 

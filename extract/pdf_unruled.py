@@ -38,7 +38,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from selfeval.extract.cells import is_wide, join_wrapped, join_wrapped_pair
+from selfeval.extract.cells import is_wide, join_wrapped, one_number
 from selfeval.extract.grid import SourceRow
 from selfeval.extract.pdf_layout import (
     DEFAULT_WRAP_GAP_EM,
@@ -142,9 +142,7 @@ def _two_cells(block: Block, run: Run) -> bool:
     above = block.runs[-1]
     if not (is_number_run(run) or is_number_run(above)):
         return False
-    if len(block.runs) == 1 and is_number_run(above) and is_number_run(run):
-        return " " in join_wrapped_pair(above.text, run.text)
-    return True
+    return not (len(block.runs) == 1 and one_number(above.text, run.text))
 
 
 def split_at_columns(line: TextLine, anchors: Sequence[float]) -> TextLine:
@@ -268,7 +266,7 @@ def rows_of_blocks(blocks: list[Block], tolerance: float = DEFAULT_ALIGN_TOLERAN
     bands.extend(_hidden_rows(bands, floating))
     for column in sorted(columns, reverse=True):  # a label's rows are found from the columns right of it
         _place_column(column, bands, floating, columns, centre_em)
-    bands = [band for band in bands if band]
+    bands = [kept for band in bands if (kept := [b for b in band if not b.hidden])]  # hidden rows only placed labels
     return sorted(bands, key=lambda band: min(b.top for b in band))
 
 
@@ -417,9 +415,6 @@ def unruled_rows(lines: Sequence[TextLine], anchors: Sequence[float]) -> list[tu
     blocks, marked = table_blocks(lines, anchors)
     out: list[_Row] = []
     for band in rows_of_blocks(blocks):
-        band = [b for b in band if not b.hidden]
-        if not band:
-            continue
         cells = [""] * len(anchors)
         for b in sorted(band, key=lambda b: b.top):
             cells[b.column] = b.text if not cells[b.column] else cells[b.column] + b.text

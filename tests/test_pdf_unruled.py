@@ -20,7 +20,7 @@ FIELD_SHARE = 0.999  # measured 1.0: rows that only a merged label covers are fo
 # measured 0.9930: a merged label cut by a page break is printed on the first page only, and the
 # rows a label of the next page heads are then ambiguous (forms 13 and 18)
 A3_FIELD_SHARE = 0.99
-# measured 0.973 (was 0.695): LibreOffice prints a workbook without borders with numbers flush right,
+# measured 0.976 (was 0.695): LibreOffice prints a workbook without borders with numbers flush right,
 # text flush left and rows little taller than a line, so a row's next line and a wrapped line look alike
 PRINT_FIELD_SHARE = 0.97
 
