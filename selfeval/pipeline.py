@@ -1,8 +1,10 @@
 """The pipeline: input paths to the four tables.
 
-Per file (:func:`read_file`), all under the file's time budget: its bytes
-and sha256 → the ``--resume`` cache, or read (extract) → split into forms
-(extract) → parse each form (normalize) → validate → account for every line.
+Per file (:func:`read_into`, or :func:`read_file` for a whole result), all
+under the file's time budget: its bytes and sha256 → the ``--resume`` cache,
+or read (extract) → split into forms (extract) → parse each form (normalize)
+→ validate → account for every line, one form at a time, each handed on
+(:mod:`selfeval.formstream`) as soon as it is read.
 Per batch (:func:`run`): discover → cached or read (here or in worker
 processes) → write, in input order.  Nothing here raises for bad input; what
 went wrong is in the findings.
@@ -382,7 +384,8 @@ Progress = Callable[[FileResult], None]
 
 
 class Sink(Protocol):
-    """Where a streaming run hands each file's rows (e.g. :class:`selfeval.output.stream.TableWriter`)."""
+    """Where a streaming run hands each file's rows (e.g. :class:`selfeval.output.stream.TableWriter`,
+    whose ``open_file()`` takes them form by form)."""
 
     def add_file(self, result: FileResult) -> None: ...
 
@@ -407,8 +410,12 @@ def run(inputs: Iterable[Path], settings: Settings | None = None, progress: Prog
     each new result is kept there as soon as it is made), ``keep_results``.
 
     Results are handled in input order, one file at a time: ``progress`` is
-    called with each, and with ``sink`` its rows are handed to
-    ``sink.add_file`` (the batch's own findings last, to ``sink.add_rows``).
+    called with each (and its ``page_done``, if it has one, hears the pages of
+    the files read here), and with ``sink`` each file's forms are handed to
+    ``sink.open_file()`` form by form as they are read (a
+    :class:`selfeval.formstream.FormsOut`; a sink without ``open_file`` gets
+    each file whole, ``sink.add_file``), the batch's own findings last, to
+    ``sink.add_rows``.
     With a sink the batch keeps only a :class:`FileSummary` per file, so
     memory does not grow with the batch (``keep_results`` keeps the whole
     results too, for ``.tables``).  ``executor`` runs :func:`read_file`
