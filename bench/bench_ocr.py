@@ -131,15 +131,16 @@ def _time(paths: list[Path], repeats: int) -> tuple[float, float, dict, float, f
     """(raw wall s, pipeline wall s, results, raw CPU s, pipeline CPU s): per page the best of
     ``repeats``, the two timed in turn.  CPU time (the process's, every thread's) is the steadier
     figure on a shared machine: it leaves out the time waiting for a core."""
-    from selfeval.extract.ocr import get_engine
+    from selfeval.extract.ocr import Engines
     from selfeval.extract.readers import InputFile
-    from selfeval.pipeline import process_file
+    from selfeval.pipeline import read_file
     from selfeval.settings import Settings
 
     raw_engine = _raw_engine()
     blank = np.full((64, 64, 3), 255, np.uint8)
     raw_engine(blank)
-    get_engine().recognize(blank)
+    engines = Engines()  # one registry for every page, as in a run: the models are loaded once
+    engines.get().recognize(blank)
     raw = pipe = raw_cpu = pipe_cpu = 0.0
     results = {}
     for path in paths:
@@ -148,7 +149,7 @@ def _time(paths: list[Path], repeats: int) -> tuple[float, float, dict, float, f
             t0, c0 = time.perf_counter(), time.process_time()
             raw_engine(np.asarray(Image.open(io.BytesIO(path.read_bytes())).convert("RGB")))
             t1, c1 = time.perf_counter(), time.process_time()
-            results[path.name] = process_file(InputFile(path, path.name), Settings())
+            results[path.name] = read_file(InputFile(path, path.name), Settings(), engines=engines).result
             t2, c2 = time.perf_counter(), time.process_time()
             best = [min(best[0], t1 - t0), min(best[1], t2 - t1), min(best[2], c1 - c0), min(best[3], c2 - c1)]
         raw += best[0]
@@ -255,14 +256,13 @@ def replayed_kinds(kinds: list[str] | None) -> list[dict]:
     from scangen import canonical_text, form_layout, parse_seed
     from scangen.cases import RECORDED, RECORDED_DIR, scan_for
 
-    import selfeval.extract.image as image_reader
     from selfeval import pipeline
+    from selfeval.extract.ocr import Engines
     from selfeval.extract.readers import InputFile
     from selfeval.settings import Settings
 
     forms = parse_seed()
     rows: list[dict] = []
-    real = image_reader.get_engine
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         for name, case in RECORDED.items():
@@ -275,11 +275,8 @@ def replayed_kinds(kinds: list[str] | None) -> list[dict]:
             page.write_bytes(data)
             txt = folder / f"{name}.txt"
             txt.write_text(canonical_text(form_layout(forms[case.form_index])), encoding="utf-8")
-            image_reader.get_engine = lambda engine=engine: engine
-            try:
-                scan_t = _tables([pipeline.process_file(InputFile(page, page.name), Settings())])
-            finally:
-                image_reader.get_engine = real
+            scan_t = _tables([pipeline.read_file(InputFile(page, page.name), Settings(),
+                                                 engines=Engines({"rapidocr": engine})).result])
             text_t = _tables([pipeline.process_file(InputFile(txt, txt.name), Settings())])
             total, right, caught, flagged, useful = _compare(scan_t, text_t)
             doubts = scan_t["findings"]["code"].isin(FLAGS).sum()

@@ -15,7 +15,10 @@ reader keeps or reaches state of its own at module level:
 ``ctx.executor``  a pool lent to the reader for parts of one file (a long PDF's
                   page ranges), or None;
 ``ctx.pages``     who is told of each page read (``ctx.page_done``: the
-                  progress bar), or None.
+                  progress bar), or None;
+``ctx.engines``   the OCR engines (:class:`~selfeval.extract.ocr.Engines`),
+                  built on first use and kept by the registry's owner (a run,
+                  a worker process) for the next file.
 
 The time budget is kept in one place, :func:`time_budget`: the deadline is
 checked at those points everywhere, and on the main thread of a process with
@@ -35,6 +38,7 @@ from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 
+from selfeval.extract.ocr import Engines
 from selfeval.extract.progress import PageListener
 from selfeval.settings import Settings
 
@@ -92,11 +96,15 @@ class ReadContext:
     deadline: Deadline = NO_DEADLINE
     executor: Executor | None = None
     pages: PageListener | None = None  # told of each page read (the progress bar), or None
+    engines: Engines = field(default_factory=Engines, compare=False)  # OCR engines, built on first use
 
     @classmethod
     def of(cls, settings: Settings, deadline: Deadline = NO_DEADLINE, executor: Executor | None = None,
-           pages: PageListener | None = None) -> ReadContext:
-        return cls(settings, Limits.from_settings(settings), deadline, executor, pages)
+           pages: PageListener | None = None, engines: Engines | None = None) -> ReadContext:
+        """A context for ``settings``; without ``engines``, a registry of its
+        own (an OCR engine is then built for this context alone)."""
+        return cls(settings, Limits.from_settings(settings), deadline, executor, pages,
+                   Engines() if engines is None else engines)
 
     def check(self) -> None:
         """Raise :class:`OverBudget` when the file's time is up."""

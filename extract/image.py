@@ -34,7 +34,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from selfeval.extract.context import ReadContext
 from selfeval.extract.grid import Document, SourceRow, page_box
 from selfeval.extract.limits import downscale_size, pixels_problem
-from selfeval.extract.ocr import EngineUnavailable, OcrEngine, get_engine
+from selfeval.extract.ocr import Engines, EngineUnavailable, OcrEngine
 from selfeval.extract.ocr.page import binarize, prepare_page, turn_over, upside_down
 from selfeval.extract.ocr.table import (
     RowOut,
@@ -93,7 +93,7 @@ def read_image(source: Source, ctx: ReadContext) -> Document:
     if too_big:
         return _over_limit(doc, source, too_big)
     try:
-        engine = get_engine()
+        engine = ctx.engines.get()
     except EngineUnavailable as exc:
         return doc.refuse(f"{source.path}: {describe(exc)}")
     pages = min(frames, ctx.max_pages)
@@ -150,7 +150,9 @@ def ocr_page_image(image: Image.Image, page_no: int, settings: ReadContext | Set
     rgb = np.asarray(ImageOps.exif_transpose(image).convert("RGB"))
     out: list[SourceRow] = []
     height, width = rgb.shape[:2]
-    for row in read_page(rgb, engine or get_engine()):
+    if engine is None:
+        engine = settings.engines.get() if isinstance(settings, ReadContext) else Engines().get()
+    for row in read_page(rgb, engine):
         cells = tuple(_placeholder(c.text) for c in row.cells)
         if not any(cells) and all(c.confidence is None for c in row.cells):
             continue

@@ -28,6 +28,7 @@ from selfeval.cellmatch import boxed_rows, with_boxes
 from selfeval.corrections import DocumentCorrections, unmatched
 from selfeval.extract.context import OverBudget, ReadContext, time_budget
 from selfeval.extract.grid import Document, Place, SourceRow
+from selfeval.extract.ocr import Engines
 from selfeval.extract.readers import (
     InputFile,
     discover,
@@ -85,17 +86,18 @@ def process_file(item: InputFile, settings: Settings) -> FileResult:
 
 
 def read_file(item: InputFile, settings: Settings, cache: ResultCache | None = None,
-              executor=None) -> Outcome:
+              executor=None, engines: Engines | None = None) -> Outcome:
     """One file, everything under its time budget, as a whole
     :class:`FileResult` (see :func:`read_into`)."""
     collect = Collect()
-    key, cached = read_into(item, settings, collect, cache, executor)
+    key, cached = read_into(item, settings, collect, cache, executor, engines=engines)
     assert collect.result is not None
     return Outcome(collect.result, key, cached)
 
 
 def read_into(item: InputFile, settings: Settings, out: FormsOut, cache: ResultCache | None = None,
-              executor=None, store: bool = True, on_hit=None, pages=None) -> tuple[str | None, bool]:
+              executor=None, store: bool = True, on_hit=None, pages=None,
+              engines: Engines | None = None) -> tuple[str | None, bool]:
     """One file into ``out``, form by form as each is read, everything under
     its time budget (:func:`selfeval.extract.context.time_budget`): its bytes
     and sha256, its cache entry, the reading and the parsing.  A file over
@@ -106,13 +108,15 @@ def read_into(item: InputFile, settings: Settings, out: FormsOut, cache: ResultC
     the result came from the cache.  A new result is kept in the cache as it
     is read (unless not ``store``: a worker's reply becomes the entry); with
     ``on_hit``, a cached result is not read here: ``on_hit(key)`` is called.
-    ``pages`` is told of each page read (``ReadContext.pages``)."""
+    ``pages`` is told of each page read (``ReadContext.pages``); ``engines``
+    are the OCR engines to read with (``ReadContext.engines``; without it,
+    an engine is built for this file alone)."""
     started = time.perf_counter()
     sha = ""
     key = None
     try:
         with time_budget(settings.file_time_budget_s) as deadline:
-            ctx = ReadContext.of(settings, deadline, executor, pages)
+            ctx = ReadContext.of(settings, deadline, executor, pages, engines)
             source = load_source(item, ctx, stream=True)
             if isinstance(source, Document):  # missing, unreadable, over the size limit
                 _parse(source, ctx, item, started, out)
@@ -506,12 +510,14 @@ def _readers(settings: Settings, executor: Executor | None, files: list[InputFil
     if executor is not None:
         yield lambda items, cache, pages: _on_executor(executor, items, settings, cache)  # pages: read elsewhere
         return
+    engines = Engines()  # the run's OCR engines, built on first use (each worker process has its own)
     if not settings.isolated:
-        yield lambda items, cache, pages: (partial(read_into, item, settings, cache=cache, pages=pages) for item in items)
+        yield lambda items, cache, pages: (partial(read_into, item, settings, cache=cache, pages=pages, engines=engines)
+                                           for item in items)
         return
     with WorkerPool(min(settings.workers, max(len(files), 1)), settings.max_memory_mb) as pool, \
             tempfile.TemporaryDirectory(prefix="selfeval-replies-") as replies:
-        yield lambda items, cache, pages: _pooled(pool, items, settings, cache, Path(replies), pages)
+        yield lambda items, cache, pages: _pooled(pool, items, settings, cache, Path(replies), pages, engines)
 
 
 def _on_executor(executor: Executor, items: list[InputFile], settings: Settings,
@@ -528,7 +534,7 @@ def _on_executor(executor: Executor, items: list[InputFile], settings: Settings,
 
 
 def _pooled(pool: WorkerPool, items: list[InputFile], settings: Settings, cache: ResultCache | None,
-            replies: Path, pages=None) -> Iterator[Deliver]:
+            replies: Path, pages=None, engines: Engines | None = None) -> Iterator[Deliver]:
     """The files on the pool in input order, each worker writing its result
     as an entry file (one line per form) that is read back here form by
     form.  Without a memory limit, a long PDF is read here, with the pool
@@ -547,7 +553,7 @@ def _pooled(pool: WorkerPool, items: list[InputFile], settings: Settings, cache:
             return
         path = Path(reply.path)
         if not replay(path, out):  # a damaged cache entry: read it here
-            read_into(item, settings, out, cache)
+            read_into(item, settings, out, cache, engines=engines)
             return
         if reply.cached:
             return
@@ -558,7 +564,7 @@ def _pooled(pool: WorkerPool, items: list[InputFile], settings: Settings, cache:
 
     for i, item in enumerate(items):
         if i in long_pdfs:
-            yield partial(read_into, item, settings, cache=cache, executor=pool, pages=pages)
+            yield partial(read_into, item, settings, cache=cache, executor=pool, pages=pages, engines=engines)
         else:
             yield partial(deliver, *next(rest))
 
@@ -575,21 +581,26 @@ class Reply:
     cacheable: bool
 
 
-def read_to_entry(item: InputFile, settings: Settings, cache: ResultCache | None, folder: Path) -> Reply:
+def read_to_entry(item: InputFile, settings: Settings, cache: ResultCache | None, folder: Path,
+                  engines: Engines | None = None) -> Reply:
     """In a worker: read one file into an entry file in ``folder`` (a cached
-    result: the cache's entry itself, read back by the caller)."""
+    result: the cache's entry itself, read back by the caller).  ``engines``:
+    the worker process's OCR engines (the worker hands them in)."""
     fd, path = new_tmp_file(folder, "reply")
     os.close(fd)
     entry = EntryWriter(Path(path))
     hits: list[str] = []
     try:
-        key, _ = read_into(item, settings, entry, cache, store=False, on_hit=hits.append)
+        key, _ = read_into(item, settings, entry, cache, store=False, on_hit=hits.append, engines=engines)
     finally:
         entry.close()
     if hits:
         Path(path).unlink(missing_ok=True)
         return Reply(str(cache.path(hits[0])), hits[0], True, False)
     return Reply(str(path), key, False, entry.cacheable)
+
+
+read_to_entry.takes_engines = True  # type: ignore[attr-defined]  # the worker passes its own registry
 
 
 def _in_order(executor: Executor, items: list[InputFile], settings: Settings, fn, *args) -> Iterator[tuple]:

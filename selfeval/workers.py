@@ -34,6 +34,7 @@ from collections import deque
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
+from selfeval.extract.ocr import Engines
 from selfeval.findings import describe
 
 PRELOAD = (  # imported by each worker before its memory is capped, so the cap is for reading
@@ -224,6 +225,7 @@ def _worker_main(conn: Connection, max_memory_mb: int, parent: int) -> None:
             importlib.import_module(name)
     if max_memory_mb:
         _cap_memory(max_memory_mb)
+    engines = Engines()  # this process's OCR engines, built on first use, handed to each task that reads
     while True:
         try:
             message = conn.recv()
@@ -233,7 +235,8 @@ def _worker_main(conn: Connection, max_memory_mb: int, parent: int) -> None:
             return
         fn, args = message
         try:
-            reply = ("ok", fn(*args))
+            own = {"engines": engines} if getattr(fn, "takes_engines", False) else {}
+            reply = ("ok", fn(*args, **own))
         except BaseException as exc:  # noqa: BLE001 - handed back to the caller's future, which raises it
             reply = ("error", exc)
         del message, fn, args

@@ -72,9 +72,8 @@ def _scans(folder, monkeypatch) -> list[str]:
     from scangen import make_scan, parse_seed
     from scangen.cases import RECORDED, RECORDED_DIR, scan_for
 
-    import selfeval.extract.image as image_reader
     from selfeval.extract.image import read_page
-    from selfeval.extract.ocr import ReplayEngine, TextBox, load_boxes
+    from selfeval.extract.ocr import Engines, ReplayEngine, TextBox, load_boxes
     from selfeval.extract.ocr.page import map_boxes, prepare_page
 
     def page_key(rgb) -> str:
@@ -109,7 +108,7 @@ def _scans(folder, monkeypatch) -> list[str]:
         boxes = map_boxes(boxes, cv2.getRotationMatrix2D((w / 2, h / 2), delta, 1.0))
     pages[page_key(rgb)] = boxes
     (folder / "scans" / "form1-stamped.png").write_bytes(data)
-    monkeypatch.setattr(image_reader, "get_engine", lambda: _PageEngine(pages))
+    monkeypatch.setattr(Engines, "build", lambda self, name: _PageEngine(pages))
     return ["scans/forms.tif"]
 
 

@@ -22,7 +22,7 @@ from scangen import make_scan, parse_seed  # noqa: E402
 from scangen.cases import RECORDED, RECORDED_DIR, scan_for  # noqa: E402
 
 from selfeval.extract.grid import SourceRow  # noqa: E402
-from selfeval.extract.ocr import Glyph, ReplayEngine, TextBox  # noqa: E402
+from selfeval.extract.ocr import Engines, Glyph, ReplayEngine, TextBox  # noqa: E402
 from selfeval.extract.ocr.table import Table, _split_across, boxes_to_rows, cell_confidence  # noqa: E402
 from selfeval.normalize.ocr_check import field_names  # noqa: E402
 from selfeval.settings import Settings  # noqa: E402
@@ -101,14 +101,13 @@ def test_no_cell_that_was_read_reports_confidence_zero(name):
 
 def test_a_doubt_sits_on_its_form_and_names_the_field(monkeypatch, tmp_path):
     """Form 20's page read perfectly but for its 年度资金总额 全年执行数 430.54, read '43O.54' at 0.62."""
-    import selfeval.extract.image as image_reader
     from selfeval.pipeline import run
 
     page, data = make_scan(FORMS[19], 200, None)
     boxes = [TextBox(b.text, b.bbox, 0.99) for b in page.boxes]
     k = next(i for i, b in enumerate(page.boxes) if b.text == "430.54")
     boxes[k] = TextBox("43O.54", boxes[k].bbox, 0.62)
-    monkeypatch.setattr(image_reader, "get_engine", lambda: ReplayEngine(boxes))
+    monkeypatch.setattr(Engines, "build", lambda self, name: ReplayEngine(boxes))
     (tmp_path / "form20.png").write_bytes(data)
     tables = {n: t.to_pandas() for n, t in run([tmp_path / "form20.png"]).tables.items()}
     doubts = tables["findings"][tables["findings"]["code"] == "low_confidence"]

@@ -35,7 +35,7 @@ from scangen.compare import norm  # noqa: E402
 from selfeval.extract.context import ReadContext  # noqa: E402
 from selfeval.extract.grid import SourceRow  # noqa: E402
 from selfeval.extract.image import _placeholder, low_confidence_findings, ocr_page_image, read_image  # noqa: E402
-from selfeval.extract.ocr import Glyph, ReplayEngine, TextBox, load_boxes  # noqa: E402
+from selfeval.extract.ocr import Engines, Glyph, ReplayEngine, TextBox, load_boxes  # noqa: E402
 from selfeval.extract.ocr.page import map_boxes, prepare_page, suppress_seal  # noqa: E402
 from selfeval.extract.ocr.table import _split_across, cluster_table, find_lines, lines_to_tables  # noqa: E402
 from selfeval.extract.readers import Source  # noqa: E402
@@ -278,13 +278,12 @@ def test_unreadable_image_is_a_finding_not_an_exception(tmp_path: Path):
 
 
 def test_every_frame_of_a_tiff_is_a_page(tmp_path: Path, monkeypatch):
-    import selfeval.extract.image as image_reader
 
     frames = [Image.new("RGB", (400, 200), "white") for _ in range(3)]
     buf = io.BytesIO()
     frames[0].save(buf, format="TIFF", save_all=True, append_images=frames[1:])
     line = TextBox("项目序号：1", (20, 20, 200, 50), 0.5)
-    monkeypatch.setattr(image_reader, "get_engine", lambda: ReplayEngine([line]))
+    monkeypatch.setattr(Engines, "build", lambda self, name: ReplayEngine([line]))
     doc = read_image(Source(tmp_path / "x.tif", "x.tif", buf.getvalue(), "0"), ReadContext.of(Settings(max_pages=2)))
     assert [(r.page, r.line, r.cells) for r in doc.rows] == [(1, 1, ("项目序号：1",)), (2, 1, ("项目序号：1",))]
     assert [f.code for f in doc.findings] == ["limit_exceeded", "low_confidence", "low_confidence"]
@@ -295,7 +294,6 @@ def _fields_against_text(form_index: int, data: bytes, engine, tmp_path: Path) -
     """(fields right, fields) of a page read with ``engine`` against the form's text reading."""
     from scangen.compare import same_field
 
-    import selfeval.extract.image as image_reader
     from selfeval import pipeline
     from selfeval.extract.readers import InputFile
     from selfeval.pipeline import BatchResult
@@ -303,12 +301,8 @@ def _fields_against_text(form_index: int, data: bytes, engine, tmp_path: Path) -
     page, txt = tmp_path / "page.png", tmp_path / "form.txt"
     page.write_bytes(data)
     txt.write_text(canonical_text(form_layout(FORMS[form_index])), encoding="utf-8")
-    real = image_reader.get_engine
-    image_reader.get_engine = lambda: engine
-    try:
-        scan = BatchResult([pipeline.process_file(InputFile(page, page.name), Settings())]).tables
-    finally:
-        image_reader.get_engine = real
+    scan = BatchResult([pipeline.read_file(InputFile(page, page.name), Settings(),
+                                           engines=Engines({"rapidocr": engine})).result]).tables
     text = BatchResult([pipeline.process_file(InputFile(txt, txt.name), Settings())]).tables
     fields = {"funding": (["source_key"], ("budget_initial", "budget_full_year", "executed", "weight",
                                           "execution_rate", "score")),

@@ -21,6 +21,7 @@ from PIL import Image
 
 import selfeval.extract
 from selfeval.extract.context import Deadline, Limits, OverBudget, ReadContext
+from selfeval.extract.ocr import Engines, ReplayEngine, TextBox
 from selfeval.extract.readers import InputFile, Source, read_document, read_source
 from selfeval.settings import Settings
 
@@ -136,3 +137,40 @@ def test_no_extract_module_holds_state_a_reading_could_reach(files):
     assert heard == {"a": [("a.pdf", 1, 2), ("a.pdf", 2, 2)], "b": [("b.pdf", 1, 2), ("b.pdf", 2, 2)]}
     read_document(InputFile(files["pdf"], "quiet.pdf"), Settings())  # no listener: nobody hears
     assert len(heard["a"]) == len(heard["b"]) == 2
+
+
+class _CountingEngines(Engines):
+    """A registry whose engine gives back one recorded line, counting how often one is built."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.built: list[str] = []
+
+    def build(self, name: str) -> ReplayEngine:
+        self.built.append(name)
+        return ReplayEngine([TextBox("项目序号：1", (20, 20, 200, 50), 0.99)])
+
+
+def test_the_ocr_engine_is_the_contexts_registry_not_a_modules(tmp_path):
+    """A scan read by OCR leaves every selfeval.extract module as it was: the
+    engine is built by the registry the context carries, once for every file
+    read with it, and a context of its own gets an engine of its own."""
+    page = tmp_path / "page.png"
+    Image.new("RGB", (400, 200), "white").save(page)
+    settings = Settings()
+    read_document(InputFile(page, "first.png"), ReadContext.of(settings, engines=_CountingEngines()))  # imports
+    before = snapshot()
+    engines = _CountingEngines()
+    for name in ("a.png", "b.png"):
+        doc = read_document(InputFile(page, name), ReadContext.of(settings, engines=engines))
+        assert [(r.page, r.line, r.cells) for r in doc.rows] == [(1, 1, ("项目序号：1",))], name
+    other = _CountingEngines()
+    read_document(InputFile(page, "c.png"), ReadContext.of(settings, engines=other))
+    after = snapshot()
+    changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    assert changed == []
+    assert (engines.built, other.built) == (["rapidocr"], ["rapidocr"])
+    held = [f"{m}.{name}" for m, module in extract_modules().items() for name, value in vars(module).items()
+            if isinstance(value, Engines) or (isinstance(value, dict) and any(isinstance(v, Engines | ReplayEngine)
+                                                                          for v in value.values()))]
+    assert held == []

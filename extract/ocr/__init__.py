@@ -2,9 +2,12 @@
 
 An engine turns a page image into text boxes; everything else (deskew, seal
 removal, the table grid, confidences per cell) is the engine-independent code
-in :mod:`.table` and :mod:`selfeval.extract.image`.  One module per engine;
-``get_engine`` builds the named one once per process.  Engines never download
-anything: their models ship inside an installed package.
+in :mod:`.table` and :mod:`selfeval.extract.image`.  One module per engine.
+An :class:`Engines` registry builds the named one on first use and keeps it;
+the registry belongs to whoever reads (a run, a worker process) and reaches
+the readers on their read context (``ReadContext.engines``): no module holds
+an engine.  Engines never download anything: their models ship inside an
+installed package.
 
 Recorded output (``dump_boxes`` / ``load_boxes``) lets the tests replay a real
 engine's boxes without the engine.
@@ -68,18 +71,30 @@ class EngineUnavailable(RuntimeError):
     """The OCR engine is not installed (or its packaged models are missing)."""
 
 
-_ENGINES: dict[str, OcrEngine] = {}
+class Engines:
+    """The OCR engines of one reader of many files (a run, a worker process):
+    each named engine is built on first use (loading its models takes a
+    while) and kept for the next file.  ``built`` gives engines already made
+    (a replay of recorded output)."""
 
+    def __init__(self, built: dict[str, OcrEngine] | None = None) -> None:
+        self._built: dict[str, OcrEngine] = dict(built or {})
 
-def get_engine(name: str = DEFAULT_ENGINE) -> OcrEngine:
-    """The named engine, built once per process; raises EngineUnavailable with the fix."""
-    if name not in _ENGINES:
+    def get(self, name: str = DEFAULT_ENGINE) -> OcrEngine:
+        """The named engine; raises EngineUnavailable with the fix."""
+        if name not in self._built:
+            self._built[name] = self.build(name)
+        return self._built[name]
+
+    def build(self, name: str) -> OcrEngine:
         if name != "rapidocr":
             raise EngineUnavailable(f"unknown OCR engine {name!r}; the available one is 'rapidocr'")
         from selfeval.extract.ocr.rapid import RapidOcrEngine
 
-        _ENGINES[name] = RapidOcrEngine()
-    return _ENGINES[name]
+        return RapidOcrEngine()
+
+    def __repr__(self) -> str:
+        return f"Engines({sorted(self._built)})"
 
 
 class ReplayEngine:

@@ -55,10 +55,10 @@ def record(only: list[str] | None = None) -> None:
     from importlib.metadata import version
 
     from selfeval.extract.image import read_page
-    from selfeval.extract.ocr import dump_boxes, get_engine
+    from selfeval.extract.ocr import Engines, dump_boxes
     from selfeval.extract.ocr.page import prepare_page
 
-    recorder = _Recorder(get_engine())
+    recorder = _Recorder(Engines().get())
     RECORDED_DIR.mkdir(exist_ok=True)
     for name, case in RECORDED.items():
         if only and name not in only:
