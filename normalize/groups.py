@@ -26,6 +26,8 @@ from selfeval.normalize.vocab import Template, Vocabulary
 
 ROW_COST = 1.0
 NO_NAME_COST = 2.0
+LEAD_BLANK_COST = 0.05  # a blank cell before a row's name rather than after the row above
+MAX_LEAD_BLANKS = 4  # a row's trailing blank cells and the blank 绩效指标/一级/二级 cells before the next name
 _ENDS = ("。", ".", "；", ";", "!", "！", ")", "）")
 
 
@@ -44,21 +46,30 @@ def _segment(toks: list, value_slots: tuple[str, ...], after_label: bool,
         if best[i] is None:
             continue
         base, rows = best[i]
-        for m in range(0, 4):
-            if i + m > n or (m and not _is_word(texts[i + m - 1])):
-                break
-            if m == 0 and not (i == 0 and after_label):
-                continue
-            for k in range(i + m + 1 if m == 0 else i + m, min(n, i + m + len(value_slots)) + 1):
-                xs = tuple(t.x for t in toks[i + m:k]) if any(slot_xs) else ()
-                reading = (fit.indicator_reading(tuple(texts[i + m:k]), value_slots, xs, slot_xs) if k > i + m
-                           else (0.6 * 4, ()))
-                if reading is None:
+        # a row's blank label cells (one cell per line: the empty 一级/二级指标
+        # cells of a row under its group's first) come before its name
+        blank = 0
+        while i + blank < n and not texts[i + blank] and blank < MAX_LEAD_BLANKS:
+            blank += 1
+        for lead in range(blank + 1):
+            for m in range(0 if not lead else 1, 4):
+                start = i + lead
+                if start + m > n or (m and not _is_word(texts[start + m - 1])):
+                    break
+                if m == 0 and not (i == 0 and after_label):
                     continue
-                cost = base + reading[0] + ROW_COST + (NO_NAME_COST if m == 0 else 0.3 * (m - 1))
-                if best[k] is None or cost < best[k][0]:
-                    slots = tuple(value_slots[c] for c in reading[1])
-                    best[k] = (cost, [*rows, ("row", toks[i:i + m], toks[i + m:k], slots)])
+                for k in range(start + m + 1 if m == 0 else start + m, min(n, start + m + len(value_slots)) + 1):
+                    xs = tuple(t.x for t in toks[start + m:k]) if any(slot_xs) else ()
+                    reading = (fit.indicator_reading(tuple(texts[start + m:k]), value_slots, xs, slot_xs)
+                               if k > start + m else (0.6 * 4, ()))
+                    if reading is None:
+                        continue
+                    cost = (base + reading[0] + ROW_COST + (NO_NAME_COST if m == 0 else 0.3 * (m - 1))
+                            + LEAD_BLANK_COST * lead)
+                    if best[k] is None or cost < best[k][0]:
+                        slots = ("",) * lead + tuple(value_slots[c] for c in reading[1])
+                        best[k] = (cost, [*rows, ("row", toks[start:start + m], toks[i:i + lead] + toks[start + m:k],
+                                                  slots)])
     return best[n][1] if best[n] else None
 
 
@@ -297,7 +308,8 @@ def _row_cells(entry: tuple, extra: dict[str, str]) -> tuple[dict[str, str], lis
     if name:
         cells["level3"] = " ".join(t.text for t in name)
     for tok, slot in zip(values, slots, strict=True):
-        cells[slot] = tok.text
+        if slot:  # "": a blank label cell before the name
+            cells[slot] = tok.text
     return cells, [*name, *values]
 
 

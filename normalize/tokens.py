@@ -441,8 +441,14 @@ class TokenReader:
                 if slot in columns:
                     cells[columns[slot]] = text
             self._emit(cells, toks)
+            if "note" in columns and cells_by_slot.get("level3") \
+                    and not any(cells_by_slot.get(s) for s in value_slots):
+                # a name and no value: it may be the text of the row above's 未完成原因分析 column
+                self.uncertain.append((toks[0], f"indicator {cells_by_slot['level3']!r} has no values; it may be the "
+                                       f"text of the {head[columns['note']]!r} column of the row above; check it"))
+                self.doubted[len(self.uncertain) - 1] = (self.rows[-1], "level3")
             for n in range(first_doubt, len(self.uncertain)):  # a row whose group was a close call
-                if any(t is self.uncertain[n][0] for t in toks):
+                if n not in self.doubted and any(t is self.uncertain[n][0] for t in toks):
                     self.doubted[n] = (self.rows[-1], "level2")
         self.unplaced.extend(groups.leftovers(items))
 
