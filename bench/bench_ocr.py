@@ -66,14 +66,11 @@ FLAGS = ("low_confidence", "ocr_suspect")
 
 def calibration() -> list[dict]:
     """Cells of every recorded ruled case: (right?, confidence), as shares per threshold."""
-    import cv2
     from scangen import canonical_rows, form_layout, parse_seed
     from scangen.cases import RECORDED, RECORDED_DIR, scan_for
     from scangen.compare import norm
 
     from selfeval.extract.image import ocr_page_image
-    from selfeval.extract.ocr import ReplayEngine, load_boxes
-    from selfeval.extract.ocr.page import map_boxes, prepare_page
     from selfeval.settings import Settings
 
     forms = parse_seed()
@@ -86,12 +83,7 @@ def calibration() -> list[dict]:
         recorded = json.loads(path.read_text(encoding="utf-8"))
         _, data = scan_for(case)
         rgb = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
-        h, w = rgb.shape[:2]
-        boxes = load_boxes(recorded["boxes"])
-        delta = prepare_page(rgb).angle - recorded["deskew_angle"]
-        if delta:
-            boxes = map_boxes(boxes, cv2.getRotationMatrix2D((w / 2, h / 2), delta, 1.0))
-        rows = ocr_page_image(Image.fromarray(rgb), 1, Settings(), engine=ReplayEngine(boxes))
+        rows = ocr_page_image(Image.fromarray(rgb), 1, Settings(), engine=_replayed(case, data, recorded))
         want = canonical_rows(form_layout(forms[case.form_index]))
         for row, wanted in zip(rows, want, strict=False):
             for k, (got, text) in enumerate(zip(row.cells, wanted, strict=False)):

@@ -169,13 +169,13 @@ class TooLarge(OSError):
         self.path, self.size, self.limit = path, size, limit
 
 
-def read_regular(path: Path, limit: int) -> bytes:
-    """The bytes of the regular file at ``path``, at most ``limit`` of them
-    (0: no limit).  Opened without blocking, so a FIFO never hangs the
-    caller; anything but a regular file (after following links) raises
-    :class:`NotRegular`, a file over the limit :class:`TooLarge` (before
-    more than ``limit`` + 1 bytes are read, however large it claims or
-    grows to be)."""
+def _regular_chunks(path: Path, limit: int):
+    """The bytes of the regular file at ``path`` a chunk (1 MiB) at a time,
+    at most ``limit`` of them (0: no limit).  Opened without blocking, so a
+    FIFO never hangs the caller; anything but a regular file (after following
+    links) raises :class:`NotRegular`, a file over the limit :class:`TooLarge`
+    (before more than ``limit`` + 1 bytes are read, however large it claims
+    or grows to be)."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     try:
         info = os.fstat(fd)
@@ -183,20 +183,24 @@ def read_regular(path: Path, limit: int) -> bytes:
             raise NotRegular(path, _kind(info.st_mode))
         if limit and info.st_size > limit:
             raise TooLarge(path, info.st_size, limit)
-        chunks: list[bytes] = []
         got = 0
         cap = limit + 1 if limit else None
         while cap is None or got < cap:
             chunk = os.read(fd, 1 << 20 if cap is None else min(1 << 20, cap - got))
             if not chunk:
                 break
-            chunks.append(chunk)
             got += len(chunk)
-        if limit and got > limit:
-            raise TooLarge(path, got, limit)
-        return b"".join(chunks)
+            if limit and got > limit:
+                raise TooLarge(path, got, limit)
+            yield chunk
     finally:
         os.close(fd)
+
+
+def read_regular(path: Path, limit: int) -> bytes:
+    """The bytes of the regular file at ``path``, at most ``limit`` of them
+    (0: no limit), with the checks of :func:`_regular_chunks`."""
+    return b"".join(_regular_chunks(path, limit))
 
 
 def hash_regular(path: Path, limit: int, head: int) -> tuple[str, bytes]:
@@ -205,27 +209,10 @@ def hash_regular(path: Path, limit: int, head: int) -> tuple[str, bytes]:
     :func:`read_regular` (so a huge file is never held whole)."""
     import hashlib
 
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise NotRegular(path, _kind(info.st_mode))
-        if limit and info.st_size > limit:
-            raise TooLarge(path, info.st_size, limit)
-        digest = hashlib.sha256()
-        first = b""
-        got = 0
-        cap = limit + 1 if limit else None
-        while cap is None or got < cap:
-            chunk = os.read(fd, 1 << 20 if cap is None else min(1 << 20, cap - got))
-            if not chunk:
-                break
-            if len(first) < head:
-                first += chunk[:head - len(first)]
-            digest.update(chunk)
-            got += len(chunk)
-        if limit and got > limit:
-            raise TooLarge(path, got, limit)
-        return digest.hexdigest(), first
-    finally:
-        os.close(fd)
+    digest = hashlib.sha256()
+    first = b""
+    for chunk in _regular_chunks(path, limit):
+        if len(first) < head:
+            first += chunk[:head - len(first)]
+        digest.update(chunk)
+    return digest.hexdigest(), first

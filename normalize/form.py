@@ -310,7 +310,7 @@ class FormParser:
         columns = {"target": self.goal_columns.get("target", 2), "actual": self.goal_columns.get("actual", 4)}
         if "target_adjusted" in self.goal_columns:
             columns["target_adjusted"] = self.goal_columns["target_adjusted"]
-        if len(texts) == 2:
+        if len(texts) == 2 and "target_adjusted" not in columns:  # with three columns, by where the texts stand
             self.goal_parts["target"].append(texts[0][1])
             self.goal_parts["actual"].append(texts[1][1])
             return True

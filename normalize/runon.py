@@ -528,6 +528,51 @@ def _block_of(a: Anchor) -> str | None:
         return _BLOCK_LABELS[a.kind[6:]]
     return "source" if a.kind == "source" else None
 
+
+_SENTENCE_END = re.compile(r"[。！？；!?;]")
+_NONE_WORDS = ("无偿", "无法", "无论", "无需", "无须", "无人", "无线", "无障碍", "无纸", "无害", "无缝", "无重大", "无安全",
+               "无事故", "无投诉", "无违", "无差错", "无一")  # 无 beginning a word, not the empty-cell 无
+_DONE = re.compile(r"完成了|已完成|实现了|开展了|取得了|达到了")
+
+
+def share_goal_texts(text: str, cells: int) -> list[str] | None:
+    """Goal texts printed one after another after all ``cells`` header words
+    (年初绩效目标 全年(调整)绩效目标 全年目标实际完成情况 …), shared out in the
+    header's order when the text decides it, else None.  The text is cut
+    into sentences and the empty-cell word 无 (at the start or after a
+    sentence's end); the last column's text (the actual) starts at the first
+    sentence saying what was done (完成了, 开展了 …), and what comes before
+    it must give exactly one cell per other column: each 无 a cell of its
+    own, each run of sentences between them one cell."""
+    units: list[tuple[str, bool]] = []  # (text, is the empty-cell 无)
+    rest = text
+    while rest:
+        if rest.startswith("无") and len(rest) > 1 and not rest.startswith(_NONE_WORDS) \
+                and _CJK_CHARS.match(rest[1]):
+            units.append(("无", True))
+            rest = rest[1:]
+            continue
+        if rest == "无":
+            units.append((rest, True))
+            break
+        m = _SENTENCE_END.search(rest)
+        end = m.end() if m else len(rest)
+        units.append((rest[:end], False))
+        rest = rest[end:]
+    done = next((n for n, (u, none) in enumerate(units) if not none and _DONE.search(u)), None)
+    if done is None or done == 0 or any(none for _, none in units[done:]):
+        return None
+    out: list[str] = []
+    after_none = True
+    for u, none in units[:done]:
+        if none or after_none:
+            out.append(u)
+        else:
+            out[-1] += u  # a run of sentences: one cell
+        after_none = none
+    return [*out, "".join(u for u, _ in units[done:])] if len(out) == cells - 1 else None
+
+
 @dataclass
 class _Stream:
     text: str
@@ -736,6 +781,12 @@ class RunOnReader:
             values_after[len(heads) - 1] = (end_heads, stop)
         row = ["", ""] + [""] * (2 * len(heads))
         head = [*head_cells, ""]
+        last = values_after.get(len(heads) - 1)
+        if len(heads) > 1 and list(values_after) == [len(heads) - 1] and last[0] == end_heads \
+                and (cells := share_goal_texts(text[last[0]:last[1]].strip(), len(heads))) is not None:
+            values_after = {}  # the texts after every header word, shared out in the header's order
+            for n, cell in enumerate(cells):
+                row[2 + 2 * n] = cell
         for n, h in enumerate(heads):
             head += [h.cell, ""]
             piece = values_after.get(n)

@@ -24,7 +24,7 @@ NAMES = ["04_sichuan_qingshen_fagai_2023", "05_sichuan_daying_sifa_2023", "07_ni
 # how many hand-read fields each excerpt's reading gets right (the others, marked reportable in the
 # hand reading, are reported with their text): 07's indicator rows run together past reading
 READ = {"04_sichuan_qingshen_fagai_2023": 62, "05_sichuan_daying_sifa_2023": 63,
-        "07_ningxia_yinchuan_liuzhong_2021_OCR": 169, "08_chongqing_kexuecheng_rongmeiti_2021_dept_whole_OCR": 289}
+        "07_ningxia_yinchuan_liuzhong_2021_OCR": 169, "08_chongqing_kexuecheng_rongmeiti_2021_dept_whole_OCR": 292}
 FUNDING_VALUES = ("budget_initial", "budget_full_year", "executed", "weight", "execution_rate", "score")
 INDICATOR_VALUES = ("level1", "level2", "level3", "target_op", "target_value", "target_unit",
                     "actual_raw", "actual_value", "weight", "score")
@@ -62,7 +62,8 @@ def _check(shared_dir: Path, name: str) -> tuple[list, list, list]:
             neither.append((*key, value, got))
 
     for field, spec in want["form"].items():
-        judge(("forms", field), form[field], spec["value"], spec["line"], spec.get("reportable", False))
+        value = None if spec.get("empty") else spec["value"]  # a cell printed with an empty-cell mark (无)
+        judge(("forms", field), form[field], value, spec["line"], spec.get("reportable", False))
     funding = tables["funding"][tables["funding"].form_index == form.form_index].set_index("source_key", drop=False)
     for rec in want.get("funding", []):
         row = funding.loc[rec["source_key"]] if rec["source_key"] in funding.index else None

@@ -55,11 +55,32 @@ def test_department_form_run_together_reads_every_row(department):
     assert "label_repaired" in said  # 年初预匏数, 性标定指: read, and said
 
 
-def test_department_goal_texts_run_together_are_reported(department):
+def test_department_goal_texts_run_together_are_read_in_the_headers_order(department):
+    """The clean copy's goal cells, run together after the three header words
+    (年初绩效目标 全年(调整)绩效目标 全年目标实际完成情况): two sentences, 无, then
+    the actual (the first sentence saying what was done).  Read in that order,
+    as the tab copy reads them: the sentences are the 年初 target, 无 the empty
+    adjusted cell."""
     [form] = department["forms"]
-    assert form["goal_target"] is None and form["goal_actual"] is None
+    assert form["goal_target"] == ("通过整合各级各类媒体、户外广告载体、宣传宣讲活动等,为建设成渝地区双城经济圈和西部(重庆)重庆科学城"
+                                   "营造良好氛围。保障融媒体中心正常人事基础/日常运转,有效承担西部(重庆)科学城新闻宣传管理,"
+                                   "思想文化领域建设等工作。")
+    assert form["goal_adjusted"] is None
+    assert form["goal_actual"] == ("中心2021年较好地完成了履职任务,有效开展了西部(重庆)科学城新闻宣传管理/思想文化领域建设等工作,"
+                                   "为建设成渝地区双城经济圈和西部(重庆)重庆科学城营造了良好氛围。")
     texts = " ".join(f["text"] or "" for f in department["findings"] if f["code"] == "unparsed_line")
-    assert "通过整合各级各类媒体" in texts and "中心2021年较好地完成了履职任务" in texts
+    assert "通过整合各级各类媒体" not in texts and "中心2021年较好地完成了履职任务" not in texts
+
+
+def test_goal_texts_are_shared_out_only_when_the_text_decides():
+    from selfeval.normalize.runon import share_goal_texts
+
+    assert share_goal_texts("无甲乙丙。丁戊。已完成了庚。", 3) == ["无", "甲乙丙。丁戊。", "已完成了庚。"]
+    assert share_goal_texts("甲乙丙。丁戊。无已完成了庚。", 3) == ["甲乙丙。丁戊。", "无", "已完成了庚。"]
+    assert share_goal_texts("甲乙丙。丁戊。已完成了庚。", 3) is None  # two sentences, two cells: which goes where?
+    assert share_goal_texts("保障学校正常工作运行", 2) is None  # nothing says what was done
+    assert share_goal_texts("无偿提供服务。全年完成了服务。", 2) == ["无偿提供服务。", "全年完成了服务。"]
+    assert share_goal_texts("无偿提供服务。全年完成了服务。", 3) is None
 
 
 def test_four_dimension_form_run_together_reads_head_funding_and_rows(tmp_path):
