@@ -12,6 +12,7 @@ went wrong is in the findings.
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 import time
@@ -529,8 +530,21 @@ def _on_executor(executor: Executor, items: list[InputFile], settings: Settings,
             cache.store(outcome.key, outcome.result)
         emit(outcome.result, out)
 
-    for item, future in _in_order(executor, items, settings, read_file, cache):
+    for item, future in _in_order(executor, items, settings, _read_on_executor, cache):
         yield partial(deliver, item, future)
+
+
+@functools.cache
+def _executor_engines() -> Engines:
+    """The OCR engines of a process an executor reads in (a cluster's
+    worker): built there on first use and kept for the files it reads next,
+    so the models load once per process, as in the worker pool."""
+    return Engines()
+
+
+def _read_on_executor(item: InputFile, settings: Settings, cache: ResultCache | None) -> Outcome:
+    """:func:`read_file` in an executor's process, with that process's engines."""
+    return read_file(item, settings, cache, engines=_executor_engines())
 
 
 def _pooled(pool: WorkerPool, items: list[InputFile], settings: Settings, cache: ResultCache | None,

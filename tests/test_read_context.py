@@ -174,3 +174,28 @@ def test_the_ocr_engine_is_the_contexts_registry_not_a_modules(tmp_path):
             if isinstance(value, Engines) or (isinstance(value, dict) and any(isinstance(v, Engines | ReplayEngine)
                                                                           for v in value.values()))]
     assert held == []
+
+
+def test_files_read_on_an_executor_share_their_process_engines(tmp_path, monkeypatch):
+    """On an executor (a cluster's workers), each process builds its OCR
+    engine once for all the files it reads, as the worker pool does, not once
+    a file."""
+    from selfeval import pipeline
+
+    built: list[str] = []
+
+    def build(self, name: str) -> ReplayEngine:
+        built.append(name)
+        return ReplayEngine([TextBox("项目序号：1", (20, 20, 200, 50), 0.99)])
+
+    monkeypatch.setattr(Engines, "build", build)
+    pipeline._executor_engines.cache_clear()
+    for name in ("a.png", "b.png", "c.png"):
+        Image.new("RGB", (400, 200), "white").save(tmp_path / name)
+    try:
+        with ThreadPoolExecutor(max_workers=1) as executor:
+            batch = pipeline.run([tmp_path], Settings(keep_results=True), executor=executor)
+    finally:
+        pipeline._executor_engines.cache_clear()
+    assert [f.doc_id for f in batch.files] == ["a.png", "b.png", "c.png"]
+    assert built == ["rapidocr"]
