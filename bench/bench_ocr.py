@@ -229,18 +229,10 @@ def per_kind(kinds: list[str] | None, repeats: int) -> list[dict]:
 def _replayed(case, data: bytes, recorded: dict):
     """An engine that gives back the recorded boxes, turned by the difference between
     this machine's deskew and the recording's (as the replay tests do)."""
-    import cv2
+    from selfeval.extract.ocr import ReplayEngine
+    from selfeval.extract.ocr.page import recorded_boxes
 
-    from selfeval.extract.ocr import ReplayEngine, load_boxes
-    from selfeval.extract.ocr.page import map_boxes, prepare_page
-
-    rgb = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
-    h, w = rgb.shape[:2]
-    boxes = load_boxes(recorded["boxes"])
-    delta = prepare_page(rgb).angle - recorded["deskew_angle"]
-    if delta:
-        boxes = map_boxes(boxes, cv2.getRotationMatrix2D((w / 2, h / 2), delta, 1.0))
-    return ReplayEngine(boxes)
+    return ReplayEngine(recorded_boxes(np.asarray(Image.open(io.BytesIO(data)).convert("RGB")), recorded))
 
 
 def replayed_kinds(kinds: list[str] | None) -> list[dict]:

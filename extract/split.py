@@ -60,6 +60,9 @@ def is_title(row: SourceRow) -> bool:
     return match is not None and not _PROSE.search(filled[0]) and len(_AFTER.sub("", filled[0][match.end() :])) <= 2
 
 
+LOOKBACK = 3  # a title at most this many rows above a 项目序号 line starts its form
+
+
 def split_forms(rows: list[SourceRow]) -> tuple[list[FormCells], list[SourceRow]]:
     """Forms of a document, and the stray rows before the first one."""
     seq_rows = [i for i, row in enumerate(rows) if seq_of(row) is not None]
@@ -72,7 +75,7 @@ def split_forms(rows: list[SourceRow]) -> tuple[list[FormCells], list[SourceRow]
             # the title belongs to this form when it stands between the
             # previous form's 项目序号 and this one, with only blank-ish rows
             for t in reversed(title_rows):
-                if previous_end <= t < i and i - t <= 3:
+                if previous_end <= t < i and i - t <= LOOKBACK:
                     start = t
                     break
             starts.append(start)
@@ -109,7 +112,6 @@ def _print_title_repeat(previous: FormCells, seq: int | None, first: SourceRow) 
 
 
 
-LOOKBACK = 3  # a title at most this many rows above a 项目序号 line starts its form (as in split_forms)
 
 
 def stream_forms(rows: Iterable[SourceRow], stray: list[SourceRow]) -> Iterator[FormCells]:

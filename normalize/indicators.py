@@ -20,6 +20,7 @@ from selfeval.findings import Finding, finding_at
 from selfeval.normalize import scorers
 from selfeval.normalize.cells import clean
 from selfeval.normalize.records import IndicatorRecord
+from selfeval.normalize.rows import block_labels
 from selfeval.normalize.slots import Placement, fit
 from selfeval.normalize.values import (
     Value,
@@ -175,11 +176,6 @@ def read_row(
     return _read_cells(row.cells, row.positional, tuple(sorted(columns.items())), template.name, cutoff, weights)
 
 
-@cache
-def _block_label_keys() -> frozenset[str]:
-    return frozenset(Vocabulary.key(t) for t in vocabulary()["block_labels"]["indicators"])
-
-
 def _without_block_label(cells: tuple[str, ...], columns: dict[str, int]) -> tuple[str, ...]:
     """The row without the block's own label (绩效指标) left of the level-1
     column: a merged cell down the block's rows that starts on its first
@@ -187,7 +183,7 @@ def _without_block_label(cells: tuple[str, ...], columns: dict[str, int]) -> tup
     the block, not a level (read as a level it is 时效指标 by one character)."""
     first = _first_filled(cells, 0)
     level1 = columns.get("level1")
-    if first is None or level1 is None or first >= level1 or Vocabulary.key(cells[first]) not in _block_label_keys():
+    if first is None or level1 is None or first >= level1 or Vocabulary.key(cells[first]) not in block_labels("indicators"):
         return cells
     return (*cells[:first], "", *cells[first + 1:])
 

@@ -151,15 +151,6 @@ def typed(table: str, field: str, text: str):
 
 
 # -- applying -------------------------------------------------------------------
-def apply_corrections(doc_id: str, forms: list[FormRecord], corrections: Sequence[Correction]) -> list[Finding]:
-    """Apply the corrections of ``doc_id`` to its forms, in file order.  Findings about a
-    form go to that form's findings; those about no form of the document are returned."""
-    mine = DocumentCorrections(doc_id, corrections)
-    for form in forms:
-        mine.apply(form)
-    return mine.loose()
-
-
 class DocumentCorrections:
     """The corrections of one document, applied form by form as its forms are
     read (:meth:`apply`); :meth:`loose` then gives the findings about no form

@@ -71,34 +71,6 @@ def part_finding(doc: Document, rows: list[SourceRow], where: str) -> Finding:
     )
 
 
-def quiet_parts(doc: Document, form_rows: list[list[SourceRow]], forms: list, stray: list[SourceRow]) -> tuple[
-    list[Finding], set[Place]
-]:
-    """The ``no_form_in_part`` findings of ``doc`` and the places they report.
-
-    ``form_rows`` are each form's rows and ``forms`` their records (same
-    order); ``stray`` the rows before the first form.  The caller drops
-    the ``unparsed_line`` findings at the returned places (of stray rows it
-    makes none for parts reported here)."""
-    findings: list[Finding] = []
-    places: set[Place] = set()
-    if doc.kind == "text" or not forms:
-        return findings, places
-    for part in runs(stray):
-        findings.append(part_finding(doc, part, "before the first form"))
-        places.update(r.place for r in part)
-    for rows, form in zip(form_rows, forms, strict=True):
-        if form.look_alike:
-            continue  # its parts are the look-alike's, reported with it
-        used = form.used_lines
-        for n, part in enumerate(runs(rows)):
-            if n == 0 or any(r.place in used for r in part):
-                continue
-            findings.append(part_finding(doc, part, f"after form {form.form_seq or form.form_index}"))
-            places.update(r.place for r in part)
-    return findings, places
-
-
 def without_lines_at(findings: list[Finding], places: set[Place]) -> list[Finding]:
     """``findings`` without the ``unparsed_line`` ones at ``places``."""
     if not places:

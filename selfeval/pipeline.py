@@ -315,7 +315,7 @@ class _Reading:
                 form.findings.append(f)
 
     def _numbered(self, form: FormRecord) -> list[Finding]:
-        """missing_form_seq and duplicate_form_seq, as the forms come (see :func:`document_findings`)."""
+        """missing_form_seq and duplicate_form_seq for ``form``, from the 项目序号 of the forms before it."""
         start = _start(form)
         if form.form_seq is None:
             form.form_seq = form.form_index

@@ -73,8 +73,8 @@ def _scans(folder, monkeypatch) -> list[str]:
     from scangen.cases import RECORDED, RECORDED_DIR, scan_for
 
     from selfeval.extract.image import read_page
-    from selfeval.extract.ocr import Engines, ReplayEngine, TextBox, load_boxes
-    from selfeval.extract.ocr.page import map_boxes, prepare_page
+    from selfeval.extract.ocr import Engines, ReplayEngine, TextBox
+    from selfeval.extract.ocr.page import map_boxes, prepare_page, recorded_boxes
 
     def page_key(rgb) -> str:
         capture = _Capture()
@@ -99,14 +99,7 @@ def _scans(folder, monkeypatch) -> list[str]:
     recorded = json.loads((RECORDED_DIR / f"{RECORDED_PAGE}.json").read_text(encoding="utf-8"))
     _, data = scan_for(case)
     rgb = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
-    boxes = load_boxes(recorded["boxes"])
-    delta = prepare_page(rgb).angle - recorded["deskew_angle"]
-    if delta:  # this machine's deskew differs a little from the recording's
-        import cv2
-
-        h, w = rgb.shape[:2]
-        boxes = map_boxes(boxes, cv2.getRotationMatrix2D((w / 2, h / 2), delta, 1.0))
-    pages[page_key(rgb)] = boxes
+    pages[page_key(rgb)] = recorded_boxes(rgb, recorded)
     (folder / "scans" / "form1-stamped.png").write_bytes(data)
     monkeypatch.setattr(Engines, "build", lambda self, name: _PageEngine(pages))
     return ["scans/forms.tif"]

@@ -36,7 +36,7 @@ from selfeval.extract.context import ReadContext  # noqa: E402
 from selfeval.extract.grid import SourceRow  # noqa: E402
 from selfeval.extract.image import _placeholder, low_confidence_findings, ocr_page_image, read_image  # noqa: E402
 from selfeval.extract.ocr import Engines, Glyph, ReplayEngine, TextBox, load_boxes  # noqa: E402
-from selfeval.extract.ocr.page import map_boxes, prepare_page, suppress_seal  # noqa: E402
+from selfeval.extract.ocr.page import map_boxes, prepare_page, recorded_boxes, suppress_seal  # noqa: E402
 from selfeval.extract.ocr.table import _split_across, cluster_table, find_lines, lines_to_tables  # noqa: E402
 from selfeval.extract.readers import Source  # noqa: E402
 from selfeval.settings import Settings  # noqa: E402
@@ -60,17 +60,8 @@ def replay(rgb: np.ndarray, boxes_in_scan_frame: list[TextBox]) -> list[SourceRo
 
 
 def replay_recorded(rgb: np.ndarray, recorded: dict) -> list[SourceRow]:
-    """Read a page with recorded engine output (boxes on the deskewed page).
-
-    Should this machine's deskew differ a little from the recording's (other
-    image libraries), the boxes are turned by the difference.
-    """
-    h, w = rgb.shape[:2]
-    delta = prepare_page(rgb).angle - recorded["deskew_angle"]
-    boxes = load_boxes(recorded["boxes"])
-    if delta:
-        boxes = map_boxes(boxes, cv2.getRotationMatrix2D((w / 2, h / 2), delta, 1.0))
-    return ocr_page_image(Image.fromarray(rgb), 1, Settings(), engine=ReplayEngine(boxes))
+    """Read a page with recorded engine output (boxes on the deskewed page, see :func:`recorded_boxes`)."""
+    return ocr_page_image(Image.fromarray(rgb), 1, Settings(), engine=ReplayEngine(recorded_boxes(rgb, recorded)))
 
 
 def same(got: str, want: str) -> bool:
@@ -335,13 +326,7 @@ def test_the_recorded_page_without_rulings_reads_every_field(tmp_path):
     case = RECORDED["form07-200dpi-borderless"]
     recorded = json.loads((RECORDED_DIR / "form07-200dpi-borderless.json").read_text(encoding="utf-8"))
     _, data = scan_for(case)
-    rgb = rgb_of(data)
-    h, w = rgb.shape[:2]
-    boxes = load_boxes(recorded["boxes"])
-    delta = prepare_page(rgb).angle - recorded["deskew_angle"]
-    if delta:
-        boxes = map_boxes(boxes, cv2.getRotationMatrix2D((w / 2, h / 2), delta, 1.0))
-    right, total = _fields_against_text(case.form_index, data, ReplayEngine(boxes), tmp_path)
+    right, total = _fields_against_text(case.form_index, data, ReplayEngine(recorded_boxes(rgb_of(data), recorded)), tmp_path)
     assert right == total
 
 

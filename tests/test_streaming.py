@@ -87,8 +87,9 @@ def test_the_writer_gets_the_first_form_before_the_file_is_read(tmp_path, monkey
     first_rows, _ = watch.seen[0]
     # the first form went on after about one form's rows were read, not the file's
     assert 0 < first_rows < total / COPIES, (first_rows, total)
-    assert [rows for rows, _ in watch.seen] == sorted(rows for rows, _ in watch.seen)
-    assert watch.seen[-1][0] <= total
+    # and so on through the file: the middle copy's first form went on before the copies after it were read
+    middle = COPIES // 2
+    assert watch.seen[27 * middle][0] < total * (middle + 1) / COPIES, (watch.seen[27 * middle], total)
 
 
 def test_no_more_than_a_few_form_records_are_alive_at_once(tmp_path, monkeypatch):
@@ -188,7 +189,7 @@ def _shapes(tmp_path: Path) -> list[Path]:
         "mixed-gb18030-utf8.txt": seed[:3000].encode("gb18030") + b"\n" + seed[3000:6000].encode("utf-8"),
         "damaged-utf8-bom.txt": b"\xef\xbb\xbf" + seed[:4000].encode("utf-8") + b"\xff\xfe\n" + seed[4000:].encode(),
         "binary.txt": b"\x00\x01\x02" * 5000,
-        "png-named-txt.txt": (Path("fixtures/README.md").read_bytes()[:0] + b"\x89PNG\r\n\x1a\n" + b"\x00" * 64),
+        "png-named-txt.txt": (b"\x89PNG\r\n\x1a\n" + b"\x00" * 64),
     }
     paths = []
     for name, data in made.items():

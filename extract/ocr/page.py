@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from selfeval.extract.ocr import Glyph, TextBox
+from selfeval.extract.ocr import Glyph, TextBox, load_boxes
 
 DEFAULT_MAX_SKEW_DEG = 5.0  # the largest rotation deskew looks for
 DEFAULT_UNIT_PX = 20.0  # the character height assumed when a page has no text to measure
@@ -222,3 +222,13 @@ def map_boxes(boxes: list[TextBox], matrix: np.ndarray) -> list[TextBox]:
     return out
 
 
+def recorded_boxes(rgb: np.ndarray, recorded: dict) -> list[TextBox]:
+    """A recording's engine boxes (on its deskewed page) for ``rgb``: should
+    this machine's deskew differ a little from the recording's (other image
+    libraries), the boxes are turned by the difference."""
+    boxes = load_boxes(recorded["boxes"])
+    delta = prepare_page(rgb).angle - recorded["deskew_angle"]
+    if delta:
+        h, w = rgb.shape[:2]
+        boxes = map_boxes(boxes, cv2.getRotationMatrix2D((w / 2, h / 2), delta, 1.0))
+    return boxes
