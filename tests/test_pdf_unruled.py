@@ -93,7 +93,7 @@ def test_several_forms_per_page_read_with_columns_of_their_own(several_per_page)
     assert same / total >= A3_FIELD_SHARE, f"{same} of {total} fields"
 
 
-def test_a_workbook_printed_without_borders_by_libreoffice(tmp_path):
+def test_a_workbook_printed_without_borders_by_libreoffice(tmp_path, cjk_font):
     """The seed's forms in a workbook sized for printing (column widths,
     row heights, landscape, one page wide) and no borders, printed to PDF
     by LibreOffice: numbers flush right, labels merged and centred."""
