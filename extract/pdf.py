@@ -389,7 +389,8 @@ def _unruled_rows(chars: list[dict], carry: Carry) -> tuple[list[PageRow], set[i
     rows: list[PageRow] = []
     continues = False
     anchors: list[float] = []
-    for k, part in enumerate(unruled.form_parts(lines)):  # each form on the page has its own columns
+    parts = [part for strip in unruled.side_by_side(lines) for part in unruled.form_parts(strip)]
+    for k, part in enumerate(parts):  # each form on the page has its own columns
         anchors = lay.column_anchors(part)
         split = [unruled.split_at_columns(line, anchors) for line in part]
         if any(a is not b for a, b in zip(split, part, strict=True)):

@@ -140,26 +140,115 @@ def test_a_department_row_is_read_by_what_its_parts_are():
     assert (row["level3"], row["indicator_kind"], row["target"], row["actual"]) == ("服务质量", "定性指标", "优", "优")
 
 
-def test_seed_form_run_together_reads_its_head_and_reports_what_it_cannot_cut(tmp_path):
-    """The seed's first form run together: its funding header prints 执行率 and
-    得分 as one word and its indicator values come before 分值, orders the
-    cutting does not know; those rows are reported with their text, never
-    read into the wrong columns."""
-    lines = Path("fixtures/forms/seed-2020-rongchang-27-forms.txt").read_text(encoding="utf-8").splitlines()
-    seqs = [n for n, line in enumerate(lines) if "项目序号" in line]
-    path = tmp_path / "seed-form-1-run-on.txt"
-    path.write_text(_run_on("\n".join(lines[seqs[0] - 2 : seqs[1] - 2])), encoding="utf-8")
-    tables = _tables(path)
-    [form] = tables["forms"]
-    assert (form["title"], form["form_seq"], form["amount_unit"], form["budget_unit"], form["implementing_unit"],
-            form["project_name"]) == ("2020年度预算资金项目支出绩效自评表", 1, "万元", "重庆市荣昌区人力资源和社会保障局",
-                                      "重庆市荣昌区人力资源和社会保障局", "“鸿雁计划”专项资金")
-    assert tables["funding"] == [] and tables["indicators"] == []
-    texts = " ".join(f["text"] or "" for f in tables["findings"] if f["code"] == "unparsed_line")
-    for text in ("年度资金总额:13.0413.0410.00100.00%10", "市级资金6.526.52—100.00%—", "补助引进人才企业数≥3家3家40.0040.00",
-                 "总分100.0099.00"):
-        assert text in texts
-    assert "empty_form" in {f["code"] for f in tables["findings"]}
+SEED = Path("fixtures/forms/seed-2020-rongchang-27-forms.txt")
+EXPECTED = Path("fixtures/expected")
+FUNDING_FIELDS = ("source_label", "budget_initial", "budget_full_year", "executed", "weight", "execution_rate", "score")
+INDICATOR_FIELDS = ("level1", "level2", "level3", "target_raw", "target_op", "target_value", "target_unit",
+                    "actual_raw", "actual_value", "actual_unit", "weight", "score", "target_met")
+FORM_FIELDS = ("title", "year", "amount_unit", "budget_unit", "implementing_unit", "project_name", "total_weight",
+               "total_score", "template")
+
+
+def _expected(table: str) -> list[dict]:
+    import csv
+
+    with (EXPECTED / f"{table}.csv").open(encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def _same(got, want: str) -> bool:
+    if want == "":
+        return got is None or got == ""
+    if isinstance(got, bool):
+        return str(got) == want
+    if isinstance(got, (int, float)):
+        return abs(got - float(want)) < 1e-9
+    return got == want
+
+
+@pytest.fixture(scope="module", params=[300, 173])
+def seed_run_on(request, tmp_path_factory):
+    """All 27 seed forms run together (every tab and line break removed), cut
+    into lines of 300 and of 173 characters: the seed's own column orders
+    (分值 before 执行率 in the funding block; 年度指标值 实际完成值 分值 得分)."""
+    path = tmp_path_factory.mktemp("runon") / f"seed-run-on-{request.param}.txt"
+    path.write_text(_run_on(SEED.read_text(encoding="utf-8"), request.param), encoding="utf-8")
+    return _tables(path)
+
+
+def test_seed_forms_run_together_read_the_golden_funding_and_indicators(seed_run_on):
+    """Every funding and indicator value of the 27 seed forms, run together,
+    as the golden tables hold it (fixtures/expected, read from the tab
+    copy): the funding rows cut by executed ÷ budget = rate and rate × weight
+    = score in the header's order, a lone number an amount or a weight as the
+    sources' sum to 年度资金总额 says; the indicator rows cut in the header's
+    order (name, 年度指标值, 实际完成值, 分值, 得分)."""
+    got = {(r["form_seq"], r["source_key"]): r for r in seed_run_on["funding"]}
+    want = _expected("funding")
+    assert len(got) == len(want)
+    for row in want:
+        key = (int(row["form_seq"]), row["source_key"])
+        for field in FUNDING_FIELDS:
+            assert _same(got[key][field], row[field]), (key, field, got[key][field], row[field])
+    got = {(r["form_seq"], r["indicator_seq"]): r for r in seed_run_on["indicators"]}
+    want = _expected("indicators")
+    assert len(got) == len(want)
+    for row in want:
+        key = (int(row["form_seq"]), int(row["indicator_seq"]))
+        for field in INDICATOR_FIELDS:
+            assert _same(got[key][field], row[field]), (key, field, got[key][field], row[field])
+
+
+def test_seed_forms_run_together_read_their_heads_and_report_what_cannot_be_cut(seed_run_on):
+    """The head fields and the 总分 of every form as the golden table holds
+    them; what no reading decides is reported with its text: the two goal
+    texts printed one after the other (nothing says where the first ends),
+    form 12's 总分 with one number (weight or score?), and the source rows
+    of a lone 0.00 (an amount or a weight: the sums do not decide)."""
+    forms = {r["form_seq"]: r for r in seed_run_on["forms"]}
+    texts = " ".join(f["text"] or "" for f in seed_run_on["findings"] if f["code"] == "unparsed_line")
+    for row in _expected("forms"):
+        seq = int(row["form_seq"])
+        for field in FORM_FIELDS:
+            if (seq, field) == (12, "total_score"):
+                assert forms[seq][field] is None and "总分98.00" in texts
+                continue
+            assert _same(forms[seq][field], row[field]), (seq, field, forms[seq][field], row[field])
+        assert forms[seq]["goal_target"] is None and forms[seq]["goal_actual"] is None
+        assert row["goal_target"][:8] in texts.replace(" ", "").replace("\n", "") or row["goal_target"][:8] in texts
+    uncertain = [f for f in seed_run_on["findings"] if f["code"] == "uncertain_reading"]
+    assert any("0.00——" in (f["text"] or "") for f in uncertain)
+    assert any("≥500519元/人" in (f["text"] or "") for f in uncertain)  # ≥500 and 519元/人: the numbers nearest
+
+
+def test_budget_rows_are_read_in_the_headers_order():
+    from selfeval.normalize.runon import fit_budget_row
+
+    seed = ["budget_initial", "budget_full_year", "executed", "weight", "execution_rate", "score"]
+    assert fit_budget_row("13.0413.0410.00100.00%10", seed) == [
+        {"budget_full_year": "13.04", "executed": "13.04", "weight": "10.00", "execution_rate": "100.00%", "score": "10"}]
+    assert fit_budget_row("5.005.003.4910.0070.00%7.00", seed) == [  # 3.49 ÷ 5 = 69.8%: within half a point
+        {"budget_initial": "5.00", "budget_full_year": "5.00", "executed": "3.49", "weight": "10.00",
+         "execution_rate": "70.00%", "score": "7.00"}]
+    assert fit_budget_row("159.24159.24159.2410.00100.00%10", seed)[0]["executed"] == "159.24"  # amounts alike
+    assert fit_budget_row("10.00——", seed) == [{"executed": "10.00"}, {"weight": "10.00"}]  # the sums decide
+    department = ["budget_initial", "budget_full_year", "executed", "execution_rate", "weight", "score"]
+    assert fit_budget_row("O76%107.6", department) == [
+        {"executed": "O", "execution_rate": "76%", "weight": "10", "score": "7.6"}]
+
+
+def test_indicator_rows_are_read_in_the_headers_order():
+    from selfeval.normalize.runon import rows_in_order
+
+    order = ("target", "actual", "weight", "score")
+    rows = [r[2] for r in rows_in_order("补助引进人才企业数≥3家3家40.0040.00人均引进费用≤5万/人4.4万/人20.0020.00", order)]
+    assert [(r["level3"], r["target"], r["actual"], r["weight"], r["score"]) for r in rows] == [
+        ("补助引进人才企业数", "≥3家", "3家", "40.00", "40.00"), ("人均引进费用", "≤5万/人", "4.4万/人", "20.00", "20.00")]
+    [row] = [r[2] for r in rows_in_order("就业大学生满意度≥95%90%109.00", order)]  # 分值 10, 得分 9.00: no weight over 100
+    assert (row["weight"], row["score"]) == ("10", "9.00")
+    [row] = [r[2] for r in rows_in_order("群众满意度提升提升10.0010.00", order)]  # one text printed twice
+    assert (row["level3"], row["target"], row["actual"]) == ("群众满意度", "提升", "提升")
+    assert list(rows_in_order("覆盖率≥90%95%59", order)) == [None]  # a score over its weight: no row
 
 
 def test_prose_naming_the_form_opens_no_form(tmp_path):
