@@ -51,6 +51,7 @@ VOCABULARY = {  # see selfeval/data/vocabulary.json
     "form_texts": Keys(FORM_TEXTS, [str]),
     "block_labels": Keys(BLOCKS, [str], required=True),
     "unread_sections?": [str],  # a form's sections no table has a column for: reported with their text
+    "unread_head_fields?": [str],  # head fields no table has a column for (财政审核评分): reported with their text
     "department_titles?": [str],
     "null_markers": [str],
     "list_marks": [str],

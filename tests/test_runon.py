@@ -105,6 +105,30 @@ def test_four_dimension_form_run_together_reads_head_funding_and_rows(tmp_path):
     assert {"考值参分", "顼目产出(30分)", "项Fl实施"} <= repaired
 
 
+def test_a_head_value_printed_out_of_place_and_a_value_past_reading(tmp_path):
+    """The four-dimension copy run together with two OCR habits it was not
+    written with: the 实施单位 cell printed after the row (after 自评得分 and a 财政审核评分
+    no table holds, one character misread), and a 指标值 whose
+    first digits print as a letter and a mark (Q.8万元).  The name is read
+    as 实施单位's and said; the value is kept as printed, no number read from
+    it, and said; the label is reported."""
+    text = (TEMPLATES / "four-dimension-2021.txt").read_text(encoding="utf-8")
+    text = text.replace("实施单位\t银川市第六中学", "实施单位").replace("自评得分\t98", "自评得分\t98\t财政审枝评分\t银川市第六中学")
+    text = text.replace("3\t14.8万元\t14.8万元\t3", "3\tQ.8万元\t14.8万元\t3")
+    path = tmp_path / "four-dimension-moved.txt"
+    path.write_text(_run_on(text), encoding="utf-8")
+    tables = _tables(path)
+    [form] = tables["forms"]
+    assert (form["implementing_unit"], form["department"], form["total_score"]) == ("银川市第六中学", "银川市教育局", 98.0)
+    [row] = [r for r in tables["indicators"] if r["level3"] == "绿化、水电费等成本"]
+    assert (row["target_raw"], row["target_value"], row["actual_value"], row["weight"], row["score"]) == (
+        "Q.8万元", None, 14.8, 3.0, 3.0)
+    said = {(f["code"], f["text"]) for f in tables["findings"]}
+    assert ("row_realigned", "银川市第六中学") in said
+    assert ("unparsed_line", "财政审枝评分") in said
+    assert ("unparsed_number", "绿化、水电费等成本3Q.8万元14.8万元3") in said
+
+
 def test_project_rows_are_cut_by_name_weight_values_and_score():
     from selfeval.normalize.runon import project_rows
 
