@@ -893,7 +893,31 @@ def _block_of(a: Anchor) -> str | None:
 _SENTENCE_END = re.compile(r"[。！？；!?;]")
 _NONE_WORDS = ("无偿", "无法", "无论", "无需", "无须", "无人", "无线", "无障碍", "无纸", "无害", "无缝", "无重大", "无安全",
                "无事故", "无投诉", "无违", "无差错", "无一")  # 无 beginning a word, not the empty-cell 无
-_DONE = re.compile(r"完成了|已完成|实现了|开展了|取得了|达到了")
+DONE_GAP = 6  # characters a mark of the done may stand before its verb (均按时足额发放)
+
+
+@cache
+def _done() -> re.Pattern[str]:
+    """A sentence saying what was done, from ``done_phrases`` in
+    selfeval/data/vocabulary.json: one of its verbs after one of its marks
+    (已, 均, 顺利 …; up to DONE_GAP characters of no punctuation between:
+    均按时足额发放) or right before one (完成了).  The phrases are checked when
+    the vocabulary is loaded (:class:`selfeval.normalize.schema.Words`): each
+    a word of Chinese characters, none listed twice."""
+    phrases = vocabulary().get("done_phrases", {"verbs": [], "before": [], "after": []})
+
+    def alt(words):
+        return "(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + ")"
+
+    if not phrases["verbs"]:
+        return re.compile(r"(?!)")
+    verbs = alt(phrases["verbs"])
+    parts = []
+    if phrases["before"]:
+        parts.append(alt(phrases["before"]) + r"[^\d\s，,。；;！？!?]{0," + str(DONE_GAP) + "}?" + verbs)
+    if phrases["after"]:
+        parts.append(verbs + alt(phrases["after"]))
+    return re.compile("|".join(parts) or r"(?!)")
 
 
 def share_goal_texts(text: str, cells: int) -> list[str] | None:
@@ -902,7 +926,8 @@ def share_goal_texts(text: str, cells: int) -> list[str] | None:
     header's order when the text decides it, else None.  The text is cut
     into sentences and the empty-cell word 无 (at the start or after a
     sentence's end); the last column's text (the actual) starts at the first
-    sentence saying what was done (完成了, 开展了 …), and what comes before
+    sentence saying what was done (a verb with a mark of the done, as
+    ``done_phrases`` lists them: 完成了, 已按时足额发放 …: :func:`_done`), and what comes before
     it must give exactly one cell per other column: each 无 a cell of its
     own, each run of sentences between them one cell."""
     units: list[tuple[str, bool]] = []  # (text, is the empty-cell 无)
@@ -920,7 +945,7 @@ def share_goal_texts(text: str, cells: int) -> list[str] | None:
         end = m.end() if m else len(rest)
         units.append((rest[:end], False))
         rest = rest[end:]
-    done = next((n for n, (u, none) in enumerate(units) if not none and _DONE.search(u)), None)
+    done = next((n for n, (u, none) in enumerate(units) if not none and _done().search(u)), None)
     if done is None or done == 0 or any(none for _, none in units[done:]):
         return None
     out: list[str] = []
