@@ -618,6 +618,11 @@ _ROW_ONE = re.compile(  # name, 分值, a dash (no 指标值), the 全年实际�
     r"(?P<name>[^\d" + _DASH + r"][^\d]*?)(?P<w>\d{1,2})(?P<dash>[" + _DASH + r"])?"
     r"(?P<v>[^\d]+?|\d+(?:\.\d+)?%)" + _SCORE + r"(?=[^\d.%]|$)")
 
+_ROW_UNIT = re.compile(  # name, 分值, a dash, 指标值 and 全年实际值 differing but in one unit (3M.8万元14.8万元3), 得分
+    r"(?P<name>[^\d" + _DASH + r"][^\d]*?)(?P<w>\d{1,2})(?P<dash>[" + _DASH + r"])?"
+    r"(?P<t>[^\d]{0,2}\d+(?:\.\d+)?(?P<u>[^\d.%]{1,3}?))(?P<v>\d+(?:\.\d+)?(?P=u))" + _SCORE + r"(?=[^\d.%]|$)")
+_ILLEGIBLE = re.compile(r"[A-Za-z]+\.?\d|^\.\d")  # a number with letters where its first digits were (M.8万元)
+
 
 def _score(text: str) -> str | None:
     value = text.translate(_OCR_DIGITS)
@@ -637,7 +642,7 @@ def project_rows(piece: str):
         lead = _PLACEHOLDER.match(rest)
         skip = lead.end() if lead else 0
         found = None
-        for pattern in (_ROW_SAME, _ROW_ONE):
+        for pattern in (_ROW_SAME, _ROW_ONE, _ROW_UNIT):
             m = pattern.match(rest, skip)
             if m is None:
                 continue
@@ -649,7 +654,7 @@ def project_rows(piece: str):
                 found = (at + m.start(), at + m.end(), None)
                 break
             value = m.group("v")
-            target = value if pattern is _ROW_SAME else ""
+            target = value if pattern is _ROW_SAME else m.group("t") if pattern is _ROW_UNIT else ""
             found = (at + m.start(), at + m.end(), {"level3": name, "weight": m.group("w"), "target": target,
                                                    "actual": value, "score": score})
             break
@@ -846,6 +851,32 @@ def _by_block_sums(rows: list[tuple[Anchor | None, list[dict[str, str]]]]) -> li
     return out
 
 
+NAME_FIELDS = ("budget_unit", "implementing_unit", "department", "project_name")  # head fields holding a name
+
+
+@cache
+def _unread_heads() -> tuple[str, ...]:
+    return tuple(vocabulary().get("unread_head_fields", ()))
+
+
+def _unread_label(text: str) -> int | None:
+    """Where a label of ``unread_head_fields`` printed at the start of ``text``
+    ends: the label, or its characters with up to a third of them misread,
+    split or missing (财政审1度评分 for 财政审核评分: 核 read as 1度), ending with
+    the label's last character; the one label that close, else None."""
+    from rapidfuzz.distance import Levenshtein
+
+    hits = set()
+    for label in _unread_heads():
+        most = max(1, len(label) // 3)
+        for n in range(max(2, len(label) - most), len(label) + most + 1):
+            piece = text[:n]
+            if len(piece) == n and piece.endswith(label[-1]) and Levenshtein.distance(piece, label) <= most:
+                hits.add((label, n))
+                break
+    return next(iter(hits))[1] if len({label for label, _ in hits}) == 1 else None
+
+
 def _block_of(a: Anchor) -> str | None:
     """The block an anchor opens or belongs to (funding, goal, department,
     indicators, total; indicator_label for 绩效指标, whose header words say
@@ -862,7 +893,31 @@ def _block_of(a: Anchor) -> str | None:
 _SENTENCE_END = re.compile(r"[。！？；!?;]")
 _NONE_WORDS = ("无偿", "无法", "无论", "无需", "无须", "无人", "无线", "无障碍", "无纸", "无害", "无缝", "无重大", "无安全",
                "无事故", "无投诉", "无违", "无差错", "无一")  # 无 beginning a word, not the empty-cell 无
-_DONE = re.compile(r"完成了|已完成|实现了|开展了|取得了|达到了")
+DONE_GAP = 6  # characters a mark of the done may stand before its verb (均按时足额发放)
+
+
+@cache
+def _done() -> re.Pattern[str]:
+    """A sentence saying what was done, from ``done_phrases`` in
+    selfeval/data/vocabulary.json: one of its verbs after one of its marks
+    (已, 均, 顺利 …; up to DONE_GAP characters of no punctuation between:
+    均按时足额发放) or right before one (完成了).  The phrases are checked when
+    the vocabulary is loaded (:class:`selfeval.normalize.schema.Words`): each
+    a word of Chinese characters, none listed twice."""
+    phrases = vocabulary().get("done_phrases", {"verbs": [], "before": [], "after": []})
+
+    def alt(words):
+        return "(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + ")"
+
+    if not phrases["verbs"]:
+        return re.compile(r"(?!)")
+    verbs = alt(phrases["verbs"])
+    parts = []
+    if phrases["before"]:
+        parts.append(alt(phrases["before"]) + r"[^\d\s，,。；;！？!?]{0," + str(DONE_GAP) + "}?" + verbs)
+    if phrases["after"]:
+        parts.append(verbs + alt(phrases["after"]))
+    return re.compile("|".join(parts) or r"(?!)")
 
 
 def share_goal_texts(text: str, cells: int) -> list[str] | None:
@@ -871,7 +926,8 @@ def share_goal_texts(text: str, cells: int) -> list[str] | None:
     header's order when the text decides it, else None.  The text is cut
     into sentences and the empty-cell word 无 (at the start or after a
     sentence's end); the last column's text (the actual) starts at the first
-    sentence saying what was done (完成了, 开展了 …), and what comes before
+    sentence saying what was done (a verb with a mark of the done, as
+    ``done_phrases`` lists them: 完成了, 已按时足额发放 …: :func:`_done`), and what comes before
     it must give exactly one cell per other column: each 无 a cell of its
     own, each run of sentences between them one cell."""
     units: list[tuple[str, bool]] = []  # (text, is the empty-cell 无)
@@ -889,7 +945,7 @@ def share_goal_texts(text: str, cells: int) -> list[str] | None:
         end = m.end() if m else len(rest)
         units.append((rest[:end], False))
         rest = rest[end:]
-    done = next((n for n, (u, none) in enumerate(units) if not none and _DONE.search(u)), None)
+    done = next((n for n, (u, none) in enumerate(units) if not none and _done().search(u)), None)
     if done is None or done == 0 or any(none for _, none in units[done:]):
         return None
     out: list[str] = []
@@ -938,6 +994,8 @@ class RunOnReader:
         self.repairs: list[tuple[int, str, str]] = []
         self.uncertain: list[tuple[int, str, str]] = []  # (line, text, message): two readings fit
         self.indicator_slots: list[str] | None = None  # the indicator header's columns, once read
+        self.illegible: list[tuple[int, str, str]] = []  # (line, text, message): a value OCR printed past reading
+        self.moved: list[tuple[int, str, str]] = []  # (line, text, message): a value printed out of place, placed
         self.year: int | None = None
 
     def emit(self, cells: list[str], start: int, end: int) -> None:
@@ -967,6 +1025,7 @@ class RunOnReader:
             return
         self.leftover(0, anchors[first].start)
         i = first
+        empty_fields: list[tuple[int, Anchor]] = []  # head fields printed with no value, this form's
         while i < len(anchors):
             a = anchors[i]
             nxt = anchors[i + 1].start if i + 1 < len(anchors) else len(text)
@@ -975,17 +1034,20 @@ class RunOnReader:
                     self.year = int(year.group(1))
                 self.emit([a.text], a.start, a.end)
                 self.leftover(a.end, nxt)
+                empty_fields = []
                 i += 1
             elif a.kind == "field" or a.kind == "text":
                 value = text[a.end:nxt].strip()
                 if a.label == "self_score" and value:
                     num = _NUMBER.match(value)
                     if num:
-                        self.leftover(a.end + num.end(), nxt)
+                        self._after_score(a.end + num.end(), nxt, empty_fields)
                         value = num.group()
                     else:
                         self.leftover(a.end, nxt)
                         value = ""
+                if not value and a.kind == "field" and a.label in NAME_FIELDS:
+                    empty_fields.append((len(self.rows), a))
                 self.emit([a.cell, value] if value else [a.cell], a.start, nxt)
                 i += 1
             elif a.kind.startswith("head:") or a.kind.startswith("block:") or a.kind in ("source", "seq"):
@@ -993,6 +1055,34 @@ class RunOnReader:
             else:
                 self.leftover(a.start, nxt)
                 i += 1
+
+    def _after_score(self, start: int, stop: int, empty_fields: list[tuple[int, Anchor]]) -> None:
+        """The text after a head score's number (自评得分 98 财政审1度评分 银川市第六中学):
+        the label of a head field no table holds (``unread_head_fields``,
+        also printed a character or two off) with no number after it, then a
+        name.  OCR prints a two-line cell after its row: the name is the value
+        of the one name field of the head printed empty (实施单位), moved there
+        and said (``row_realigned``); the label is reported.  Anything else
+        after the number is reported."""
+        text = self.s.text
+        rest = text[start:stop]
+        found = _unread_label(rest.strip())
+        lead = len(rest) - len(rest.lstrip())
+        if found is None:
+            self.leftover(start, stop)
+            return
+        cut = start + lead + found
+        value = text[cut:stop].strip()
+        if len(empty_fields) != 1 or not value or any(ch.isdigit() for ch in value) or len(_CJK_CHARS.findall(value)) < 2:
+            self.leftover(start, stop)
+            return
+        row, field = empty_fields.pop()
+        cells, lines = self.rows[row]
+        self.rows[row] = ([*cells, value], sorted({*lines, *self.s.line_of(cut, stop)}))
+        self.leftover(start, cut)
+        self.moved.append((self.s.lines[cut], value, f"{value!r}, printed after {text[start:cut].strip()!r} (a field no "
+                                                     f"table holds, with no value), read as the value of "
+                                                     f"{field.text!r}, printed empty before it"))
 
     def _block(self, anchors: list[Anchor], i: int) -> int:
         """A block: its label and header words, then its values up to the next
@@ -1139,6 +1229,12 @@ class RunOnReader:
             if "uncertain" in cells:
                 cells = dict(cells)
                 self.uncertain.append((self.s.lines[pos + row_start], piece[row_start:row_end], cells.pop("uncertain")))
+            for slot, what in (("target", "指标值"), ("actual", "全年实际值")):
+                if _ILLEGIBLE.search(cells.get(slot, "")):  # kept as printed, no number read from it: said
+                    self.illegible.append((self.s.lines[pos + row_start], piece[row_start:row_end].strip(),
+                                           f"the {what} of {cells['level3']!r} is printed {cells[slot]!r}: letters "
+                                           f"where digits should be (row {piece[row_start:row_end].strip()!r}); "
+                                           "kept as printed, no number read from it"))
             cells = {**cells, **{k: v for k, v in level.items() if v}}
             level["level1"] = level["level2"] = ""  # printed once: the rows below inherit them
             self.emit([cells.get(x, "") for x in slots], pos + row_start, pos + row_end)
@@ -1296,6 +1392,8 @@ def regrid_runon(rows: list[SourceRow]) -> tuple[list[SourceRow], list[Finding]]
     findings += [finding_at("label_repaired", f"{printed!r} read as {word!r} (a character misread, or its characters "
                             "out of order)", Place(line), printed) for line, printed, word in reader.repairs]
     findings += [finding_at("uncertain_reading", message, Place(line), text) for line, text, message in reader.uncertain]
+    findings += [finding_at("unparsed_number", message, Place(line), text) for line, text, message in reader.illegible]
+    findings += [finding_at("row_realigned", message, Place(line), text) for line, text, message in reader.moved]
     return out, findings
 
 
