@@ -27,6 +27,7 @@ from __future__ import annotations
 import io
 import re
 import warnings
+from collections import deque
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -68,7 +69,10 @@ def read_image(source: Source, ctx: ReadContext) -> Document:
     decoded.  Pillow's own (process-wide) bomb limit is never changed: its
     warning is silenced while the header is read, since the check here is
     the one that counts, and an image over its hard limit is measured from
-    its header without it."""
+    its header without it.  With a pool lent (``ctx.executor``: the pipeline
+    lends its workers to a TIFF of several pages), each frame is read by a
+    task of the pool (:func:`read_frame`, with the worker's own engines),
+    the frames taken in order: the same document as reading them here."""
     doc = Document(source.doc_id, str(source.path), kind="image")
     limit = ctx.limits.max_image_pixels
     try:
@@ -93,25 +97,91 @@ def read_image(source: Source, ctx: ReadContext) -> Document:
     too_big = pixels_problem(*img.size, limit)  # from the header: nothing decoded yet
     if too_big:
         return _over_limit(doc, source, too_big)
+    pages = min(frames, ctx.max_pages)
     try:
-        engine = ctx.engines.get()
+        for number, rows, findings, read in _frames(img, source, pages, ctx):
+            doc.rows.extend(rows)
+            doc.findings.extend(findings)
+            if read:
+                ctx.page_done(source.doc_id, number, pages)
     except EngineUnavailable as exc:
         return doc.refuse(f"{source.path}: {describe(exc)}")
-    pages = min(frames, ctx.max_pages)
-    for index in range(pages):
-        ctx.check()
-        img.seek(index)
-        too_big = pixels_problem(*img.size, limit)
-        if too_big:
-            doc.findings.append(Finding("limit_exceeded", f"{source.path}: page {index + 1}: {too_big}; not read; "
-                                        "raise --max-image-mpx to read it", page=index + 1, doc_id=source.doc_id))
-            continue
-        rows = ocr_page_image(img, index + 1, ctx, engine=engine)
-        doc.rows.extend(rows)
-        doc.findings.extend(low_confidence_findings(rows, ctx, source.doc_id))
-        ctx.page_done(source.doc_id, index + 1, pages)
     doc.lines = sum(1 for r in doc.rows if not r.is_blank())
     return doc
+
+
+FRAMES_AHEAD = 4  # frames handed to a lent pool before the first is taken
+
+
+def _frames(img: Image.Image, source: Source, pages: int, ctx: ReadContext):
+    """(page number, rows, findings, whether it was read) for frames 1..pages, in order: on the
+    lent pool (``ctx.executor``) one frame a task when there are several,
+    else here, with the context's engine (EngineUnavailable is raised before
+    any frame is read here, from the first frame's task on a pool)."""
+    pool = ctx.executor
+    if pool is None or pages < 2:
+        engine = ctx.engines.get()
+        for index in range(pages):
+            ctx.check()
+            yield index + 1, *_frame(img, index, source.path, source.doc_id, ctx, engine)
+        return
+    futures: deque = deque()
+    try:
+        for index in range(pages):
+            futures.append((index + 1, pool.submit(read_frame, source.data, index, str(source.path), source.doc_id,
+                                                   ctx.settings)))
+            if len(futures) >= FRAMES_AHEAD:
+                ctx.check()
+                number, future = futures.popleft()
+                yield number, *future.result()
+        while futures:
+            ctx.check()
+            number, future = futures.popleft()
+            yield number, *future.result()
+    finally:
+        for _, future in futures:
+            future.cancel()
+
+
+def read_frame(data: bytes, index: int, path: str, doc_id: str, settings: Settings,
+               engines: Engines | None = None) -> tuple[list[SourceRow], list[Finding], bool]:
+    """Frame ``index`` of an image file read by OCR (a process pool's task:
+    arguments and result pickle).  ``engines``: the OCR engines of the
+    process it runs in (a worker of :class:`selfeval.workers.WorkerPool`
+    hands its own in, built once for all its tasks)."""
+    ctx = ReadContext.of(settings, engines=engines)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        img = Image.open(io.BytesIO(data))
+    return _frame(img, index, path, doc_id, ctx, ctx.engines.get())
+
+
+read_frame.takes_engines = True  # type: ignore[attr-defined]  # a worker passes its own registry
+
+
+def _frame(img: Image.Image, index: int, path: object, doc_id: str, ctx: ReadContext,
+           engine: OcrEngine) -> tuple[list[SourceRow], list[Finding], bool]:
+    """One frame's rows, findings and whether it was read (a frame over the
+    pixel limit is not: no rows, its finding)."""
+    img.seek(index)
+    too_big = pixels_problem(*img.size, ctx.limits.max_image_pixels)
+    if too_big:
+        return [], [Finding("limit_exceeded", f"{path}: page {index + 1}: {too_big}; not read; "
+                            "raise --max-image-mpx to read it", page=index + 1, doc_id=doc_id)], False
+    rows = ocr_page_image(img, index + 1, ctx, engine=engine)
+    return rows, low_confidence_findings(rows, ctx, doc_id), True
+
+
+def frame_count(path) -> int:
+    """Frames (pages) of the image at ``path``, from its header; 0 for a file
+    that is not a readable image (it is reported when it is read)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as img:
+                return getattr(img, "n_frames", 1)
+    except Exception:  # noqa: BLE001 - PIL raises many kinds for a damaged or huge image
+        return 0
 
 
 def _header_size(data: bytes) -> tuple[int, int] | None:

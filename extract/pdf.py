@@ -24,9 +24,12 @@ Each page is read in two steps: :func:`extract_page` (parsing, char
 cleaning, finding the ruled grids, or OCR) depends on the page alone and is
 almost all of the time; :func:`apply_page` (placing the rows, continuing the
 previous page's table) carries state from page to page and is cheap.  When
-a pool is lent to the reader (``ctx.executor``, by the pipeline for long
-PDFs under ``--workers``), the ranges are extracted in parallel and applied
-in order, giving the same document as reading them one by one.  The file's
+a pool is lent to the reader (``ctx.executor``, by the pipeline under
+``--workers`` for long PDFs and for PDFs of several scanned pages), the
+ranges are extracted in parallel and applied in order, giving the same
+document as reading them one by one; a scanned page (no font: a picture)
+is a range of its own, so the pages of a scanned document are OCR'd across
+the pool.  The file's
 deadline is checked after every page.
 """
 
@@ -40,6 +43,7 @@ from dataclasses import dataclass, field
 import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfpage import PDFPage
+from pdfminer.pdftypes import resolve1
 from pdfplumber.utils.exceptions import PdfminerException
 
 from selfeval.extract import pdf_layout as lay
@@ -48,6 +52,7 @@ from selfeval.extract.cells import trim_row
 from selfeval.extract.context import ReadContext
 from selfeval.extract.grid import Document, SourceRow, page_box
 from selfeval.extract.limits import render_dpi
+from selfeval.extract.ocr import Engines
 from selfeval.extract.readers import Source
 from selfeval.findings import Finding, describe
 from selfeval.settings import Settings
@@ -171,11 +176,39 @@ def page_count(path) -> int:
 
 def _page_count(data: bytes) -> int:
     """Pages in the file, counted from the page tree without parsing a page."""
+    return len(_pictures(data))
+
+
+def _pictures(data: bytes) -> list[bool]:
+    """For each page of the file, whether it is a picture of a page (a
+    scan): no font in its resources, so the OCR reader will read it.  Taken
+    from the page tree, no page parsed.  A guess that only decides how pages
+    are shared out on a lent pool (a picture alone, the others in ranges),
+    never what is read: a page whose fonts are further down (a form
+    XObject's own) counts as a picture, and is read as any other page."""
     with pdfplumber.open(io.BytesIO(data), pages=[]) as pdf:
         try:
-            return sum(1 for _ in PDFPage.create_pages(pdf.doc))
+            return [not _has_fonts(page) for page in PDFPage.create_pages(pdf.doc)]
         except Exception as exc:  # a damaged page tree raises whatever pdfminer met; it is reported
             raise PdfminerException(exc) from exc
+
+
+def _has_fonts(page: PDFPage) -> bool:
+    try:
+        resources = resolve1(page.resources) or {}
+        return bool(resolve1(resources.get("Font"))) if isinstance(resources, dict) else True
+    except Exception:  # noqa: BLE001 - a damaged resource dictionary: a text page, as far as sharing out goes
+        return True
+
+
+def picture_pages(path) -> int:
+    """Pages of the PDF at ``path`` that are pictures (scans) by :func:`_pictures`; 0 for
+    anything that is not a readable PDF (it is reported when it is read)."""
+    try:
+        with open(path, "rb") as fh:
+            return sum(_pictures(fh.read()))
+    except (OSError, PdfminerException):
+        return 0
 
 
 def _open_failure(path: object, exc: PdfminerException) -> str:
@@ -191,8 +224,8 @@ def _extracts(data: bytes, last: int, ctx: ReadContext) -> Iterator[tuple[int, P
     """(page number, its extract or None when the page cannot be parsed) for
     pages 1..last, in order: on the lent pool when there is one and the file
     has several ranges, else here, one page at a time."""
-    ranges = [list(range(s, min(s + DEFAULT_PAGE_RANGE, last + 1))) for s in range(1, last + 1, DEFAULT_PAGE_RANGE)]
     pool = ctx.executor
+    ranges = _ranges(last, _pictures(data) if pool is not None else [])
     if pool is None or len(ranges) < 2:
         for numbers in ranges:
             yield from _extract_pages(data, numbers, ctx)
@@ -211,9 +244,37 @@ def _extracts(data: bytes, last: int, ctx: ReadContext) -> Iterator[tuple[int, P
             future.cancel()
 
 
-def extract_range(data: bytes, numbers: list[int], settings: Settings) -> list[tuple[int, PageExtract | None]]:
-    """Extract pages ``numbers`` (a process pool's task: arguments and result pickle)."""
-    return list(_extract_pages(data, numbers, ReadContext.of(settings)))
+def _ranges(last: int, pictures: list[bool]) -> list[list[int]]:
+    """Pages 1..last in the ranges read per opening of the file: at most
+    DEFAULT_PAGE_RANGE pages each, a picture page (``pictures``, by page) a
+    range of its own, so that the scans of a document are OCR'd across a
+    lent pool."""
+    ranges: list[list[int]] = []
+    current: list[int] = []
+    for number in range(1, last + 1):
+        alone = number <= len(pictures) and pictures[number - 1]
+        if current and (alone or len(current) == DEFAULT_PAGE_RANGE):
+            ranges.append(current)
+            current = []
+        current.append(number)
+        if alone:
+            ranges.append(current)
+            current = []
+    if current:
+        ranges.append(current)
+    return ranges
+
+
+def extract_range(data: bytes, numbers: list[int], settings: Settings,
+                  engines: Engines | None = None) -> list[tuple[int, PageExtract | None]]:
+    """Extract pages ``numbers`` (a process pool's task: arguments and result
+    pickle).  ``engines``: the OCR engines of the process it runs in (a
+    worker of :class:`selfeval.workers.WorkerPool` hands its own in, built
+    once for all its tasks); without them, a registry for this range."""
+    return list(_extract_pages(data, numbers, ReadContext.of(settings, engines=engines)))
+
+
+extract_range.takes_engines = True  # type: ignore[attr-defined]  # a worker passes its own registry
 
 
 def _extract_pages(data: bytes, numbers: list[int], ctx: ReadContext) -> Iterator[tuple[int, PageExtract | None]]:
@@ -328,7 +389,8 @@ def _unruled_rows(chars: list[dict], carry: Carry) -> tuple[list[PageRow], set[i
     rows: list[PageRow] = []
     continues = False
     anchors: list[float] = []
-    for k, part in enumerate(unruled.form_parts(lines)):  # each form on the page has its own columns
+    parts = [part for strip in unruled.side_by_side(lines) for part in unruled.form_parts(strip)]
+    for k, part in enumerate(parts):  # each form on the page has its own columns
         anchors = lay.column_anchors(part)
         split = [unruled.split_at_columns(line, anchors) for line in part]
         if any(a is not b for a, b in zip(split, part, strict=True)):

@@ -28,7 +28,12 @@ A page without rules is lines of chars, each split into runs at wide gaps
 * a label on a row with other cells is moved onto rows it is centred on only
   when they nest in the column to its left (one cell of that column at most);
 * a page holding several forms one below another is cut at each form's title
-  (or 项目序号) line, and each part gets columns of its own.
+  (or 项目序号) line, and each part gets columns of its own;
+* a page holding forms next to each other (two titles, or two 项目序号
+  lines, on one line) is first cut into upright strips: between two forms'
+  x-ranges lies a gutter no run of the page crosses (their header bands end
+  at their last column, and the next form's columns start after it), and
+  each strip is read as a page of its own.
 """
 
 from __future__ import annotations
@@ -149,9 +154,14 @@ def split_at_columns(line: TextLine, anchors: Sequence[float]) -> TextLine:
     """A line whose runs may hold a number set flush right in one cell run
     on into the next cell's text set flush left at its column's edge
     (``6.52—``, too close to be parted by the gap): cut where a character
-    starts on a column edge right after a number."""
+    starts on a column edge right after a number.  A title or 项目序号 run
+    is never cut (``2020`` / ``年度…自评表`` when its 年 happens to start
+    on a column edge)."""
     runs: list[Run] = []
     for run in line.runs:
+        if _starts_form(run):
+            runs.append(run)
+            continue
         start = 0
         for i in range(1, len(run.chars)):
             c, prev = run.chars[i], run.chars[i - 1]
@@ -390,6 +400,50 @@ def _extent(band: list[Block]) -> tuple[float, float]:
     """Where a row is: its own blocks, not the labels moved onto it."""
     fixed = [b for b in band if not b.moved] or band
     return min(b.top for b in fixed), max(b.bottom for b in fixed)
+
+
+def _starts_form(run: Run) -> bool:
+    row = SourceRow((run.text,), 0)
+    return is_title(row) or seq_of(row) is not None
+
+
+def side_by_side(lines: Sequence[TextLine]) -> list[list[TextLine]]:
+    """The lines of a page in strips, left to right, one per form where
+    forms stand next to each other; ``[lines]`` when they do not.  A strip
+    boundary is the widest gutter (an x-range no run of the page covers)
+    between the left edges of two forms' title or 项目序号 runs that share a
+    line."""
+    side = [line for line in lines if len(line.runs) > 1 and sum(_starts_form(r) for r in line.runs) > 1]
+    if not side:
+        return [list(lines)]
+    lefts = sorted(r.x0 for r in side[0].runs if _starts_form(r))
+    spans = sorted((r.x0, _x1(r)) for line in lines for r in line.runs)
+    cuts: list[float] = []
+    for a, b in pairwise(lefts):
+        best: tuple[float, float] | None = None  # (width, right end) of the widest gutter between a and b
+        reach = a
+        for x0, x1 in spans:
+            if x1 <= a:
+                continue
+            if x0 > b:
+                break
+            if x0 > reach and (best is None or x0 - reach > best[0]):
+                best = (x0 - reach, x0)
+            reach = max(reach, x1)
+        if best is None:
+            return [list(lines)]  # no gutter: one form's runs reach into the other's
+        cuts.append(best[1] - min(1.0, best[0] / 2))
+    strips: list[list[TextLine]] = [[] for _ in range(len(cuts) + 1)]
+    for line in lines:
+        parts: list[list[Run]] = [[] for _ in strips]
+        for r in line.runs:
+            parts[bisect_right(cuts, r.x0)].append(r)
+        for strip, runs in zip(strips, parts, strict=True):
+            if runs:
+                chars = [c for r in runs for c in r.chars]
+                em = max(max(c["bottom"] - c["top"], 0.1) for c in chars)
+                strip.append(TextLine(min(c["top"] for c in chars), max(c["bottom"] for c in chars), em, runs))
+    return strips
 
 
 def form_parts(lines: Sequence[TextLine]) -> list[list[TextLine]]:

@@ -18,6 +18,8 @@ Some text has lost its cell boundaries (:func:`lost_boundaries`): runs of
 2–4 spaces where one tab was (``runs``: odd-length runs, so the padding rule
 above does not hold), or no separator at all (``words``: cells one space
 apart, one cell per line, a whole form on one line, a PDF viewer's copy).
+A line holding only spaces or tabs is a blank line: it separates no cells
+(one cell per line with each empty cell kept as a line of one tab).
 The document says so in ``Document.shape``; such rows are re-segmented
 downstream by the token reader (``selfeval.normalize.tokens``), which knows
 the vocabulary.
@@ -59,6 +61,8 @@ def detect_shape(lines: Iterable[str]) -> str:
     pipe = tab = spaces = 0
     for line in lines:
         stripped = line.strip()
+        if not stripped:
+            continue  # a blank line (a lone tab or space included) says nothing of the shape
         if stripped.endswith("|") and stripped.count("|") >= (3 if stripped.startswith("|") else 2):
             pipe += 1  # | a | b |, or a | b | (a web page's rendering without the leading bar)
         if "\t" in line:
@@ -82,7 +86,7 @@ def lost_boundaries(lines: Iterable[str], shape: str) -> str | None:
     if shape == "tab":  # one pass: ``lines`` may be an iterator
         tabs = filled = False
         for line in lines:
-            if "\t" in line:
+            if "\t" in line and line.strip():  # a line of a lone tab is a blank line, not a row of cells
                 tabs = True
                 break
             filled = filled or bool(line.strip())

@@ -108,6 +108,12 @@ class Label:
         """A level-1 cell that shows only its score, ``（50分）``."""
         return self.level == 1 and not self.match.label
 
+    @property
+    def outside(self) -> bool:
+        """A level-2 label that is no label of the template, read as one
+        because it sits in the header's 二级指标 column with the name after it."""
+        return self.match.how == OUTSIDE
+
 
 @dataclass(frozen=True)
 class Reading:
@@ -160,6 +166,31 @@ def _label_prefix(cells: tuple[str, ...], template: Template, cutoff: float) -> 
     return prefix
 
 
+OUTSIDE = "outside"  # Match.how of a level-2 label outside the template
+
+
+def _outside_label(cells: tuple[str, ...], prefix: list[Label], columns: dict[str, int], positional: bool) -> Label | None:
+    """A level-2 label the template does not have (校园用户满意度), read by
+    the header band: the row keeps its positions, the cell sits in the
+    二级指标 column right after the row's level-1 label (or after the empty
+    cells a merged level-1 leaves), and the next cell, in the 三级指标
+    column, is the name.  Without this the label is read as the name and
+    the name is lost."""
+    level1, level2, level3 = (columns.get(s) for s in LEVEL_SLOTS)
+    if not positional or level2 is None or level3 is None or level3 <= level2:
+        return None
+    if prefix and not (len(prefix) == 1 and prefix[0].level == 1 and prefix[0].column == level1):
+        return None
+    if _first_filled(cells, prefix[0].column + 1 if prefix else 0) != level2:
+        return None
+    if _first_filled(cells, level2 + 1) != level3 or not all(scorers.name_cell(cells[c]) for c in (level2, level3)):
+        return None
+    text = clean(cells[level2])
+    if _SCORE_MARK.search(text) or _LIST_MARK.match(text):
+        return None
+    return Label(2, Match(text, 0.0, OUTSIDE), level2, text)
+
+
 def _first_filled(cells: tuple[str, ...], start: int) -> int | None:
     return next((i for i in range(start, len(cells)) if not is_null(cells[i])), None)
 
@@ -200,6 +231,8 @@ def _read_cells(
     if first is None:
         return None
     prefix = _label_prefix(cells, template, cutoff)
+    if (outside := _outside_label(cells, prefix, columns, positional)) is not None:
+        prefix = [*prefix, outside]
     slot_names = _value_slots(column_items)
     bound = _fit_bound(slot_names, w)
     best: Reading | None = None
@@ -262,7 +295,7 @@ def _fit_bound(slot_names: tuple[str, ...], w: ScoringWeights) -> float | None:
 
 
 def _label_points(label: Label, w: ScoringWeights) -> float:
-    return {"exact": w.label_exact, "variant": w.label_variant, "fuzzy": w.label_fuzzy}[label.match.how]
+    return {"exact": w.label_exact, "variant": w.label_variant, "fuzzy": w.label_fuzzy, OUTSIDE: w.label_fuzzy}[label.match.how]
 
 
 def _implied(labels: tuple[Label, ...], template: Template) -> bool:
@@ -271,7 +304,7 @@ def _implied(labels: tuple[Label, ...], template: Template) -> bool:
     under 满意度指标).  Read as the level 2, the row loses its name; read as
     the name, it loses nothing."""
     last = labels[-1]
-    if last.level != 2 or not last.match.repaired:
+    if last.level != 2 or not last.match.repaired or last.outside:
         return False
     parents = template.level2_parents[last.match.label]
     return template.only_child(parents[0]) == last.match.label
@@ -326,6 +359,15 @@ class IndicatorBlock:
 
     def _apply_labels(self, row: SourceRow, reading: Reading, repairs: list[str]) -> None:
         for label in reading.labels:
+            if label.outside:
+                self.level2 = label.text
+                self._note(
+                    "unknown_label",
+                    f"level-2 {label.text!r} is not a label of template {self.template.name}; "
+                    "kept as written: it sits in the header's level-2 column",
+                    row, "level2",
+                )
+                continue
             if label.match.repaired:
                 repairs.append("label_repaired")
                 self._note(

@@ -177,8 +177,10 @@ def find_anchors(text: str, starts: frozenset[int] | None = None) -> list[Anchor
     out: list[Anchor] = []
     p = 0
     while p < len(text):
-        title = _TITLE.match(text, p)
-        if title and p in starts and not _named_document(text, p, title.end()):
+        marks = _MARKS.match(text, p)  # a Markdown heading's marks before a title (## 2020年度…)
+        title = _TITLE.match(text, marks.end()) if marks else _TITLE.match(text, p)
+        if title and (p in starts or (_after_heading(text, p, starts) and _opens_form(text, title.end()))) \
+                and not _named_document(text, title.start(), title.end()):
             out.append(Anchor(p, title.end(), "title", "title", title.group()))
             p = title.end()
             continue
@@ -248,6 +250,28 @@ def _latin_for_one(text: str, p: int, lengths: list[int], wild: dict[str, str]) 
                 if label is not None:
                     return label, printed
     return None
+
+
+_MARKS = re.compile(r"#{1,6}\s*")
+
+
+def _after_heading(text: str, p: int, starts: frozenset[int]) -> bool:
+    """A title inside a line of run-on text (the next form, printed after the
+    one before): after text that is no word (a number, a mark), so that the
+    title's first character is not the end of a word."""
+    return p in starts or not _CJK_CHARS.match(text[p - 1:p] or "a")
+
+
+@cache
+def _head_words() -> tuple[str, ...]:
+    return tuple(sorted({t for texts in vocabulary()["header_fields"].values() for t in texts}, key=len, reverse=True))
+
+
+def _opens_form(text: str, end: int) -> bool:
+    """A title followed by what opens a form (项目序号, 金额单位 or a head
+    field's label): a form's name in running text is not followed so."""
+    rest = text[end:end + 16].lstrip()
+    return bool(_SEQ_OR_UNIT.match(rest)) or rest.startswith(_head_words())
 
 
 def _named_document(text: str, start: int, end: int) -> bool:
@@ -367,6 +391,136 @@ def _cuts(text: str, k: int):
                 yield [text[:i], *tail]
 
 
+# -- budget rows in any column order ----------------------------------------------
+AMOUNT_SLOTS = ("budget_initial", "budget_full_year", "executed")
+_BUDGET_TOKEN = re.compile(r"(?P<run>[\d.]+%?)|(?P<dash>[—–\-－]+|/)|(?P<text>[^\d.—–\-－/]+)")
+MOST_POINTS = Decimal(100)  # a form's points: no weight or score is more
+RATE_TOLERANCE = Decimal("0.005")  # executed ÷ full-year budget against the printed rate: half a point
+SCORE_TOLERANCE = Decimal("0.05")  # rate × weight against the printed score
+
+
+def _run_cuts(run: str, most: int) -> list[list[str]]:
+    """A glued run of digits cut into 1 … ``most`` plain numbers (a run ending
+    in ``%`` keeps it on its last number: a rate)."""
+    rate = run.endswith("%")
+    digits = run[:-1] if rate else run
+    out = []
+    for k in range(1, most + 1):
+        for cut in _cuts(digits, k):
+            out.append([*cut[:-1], cut[-1] + "%"] if rate else cut)
+    return out
+
+
+def _fits(kind: str, slot: str) -> bool:
+    if kind == "rate":
+        return slot == "execution_rate"
+    if kind == "number":
+        return slot != "execution_rate"
+    if kind == "text":  # an amount OCR could not read (O for 0): kept in its column, reported
+        return slot in AMOUNT_SLOTS
+    return True  # a dash: any empty cell
+
+
+def _placements(values: list[tuple[str, str]], columns: list[str]):
+    """Every order-keeping placement of ``values`` (kind, text) in ``columns``."""
+    n, m = len(values), len(columns)
+
+    def go(i: int, j: int, taken: dict[str, tuple[str, str]]):
+        if i == n:
+            yield dict(taken)
+            return
+        for c in range(j, m - (n - i) + 1):
+            if _fits(values[i][0], columns[c]):
+                taken[columns[c]] = values[i]
+                yield from go(i + 1, c + 1, taken)
+                del taken[columns[c]]
+
+    yield from go(0, 0, {})
+
+
+def _arithmetic(cells: dict[str, tuple[str, str]]) -> tuple[int, int]:
+    """(relations that hold, relations that fail) among executed ÷ full-year
+    budget = rate and rate × weight = score, over the numbers placed."""
+    def num(slot):
+        kind, text = cells.get(slot, ("", ""))
+        if kind == "number":
+            return Decimal(text)
+        if kind == "rate":
+            return Decimal(text[:-1]) / 100
+        return None
+
+    holds = fails = 0
+    full, done, rate, weight, score = (num(s) for s in ("budget_full_year", "executed", "execution_rate", "weight",
+                                                      "score"))
+    if full is not None and done is not None and rate is not None and full != 0:
+        if abs(done / full - rate) <= RATE_TOLERANCE:
+            holds += 1
+        else:
+            fails += 1
+    if rate is not None and weight is not None and score is not None:
+        if abs(rate * weight - score) <= SCORE_TOLERANCE:
+            holds += 1
+        else:
+            fails += 1
+    return holds, fails
+
+
+def fit_budget_row(text: str, columns: list[str]) -> list[dict[str, str]]:
+    """A budget row's values printed together with nothing between them
+    (``13.0413.0410.00100.00%10``: 全年预算数, 全年执行数, 分值, 执行率, 得分), read
+    in the header's own column order ``columns`` (slots): every cut of the
+    glued digits into plain numbers and every order-keeping placement of the
+    values in the columns (a number ending in ``%`` is the rate, a dash an
+    empty cell), kept where the form's arithmetic holds best (execution rate
+    = executed ÷ full-year budget, score = rate × weight), after the amounts
+    printed alike (one count of decimals, as 保留两位小数 asks; a weight or a
+    score is no more than 100 points).  Amounts fill the
+    amount columns from the right (a budget prints its 全年执行数 first; an
+    empty 年初预算数 is the usual gap), then the fewest numbers.  Returns the
+    readings that fit best, each slot -> text (dashes left out), no two
+    alike, the one with more amounts first (a lone number is an amount
+    before it is a weight); empty when none fits the columns."""
+    tokens = [(m.lastgroup, m.group()) for m in _BUDGET_TOKEN.finditer(text)]
+    runs = [t for t in tokens if t[0] == "run"]
+    if not tokens or len(tokens) > len(columns) + 4 or len(runs) > len(columns):
+        return []
+    choices = [_run_cuts(t, len(columns)) if kind == "run" else [[t]] for kind, t in tokens]
+    amounts = [c for c in columns if c in AMOUNT_SLOTS]
+    best: tuple | None = None
+    found: list[dict[str, str]] = []
+
+    def kinds(pieces):
+        out = []
+        for (kind, _), cut in zip(tokens, pieces, strict=True):
+            for v in cut:
+                out.append(("rate" if v.endswith("%") else "number", v) if kind == "run" else (kind, v))
+        return out
+
+    from itertools import product
+
+    for pieces in product(*choices):
+        values = kinds(pieces)
+        if len(values) > len(columns):
+            continue
+        for cells in _placements(values, columns):
+            filled = [s for s in amounts if cells.get(s, ("dash",))[0] != "dash"]
+            if filled != amounts[len(amounts) - len(filled):]:
+                continue  # amounts fill their columns from the right
+            if any(cells.get(slot, ("",))[0] == "number" and Decimal(cells[slot][1]) > MOST_POINTS
+                   for slot in ("weight", "score")):
+                continue  # a weight or score is no more than the form's 100 points
+            holds, fails = _arithmetic(cells)
+            places = {len(v.partition(".")[2]) for s, (kind, v) in cells.items() if s in AMOUNT_SLOTS and kind == "number"}
+            # a form prints its amounts alike (保留两位小数), then the arithmetic, then the fewest numbers
+            key = (-(len(places) > 1), holds - fails, holds, -len(values))
+            reading = {s: v for s, (kind, v) in cells.items() if kind != "dash"}
+            if best is None or key > best:
+                best, found = key, [reading]
+            elif key == best and reading not in found:
+                found.append(reading)
+    return sorted(found, key=lambda r: -sum(s in r for s in AMOUNT_SLOTS))  # an amount before a weight
+
+
 # -- department rows ----------------------------------------------------------
 _CJK_CHARS = re.compile(r"[\u4e00-\u9fff]")
 
@@ -464,6 +618,11 @@ _ROW_ONE = re.compile(  # name, 分值, a dash (no 指标值), the 全年实际�
     r"(?P<name>[^\d" + _DASH + r"][^\d]*?)(?P<w>\d{1,2})(?P<dash>[" + _DASH + r"])?"
     r"(?P<v>[^\d]+?|\d+(?:\.\d+)?%)" + _SCORE + r"(?=[^\d.%]|$)")
 
+_ROW_UNIT = re.compile(  # name, 分值, a dash, 指标值 and 全年实际值 differing but in one unit (3M.8万元14.8万元3), 得分
+    r"(?P<name>[^\d" + _DASH + r"][^\d]*?)(?P<w>\d{1,2})(?P<dash>[" + _DASH + r"])?"
+    r"(?P<t>[^\d]{0,2}\d+(?:\.\d+)?(?P<u>[^\d.%]{1,3}?))(?P<v>\d+(?:\.\d+)?(?P=u))" + _SCORE + r"(?=[^\d.%]|$)")
+_ILLEGIBLE = re.compile(r"[A-Za-z]+\.?\d|^\.\d")  # a number with letters where its first digits were (M.8万元)
+
 
 def _score(text: str) -> str | None:
     value = text.translate(_OCR_DIGITS)
@@ -483,7 +642,7 @@ def project_rows(piece: str):
         lead = _PLACEHOLDER.match(rest)
         skip = lead.end() if lead else 0
         found = None
-        for pattern in (_ROW_SAME, _ROW_ONE):
+        for pattern in (_ROW_SAME, _ROW_ONE, _ROW_UNIT):
             m = pattern.match(rest, skip)
             if m is None:
                 continue
@@ -495,10 +654,113 @@ def project_rows(piece: str):
                 found = (at + m.start(), at + m.end(), None)
                 break
             value = m.group("v")
-            target = value if pattern is _ROW_SAME else ""
+            target = value if pattern is _ROW_SAME else m.group("t") if pattern is _ROW_UNIT else ""
             found = (at + m.start(), at + m.end(), {"level3": name, "weight": m.group("w"), "target": target,
                                                    "actual": value, "score": score})
             break
+        if found is None:
+            yield None
+            return
+        yield found
+        at = found[1]
+
+
+_W = r"(?P<w>100(?:\.0{1,2})?|[1-9]\d?(?:\.\d{1,2})?)"  # a weight: one point or more, no more than 100
+_S = r"(?P<s>\d{1,3}(?:\.\d{1,2})?|[0-9OIl]{1,2})"
+_END = r"(?=[^\d.%]|$)"
+
+
+@cache
+def _order_patterns(order: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    """The row patterns for a header's value columns in ``order`` (the seed's
+    年度指标值 实际完成值 分值 得分, or any order of them with 分值 before 得分): a
+    numeric target (a comparator of the vocabulary, a number, its unit) and
+    a numeric actual; or one text printed twice (指标值 = 全年实际值)."""
+    from selfeval.normalize.values import comparators
+
+    spellings = sorted({s for s, _ in comparators()[0]}, key=len, reverse=True)
+    cmp = "(?:" + "|".join(re.escape(s) for s in spellings) + ")"
+    stop = r"[^\d≥≤><=＞＜%(（" + _DASH + r"]"
+    name = r"(?P<name>" + stop + r"(?:[^\d≥≤><=＞＜%(（]|[(（][^\d()（）]*[)）])*?)"  # 投诉率(%)
+    unit = r"[^\d≥≤><=＞＜.]*?"
+    number = r"\d+(?:\.\d{1,2})?"
+    mark = r"(?:" + cmp + r"|[(（])?"  # a comparator, or a mark that is none (（20日: reported by the row reader)
+    same = {"target": r"(?P<t>" + mark + r"(?P<n>" + number + r")(?P<u>" + unit + r"))", "actual": r"(?P<a>(?P=n)(?P=u))",
+            "weight": _W, "score": _S}  # one number printed as target and actual (≥62 62)
+    numeric = {"target": r"(?P<t>" + mark + number + unit + r")", "actual": r"(?P<a>" + mark + number + unit + r")",
+               "weight": _W, "score": _S}
+    glued = {"target": r"(?P<t>" + mark + r"\d+)", "actual": r"(?P<a>" + number + r"[^\d≥≤><=＞＜.]+?)",
+             "weight": _W, "score": _S}  # a target without a unit, its digits running into the actual's (≥500519元/人)
+    twice = {"target": r"(?P<t>[^\d" + _DASH + r"][^\d]*?)", "actual": r"(?P=t)", "weight": _W, "score": _S}
+    out = []
+    for parts in (same, glued, numeric, twice):
+        body = "".join(parts[slot] for slot in order)
+        out.append(re.compile(name + body + _END))
+    return tuple(out)
+
+
+def _same_unit(target: str, actual: str) -> bool:
+    """The actual carries the target's unit, or the target has none."""
+    unit = re.sub(r"^\D*?\d+(?:\.\d+)?", "", target)
+    return not unit or re.sub(r"^\D*?\d+(?:\.\d+)?", "", actual) == unit
+
+
+def _split_glued_values(cells: dict[str, str]) -> dict[str, str]:
+    """A target printed without a unit right before its actual's number
+    (``≥500519元/人``: ≥500 and 519元/人, or ≥5005 and 19元/人 …): the cut where
+    the two numbers are nearest each other (an actual is measured against
+    its target), named in ``uncertain`` when another cut was possible."""
+    target, actual = cells["target"], cells["actual"]
+    head = re.fullmatch(r"(\D*?)(\d+(?:\.\d+)?)", target)
+    tail = re.match(r"(\d+(?:\.\d+)?)(.*)", actual)
+    if head is None or tail is None or target == actual:
+        return cells
+    digits = head.group(2) + tail.group(1)
+    cuts = [(a, b) for a, b in (_c for _c in _cuts(digits, 2)) if Decimal(a) > 0 and Decimal(b) > 0]
+    if len(cuts) < 2:
+        return cells
+    a, b = min(cuts, key=lambda c: abs(Decimal(c[1]).ln() - Decimal(c[0]).ln()))
+    out = {**cells, "target": head.group(1) + a, "actual": b + tail.group(2)}
+    others = ", ".join(f"{head.group(1)}{x} and {y}{tail.group(2)}" for x, y in cuts if (x, y) != (a, b))
+    out["uncertain"] = (f"{target}{actual}: read as {out['target']} and {out['actual']} (the two numbers nearest each "
+                        f"other); it also cuts as {others}")
+    return out
+
+
+def rows_in_order(piece: str, order: tuple[str, ...]):
+    """Rows of a piece of an indicator block whose header prints its value
+    columns in ``order`` (``补助引进人才企业数≥3家3家40.0040.00引进人才数≥3人…``:
+    name, 年度指标值, 实际完成值, 分值, 得分): each (start, end, cells), the 得分 no
+    more than the 分值; yields None where no row cuts (the rest is reported)."""
+    at = 0
+    while at < len(piece):
+        lead = _PLACEHOLDER.match(piece, at)
+        skip = lead.end() if lead else at
+        found = None
+        for n, pattern in enumerate(_order_patterns(order)):  # the shortest name: its values start first
+            m = pattern.match(piece, skip)
+            if m is None:
+                continue
+            score = m.group("s").translate(_OCR_DIGITS)
+            if not _plain(score) or Decimal(score) > Decimal(m.group("w")):
+                continue
+            target = m.group("t")
+            actual = m.group("a") if "a" in pattern.groupindex else target
+            # then: one value printed twice; target and actual with one unit; a target whose digits run into
+            # the actual's; an actual that lost the target's unit (its number may be the 分值's)
+            rank = (m.end("name"), {0: 0, 1: 2, 2: 1 if _same_unit(target, actual) else 3, 3: 0}[n])
+            if found is not None and rank >= found[3]:
+                continue
+            name = m.group("name").strip()
+            if re.search(r"[A-Za-z]", name):
+                found = (m.start(), m.end(), None, rank)
+                continue
+            found = (m.start(), m.end(), {"level3": name, "weight": m.group("w"), "target": target,
+                                          "actual": actual, "score": score}, rank)
+        if found is not None:
+            found = found[:3]
+            if found[2] is not None:
+                found = (found[0], found[1], _split_glued_values(found[2]))
         if found is None:
             yield None
             return
@@ -514,6 +776,105 @@ _BLOCK_LABELS = {"funding": "funding", "goal": "goal", "indicators": "indicator_
 
 def head_cells_of(label: list[Anchor]) -> list[str]:
     return [b.cell for b in label] or [""]
+
+
+_SOURCE_PREFIX = re.compile(r"其中\s*[:：]?\s*$")
+
+
+def split_heads(heads: list[Anchor], group: str) -> list[Anchor]:
+    """A header word that is two of its block's words run together
+    (``执行率得分``: 执行率 and 得分, as the seed prints 分值 执行率 得分), split in
+    two when the block has no other word for the first one's column; a block
+    that has it (执行率(%) … 执行率得分) keeps the word whole."""
+    words = {t: slot for slot, texts in vocabulary()[group].items() for t in texts}
+    slots = {h.label for h in heads}
+    out = []
+    for h in heads:
+        split = None
+        if not h.repaired:
+            for n in range(2, len(h.word) - 1):
+                a, b = h.word[:n], h.word[n:]
+                if a in words and b in words and words[a] not in slots and words[b] == h.label:
+                    split = a, b
+                    break
+        if split is None:
+            out.append(h)
+            continue
+        a, b = split
+        out.append(Anchor(h.start, h.start + len(a), h.kind, words[a], a, a, False, len(a)))
+        out.append(Anchor(h.start + len(a), h.end, h.kind, h.label, h.text[len(a):], b, False, len(b)))
+    return out
+
+
+def _reading_text(reading: dict[str, str]) -> str:
+    return ", ".join(f"{slot} {value}" for slot, value in reading.items()) or "no values"
+
+
+def _by_block_sums(rows: list[tuple[Anchor | None, list[dict[str, str]]]]) -> list[int | None]:
+    """For each funding row with several readings, the one under which the
+    sources add up to the total row (年度资金总额) in the most amount columns,
+    when only one combination does best; None where nothing decides (or the
+    row has one reading, or none)."""
+    from itertools import product
+
+    out: list[int | None] = [None] * len(rows)
+    total = next((n for n, (label, found) in enumerate(rows) if label is not None and label.label == "total"), None)
+    open_rows = [n for n, (_, found) in enumerate(rows) if len(found) > 1 and n != total]
+    if total is None or len(rows[total][1]) != 1 or not open_rows:
+        return out
+    combos = list(product(*(range(len(rows[n][1])) for n in open_rows)))
+    if len(combos) > 256:
+        return out
+    want = rows[total][1][0]
+
+    def fit(combo) -> int:
+        pick = dict(zip(open_rows, combo, strict=True))
+        score = 0
+        for slot in AMOUNT_SLOTS:
+            if slot not in want or not _plain(want[slot]):
+                continue
+            parts = []
+            for n, (_, found) in enumerate(rows):
+                if n == total or not found:
+                    continue
+                value = found[pick.get(n, 0)].get(slot)
+                if value is not None and _plain(value):
+                    parts.append(Decimal(value))
+            if parts:
+                score += 1 if abs(sum(parts) - Decimal(want[slot])) <= Decimal("0.005") else -1
+        return score
+
+    scored = sorted(((fit(c), c) for c in combos), key=lambda x: -x[0])
+    if len(scored) == 1 or scored[0][0] > scored[1][0]:
+        for n, choice in zip(open_rows, scored[0][1], strict=True):
+            out[n] = choice
+    return out
+
+
+NAME_FIELDS = ("budget_unit", "implementing_unit", "department", "project_name")  # head fields holding a name
+
+
+@cache
+def _unread_heads() -> tuple[str, ...]:
+    return tuple(vocabulary().get("unread_head_fields", ()))
+
+
+def _unread_label(text: str) -> int | None:
+    """Where a label of ``unread_head_fields`` printed at the start of ``text``
+    ends: the label, or its characters with up to a third of them misread,
+    split or missing (财政审1度评分 for 财政审核评分: 核 read as 1度), ending with
+    the label's last character; the one label that close, else None."""
+    from rapidfuzz.distance import Levenshtein
+
+    hits = set()
+    for label in _unread_heads():
+        most = max(1, len(label) // 3)
+        for n in range(max(2, len(label) - most), len(label) + most + 1):
+            piece = text[:n]
+            if len(piece) == n and piece.endswith(label[-1]) and Levenshtein.distance(piece, label) <= most:
+                hits.add((label, n))
+                break
+    return next(iter(hits))[1] if len({label for label, _ in hits}) == 1 else None
 
 
 def _block_of(a: Anchor) -> str | None:
@@ -532,7 +893,31 @@ def _block_of(a: Anchor) -> str | None:
 _SENTENCE_END = re.compile(r"[。！？；!?;]")
 _NONE_WORDS = ("无偿", "无法", "无论", "无需", "无须", "无人", "无线", "无障碍", "无纸", "无害", "无缝", "无重大", "无安全",
                "无事故", "无投诉", "无违", "无差错", "无一")  # 无 beginning a word, not the empty-cell 无
-_DONE = re.compile(r"完成了|已完成|实现了|开展了|取得了|达到了")
+DONE_GAP = 6  # characters a mark of the done may stand before its verb (均按时足额发放)
+
+
+@cache
+def _done() -> re.Pattern[str]:
+    """A sentence saying what was done, from ``done_phrases`` in
+    selfeval/data/vocabulary.json: one of its verbs after one of its marks
+    (已, 均, 顺利 …; up to DONE_GAP characters of no punctuation between:
+    均按时足额发放) or right before one (完成了).  The phrases are checked when
+    the vocabulary is loaded (:class:`selfeval.normalize.schema.Words`): each
+    a word of Chinese characters, none listed twice."""
+    phrases = vocabulary().get("done_phrases", {"verbs": [], "before": [], "after": []})
+
+    def alt(words):
+        return "(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + ")"
+
+    if not phrases["verbs"]:
+        return re.compile(r"(?!)")
+    verbs = alt(phrases["verbs"])
+    parts = []
+    if phrases["before"]:
+        parts.append(alt(phrases["before"]) + r"[^\d\s，,。；;！？!?]{0," + str(DONE_GAP) + "}?" + verbs)
+    if phrases["after"]:
+        parts.append(verbs + alt(phrases["after"]))
+    return re.compile("|".join(parts) or r"(?!)")
 
 
 def share_goal_texts(text: str, cells: int) -> list[str] | None:
@@ -541,7 +926,8 @@ def share_goal_texts(text: str, cells: int) -> list[str] | None:
     header's order when the text decides it, else None.  The text is cut
     into sentences and the empty-cell word 无 (at the start or after a
     sentence's end); the last column's text (the actual) starts at the first
-    sentence saying what was done (完成了, 开展了 …), and what comes before
+    sentence saying what was done (a verb with a mark of the done, as
+    ``done_phrases`` lists them: 完成了, 已按时足额发放 …: :func:`_done`), and what comes before
     it must give exactly one cell per other column: each 无 a cell of its
     own, each run of sentences between them one cell."""
     units: list[tuple[str, bool]] = []  # (text, is the empty-cell 无)
@@ -559,7 +945,7 @@ def share_goal_texts(text: str, cells: int) -> list[str] | None:
         end = m.end() if m else len(rest)
         units.append((rest[:end], False))
         rest = rest[end:]
-    done = next((n for n, (u, none) in enumerate(units) if not none and _DONE.search(u)), None)
+    done = next((n for n, (u, none) in enumerate(units) if not none and _done().search(u)), None)
     if done is None or done == 0 or any(none for _, none in units[done:]):
         return None
     out: list[str] = []
@@ -606,6 +992,10 @@ class RunOnReader:
         self.rows: list[tuple[list[str], list[int]]] = []
         self.unplaced: list[tuple[int, str]] = []
         self.repairs: list[tuple[int, str, str]] = []
+        self.uncertain: list[tuple[int, str, str]] = []  # (line, text, message): two readings fit
+        self.indicator_slots: list[str] | None = None  # the indicator header's columns, once read
+        self.illegible: list[tuple[int, str, str]] = []  # (line, text, message): a value OCR printed past reading
+        self.moved: list[tuple[int, str, str]] = []  # (line, text, message): a value printed out of place, placed
         self.year: int | None = None
 
     def emit(self, cells: list[str], start: int, end: int) -> None:
@@ -635,6 +1025,7 @@ class RunOnReader:
             return
         self.leftover(0, anchors[first].start)
         i = first
+        empty_fields: list[tuple[int, Anchor]] = []  # head fields printed with no value, this form's
         while i < len(anchors):
             a = anchors[i]
             nxt = anchors[i + 1].start if i + 1 < len(anchors) else len(text)
@@ -643,17 +1034,20 @@ class RunOnReader:
                     self.year = int(year.group(1))
                 self.emit([a.text], a.start, a.end)
                 self.leftover(a.end, nxt)
+                empty_fields = []
                 i += 1
             elif a.kind == "field" or a.kind == "text":
                 value = text[a.end:nxt].strip()
                 if a.label == "self_score" and value:
                     num = _NUMBER.match(value)
                     if num:
-                        self.leftover(a.end + num.end(), nxt)
+                        self._after_score(a.end + num.end(), nxt, empty_fields)
                         value = num.group()
                     else:
                         self.leftover(a.end, nxt)
                         value = ""
+                if not value and a.kind == "field" and a.label in NAME_FIELDS:
+                    empty_fields.append((len(self.rows), a))
                 self.emit([a.cell, value] if value else [a.cell], a.start, nxt)
                 i += 1
             elif a.kind.startswith("head:") or a.kind.startswith("block:") or a.kind in ("source", "seq"):
@@ -662,6 +1056,34 @@ class RunOnReader:
                 self.leftover(a.start, nxt)
                 i += 1
 
+    def _after_score(self, start: int, stop: int, empty_fields: list[tuple[int, Anchor]]) -> None:
+        """The text after a head score's number (自评得分 98 财政审1度评分 银川市第六中学):
+        the label of a head field no table holds (``unread_head_fields``,
+        also printed a character or two off) with no number after it, then a
+        name.  OCR prints a two-line cell after its row: the name is the value
+        of the one name field of the head printed empty (实施单位), moved there
+        and said (``row_realigned``); the label is reported.  Anything else
+        after the number is reported."""
+        text = self.s.text
+        rest = text[start:stop]
+        found = _unread_label(rest.strip())
+        lead = len(rest) - len(rest.lstrip())
+        if found is None:
+            self.leftover(start, stop)
+            return
+        cut = start + lead + found
+        value = text[cut:stop].strip()
+        if len(empty_fields) != 1 or not value or any(ch.isdigit() for ch in value) or len(_CJK_CHARS.findall(value)) < 2:
+            self.leftover(start, stop)
+            return
+        row, field = empty_fields.pop()
+        cells, lines = self.rows[row]
+        self.rows[row] = ([*cells, value], sorted({*lines, *self.s.line_of(cut, stop)}))
+        self.leftover(start, cut)
+        self.moved.append((self.s.lines[cut], value, f"{value!r}, printed after {text[start:cut].strip()!r} (a field no "
+                                                     f"table holds, with no value), read as the value of "
+                                                     f"{field.text!r}, printed empty before it"))
+
     def _block(self, anchors: list[Anchor], i: int) -> int:
         """A block: its label and header words, then its values up to the next
         block.  Returns the index of the next anchor not taken."""
@@ -669,7 +1091,7 @@ class RunOnReader:
         a = anchors[i]
         kind = _block_of(a)
         if kind == "total":
-            self.leftover(a.start, anchors[i + 1].start if i + 1 < len(anchors) else len(text))
+            self._total(a, anchors[i + 1].start if i + 1 < len(anchors) else len(text))
             return i + 1
         if kind == "source":
             kind = None
@@ -702,12 +1124,16 @@ class RunOnReader:
             j += 1
         end_heads = anchors[j - 1].end
         if kind == "funding":  # the source rows after the header: each label and the values after it
-            return self._funding_rows(anchors, i, j, head_cells_of(label), heads, sources)
+            return self._funding_rows(anchors, i, j, head_cells_of(label), split_heads(heads, "funding_columns"),
+                                      sources)
         stop, k = len(text), j
         while k < len(anchors):  # the block's values run to the next anchor of another block
             b = anchors[k]
             if kind in ("department", "indicators") and b.kind not in ("title", "text") and _block_of(b) != "total":
                 k += 1  # inside an indicator list only a closing text or 总分 ends it: names hold header words
+                continue
+            if kind == "goal" and (b.kind == "source" or _block_of(b) == "funding") and b.kind != "block:funding":
+                k += 1  # a goal text names the budget's words (执行率79.05%, 市级资金): they end no text
                 continue
             stop = b.start
             break
@@ -723,6 +1149,22 @@ class RunOnReader:
             self._indicators(heads, start, end_heads, stop, anchors[j:k])
         return k
 
+    def _total(self, a: Anchor, stop: int) -> None:
+        """总分 and its weight and score printed together (``总分100.0099.00``):
+        the one cut into two plain numbers with the score no more than the
+        weight, in the indicator header's 分值 and 得分 columns; else reported."""
+        text = self.s.text
+        slots = self.indicator_slots
+        digits = re.match(r"\s*([\d.]+)\s*$", text[a.end:stop])
+        cuts = [c for c in _cuts(digits.group(1), 2) if Decimal(c[1]) <= Decimal(c[0])] if digits else []
+        if slots is None or "weight" not in slots or "score" not in slots or len(cuts) != 1:
+            self.leftover(a.start, stop)
+            return
+        weight, score = cuts[0]
+        row = [{"weight": weight, "score": score}.get(slot, "") for slot in slots]
+        row[0] = a.cell
+        self.emit(row, a.start, stop)
+
     def _indicators(self, heads, start, end_heads, stop, inside) -> None:
         """A project form's indicator rows run together: cut at the level
         labels (项目决策(10分), 数量指标(10分)) and list marks (指标2:), then each
@@ -730,10 +1172,19 @@ class RunOnReader:
         a piece that does not cut so is reported."""
         slots = [h.label for h in heads]
         self.emit([h.word or h.cell for h in heads], start, end_heads)
-        values = [x for x in slots if x not in ("level1", "level2", "level3", "note")]
-        if not {"level1", "level2", "level3"} <= set(slots) or values[:1] != ["weight"] or values[-1:] != ["score"]:
-            self.leftover(end_heads, stop)  # not the order the cutting knows (分值 … 得分): reported
+        values = tuple(x for x in slots if x not in ("level1", "level2", "level3", "note"))
+        if values[:1] == ("weight",) and values[-1:] == ("score",):
+            cutter = project_rows  # 分值 指标值 全年实际值 得分 (the four-dimension form)
+        elif sorted(values) == sorted(("target", "actual", "weight", "score")) and \
+                values.index("weight") < values.index("score"):
+            def cutter(piece, order=values):  # the header's own order (the seed: 年度指标值 实际完成值 分值 得分)
+                return rows_in_order(piece, order)
+        else:
+            cutter = None
+        if not {"level1", "level2", "level3"} <= set(slots) or cutter is None:
+            self.leftover(end_heads, stop)  # not an order the cutting knows: reported
             return
+        self.indicator_slots = slots
         levels = []
         for b in inside:  # a level label printed right after the same label begins a name (财务管理财务管理制度有效性)
             if b.kind == "level" and not (levels and levels[-1].label == b.label and levels[-1].end == b.start):
@@ -741,22 +1192,26 @@ class RunOnReader:
         template = template_by_labels(b.text for b in levels) or template_for_year(self.year)
         pos = end_heads
         level = {"level1": "", "level2": ""}
+        children: tuple[str, ...] = ()
         for b in [*levels, None]:
             piece_end = b.start if b is not None else stop
-            self._indicator_piece(pos, piece_end, slots, level)
+            self._indicator_piece(pos, piece_end, slots, level, cutter, children)
             if b is None:
                 break
             which = "level1" if b.label in template.level1 else "level2"
             level[which] = b.cell
             if which == "level1":
                 level["level2"] = ""
+                children = tuple(l2 for l2, parents in template.level2_parents.items() if b.label in parents)
+            else:
+                children = ()
             pos = b.end
 
-    def _indicator_piece(self, pos, end, slots, level) -> None:
+    def _indicator_piece(self, pos, end, slots, level, cutter=None, children=()) -> None:
         text = self.s.text
         piece = text[pos:end]
         at = 0
-        for found in project_rows(piece):
+        for found in (cutter or project_rows)(piece):
             if found is None:
                 break
             row_start, row_end, cells = found
@@ -764,6 +1219,22 @@ class RunOnReader:
                 break
             if piece[at:row_start].strip(" :：") and not _PLACEHOLDER.fullmatch(piece[at:row_start]):
                 self.leftover(pos + at, pos + row_start)
+            if level["level1"] and not level["level2"]:  # a level 2 printed without its 指标 (服务对象满意度)
+                for child in children:
+                    stem = child.removesuffix("指标")
+                    if len(stem) >= FUZZY_MIN_LENGTH and stem != child and cells["level3"].startswith(stem) \
+                            and len(cells["level3"]) > len(stem):
+                        cells = {**cells, "level2": stem, "level3": cells["level3"][len(stem):]}
+                        break
+            if "uncertain" in cells:
+                cells = dict(cells)
+                self.uncertain.append((self.s.lines[pos + row_start], piece[row_start:row_end], cells.pop("uncertain")))
+            for slot, what in (("target", "指标值"), ("actual", "全年实际值")):
+                if _ILLEGIBLE.search(cells.get(slot, "")):  # kept as printed, no number read from it: said
+                    self.illegible.append((self.s.lines[pos + row_start], piece[row_start:row_end].strip(),
+                                           f"the {what} of {cells['level3']!r} is printed {cells[slot]!r}: letters "
+                                           f"where digits should be (row {piece[row_start:row_end].strip()!r}); "
+                                           "kept as printed, no number read from it"))
             cells = {**cells, **{k: v for k, v in level.items() if v}}
             level["level1"] = level["level2"] = ""  # printed once: the rows below inherit them
             self.emit([cells.get(x, "") for x in slots], pos + row_start, pos + row_end)
@@ -805,7 +1276,11 @@ class RunOnReader:
     def _funding_rows(self, anchors, i, j, head_cells, heads, sources) -> int:
         """The funding block's header, then one row per source label, each
         with the values printed after it (a label printed before the header
-        words, as OCR reads a merged cell, is the first row's)."""
+        words, as OCR reads a merged cell, is the first row's).  Each row's
+        values are read in the header's column order (:func:`fit_budget_row`);
+        a row two readings fit is decided by the block's own sum (the sources
+        add up to 年度资金总额 in every amount column), else the reading with
+        the amounts is taken and named (``uncertain_reading``)."""
         text = self.s.text
         self.emit([*head_cells, "", *(h.cell for h in heads)], anchors[i].start, anchors[j - 1].end)
         rows: list[tuple[Anchor | None, int, int]] = []
@@ -820,8 +1295,32 @@ class RunOnReader:
                 break
             pending.append(nxt)
             pos, k = nxt.end, k + 1
+        columns = [h.label for h in heads]
+        readings = []
         for label, start, stop in rows:
-            self._funding(heads, label, text[start:stop], start, stop)
+            values = text[start:stop]
+            lead = len(values) - len(values.lstrip(" :："))
+            tail = _SOURCE_PREFIX.search(values)  # 其中: before the next source's label is that label's
+            body = values[lead: tail.start() if tail else len(values)]
+            readings.append((label, start + lead, start + lead + len(body), stop, fit_budget_row(body, columns)))
+        chosen = _by_block_sums([(r[0], r[4]) for r in readings])
+        for (label, start, end, stop, found), pick in zip(readings, chosen, strict=True):
+            if not found:  # not the header's order: the cutting the reader knew before (rate, then weight and score)
+                self._funding(heads, label, text[start:stop], start, stop)
+                continue
+            reading = found[pick if pick is not None else 0]
+            if pick is None and len(found) > 1:
+                others = "; ".join(_reading_text(r) for r in found[1:])
+                self.uncertain.append((self.s.lines[start], text[start:end],
+                                       f"funding row {text[start:end]!r} read as {_reading_text(reading)}; "
+                                       f"it also reads as {others}, and neither the arithmetic nor the block's sums "
+                                       "decide"))
+            unread = [v for slot, v in reading.items() if slot in AMOUNT_SLOTS and not _plain(v)]
+            row = ["", label.text if label else ""] + [
+                reading.get(c, "") if reading.get(c, "") not in unread else "" for c in columns]
+            if unread:
+                self.unplaced.append((self.s.lines[start], " ".join(unread)))
+            self.emit(row, label.start if label else start, stop)
         return k
 
     def _funding(self, heads, label, values, start, stop) -> None:
@@ -892,6 +1391,9 @@ def regrid_runon(rows: list[SourceRow]) -> tuple[list[SourceRow], list[Finding]]
                             Place(line), mark) for line, mark in marks]
     findings += [finding_at("label_repaired", f"{printed!r} read as {word!r} (a character misread, or its characters "
                             "out of order)", Place(line), printed) for line, printed, word in reader.repairs]
+    findings += [finding_at("uncertain_reading", message, Place(line), text) for line, text, message in reader.uncertain]
+    findings += [finding_at("unparsed_number", message, Place(line), text) for line, text, message in reader.illegible]
+    findings += [finding_at("row_realigned", message, Place(line), text) for line, text, message in reader.moved]
     return out, findings
 
 

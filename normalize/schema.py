@@ -6,7 +6,8 @@ error naming the file and the key, never a stray entry that silently does
 nothing.  A spec is a type (``str``, ``int``…), a list ``[spec]``, a dict of
 fixed keys ``{"key": spec}`` (a key ending in ``?`` is optional), or
 ``Keys(names, spec)``: any of the listed names (all of them when ``required``)
-mapping to ``spec``.
+mapping to ``spec``, or ``Words()``: a list of words of Chinese characters,
+none twice.
 """
 
 from __future__ import annotations
@@ -40,6 +41,11 @@ class OneOf:
     values: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class Words:
+    """A list of words of Chinese characters, none listed twice."""
+
+
 SOURCE = {"key": str, "label": str, "aliases": [str]}
 VOCABULARY = {  # see selfeval/data/vocabulary.json
     "funding_sources": [SOURCE],
@@ -51,6 +57,9 @@ VOCABULARY = {  # see selfeval/data/vocabulary.json
     "form_texts": Keys(FORM_TEXTS, [str]),
     "block_labels": Keys(BLOCKS, [str], required=True),
     "unread_sections?": [str],  # a form's sections no table has a column for: reported with their text
+    "unread_head_fields?": [str],  # head fields no table has a column for (财政审核评分): reported with their text
+    # a goal text saying what was done: a verb after a mark of the done (已完成, 均按时足额发放) or before one (完成了)
+    "done_phrases?": {"verbs": Words(), "before": Words(), "after": Words()},
     "department_titles?": [str],
     "null_markers": [str],
     "list_marks": [str],
@@ -94,7 +103,14 @@ def _fail(where: str, path: str, what: str) -> None:
 
 
 def _check(data: Any, spec: Any, where: str, path: str) -> None:
-    if isinstance(spec, OneOf):
+    if isinstance(spec, Words):
+        _check(data, [str], where, path)
+        for i, word in enumerate(data):
+            if not word or not all("\u4e00" <= ch <= "\u9fff" for ch in word):
+                _fail(where, f"{path}[{i}]", f"{word!r} is not a word of Chinese characters")
+            if data.index(word) != i:
+                _fail(where, f"{path}[{i}]", f"{word!r} is listed twice")
+    elif isinstance(spec, OneOf):
         if data not in spec.values:
             _fail(where, path, f"{data!r} is not one of {', '.join(spec.values)}")
     elif isinstance(spec, Keys):

@@ -139,6 +139,8 @@ def parse_value(text: str) -> Value:
             op, unit = canonical, unit[: -len(spelling)]
     if len(unit) > 8 or (prefix and len(prefix) > 2):
         return Value(raw, status="qualitative")  # a sentence with a number in it
+    if prefix.endswith("."):
+        return Value(raw, status="qualitative")  # M.8万元: a mark where a number's first digits were (OCR); no number
     number = Decimal(match.group("num").replace(",", ""))
     unit = _UNITS["aliases"].get(unit, unit) or None
     if prefix:  # "（20日": a number behind a mark that is no comparator

@@ -551,10 +551,11 @@ def _pooled(pool: WorkerPool, items: list[InputFile], settings: Settings, cache:
             replies: Path, pages=None, engines: Engines | None = None) -> Iterator[Deliver]:
     """The files on the pool in input order, each worker writing its result
     as an entry file (one line per form) that is read back here form by
-    form.  Without a memory limit, a long PDF is read here, with the pool
-    lent to it for its page ranges."""
+    form.  Without a memory limit, a document worth sharing out
+    (:func:`_spread`: a long PDF, a PDF or TIFF of several scanned pages) is
+    read here, with the pool lent to it for its pages."""
     lend = settings.workers > 1 and not settings.max_memory_mb
-    long_pdfs = {i for i, item in enumerate(items) if lend and _long_pdf(item)}
+    long_pdfs = {i for i, item in enumerate(items) if lend and _spread(item)}
     folder = cache.folder if cache is not None else replies
     folder.mkdir(parents=True, exist_ok=True)
     rest = _in_order(pool, [item for i, item in enumerate(items) if i not in long_pdfs], settings, read_to_entry,
@@ -647,6 +648,30 @@ def _taken(item: InputFile, future):
 
 LONG_PDF_PAGES = 50  # a PDF with more pages has its page ranges read by the worker pool
 LONG_PDF_BYTES = 256 * 1024  # smaller PDFs are not page-counted (about 100 pages of text; a few of scans)
+SCANS_BYTES = 64 * 1024  # smaller PDFs and TIFFs are not looked at for scanned pages (one is 100 kB or more)
+TIFF_SUFFIXES = frozenset({".tif", ".tiff"})
+
+
+def _spread(item: InputFile) -> bool:
+    """Whether the pages of a file are worth sharing out on the worker pool:
+    a long PDF (:func:`_long_pdf`), or a PDF or TIFF holding two or more
+    scanned pages (each is seconds of OCR).  Only files over SCANS_BYTES are
+    opened to look; the look reads the page tree or the image's header."""
+    suffix = item.path.suffix.lower()
+    if suffix != ".pdf" and suffix not in TIFF_SUFFIXES:
+        return False
+    try:
+        if item.path.stat().st_size < SCANS_BYTES:
+            return False
+    except OSError:  # missing or unreadable: read the usual way, where it is reported
+        return False
+    if suffix in TIFF_SUFFIXES:
+        from selfeval.extract.image import frame_count
+
+        return frame_count(item.path) > 1
+    from selfeval.extract.pdf import picture_pages
+
+    return _long_pdf(item) or picture_pages(item.path) > 1
 
 
 def _long_pdf(item: InputFile) -> bool:

@@ -62,3 +62,21 @@ def shared_dir() -> Path:
     if not (SHARED / "REAL-INPUTS.md").is_file():
         pytest.skip(f"{SHARED} is absent: the real-material tests need ../shared beside the clone")
     return SHARED
+
+
+@pytest.fixture
+def cjk_font(monkeypatch, tmp_path) -> None:
+    """LibreOffice (a child process) finds the project's CJK test font as
+    well as the system's fonts: without a CJK font it prints every hanzi as
+    the fallback glyph of one character, so a print made by LibreOffice
+    would depend on the machine's fonts."""
+    from fixturegen.pdf import TTF_PATH
+
+    conf = tmp_path / "fonts.conf"
+    conf.write_text(
+        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+        '<include ignore_missing="yes">/etc/fonts/fonts.conf</include>'
+        f"<dir>{TTF_PATH.parent}</dir><cachedir>{tmp_path / 'fontcache'}</cachedir></fontconfig>",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("FONTCONFIG_FILE", str(conf))

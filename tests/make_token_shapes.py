@@ -7,6 +7,12 @@ and must give the seed's values field by field (``tests/test_token_shapes.py``):
                                copy), so the number of empty cells is unknown;
 ``seed-single-spaces.txt``     cells separated by one space, empty cells gone;
 ``seed-cell-per-line.txt``     one non-empty cell per line, rows lost;
+``seed-cell-per-line-empty-lines.txt``  one cell per line, every empty cell
+                               kept as an empty line;
+``seed-cell-per-line-space-lines.txt``  the same, an empty cell a line of one
+                               space;
+``seed-cell-per-line-tab-lines.txt``    the same, an empty cell a line of one
+                               tab (the tabs separate no cells);
 ``seed-form-per-line.txt``     each form's cells on one line, one space apart;
 ``seed-pdf-viewer-copy.txt``   the text a PDF viewer copies from the seed's
                                printed forms (pdfplumber ``extract_text``);
@@ -61,6 +67,15 @@ def cell_per_line(lines: list[str]) -> str:
     return "\n".join(out)
 
 
+def cell_per_line_kept(lines: list[str], empty: str) -> str:
+    """One cell per line, every cell of a tab-separated line kept, an empty
+    one as the line ``empty`` ("", " " or a tab)."""
+    out: list[str] = []
+    for line in lines:
+        out.extend((c.strip() or empty for c in line.split("\t")) if "\t" in line else [line])
+    return "\n".join(out)
+
+
 def form_per_line(lines: list[str]) -> str:
     """Each form (from its ``##`` title) on one line; the title's ``## `` kept."""
     forms: list[list[str]] = []
@@ -100,6 +115,9 @@ def write_all(out: Path = OUT, pdf: bool = True) -> dict[str, Path]:
         "space-runs": ("seed-space-runs.txt", space_runs(lines)),
         "single-spaces": ("seed-single-spaces.txt", single_spaces(lines)),
         "cell-per-line": ("seed-cell-per-line.txt", cell_per_line(lines)),
+        "cell-per-line-empty-lines": ("seed-cell-per-line-empty-lines.txt", cell_per_line_kept(lines, "")),
+        "cell-per-line-space-lines": ("seed-cell-per-line-space-lines.txt", cell_per_line_kept(lines, " ")),
+        "cell-per-line-tab-lines": ("seed-cell-per-line-tab-lines.txt", cell_per_line_kept(lines, "\t")),
         "form-per-line": ("seed-form-per-line.txt", form_per_line(lines)),
     }
     if pdf:
@@ -118,4 +136,4 @@ def write_all(out: Path = OUT, pdf: bool = True) -> dict[str, Path]:
 
 if __name__ == "__main__":
     for key, path in write_all().items():
-        print(f"{key:18s} {path.relative_to(ROOT)}")
+        print(f"{key:26s} {path.relative_to(ROOT)}")

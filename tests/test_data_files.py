@@ -33,6 +33,9 @@ def test_the_shipped_data_files_fit_their_specs():
         (("default_columns", "indicators", "level3"), "3", ["default_columns.indicators.level3", "must be int"]),
         (("comparators", "prefix", "不少于"), "≧", ["comparators.prefix.不少于", "not one of"]),
         (("null_markers",), "—", ["null_markers", "must be a list"]),
+        (("done_phrases", "verbs"), ["完成", "done"], ["done_phrases.verbs[1]", "not a word of Chinese characters"]),
+        (("done_phrases", "before"), ["已", "均", "已"], ["done_phrases.before[2]", "listed twice"]),
+        (("done_phrases", "verb"), ["完成"], ["done_phrases", "unknown key 'verb'"]),
     ],
 )
 def test_a_misspelt_or_mistyped_vocabulary_key_is_an_error(path, bad, words):

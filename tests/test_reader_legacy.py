@@ -71,7 +71,7 @@ def _has_impress() -> bool:
 
 @pytest.mark.skipif(not _has_impress(), reason="LibreOffice Impress is not installed (libreoffice-impress-nogui): "
                     "make install-office")
-def test_a_wps_presentation_holding_a_table_gives_the_text_tables(tmp_path):
+def test_a_wps_presentation_holding_a_table_gives_the_text_tables(tmp_path, cjk_font):
     """A .dps (WPS Presentation: the PowerPoint 97-2003 container) made by
     LibreOffice from a presentation with one slide per form, each a table
     with merged cells: converted to PDF, its slides read as pages of a PDF

@@ -22,9 +22,9 @@ EXCERPTS = Path(__file__).parent / "excerpts"
 NAMES = ["04_sichuan_qingshen_fagai_2023", "05_sichuan_daying_sifa_2023", "07_ningxia_yinchuan_liuzhong_2021_OCR",
          "08_chongqing_kexuecheng_rongmeiti_2021_dept_whole_OCR"]
 # how many hand-read fields each excerpt's reading gets right (the others, marked reportable in the
-# hand reading, are reported with their text): 07's indicator rows run together past reading
+# hand reading, are reported with their text)
 READ = {"04_sichuan_qingshen_fagai_2023": 62, "05_sichuan_daying_sifa_2023": 63,
-        "07_ningxia_yinchuan_liuzhong_2021_OCR": 169, "08_chongqing_kexuecheng_rongmeiti_2021_dept_whole_OCR": 292}
+        "07_ningxia_yinchuan_liuzhong_2021_OCR": 181, "08_chongqing_kexuecheng_rongmeiti_2021_dept_whole_OCR": 292}
 FUNDING_VALUES = ("budget_initial", "budget_full_year", "executed", "weight", "execution_rate", "score")
 INDICATOR_VALUES = ("level1", "level2", "level3", "target_op", "target_value", "target_unit",
                     "actual_raw", "actual_value", "weight", "score")

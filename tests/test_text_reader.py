@@ -6,7 +6,13 @@ import pytest
 
 from selfeval.extract.decode import decode_bytes
 from selfeval.extract.split import split_forms
-from selfeval.extract.text import detect_shape, split_pipe, split_spaces, text_to_rows
+from selfeval.extract.text import (
+    detect_shape,
+    lost_boundaries,
+    split_pipe,
+    split_spaces,
+    text_to_rows,
+)
 
 SAMPLE = "## 2020年度预算资金项目支出绩效自评表\n项目序号：1\n项目名称\t\t工程\n"
 
@@ -41,6 +47,16 @@ def test_shapes_are_detected_per_document():
     assert detect_shape(["a\tb", "c"]) == "tab"
     assert detect_shape(["| a | b |", "|---|---|", "| c | d |", "| e | f |"]) == "pipe"
     assert detect_shape(["a  b", "c   d"]) == "spaces"
+
+
+def test_lines_of_a_lone_tab_are_blank_lines_not_cell_boundaries():
+    # one cell per line, an empty cell kept as a line of one tab: the tabs
+    # separate no cells, so the cell boundaries are lost (the token reader's)
+    lines = ["项目资金", "\t", "年初预算数", "\t", "13.04"]
+    assert detect_shape(lines) == "tab"  # no line separates cells: the default
+    assert lost_boundaries(lines, "tab") == "words"
+    assert detect_shape(["a  b", "\t", "c   d"]) == "spaces"  # a blank line does not make it tab-separated
+    assert lost_boundaries(["a\tb", "c"], "tab") is None
 
 
 def test_space_runs_keep_empty_cells():

@@ -16,7 +16,11 @@ from selfeval.normalize import fit
 from selfeval.pipeline import run
 
 TOKENS = Path("fixtures/tokens")
-TEXT_SHAPES = ["seed-space-runs.txt", "seed-single-spaces.txt", "seed-cell-per-line.txt", "seed-form-per-line.txt"]
+TEXT_SHAPES = [
+    "seed-space-runs.txt", "seed-single-spaces.txt", "seed-cell-per-line.txt", "seed-form-per-line.txt",
+    # one cell per line with every empty cell kept: as an empty line, a line of one space, a line of one tab
+    "seed-cell-per-line-empty-lines.txt", "seed-cell-per-line-space-lines.txt", "seed-cell-per-line-tab-lines.txt",
+]
 PDF_SHAPES = ["seed-pdf-viewer-copy.txt", "seed-pdftotext-layout.txt"]
 # where the reading differs from fixtures/expected on purpose: form 22's row
 # `满意度指标 服务对象满意度 ≥98% …` has one text cell, the indicator's name;

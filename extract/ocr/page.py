@@ -18,6 +18,7 @@ import cv2
 import numpy as np
 
 from selfeval.extract.ocr import Glyph, TextBox, load_boxes
+from selfeval.extract.ocr.components import components
 
 DEFAULT_MAX_SKEW_DEG = 5.0  # the largest rotation deskew looks for
 DEFAULT_UNIT_PX = 20.0  # the character height assumed when a page has no text to measure
@@ -82,7 +83,7 @@ def suppress_grey_seal(gray: np.ndarray) -> np.ndarray:
     thick = cv2.morphologyEx(light, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
     near = max(9, round(min(gray.shape) / 80))  # pieces of one ring, a few millimetres apart
     patches = cv2.dilate(thick, np.ones((near, near), np.uint8))
-    n, _, stats, _ = cv2.connectedComponentsWithStats(patches, connectivity=8)
+    n, _, stats, _ = components(patches)
     side = min(gray.shape) * DEFAULT_SEAL_SIDE
     out = gray.copy()
     for k in range(1, n):
@@ -100,7 +101,7 @@ def binarize(gray: np.ndarray) -> np.ndarray:
 
 def char_height(binary: np.ndarray) -> float:
     """The height of a typical character in pixels: the page's unit of length."""
-    n, _, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    n, _, stats, _ = components(binary)
     h = stats[1:, cv2.CC_STAT_HEIGHT]
     w = stats[1:, cv2.CC_STAT_WIDTH]
     keep = (h >= 6) & (h <= 200) & (w <= 3 * h) & (w >= 2)

@@ -26,6 +26,7 @@ import cv2
 import numpy as np
 
 from selfeval.extract.ocr import Glyph, TextBox
+from selfeval.extract.ocr.components import components
 
 DEFAULT_H_KERNEL_UNITS = 6.0  # a horizontal ruling line is at least this many characters long
 DEFAULT_V_KERNEL_UNITS = 1.5  # a vertical one at least this many character heights
@@ -127,7 +128,7 @@ def paper_level(gray: np.ndarray, unit: float) -> np.ndarray:
 
 def _segments(mask: np.ndarray, axis: int) -> list[tuple[float, float, float]]:
     """Line segments of a mask as (position, start, end); axis 0 = horizontal lines."""
-    n, _, stats, centroids = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    n, _, stats, centroids = components(mask)
     out = []
     for k in range(1, n):
         x, y, w, h = stats[k, :4]
@@ -159,7 +160,7 @@ def lines_to_tables(horizontal: np.ndarray, vertical: np.ndarray, unit: float,
     rulings that end above and below it."""
     edges = (horizontal, vertical) if binary is None else (horizontal, vertical & cv2.dilate(binary, np.ones((1, 3), np.uint8)))
     frame = cv2.dilate(horizontal | vertical, np.ones((5, 5), np.uint8))
-    n, _, stats, _ = cv2.connectedComponentsWithStats(frame, connectivity=8)
+    n, _, stats, _ = components(frame)
     tables = []
     for k in range(1, n):
         x, y, w, h = (int(v) for v in stats[k, :4])
@@ -419,7 +420,7 @@ def unread_marks(binary: np.ndarray, boxes: list[TextBox], unit: float) -> list[
     for b in boxes:
         x0, y0, x1, y1 = (round(v) for v in b.bbox)
         covered[max(0, y0 - m):y1 + m, max(0, x0 - m):x1 + m] = True
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    n, labels, stats, _ = components(binary)
     hit = np.bincount(labels[covered], minlength=n)
     w, h, area = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT], stats[:, cv2.CC_STAT_AREA]
     keep = (np.maximum(w, h) >= unit / 5) & (area >= (unit / 5) ** 2) & (hit <= 0.5 * area)

@@ -94,7 +94,7 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
         *_KEYS,
         ("indicator_seq", INT, "1.. in form order"),
         ("level1", STR, "一级指标, canonical label of the template"),
-        ("level2", STR, "二级指标, canonical label of the template"),
+        ("level2", STR, "二级指标, canonical label of the template; a label outside the template in the header's 二级指标 column as written (with an unknown_label finding)"),
         ("level3", STR, "三级指标: the indicator name as written, cleaned"),
         ("target_raw", STR, "年度指标值 as written (width-normalised)"),
         ("target_op", STR, "≥ ≤ > < =; = when a number has no comparator; empty when unreadable"),

@@ -256,3 +256,35 @@ def _draw_rows(
         text = cell.lines if part_lo == cell.row else []
         w.cell(x, tops[part_lo], width, h, text)
     w.y = top - sum(heights[first : last + 1])
+
+
+A3_LANDSCAPE = landscape(A3)
+
+
+def render_side_by_side(forms: Sequence[Form], path: Path, style: Style = Style(size=7.0, leading=9.0, ruled=False, page=A3_LANDSCAPE),
+                        gutter: float = 24.0) -> Path:
+    """Two forms next to each other on each page (the last page holds one
+    when their number is odd), each in its half of the page with columns of
+    its own, its title centred over its half; no form is broken."""
+    w = _Writer(path, style)
+    s = style
+    half = (s.page[0] - 2 * s.margin - gutter) / 2
+    for k in range(0, len(forms), 2):
+        if k:
+            w.new_page()
+        for j, form in enumerate(forms[k : k + 2]):
+            left = s.margin + j * (half + gutter)
+            own = Style(s.font, s.size, s.leading, s.pad, s.ruled, s.valign, (2 * left + half, s.page[1]), left)
+            w.style = own
+            w.y = s.page[1] - s.margin
+            widths, heights, cells = _layout(form, own)
+            for i, line in enumerate(form.preamble):
+                w.text_line(line, s.size + 4 if i == 0 else s.size, centred=i == 0)
+            w.y -= 4
+            if w.y - sum(heights) < s.margin:
+                raise ValueError(f"form {form.seq} does not fit in its half of the page")
+            xs = [left + sum(widths[:c]) for c in range(form.width + 1)]
+            _draw_rows(w, form, cells, widths, heights, xs, list(range(len(heights))))
+        w.style = s
+    w.save()
+    return path
