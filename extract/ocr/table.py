@@ -96,8 +96,21 @@ def find_lines(binary: np.ndarray, unit: float) -> tuple[np.ndarray, np.ndarray]
 def _line_mask(ink: np.ndarray, piece: tuple[int, int], gap: tuple[int, int], length: tuple[int, int]) -> np.ndarray:
     rect = lambda size: cv2.getStructuringElement(cv2.MORPH_RECT, size)  # noqa: E731
     pieces = cv2.morphologyEx(ink, cv2.MORPH_OPEN, rect(piece))
-    joined = cv2.morphologyEx(pieces, cv2.MORPH_CLOSE, rect(gap))
-    return cv2.morphologyEx(joined, cv2.MORPH_OPEN, rect(length))
+    # the kernels are one pixel across (sizes are (width, height)): each row (or column) is joined and measured
+    # on its own, and one without pieces stays empty, so only the few holding pieces are worked on (the same
+    # mask, several times faster)
+    across = 0 if piece[1] == 1 else 1  # the axis the kernels are one pixel thick along: rows, or columns
+    held = np.flatnonzero(pieces.any(axis=1 - across))
+    out = np.zeros_like(pieces)
+    if held.size:
+        part = np.ascontiguousarray(np.take(pieces, held, axis=across))
+        joined = cv2.morphologyEx(part, cv2.MORPH_CLOSE, rect(gap))
+        kept = cv2.morphologyEx(joined, cv2.MORPH_OPEN, rect(length))
+        if across == 0:
+            out[held] = kept
+        else:
+            out[:, held] = kept
+    return out
 
 
 def erase_lines(gray: np.ndarray, horizontal: np.ndarray, vertical: np.ndarray, tables: list[Table],
@@ -127,16 +140,35 @@ def paper_level(gray: np.ndarray, unit: float) -> np.ndarray:
 
 
 def _segments(mask: np.ndarray, axis: int) -> list[tuple[float, float, float]]:
-    """Line segments of a mask as (position, start, end); axis 0 = horizontal lines."""
-    n, _, stats, centroids = components(mask)
+    """Line segments of a mask as (position, start, end); axis 0 = horizontal lines.
+
+    A line mask is mostly empty: its components are found band by band (the
+    runs of rows, or columns, holding any pixel; no component crosses an
+    empty one), each position as the whole mask's centroid would give it."""
+    held = np.flatnonzero(mask.any(axis=1 - axis))
     out = []
-    for k in range(1, n):
-        x, y, w, h = stats[k, :4]
-        if axis == 0:
-            out.append((float(centroids[k][1]), float(x), float(x + w)))
-        else:
-            out.append((float(centroids[k][0]), float(y), float(y + h)))
+    for first, last in _runs(held):
+        band = mask[first:last + 1] if axis == 0 else mask[:, first:last + 1]
+        n, _, stats, centroids = components(band)
+        for k in range(1, n):
+            x, y, w, h = (int(v) for v in stats[k, :4])
+            area = int(stats[k, cv2.CC_STAT_AREA])
+            # the centroid is the sum of the pixels' positions over their count: that sum, moved to the mask's frame
+            if axis == 0:
+                out.append(((round(float(centroids[k][1]) * area) + first * area) / area, float(x), float(x + w)))
+            else:
+                out.append(((round(float(centroids[k][0]) * area) + first * area) / area, float(y), float(y + h)))
     return out
+
+
+def _runs(indexes: np.ndarray) -> list[tuple[int, int]]:
+    """(first, last) of each run of consecutive values in ``indexes`` (sorted)."""
+    if not indexes.size:
+        return []
+    breaks = np.flatnonzero(np.diff(indexes) > 1)
+    starts = [int(indexes[0]), *(int(indexes[b + 1]) for b in breaks)]
+    ends = [*(int(indexes[b]) for b in breaks), int(indexes[-1])]
+    return list(zip(starts, ends, strict=True))
 
 
 def _cluster(values: list[float], tol: float) -> list[float]:
