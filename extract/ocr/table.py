@@ -17,7 +17,6 @@ resolution.
 from __future__ import annotations
 
 import math
-import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from itertools import pairwise
@@ -25,6 +24,7 @@ from itertools import pairwise
 import cv2
 import numpy as np
 
+from selfeval.extract.cells import one_number
 from selfeval.extract.ocr import Glyph, TextBox
 from selfeval.extract.ocr.components import components
 
@@ -797,16 +797,15 @@ def text_position_rows(boxes: list[TextBox], unit: float) -> list[RowOut]:
     return rows
 
 
-_TAIL = re.compile(r"^[%‰％]$")
-_NUMBER = re.compile(r"^[≥≤<>=+\-−]?\d[\d,]*(?:\.\d+)?$")
+_TAIL = frozenset("%‰％")  # a percent sign alone, wrapped under its number
 
 
 def _join_number_tails(boxes: list[TextBox], unit: float) -> list[TextBox]:
     """A number and the '%' wrapped under it in its cell (``100.00`` / ``%``, centred
     in a narrow column) as one box: one value, its middle the cell's."""
     out = list(boxes)
-    for tail in [b for b in boxes if _TAIL.match(b.text.strip())]:
-        head = next((b for b in out if b is not tail and _NUMBER.match(b.text.strip())
+    for tail in [b for b in boxes if b.text.strip() in _TAIL]:
+        head = next((b for b in out if b is not tail and one_number(b.text.strip(), tail.text.strip())
                      and -0.5 * unit < tail.bbox[1] - b.bbox[3] < 0.5 * unit
                      and b.bbox[0] - unit / 2 <= tail.cx <= b.bbox[2] + unit / 2), None)
         if head is None:
