@@ -57,6 +57,7 @@ from selfeval.results import (
     BatchResult,
     FileResult,
     FileSummary,
+    Summaries,
     Tally,
     build_tables,
     file_rows,
@@ -430,7 +431,7 @@ def run(inputs: Iterable[Path], settings: Settings | None = None, progress: Prog
     batch_findings += unmatched(settings.corrections, (f.doc_id for f in files))
     cache = _open_cache(settings)
     keep = sink is None or settings.keep_results
-    kept: list[FileResult | FileSummary] = []
+    kept: list[FileResult] | Summaries = [] if keep else Summaries()  # a streamed batch's summaries wait on disk
     pages = getattr(progress, "page_done", None)  # a progress bar that shows the pages of a long file
     with _readers(settings, executor, files) as read_all:
         for deliver in read_all(files, cache, pages):
