@@ -18,12 +18,11 @@ makes the rows.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from selfeval.extract.cells import is_wide, join_pair, join_wrapped
+from selfeval.extract.cells import is_wide, join_pair, join_wrapped, plain_number
 
 Char = dict  # a pdfplumber char object
 BBox = tuple[float, float, float, float]  # x0, top, x1, bottom
@@ -333,13 +332,10 @@ def lines_to_text_lines(lines: Iterable[Sequence[Char]]) -> list[TextLine]:
     return out
 
 
-_NUMBER_RUN = re.compile(r"^[+\-−]?[0-9][0-9.,]*%?$")
-
-
 def is_number_run(run: Run) -> bool:
-    """A run that is one plain number (``13.04``, ``100.00%``): a spreadsheet
-    prints it flush right, where its left edge starts no column."""
-    return bool(_NUMBER_RUN.match(run.text))
+    """A run that is one plain number (``13.04``, ``100.00%``, :func:`plain_number`):
+    a spreadsheet prints it flush right, where its left edge starts no column."""
+    return plain_number(run.text)
 
 
 def column_anchors(lines: Iterable[TextLine]) -> list[float]:

@@ -287,6 +287,16 @@ def test_seed_forms_run_together_read_their_heads_and_report_what_cannot_be_cut(
     assert any("≥500519元/人" in (f["text"] or "") for f in uncertain)  # ≥500 and 519元/人: the numbers nearest
 
 
+def test_forms_sharing_a_line_count_it_once(tmp_path):
+    """The accounting holds when forms run on into each other on one line
+    (the seed run together): a line two forms read counts once, as used."""
+    path = tmp_path / "seed-run-on.txt"
+    path.write_text(_run_on(SEED.read_text(encoding="utf-8")), encoding="utf-8")
+    [entry] = run([path]).files
+    assert entry.lines == entry.lines_used + entry.lines_reported == 50, (entry.lines, entry.lines_used,
+                                                                          entry.lines_reported)
+
+
 def test_budget_rows_are_read_in_the_headers_order():
     from selfeval.normalize.runon import fit_budget_row
 
