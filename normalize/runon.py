@@ -766,8 +766,8 @@ def rows_in_order(piece: str, order: tuple[str, ...]):
             if found is not None and rank >= found[3]:
                 continue
             name = m.group("name").strip()
-            if re.search(r"[A-Za-z]", name):
-                found = (m.start(), m.end(), None, rank)
+            if re.search(r"[A-Za-z，,。；;！？!?]", name):  # garbled, or a sentence: the row before's 偏差原因 note
+                found = (m.start(), m.end(), None, rank)  # run into this name; the rest is reported
                 continue
             found = (m.start(), m.end(), {"level3": name, "weight": m.group("w"), "target": target,
                                           "actual": actual, "score": score}, rank)
