@@ -206,7 +206,7 @@ def table_blocks(lines: Sequence[TextLine], anchors: Sequence[float], wrap_gap: 
                 and block.end + _first_word(run) >= _limit(anchors, col, block.end, right) - gutter - 0.5 * line.em
                 and not _two_cells(block, run)
             )
-        if len(goes_on) >= 3 and 2 * sum(goes_on) < len(goes_on):
+        if len(goes_on) >= 2 and 2 * sum(goes_on) <= len(goes_on):
             goes_on = [False] * len(goes_on)  # a line of cells most of which start here starts a row
         for run, col, on in zip(line.runs, cols, goes_on, strict=True):
             assert col is not None
