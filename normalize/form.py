@@ -28,6 +28,8 @@ from selfeval.normalize.rows import (
     header_cells,
     label_key,
     merge_band,
+    names_seq,
+    names_unit,
     source_label,
     unlabelled_amounts,
 )
@@ -244,7 +246,7 @@ class FormParser:
         taken = set()
         for col, cell in enumerate(row.cells):
             text = compact(cell)
-            if "项目序号" in text or "金额单位" in text:
+            if names_seq(text) or names_unit(text):  # the cells the row's kind was decided by
                 taken.add(col)
                 if not any(ch.isdigit() or ch in "元" for ch in text.partition(":")[2]):
                     taken.add(next((c for c in range(col + 1, len(row.cells)) if not is_null(row.cells[c])), col))
