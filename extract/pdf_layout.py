@@ -367,9 +367,21 @@ def column_anchors(lines: Iterable[TextLine]) -> list[float]:
     edges = [r.x0 for r in runs if not is_number_run(r)]
     numbers = [r for r in runs if is_number_run(r)]
     tol = DEFAULT_COLUMN_TOLERANCE
+    text_edges = sorted(edges)
+    right = max((r.chars[-1]["x1"] for r in runs), default=0.0)
     for r in numbers:
         lefts = sum(1 for o in numbers if abs(o.x0 - r.x0) <= tol)
         rights = sum(1 for o in numbers if abs(o.chars[-1]["x1"] - r.chars[-1]["x1"]) <= tol)
-        if lefts > rights or lefts == rights == 1:  # flush left (or alone): its left edge is a column's
-            edges.append(r.x0)
+        if lefts > rights or (lefts == rights == 1 and not _ends_flush(r, text_edges, right)):
+            edges.append(r.x0)  # flush left (or alone, not ending at a column's end): a column's edge
     return cluster_values(edges)
+
+
+def _ends_flush(run: Run, edges: Sequence[float], right: float) -> bool:
+    """Whether a run ends where a column ends: within a character of the
+    next column's left edge (its padding), or at the table's right edge."""
+    x1, em = run.chars[-1]["x1"], _height(run.chars[-1])
+    if right - x1 <= 0.5:
+        return True
+    k = bisect_right(edges, x1)
+    return k < len(edges) and edges[k] - x1 <= em
