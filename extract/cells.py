@@ -48,18 +48,30 @@ def join_lines(lines: Iterable[str]) -> str:
     return text
 
 
-_SIGN = r"(?:[≥≤<>=＞＜]=?|[+\-−])?"  # a comparison (a target) or a sign before the number
-_NUMBER_PART = re.compile(_SIGN + r"[0-9.,%‰]+$")
-_ONE_NUMBER = re.compile(_SIGN + r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?[%‰]?$")
+# The shapes of a number as a cell prints it, for every reader of printed
+# cells (PDF text, PDF without rulings, OCR'd tables), defined here once.
+_PLUS_MINUS = r"[+\-−]"
+_SIGN = rf"(?:[≥≤<>=＞＜]=?|{_PLUS_MINUS})?"  # a comparison (a target) or a sign before the number
+_PERCENT = "%‰％"
+NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"  # 13.04, 1,234.50: a number's digits (values.py parses by it too)
+_NUMBER_PART = re.compile(_SIGN + rf"[0-9.,{_PERCENT}]+$")
+_ONE_NUMBER = re.compile(_SIGN + NUMBER + rf"[{_PERCENT}]?$")
+_PLAIN_NUMBER = re.compile(rf"^{_PLUS_MINUS}?[0-9][0-9.,]*%?$")
+
+
+def plain_number(text: str) -> bool:
+    """One plain number, or a piece of one (``13.04``, ``100.00%``, ``6.``):
+    no comparison before it, so a target (``≥95%``) is text, not a number."""
+    return bool(_PLAIN_NUMBER.match(text))
 
 
 def one_number(left: str, right: str) -> bool:
     """Whether two lines of a cell are the parts of one wrapped number
-    (``100.0`` + ``0%``, ``100.00`` + ``%``): see :func:`join_wrapped_pair`."""
+    (``100.0`` + ``0%``, ``100.00`` + ``%``, ``≥95`` + ``%``): see :func:`join_wrapped_pair`."""
     if not (left and right and _NUMBER_PART.match(left) and _NUMBER_PART.match(right)):
         return False
     joined = left + right
-    return bool(_ONE_NUMBER.match(joined)) and any(ch in joined for ch in ".,%‰")
+    return bool(_ONE_NUMBER.match(joined)) and any(ch in joined for ch in ".," + _PERCENT)
 
 
 def join_wrapped_pair(left: str, right: str) -> str:

@@ -46,6 +46,7 @@ from selfeval.extract.ocr.table import (
     hold_broken_rules,
     lines_to_tables,
     paper_level,
+    ruling_width,
     seal_ink,
     text_position_rows,
     unread_marks,
@@ -254,7 +255,7 @@ def read_page(rgb: np.ndarray, engine: OcrEngine) -> list[RowOut]:
     ink = binarize(bare)
     faint = faint_ink(bare, ink, boxes)
     marks = [m for m in unread_marks(ink, boxes, page.unit) if not seal_ink(m, ink, page.colour) and not faint(m)]
-    return boxes_to_rows(tables, boxes, page.unit, marks)
+    return boxes_to_rows(tables, boxes, page.unit, marks, ruling_width(page.binary, horizontal, vertical))
 
 
 def _placeholder(text: str) -> str:

@@ -406,7 +406,7 @@ def _unruled_rows(chars: list[dict], carry: Carry) -> tuple[list[PageRow], set[i
             )
             if continues:
                 anchors = list(carry.columns)  # type: ignore[arg-type]
-        for top, cells, aligned in unruled.unruled_rows(part, anchors):
+        for top, cells, aligned in unruled.unruled_rows(part, anchors, continued=k == 0 and continues):
             table = table + [len(rows)] if aligned else []
             rows.append(PageRow(top, cells, aligned or len(cells) == 1))
     dropped = _repeated_rows(rows, carry) if continues else set()

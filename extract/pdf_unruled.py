@@ -56,6 +56,7 @@ from selfeval.extract.split import is_title, seq_of
 
 DEFAULT_ALIGN_TOLERANCE = 1.5  # points: tops or middles closer than this are one row
 DEFAULT_CENTRE_TOLERANCE_EM = 0.6  # a merged label's middle within this of its rows' middle
+CELL_GAP_EM = 0.4  # a gap this wide (in em) inside a run, ending on a column edge, parts two cells
 
 
 @dataclass
@@ -154,7 +155,10 @@ def split_at_columns(line: TextLine, anchors: Sequence[float]) -> TextLine:
     """A line whose runs may hold a number set flush right in one cell run
     on into the next cell's text set flush left at its column's edge
     (``6.52—``, too close to be parted by the gap): cut where a character
-    starts on a column edge right after a number.  A title or 项目序号 run
+    starts on a column edge right after a number, or after a gap wider
+    than characters of one text leave (``CELL_GAP_EM``: two texts flush
+    left, the first filling its cell, parted only by the cells' padding).
+    A title or 项目序号 run
     is never cut (``2020`` / ``年度…自评表`` when its 年 happens to start
     on a column edge)."""
     runs: list[Run] = []
@@ -166,8 +170,9 @@ def split_at_columns(line: TextLine, anchors: Sequence[float]) -> TextLine:
         for i in range(1, len(run.chars)):
             c, prev = run.chars[i], run.chars[i - 1]
             head = Run(run.chars[start:i])
-            if (c["x0"] >= prev["x1"] - 0.1 and nearest_index(anchors, c["x0"], 1.5) is not None
-                    and is_number_run(head) and not c["text"].isdigit()):
+            on_edge = c["x0"] >= prev["x1"] - 0.1 and nearest_index(anchors, c["x0"], 1.5) is not None
+            if on_edge and ((is_number_run(head) and not c["text"].isdigit())
+                            or c["x0"] - prev["x1"] >= CELL_GAP_EM * line.em):
                 runs.append(head)
                 start = i
         runs.append(Run(run.chars[start:]))
@@ -201,7 +206,7 @@ def table_blocks(lines: Sequence[TextLine], anchors: Sequence[float], wrap_gap: 
                 and block.end + _first_word(run) >= _limit(anchors, col, block.end, right) - gutter - 0.5 * line.em
                 and not _two_cells(block, run)
             )
-        if len(goes_on) >= 3 and 2 * sum(goes_on) < len(goes_on):
+        if len(goes_on) >= 2 and 2 * sum(goes_on) <= len(goes_on):
             goes_on = [False] * len(goes_on)  # a line of cells most of which start here starts a row
         for run, col, on in zip(line.runs, cols, goes_on, strict=True):
             assert col is not None
@@ -222,12 +227,15 @@ def _mode(blocks: Sequence[Block], tolerance: float) -> str:
     which of the two lines up more blocks of different columns."""
     tops = middles = 0
     ordered = sorted(blocks, key=lambda b: b.top)
+    columns = {b.column for b in blocks}
     for i, a in enumerate(ordered):
         for b in ordered[i + 1 :]:
             if b.top - a.top > 60:
                 break
             if a.column == b.column:
                 continue
+            if _is_label(a, columns) or _is_label(b, columns):
+                continue  # a label may be merged over rows: where it sits says nothing of a row's alignment
             tops += abs(a.top - b.top) <= tolerance
             middles += abs(a.middle - b.middle) <= tolerance
     if tops != middles:
@@ -247,9 +255,10 @@ def _is_label(block: Block, columns_right: set[int]) -> bool:
 
 
 def rows_of_blocks(blocks: list[Block], tolerance: float = DEFAULT_ALIGN_TOLERANCE,
-                   centre_em: float = DEFAULT_CENTRE_TOLERANCE_EM) -> list[list[Block]]:
+                   centre_em: float = DEFAULT_CENTRE_TOLERANCE_EM, continued: bool = False) -> list[list[Block]]:
     """Blocks grouped into rows, top to bottom (a merged label in the first
-    row it covers)."""
+    row it covers); ``continued``: the blocks continue the previous page's
+    table."""
     if not blocks:
         return []
     mode = _mode(blocks, tolerance)
@@ -275,15 +284,23 @@ def rows_of_blocks(blocks: list[Block], tolerance: float = DEFAULT_ALIGN_TOLERAN
             bands.append(cluster)
     bands.extend(_hidden_rows(bands, floating))
     for column in sorted(columns, reverse=True):  # a label's rows are found from the columns right of it
-        _place_column(column, bands, floating, columns, centre_em)
+        _place_column(column, bands, floating, columns, centre_em, continued)
     bands = [kept for band in bands if (kept := [b for b in band if not b.hidden])]  # hidden rows only placed labels
     return sorted(bands, key=lambda band: min(b.top for b in band))
 
 
+_UNSET = object()
+
+
 def _place_column(column: int, bands: list[list[Block]], floating: list[Block], columns: set[int],
-                  centre_em: float) -> None:
+                  centre_em: float, continued: bool = False, forced: object = _UNSET) -> int:
     """Put the labels of one column on the first row of the rows they are
-    centred on, the rows of consecutive labels following each other."""
+    centred on, the rows of consecutive labels following each other; how
+    many it put so.  On a page that continues the previous page's table
+    (``continued``), the leading rows may belong to a label printed on that
+    page only (``forced``: the rows the column's first label takes, when
+    trying them)."""
+    placed = 0
     home = {id(b): band for band in bands for b in band}
     left = [b.middle for b in floating if b.column == column - 1] + [
         b.middle for band in bands for b in band if b.column == column - 1 and not b.hidden]
@@ -315,7 +332,17 @@ def _place_column(column: int, bands: list[list[Block]], floating: list[Block], 
                 if error <= centre_em * b.em and (best is None or error < best[0]) and (
                         band is None or _nested(top, bottom, left)):
                     best = (error, start, e)
+        if continued and done_to == float("-inf") and start is not None and column > 0:
+            # the column's first label on a page continuing a table (not the block's column, whose
+            # labels, 绩效指标 and 总分, head no rows of the form's levels)
+            if forced is not _UNSET:
+                best = forced  # type: ignore[assignment]
+            else:
+                choices = _carried_choices(b, ordered, start, _carried_floor(ordered, column), stop, band is None,
+                                           left, centre_em)
+                best = _best_choice(best, choices, column, bands, floating, columns, centre_em)
         if best is not None:
+            placed += 1
             target, end = ordered[best[1]], _extent(ordered[best[2]])[1]
             if home.get(id(b)) is not target:
                 if id(b) in home:
@@ -332,6 +359,71 @@ def _place_column(column: int, bands: list[list[Block]], floating: list[Block], 
             bands.append([b])
             home[id(b)] = bands[-1]
         done_to = max(done_to, _extent(home[id(b)])[1])
+    return placed
+
+
+def _best_choice(default: tuple[float, int, int] | None, choices: list[tuple[float, int, int]], column: int,
+                 bands: list[list[Block]], floating: list[Block], columns: set[int],
+                 centre_em: float) -> tuple[float, int, int] | None:
+    """The rows for the first label of a column on a page continuing a
+    table: ``default`` (the rows from the first free row, or None), unless a
+    run of rows that starts further down lets more labels of the column
+    find rows they are centred on (the others' rows follow from the
+    first's); of those, the widest, then the closest."""
+    choices = [c for c in choices if c != default]
+    if not choices:
+        return default
+    blocks = [b for band in bands for b in band] + floating
+
+    def placed(choice: tuple[float, int, int] | None) -> int:
+        moved = [b.moved for b in blocks]
+        n = _place_column(column, [list(band) for band in bands], list(floating), columns, centre_em, True, choice)
+        for b, flag in zip(blocks, moved, strict=True):
+            b.moved = flag
+        return n
+
+    least = placed(default) + 1
+    best: tuple[tuple[int, int, float], tuple[float, int, int]] | None = None
+    for choice in choices:
+        n = placed(choice)
+        key = (-n, choice[1] - choice[2], choice[0])
+        if n >= least and (best is None or key < best[0]):
+            best = (key, choice)
+    return default if best is None else best[1]
+
+
+def _carried_floor(ordered: list[list[Block]], column: int) -> float:
+    """The top of the first row holding a block of the column right of ``column``."""
+    return min((_extent(o)[0] for o in ordered if any(x.column == column + 1 and not x.hidden for x in o)),
+               default=float("-inf"))
+
+
+def _carried_choices(b: Block, ordered: list[list[Block]], start: int, floor: float, stop: float, floating: bool,
+                     left: Sequence[float], centre_em: float) -> list[tuple[float, int, int]]:
+    """The runs of rows (error, first, last) the first label of a column may
+    head on a page that continues a table: a merged label cut by the page
+    break is printed on the previous page only, so the page's leading rows
+    with that column empty may be its rows.  A run starts at the first free
+    row or further down, not above the first block of the column to the
+    right (the rows above that are held by labels of the previous page),
+    and ends before the column's next label."""
+    out: list[tuple[float, int, int]] = []
+    for s in range(start, len(ordered)):
+        top = _extent(ordered[s])[0]
+        if top > b.bottom:
+            break
+        if top < floor - 0.5 or not any(o.hidden or o.column > b.column for o in ordered[s] if o is not b):
+            continue
+        for e in range(s, len(ordered)):
+            bottom = _extent(ordered[e])[1]
+            if bottom > stop and e > s:
+                break
+            if bottom < b.top:
+                continue
+            error = abs((top + bottom) / 2 - b.middle)
+            if error <= centre_em * b.em and (floating or _nested(top, bottom, left)):
+                out.append((error, s, e))
+    return out
 
 
 def _nested(top: float, bottom: float, left: Sequence[float]) -> bool:
@@ -463,12 +555,14 @@ def form_parts(lines: Sequence[TextLine]) -> list[list[TextLine]]:
     return parts
 
 
-def unruled_rows(lines: Sequence[TextLine], anchors: Sequence[float]) -> list[tuple[float, list[str], bool]]:
+def unruled_rows(lines: Sequence[TextLine], anchors: Sequence[float],
+                 continued: bool = False) -> list[tuple[float, list[str], bool]]:
     """Rows (top, cells, aligned) of a page without ruling lines: table rows
-    with one position per column, and the other lines as they are."""
+    with one position per column, and the other lines as they are;
+    ``continued``: the lines continue the previous page's table."""
     blocks, marked = table_blocks(lines, anchors)
     out: list[_Row] = []
-    for band in rows_of_blocks(blocks):
+    for band in rows_of_blocks(blocks, continued=continued):
         cells = [""] * len(anchors)
         for b in sorted(band, key=lambda b: b.top):
             cells[b.column] = b.text if not cells[b.column] else cells[b.column] + b.text

@@ -22,8 +22,13 @@ Most kinds are known from the row alone; a data row's kind depends on the
 block the rows above opened (``context``), and a header row with only a few
 column names is a header only directly under another header row of its
 block.  :func:`classify_row` is the one place this is decided; the form
-reader runs its blocks over the kinds, and any reader that rebuilds rows of
-cells from text (where cell boundaries were lost) can ask it what a row is.
+reader runs its blocks over the kinds.  Text whose cell boundaries were lost
+(:mod:`.tokens`) is cut into rows at the cells that say alone which row
+they open or belong to: :func:`cell_kind` decides that here too, in the
+same kinds and by the same tests (:func:`names_seq`, :func:`names_unit`,
+:func:`field_label`, :func:`label_key`, :func:`block_of_label`, the column
+and source vocabularies), a cell alone matched more strictly
+(:data:`ANCHOR_CUTOFF`) than a header row's cells, which confirm each other.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from itertools import filterfalse
 
 from selfeval.extract.grid import SourceRow
 from selfeval.extract.split import is_title
+from selfeval.normalize import fit
 from selfeval.normalize.cells import clean, compact
 from selfeval.normalize.values import is_null, parse_rate
 from selfeval.normalize.vocab import (
@@ -170,12 +176,47 @@ def _band_row(cells: tuple[str, ...], block: str) -> tuple[tuple[str, int], ...]
 
 
 _SCORE_MARK = re.compile(r"\(\s*\d+(?:\.\d+)?\s*分\s*\)")  # 绩效指标（90分）
+_TRAILING_NOTE = re.compile(r"\s*\([^()]{1,6}\)$")  # 实施单位 (盖章)
+
+
+@lru_cache(maxsize=65536)
+def label_key(cell: str) -> str:
+    """A label cell's key without a score mark: ``绩效指标（90分）`` → ``绩效指标``."""
+    return Vocabulary.key(_SCORE_MARK.sub("", clean(cell)))
+
+
+def block_of_label(cell: str) -> str | None:
+    """The block whose own label the cell is (funding, goal, indicators; total for 总分), or None."""
+    key = label_key(cell)
+    return next((name for name in vocabulary()["block_labels"] if key in block_labels(name)), None)
 
 
 def is_block_label(cell: str) -> bool:
     """A block's own label (项目资金, 年度总体目标, 绩效指标(90分) …), of any block."""
-    key = Vocabulary.key(_SCORE_MARK.sub("", clean(cell)))
+    key = label_key(cell)
     return any(key in block_labels(kind) for kind in ("funding", "goal", "indicators"))
+
+
+def names_seq(text: str) -> bool:
+    """The text names the 项目序号 (a seq line)."""
+    return "序" in text and "项目序号" in compact(text)
+
+
+def names_unit(text: str) -> bool:
+    """The text names the 金额单位 (a unit line)."""
+    return "额" in text and "金额单位" in compact(text)
+
+
+@lru_cache(maxsize=65536)
+def field_label(cell: str, group: str, cutoff: float = HEADER_CUTOFF) -> Match | None:
+    """The label of ``group`` (header_fields, form_texts) a cell is, alone,
+    as ``label：value`` or with a note (``实施单位（盖章）``); None if it is none."""
+    if is_null(cell):
+        return None
+    label = _TRAILING_NOTE.sub("", clean(cell).partition(":")[0])
+    if len(label) > FIELD_LABEL_LONGEST[group]:
+        return None
+    return column_vocabulary(group, cutoff).match(label)
 
 
 @lru_cache(maxsize=4096)
@@ -200,17 +241,8 @@ def merge_band(band: dict[str, int], columns: dict[str, int]) -> dict[str, int]:
 
 
 def label_value_group(cells: tuple[str, ...], group: str) -> bool:
-    """True when some cell is a label of ``group`` (header_fields, form_texts),
-    alone or as ``label：value``."""
-    vocab = column_vocabulary(group, HEADER_CUTOFF)
-    longest = FIELD_LABEL_LONGEST[group]
-    for cell in cells:
-        if is_null(cell):
-            continue
-        label = clean(cell).partition(":")[0]
-        if len(label) <= longest and vocab.match(label) is not None:
-            return True
-    return False
+    """True when some cell is a label of ``group`` (:func:`field_label`)."""
+    return any(field_label(cell, group) is not None for cell in cells)
 
 
 def classify_row(
@@ -241,11 +273,11 @@ def _classify(cells: tuple[str, ...], context: str, after_header: str | None, cu
     if len(filled) == 1 and (is_title(SourceRow(cells, 0)) or (context == "head" and YEAR_LINE.match(first))):
         return _TITLE
     joined = "".join(cells)  # cleaning changes no CJK character: look for one before cleaning
-    if "序" in joined and "项目序号" in compact(joined):
+    if names_seq(joined):
         return _SEQ
-    if "额" in joined and "金额单位" in compact(joined):
+    if names_unit(joined):
         return _UNIT
-    key = Vocabulary.key(first)
+    key = label_key(first)
     in_indicators = context in ("indicators", "after_total")
     if key in block_labels("total") and in_indicators:
         return _TOTAL
@@ -263,11 +295,7 @@ def _classify(cells: tuple[str, ...], context: str, after_header: str | None, cu
             return RowKind("header", *header)
     if context == "head" and label_value_group(cells, "header_fields"):
         return _FIELD
-    if (
-        in_indicators
-        and column_vocabulary("form_texts", HEADER_CUTOFF).match(first.partition(":")[0]) is not None
-        and label_value_group(cells, "form_texts")
-    ):
+    if in_indicators and field_label(first, "form_texts") is not None:
         return _TRAILER
     if context == "funding":
         return _FUNDING if source_label(cells, cutoff) is not None or unlabelled_amounts(cells) else _NOISE
@@ -299,3 +327,100 @@ def source_label(cells: tuple[str, ...], cutoff: float) -> tuple[int, Match] | N
         match = vocab.match(cell)
         return (col, match) if match else None
     return None
+
+
+# -- one cell alone -------------------------------------------------------------
+# Text whose cell boundaries were lost (normalize/tokens.py) is cut into rows
+# at the cells that say on their own what row they open or belong to.  Those
+# are decided here too, in the same kinds, from the same vocabulary.
+ANCHOR_CUTOFF = 90.0  # a cell read alone has no row around it to confirm it: matched more strictly
+COLUMN_BLOCKS = (("funding", "funding_columns"), ("indicators", "indicator_columns"), ("goal", "goal_columns"))
+_LEVEL_ENDINGS = ("指标", "指杯", "指標")
+
+
+@dataclass(frozen=True)
+class CellKind:
+    """What one cell says alone, in the kinds of :data:`ROW_KINDS`: the row it
+    opens (``title``, ``seq``, ``unit``, ``field``, ``trailer``, ``total``,
+    ``noise`` for a section no table holds), or its part of a row:
+    ``header`` (a block's label, with ``block``; or a column name, with the
+    ``columns`` it may be), ``funding`` (a source label) or ``indicator`` (a
+    level label; whether the form's template knows it is the reader's to ask)."""
+
+    kind: str
+    text: str  # the label of a field or trailer, else the cell's text
+    block: str | None = None  # header: the block whose label it is
+    columns: tuple[tuple[str, str], ...] = ()  # header: (block, column) of each block it names a column of
+
+
+@lru_cache(maxsize=65536)
+def cell_kind(text: str) -> CellKind | None:
+    """What the cell ``text`` says alone (:class:`CellKind`), or None: a
+    number, rate or placeholder, or text the vocabulary does not know."""
+    t = clean(text)
+    if not t or fit.kind_of(t) in ("number", "rate", "null"):
+        return None
+    if is_title(SourceRow((t,), 0)):
+        return CellKind("title", t)
+    if names_seq(t):
+        return CellKind("seq", t)
+    if names_unit(t):
+        return CellKind("unit", t)
+    for group, kind in (("header_fields", "field"), ("form_texts", "trailer")):
+        if m := field_label(t, group, ANCHOR_CUTOFF):
+            return CellKind(kind, m.label)
+    key = label_key(t)
+    if key in unread_sections():
+        return CellKind("noise", t)
+    block = block_of_label(t)
+    if block is not None:
+        return CellKind("total", t) if block == "total" else CellKind("header", t, block=block)
+    columns = column_names(t)
+    if columns:
+        return CellKind("header", t, columns=columns)
+    if source_vocabulary(ANCHOR_CUTOFF).match(t):
+        return CellKind("funding", t)
+    if t.endswith(_LEVEL_ENDINGS) or key.endswith("指标"):
+        return CellKind("indicator", t)
+    return None
+
+
+def cell_kind_in(text: str, context: str) -> CellKind | None:
+    """:func:`cell_kind` inside a form whose cells before opened ``context``
+    (one of :data:`BLOCKS`), as :func:`classify_row` decides it for a row:
+    ``（2022年度）`` under the title is the title's; a total label (合计) is
+    the funding block's total source inside that block, the form's total
+    outside it."""
+    found = cell_kind(text)
+    if found is None:
+        return CellKind("title", clean(text)) if context == "head" and YEAR_LINE.match(clean(text)) else None
+    if found.kind == "funding" and found.text == "合计" and context != "funding":
+        return CellKind("total", found.text)
+    if found.kind == "total" and context == "funding":
+        return CellKind("funding", found.text)
+    return found
+
+
+@lru_cache(maxsize=16384)
+def column_names(text: str) -> tuple[tuple[str, str], ...]:
+    """(block, column) of each block one of whose columns ``text`` names, in
+    the order of :data:`COLUMN_BLOCKS`."""
+    out = []
+    for block, group in COLUMN_BLOCKS:
+        m = column_vocabulary(group, ANCHOR_CUTOFF).match(header_text(text))
+        if m:
+            out.append((block, m.label))
+    return tuple(out)
+
+
+def column_block(cell: CellKind, context: str) -> str:
+    """The block a column name opens or goes on: the block it is in when
+    that block has the column (a header printed again inside its block),
+    else the first of :data:`COLUMN_BLOCKS` that has it."""
+    owners = [block for block, _ in cell.columns]
+    return context if context in owners else owners[0]
+
+
+def column_in(cell: CellKind, block: str) -> str:
+    """The column of ``block`` the column name ``cell`` names ("" if none)."""
+    return next((column for b, column in cell.columns if b == block), "")

@@ -49,7 +49,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 
 from selfeval.extract.grid import Place, SourceRow
 from selfeval.findings import Finding, finding_at
@@ -175,10 +175,18 @@ def find_anchors(text: str, starts: frozenset[int] | None = None) -> list[Anchor
     wild = _wildcards()
     lengths = sorted(by_length, reverse=True)
     out: list[Anchor] = []
+    cjk = [0] * (len(text) + 1)  # how many Chinese characters run from each offset
+    for q in range(len(text) - 1, -1, -1):
+        cjk[q] = cjk[q + 1] + 1 if "\u4e00" <= text[q] <= "\u9fff" else 0
+    named = text.find("绩效自评表")  # a title ends so: tried only within its reach
     p = 0
     while p < len(text):
-        marks = _MARKS.match(text, p)  # a Markdown heading's marks before a title (## 2020年度…)
-        title = _TITLE.match(text, marks.end()) if marks else _TITLE.match(text, p)
+        while named != -1 and named < p - len("绩效自评表"):
+            named = text.find("绩效自评表", named + 1)
+        title = None
+        if named != -1 and named - p <= _TITLE_REACH:
+            marks = _MARKS.match(text, p)  # a Markdown heading's marks before a title (## 2020年度…)
+            title = _TITLE.match(text, marks.end()) if marks else _TITLE.match(text, p)
         if title and (p in starts or (_after_heading(text, p, starts) and _opens_form(text, title.end()))) \
                 and not _named_document(text, title.start(), title.end()):
             out.append(Anchor(p, title.end(), "title", "title", title.group()))
@@ -198,9 +206,9 @@ def find_anchors(text: str, starts: frozenset[int] | None = None) -> list[Anchor
             for n in lengths:
                 if n < FUZZY_MIN_LENGTH:
                     break
-                piece = text[p : p + n]
-                if len(piece) < n or not all("\u4e00" <= ch <= "\u9fff" for ch in piece):
+                if cjk[p] < n:
                     continue
+                piece = text[p : p + n]
                 found = {wild[k] for i in range(n) if (k := piece[:i] + "\0" + piece[i + 1:]) in wild}
                 if not found and (shuffled := _anagrams().get("".join(sorted(piece)))):
                     found = {shuffled}
@@ -253,6 +261,7 @@ def _latin_for_one(text: str, p: int, lengths: list[int], wild: dict[str, str]) 
 
 
 _MARKS = re.compile(r"#{1,6}\s*")
+_TITLE_REACH = 60  # characters from where a title may start to its 绩效自评表: marks, a year, 30 characters
 
 
 def _after_heading(text: str, p: int, starts: frozenset[int]) -> bool:
@@ -291,9 +300,12 @@ def is_runon(rows: list[SourceRow]) -> bool:
 
 
 # -- glued numbers ------------------------------------------------------------
+_PLAIN = re.compile(r"(?:0|[1-9]\d*)(?:\.\d{1,2})?")
+
+
 def _plain(text: str) -> bool:
     """A number as a form prints it: no leading zero (but 0 and 0.x)."""
-    return bool(re.fullmatch(r"(?:0|[1-9]\d*)(?:\.\d{1,2})?", text))
+    return _PLAIN.fullmatch(text) is not None
 
 
 def cut_pair(digits: str, rate: Decimal | None) -> tuple[str, str] | None:
@@ -381,14 +393,21 @@ def cut_budget(text: str, amounts: int) -> tuple[list[str], str] | None:
 
 def _cuts(text: str, k: int):
     """Every cut of ``text`` into ``k`` plain numbers."""
+    for cut in _cut_tuples(text, k):
+        yield list(cut)
+
+
+@lru_cache(maxsize=4096)
+def _cut_tuples(text: str, k: int) -> tuple[tuple[str, ...], ...]:
+    """:func:`_cuts` as tuples, each tail cut once (a run's tails repeat)."""
     if k == 1:
-        if _plain(text):
-            yield [text]
-        return
+        return ((text,),) if _plain(text) else ()
+    out = []
     for i in range(1, len(text)):
-        if _plain(text[:i]):
-            for tail in _cuts(text[i:], k - 1):
-                yield [text[:i], *tail]
+        head = text[:i]
+        if _plain(head):
+            out.extend((head, *tail) for tail in _cut_tuples(text[i:], k - 1))
+    return tuple(out)
 
 
 # -- budget rows in any column order ----------------------------------------------
@@ -484,24 +503,19 @@ def fit_budget_row(text: str, columns: list[str]) -> list[dict[str, str]]:
     runs = [t for t in tokens if t[0] == "run"]
     if not tokens or len(tokens) > len(columns) + 4 or len(runs) > len(columns):
         return []
-    choices = [_run_cuts(t, len(columns)) if kind == "run" else [[t]] for kind, t in tokens]
+    # each token's readings as typed values: a run's cuts into numbers (its last a rate when it ends in %)
+    choices = [[tuple(("rate" if v.endswith("%") else "number", v) for v in cut)
+                for cut in _run_cuts(t, len(columns))] if kind == "run" else [((kind, t),)] for kind, t in tokens]
     amounts = [c for c in columns if c in AMOUNT_SLOTS]
     best: tuple | None = None
     found: list[dict[str, str]] = []
 
-    def kinds(pieces):
-        out = []
-        for (kind, _), cut in zip(tokens, pieces, strict=True):
-            for v in cut:
-                out.append(("rate" if v.endswith("%") else "number", v) if kind == "run" else (kind, v))
-        return out
-
     from itertools import product
 
     for pieces in product(*choices):
-        values = kinds(pieces)
-        if len(values) > len(columns):
+        if sum(map(len, pieces)) > len(columns):
             continue
+        values = [v for piece in pieces for v in piece]
         for cells in _placements(values, columns):
             filled = [s for s in amounts if cells.get(s, ("dash",))[0] != "dash"]
             if filled != amounts[len(amounts) - len(filled):]:
@@ -752,8 +766,8 @@ def rows_in_order(piece: str, order: tuple[str, ...]):
             if found is not None and rank >= found[3]:
                 continue
             name = m.group("name").strip()
-            if re.search(r"[A-Za-z]", name):
-                found = (m.start(), m.end(), None, rank)
+            if re.search(r"[A-Za-z，,。；;！？!?]", name):  # garbled, or a sentence: the row before's 偏差原因 note
+                found = (m.start(), m.end(), None, rank)  # run into this name; the rest is reported
                 continue
             found = (m.start(), m.end(), {"level3": name, "weight": m.group("w"), "target": target,
                                           "actual": actual, "score": score}, rank)
@@ -1152,11 +1166,16 @@ class RunOnReader:
     def _total(self, a: Anchor, stop: int) -> None:
         """总分 and its weight and score printed together (``总分100.0099.00``):
         the one cut into two plain numbers with the score no more than the
-        weight, in the indicator header's 分值 and 得分 columns; else reported."""
+        weight, in the indicator header's 分值 and 得分 columns; one number
+        alone (``总分98.00``) is the row reader's to place by the form's sums
+        (funding + indicator scores, or weights); else reported."""
         text = self.s.text
         slots = self.indicator_slots
         digits = re.match(r"\s*([\d.]+)\s*$", text[a.end:stop])
         cuts = [c for c in _cuts(digits.group(1), 2) if Decimal(c[1]) <= Decimal(c[0])] if digits else []
+        if digits and _plain(digits.group(1)):  # one number (98.00), unless two printed alike make it (1010)
+            cuts = [c for c in cuts if len(c[0].partition(".")[2]) == len(c[1].partition(".")[2])] or \
+                [(digits.group(1), "")]  # one number: weight or score, as the row reader's sums say
         if slots is None or "weight" not in slots or "score" not in slots or len(cuts) != 1:
             self.leftover(a.start, stop)
             return

@@ -7,7 +7,9 @@ wrapped over lines), or runs of 2–4 spaces where one tab was.  Such a
 document is read as a stream of tokens, each with its source line, and
 re-segmented by what the tokens say:
 
-* **anchors** are the vocabulary: the title, ``项目序号``/``金额单位``, header
+* **anchors** are the cells that say alone which row they open or belong to
+  (:func:`.rows.cell_kind`, in the row kinds of :mod:`.rows`, decided by the
+  same tests as the rows): the title, ``项目序号``/``金额单位``, header
   fields (预算单位, 项目名称 …), block labels and header words (项目资金,
   年初预算数 … 得分, 绩效指标, 一级指标 … 偏差原因分析及改进措施), funding
   source labels, level-1/level-2 labels of the form's template, 总分/合计 and
@@ -33,31 +35,17 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 
 from selfeval.extract.cells import join_pair
 from selfeval.extract.grid import Place, SourceRow
-from selfeval.extract.split import is_title
 from selfeval.findings import Finding, finding_at
 from selfeval.normalize import fit, groups
 from selfeval.normalize.cells import clean
-from selfeval.normalize.vocab import (
-    Vocabulary,
-    column_vocabulary,
-    level_vocabulary,
-    source_vocabulary,
-    template_for_year,
-    unread_sections,
-    vocabulary,
-)
+from selfeval.normalize.rows import CellKind, cell_kind, cell_kind_in, column_block, column_in
+from selfeval.normalize.vocab import level_vocabulary, template_for_year
 
-_STRICT = 90.0  # anchors are printed text: match them strictly
-_SEQ = re.compile(r"^项目序号\s*[:：]?\s*[0-9０-９]*$")
-_UNIT = re.compile(r"^金额单位")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _PREFIX = re.compile(r"^其中\s*[:：]?$")  # 其中: before a source label
-_SCORE = re.compile(r"\s*[(（]\s*\d+(?:\.\d+)?\s*分\s*[)）]$")
-_TRAILING_PAREN = re.compile(r"\s*[(（][^()（）]{1,6}[)）]$")
 _PAREN_NOTE = re.compile(r"^[(（].*[)）]$")
 _PAREN = re.compile(r"^[(（][^()（）]{1,6}[)）]$")  # (盖章) after 预算单位
 
@@ -108,40 +96,6 @@ def pipe_cells(rows: list[SourceRow]) -> list[Token] | None:
     return _join_pieces(out)
 
 
-@lru_cache(maxsize=65536)
-def anchor(text: str) -> tuple[str, str] | None:
-    """What a token is when it is vocabulary: (kind, canonical) or None.
-    Kinds: title, seq, unit, field, form_text, block:<name>, head, source,
-    level (checked later against the template)."""
-    t = clean(text)
-    if not t or fit.kind_of(t) in ("number", "rate", "null"):
-        return None
-    if len(t) <= 60 and is_title(SourceRow((t,), 0)):
-        return ("title", t)
-    if _SEQ.match(t):
-        return ("seq", t)
-    if _UNIT.match(t):
-        return ("unit", t)
-    label = _TRAILING_PAREN.sub("", t.partition(":")[0])  # 实施单位 (盖章)
-    for group, kind in (("header_fields", "field"), ("form_texts", "form_text")):
-        if len(label) <= 12 and (m := column_vocabulary(group, _STRICT).match(label)):
-            return (kind, m.label)
-    key = Vocabulary.key(_SCORE.sub("", t))  # 绩效指标(90分)
-    if key in unread_sections():
-        return ("section", t)
-    for name, labels in vocabulary()["block_labels"].items():
-        if key in {Vocabulary.key(x) for x in labels}:
-            return (f"block:{name}", t)
-    for group in ("funding_columns", "indicator_columns", "goal_columns"):
-        if column_vocabulary(group, _STRICT).match(t):
-            return ("head", t)
-    if source_vocabulary(_STRICT).match(t):
-        return ("source", t)
-    if t.endswith(("指标", "指杯", "指標")) or key.endswith("指标"):
-        return ("level", t)
-    return None
-
-
 def _join_pieces(tokens: list[Token]) -> list[Token]:
     """Join two or three adjacent tokens that together, and not apart, make
     an anchor: ``预算单位`` ``(盖章)``, ``其中:`` ``中央资金``, ``可持续影`` ``响指标``."""
@@ -157,8 +111,8 @@ def _join_pieces(tokens: list[Token]) -> list[Token]:
             if any(fit.kind_of(p.text) != "text" for p in parts):
                 break
             text = "".join(p.text for p in parts)
-            if len(text) <= 14 and anchor(text) and (not anchor(parts[-1].text) or _PREFIX.match(tok.text)):
-                if anchor(tok.text) and not _PAREN.match(parts[-1].text):
+            if len(text) <= 14 and cell_kind(text) and (not cell_kind(parts[-1].text) or _PREFIX.match(tok.text)):
+                if cell_kind(tok.text) and not _PAREN.match(parts[-1].text):
                     break
                 more = tuple(sorted({p.line for p in parts} - {tok.line}))
                 joined = (Token(text, tok.line, more), n)
@@ -173,6 +127,7 @@ def _join_pieces(tokens: list[Token]) -> list[Token]:
 
 
 # -- the reader ---------------------------------------------------------------
+_ITEM = {"funding": "source", "indicator": "level"}  # a block item's name (groups.rows_of): a row's label
 @dataclass
 class _Block:
     kind: str
@@ -191,6 +146,7 @@ class TokenReader:
         self.unplaced: list[Token] = []
         self.year: int | None = None
         self.block: _Block | None = None
+        self.outside = "head"  # what the rows outside a block opened: the head, or after_total past a 总分 row
         self.centred = False  # the form prints merged labels at their centre (a PDF's text)
         self.uncertain: list[tuple[Token, str]] = []  # close calls, reported
         self.empty_lines: set[int] = set()  # lines of empty cells before any row (a web table's blank cells)
@@ -204,14 +160,17 @@ class TokenReader:
         self._close()
         return self.rows
 
-    def _kind(self, tok: Token) -> tuple[str, str] | None:
-        found = anchor(tok.text)
-        if found and found[0] == "level":
-            return ("level", found[1]) if self._level(tok.text) else None
-        if found and found[0] == "source" and found[1] in ("合计",) and (self.block is None or self.block.kind != "funding"):
-            return ("block:total", found[1])
-        if found and found[0] == "block:total" and self.block is not None and self.block.kind == "funding":
-            return ("source", found[1])
+    @property
+    def context(self) -> str:
+        """The block the tokens before opened, as :func:`rows.classify_row` names it."""
+        return self.block.kind if self.block is not None else self.outside
+
+    def _kind(self, tok: Token) -> CellKind | None:
+        """What the token says alone (:func:`rows.cell_kind_in`); a level label
+        only when the form's template knows it."""
+        found = cell_kind_in(tok.text, self.context)
+        if found is not None and found.kind == "indicator" and not self._level(tok.text):
+            return None
         return found
 
     def _level(self, text: str) -> str | None:
@@ -228,9 +187,10 @@ class TokenReader:
                 self._note_line(tok.line)
             return i + 1
         kind = self._kind(tok)
-        name = kind[0] if kind else None
+        name = kind.kind if kind else None
         if name == "title":
             self._close()
+            self.outside = "head"
             self.centred = False
             if m := _YEAR.search(tok.text):
                 self.year = int(m.group(1))
@@ -238,6 +198,7 @@ class TokenReader:
             return i + 1
         if name in ("seq", "unit"):
             self._close()
+            self.outside = "head"
             j = i + 1
             parts = [tok]
             if tok.text.rstrip().endswith(("：", ":")) and j < len(self.tokens):
@@ -249,21 +210,21 @@ class TokenReader:
                 j += 1
             self._emit([" ".join(p.text for p in parts)], parts)
             return j
-        if name == "section":  # a section no table has a column for: it and its text are reported
+        if name == "noise":  # a section no table has a column for: it and its text are reported
             self._close()
             self.unplaced.append(tok)
             return i + 1
-        if name in ("field", "form_text") and (self.block is None or name == "form_text" or self.block.kind != "indicators"):
+        if name in ("field", "trailer") and (self.block is None or name == "trailer" or self.block.kind != "indicators"):
             if name == "field":
                 self._close()
             return self._label_value(i)
-        if name == "head" or (name or "").startswith("block:"):
-            return self._block_anchor(i, name)
+        if name in ("header", "total"):
+            return self._block_anchor(i, kind)
         if self.block is not None:
             if kind is None and self._extra_head(i):
                 self.block.heads.append(("", tok))  # a column the vocabulary does not name (原因)
             else:
-                self.block.items.append((name or "value", tok, kind[1] if kind else None))
+                self.block.items.append((_ITEM.get(name, name or "value"), tok, kind.text if kind else None))
             return i + 1
         self.unplaced.append(tok)
         return i + 1
@@ -277,7 +238,7 @@ class TokenReader:
         if not self.whole_cells and tok.line == block.heads[-1][1].line:
             return True
         after = self._kind(self.tokens[i + 1]) if i + 1 < len(self.tokens) else None
-        return after is not None and after[0] in ("source", "level")
+        return after is not None and after.kind in ("funding", "indicator")
 
     def _note_line(self, line: int) -> None:
         if self.block is not None:
@@ -304,16 +265,18 @@ class TokenReader:
         return j
 
     # blocks
-    def _block_anchor(self, i: int, name: str) -> int:
+    def _block_anchor(self, i: int, cell: CellKind) -> int:
+        """A block's label or one of its column names (a header), or 总分."""
         tok = self.tokens[i]
-        kind = name.split(":", 1)[1] if name.startswith("block:") else self._head_block(tok)
-        if kind == "total":
+        if cell.kind == "total":
             return self._total(i)
+        head = cell.block is None  # a column name, not the block's label
+        kind = column_block(cell, self.context) if head else cell.block
         if self.block is not None and self.block.kind == kind:
-            if name == "head" and self.block.items:  # a header printed again inside its block
+            if head and self.block.items:  # a header printed again inside its block
                 self.block.extra_lines.add(tok.line)
-            elif name == "head":
-                self.block.heads.append((self._slot(kind, tok.text), tok))
+            elif head:
+                self.block.heads.append((column_in(cell, kind), tok))
             elif self.block.label is None:
                 self.block.label = tok
                 self.centred = self.centred or bool(self.block.heads)  # a merged label printed at its centre
@@ -322,26 +285,11 @@ class TokenReader:
             return i + 1
         self._close()
         self.block = _Block(kind)
-        if name == "head":
-            self.block.heads.append((self._slot(kind, tok.text), tok))
+        if head:
+            self.block.heads.append((column_in(cell, kind), tok))
         else:
             self.block.label = tok
         return i + 1
-
-    def _head_block(self, tok: Token) -> str:
-        t = tok.text
-        current = self.block.kind if self.block is not None else None
-        owners = [k for k, g in (("funding", "funding_columns"), ("indicators", "indicator_columns"), ("goal", "goal_columns"))
-                  if column_vocabulary(g, _STRICT).match(t)]
-        if current in owners and not (self.block and self.block.items and len(owners) > 1 and current == "funding"):
-            return current
-        return owners[0]
-
-    @staticmethod
-    def _slot(kind: str, text: str) -> str:
-        group = {"funding": "funding_columns", "indicators": "indicator_columns", "goal": "goal_columns"}[kind]
-        m = column_vocabulary(group, _STRICT).match(text)
-        return m.label if m else ""
 
     def _total(self, i: int) -> int:
         tok = self.tokens[i]
@@ -352,6 +300,7 @@ class TokenReader:
             j += 1
         block = self.block if self.block is not None and self.block.kind == "indicators" else None
         self._close()
+        self.outside = "after_total"
         columns = _indicator_columns(block) if block else {}
         width = max(columns.values(), default=7) + 1
         cells = [""] * max(width, 3 + len(numbers))

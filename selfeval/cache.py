@@ -426,7 +426,30 @@ class ResultCache:
         emit(result, writer)
         return writer.written
 
-    def clean(self) -> None:
-        """Remove the temporaries a killed run left in the cache folder."""
-        if self.folder.is_dir():
-            remove_stale_tmp(self.folder)
+    def clean(self) -> list[Path]:
+        """Remove what no run of this version reads again: the temporaries a
+        killed run left, and the entries of other cache formats (before format
+        6 an entry was one ``KEY.json``; an entry's first line names its
+        format).  Returns the paths removed."""
+        if not self.folder.is_dir():
+            return []
+        removed = remove_stale_tmp(self.folder)
+        current = _line({"format": CACHE_FORMAT})
+        for entry in sorted(os.scandir(self.folder), key=lambda e: e.name):
+            if not entry.is_file(follow_symlinks=False):
+                continue
+            path = Path(entry.path)
+            first = _first_line(path, len(current)) if path.suffix == ".jsonl" else None
+            if path.suffix == ".json" or first not in (None, current):
+                path.unlink(missing_ok=True)
+                removed.append(path)
+        return removed
+
+
+def _first_line(path: Path, size: int) -> bytes | None:
+    """The first ``size`` bytes of ``path`` (None when it cannot be read)."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(size)
+    except OSError:
+        return None

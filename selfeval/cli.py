@@ -136,7 +136,7 @@ def extract(
             try:
                 with TableWriter(generation.path, formats, partitioned=partitioned, csv_bom=csv_bom) as writer:
                     batch = _run_with_progress(inputs, settings, quiet, sink=writer, client=client)
-                write_manifest(generation.path, batch.manifest())
+                write_manifest(generation.path, batch.manifest_text())
                 generation.commit()
                 writing.committed = True
             finally:

@@ -9,7 +9,13 @@ None of those modules needs another to name these types.
 
 from __future__ import annotations
 
+import json
+import os
+import tempfile
+from array import array
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import pyarrow as pa
 
@@ -37,8 +43,8 @@ class FileResult:
     lines_reported: int
     seconds: float
 
-    @property
-    def failed(self) -> bool:
+    @cached_property
+    def failed(self) -> bool:  # counted once: the result does not change
         tally = Tally()
         tally.add(self.findings, len(self.forms))
         return tally.failed
@@ -131,13 +137,92 @@ class FileSummary:
         return dict(self.entry)
 
 
+class Summaries(Sequence[FileSummary]):
+    """The :class:`FileSummary`s of a streamed batch, in input order, kept in
+    an anonymous temporary file, one JSON line (the manifest entry) each, and
+    read back as they are iterated: a batch of many files keeps no entry in
+    memory.  A failed file's summary (its errors) is also held in memory;
+    those are few."""
+
+    def __init__(self) -> None:
+        self._fh = tempfile.TemporaryFile(prefix="selfeval-summaries-")  # noqa: SIM115 - closed with the object
+        self._ends = array("q")  # the end offset of each line (8 bytes a file)
+        self._failed: dict[int, FileSummary] = {}
+
+    def append(self, summary: FileSummary) -> None:
+        if summary.failed:
+            self._failed[len(self._ends)] = summary
+        self._fh.write(json.dumps(summary.entry, ensure_ascii=True, separators=(",", ":")).encode("ascii") + b"\n")
+        self._ends.append(self._fh.tell())
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        i = range(len(self))[index]
+        start = self._ends[i - 1] if i else 0
+        self._fh.flush()
+        return self._summary(i, os.pread(self._fh.fileno(), self._ends[i] - start, start))
+
+    def __iter__(self) -> Iterator[FileSummary]:
+        self._fh.flush()
+        fd, offset, i, rest = self._fh.fileno(), 0, 0, b""
+        end = self._ends[-1] if self._ends else 0
+        while offset < end:
+            chunk = os.pread(fd, min(1 << 20, end - offset), offset)
+            offset += len(chunk)
+            *lines, rest = (rest + chunk).split(b"\n")
+            for line in lines:
+                yield self._summary(i, line)
+                i += 1
+
+    def _summary(self, i: int, line: bytes) -> FileSummary:
+        if i in self._failed:
+            return self._failed[i]
+        entry = json.loads(line)
+        return FileSummary(entry["doc_id"], entry, False, [])
+
+    def close(self) -> None:
+        self._fh.close()
+
+
+class _Totals:
+    """The manifest's totals, counted entry by entry."""
+
+    def __init__(self) -> None:
+        self.inputs = self.failed = self.forms = self.lines = self.used = self.reported = self.internal = 0
+
+    def add(self, file: FileResult | FileSummary, entry: dict) -> None:
+        self.inputs += 1
+        self.failed += bool(file.failed)
+        self.forms += entry["forms"]
+        self.lines += file.lines
+        self.used += file.lines_used
+        self.reported += file.lines_reported
+        self.internal += entry.get("internal_errors", 0)
+
+    def of(self, batch_findings: list[Finding]) -> dict:
+        return {
+            "inputs": self.inputs,
+            "failed_inputs": self.failed,
+            "forms": self.forms,
+            "lines": self.lines,
+            "lines_used": self.used,
+            "lines_reported": self.reported,
+            # unexpected exceptions met (bugs): each is an internal_error finding naming its class
+            "internal_errors": self.internal + sum(f.code == "internal_error" for f in batch_findings),
+        }
+
+
 @dataclass(frozen=True)
 class BatchResult:
     """The files of a batch, in input order: whole :class:`FileResult`s, or
     only :class:`FileSummary`s when the rows went to a streaming writer
     (``run(..., sink=...)`` without ``Settings(keep_results=True)``)."""
 
-    files: list[FileResult] | list[FileSummary]
+    files: Sequence[FileResult] | Sequence[FileSummary]  # a streamed batch's: Summaries
     batch_findings: list[Finding] = field(default_factory=list)
     ignored: list[dict] = field(default_factory=list)  # paths a .selfevalignore skipped, with the pattern
     links: dict[str, str] = field(default_factory=dict)  # doc_id -> target, for inputs that are symbolic links
@@ -148,33 +233,46 @@ class BatchResult:
 
     @property
     def tables(self) -> dict[str, pa.Table]:
-        if any(isinstance(f, FileSummary) for f in self.files):
+        if isinstance(self.files, Summaries) or any(isinstance(f, FileSummary) for f in self.files):
             raise ValueError("this batch kept no rows (they were streamed to its writer); "
                              "run it with Settings(keep_results=True) to also keep the tables in memory")
         return build_tables(self)
 
-    def manifest(self) -> dict:
-        entries = [f.manifest_entry() for f in self.files]
-        for entry in entries:
+    def _entries(self) -> Iterator[tuple[FileResult | FileSummary, dict]]:
+        for file in self.files:
+            entry = file.manifest_entry()
             if entry["doc_id"] in self.links:
                 entry["link"] = self.links[entry["doc_id"]]
+            yield file, entry
+
+    def manifest(self) -> dict:
+        totals = _Totals()
+        entries = []
+        for file, entry in self._entries():
+            totals.add(file, entry)
+            entries.append(entry)
         return {
             "tool": "selfeval",
             "version": __version__,
             "inputs": entries,
-            "totals": {
-                "inputs": len(self.files),
-                "failed_inputs": len(self.failed_inputs),
-                "forms": sum(e["forms"] for e in entries),
-                "lines": sum(f.lines for f in self.files),
-                "lines_used": sum(f.lines_used for f in self.files),
-                "lines_reported": sum(f.lines_reported for f in self.files),
-                # unexpected exceptions met (bugs): each is an internal_error finding naming its class
-                "internal_errors": sum(e.get("internal_errors", 0) for e in entries)
-                + sum(f.code == "internal_error" for f in self.batch_findings),
-            },
+            "totals": totals.of(self.batch_findings),
             "ignored": list(self.ignored),
         }
+
+    def manifest_text(self) -> Iterator[str]:
+        """``manifest.json``'s text, piece by piece, an entry at a time: the
+        same text as ``json.dumps(self.manifest(), ensure_ascii=False,
+        indent=2) + "\\n"``, without holding every entry at once."""
+        def dumps(value, depth: int) -> str:  # a value at this nesting depth, as json.dumps(indent=2) places it
+            return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n" + "  " * depth)
+
+        yield f'{{\n  "tool": {dumps("selfeval", 1)},\n  "version": {dumps(__version__, 1)},\n  "inputs": ['
+        totals = _Totals()
+        for file, entry in self._entries():
+            yield ("\n" if not totals.inputs else ",\n") + "    " + dumps(entry, 2)
+            totals.add(file, entry)
+        yield "\n  ]" if totals.inputs else "]"
+        yield f',\n  "totals": {dumps(totals.of(self.batch_findings), 1)},\n  "ignored": {dumps(list(self.ignored), 1)}\n}}\n'
 
 
 def file_rows(file: FileResult) -> dict[str, list[dict]]:

@@ -64,6 +64,39 @@ def test_ruling_remnants_do_not_make_a_read_cell_doubtful_but_unread_characters_
     assert 0 < row.cells[0].confidence <= 0.5
 
 
+def test_a_piece_of_a_heavy_ruling_is_no_doubt_but_a_character_beside_the_text_still_is():
+    """Rulings printed 1.6 pt (7 px at 200 dpi) and broken: the pieces too short to be
+    found as lines stay on the page after erasing, 9 px thick, along the cell's edge.
+    Thicker than the usual edge tolerance (0.3 of a 24 px character, 7.2 px), no thicker
+    than the rulings themselves: a remnant.  A character beside the text is still a doubt."""
+    t, unit = _one_cell_table(), 24.0
+    box = TextBox("57.00", (100, 20, 170, 44), 0.99)
+    piece = (120.0, 55.0, 180.0, 64.0)  # along the bottom ruling at y = 60, 9 px thick
+    (row,) = boxes_to_rows([t], [box], unit, [piece])
+    assert 0 < row.cells[0].confidence <= 0.5  # rulings of unknown width: the usual tolerance
+    (row,) = boxes_to_rows([t], [box], unit, [piece], rule=(7.0, 7.0))
+    assert row.cells[0].confidence == 0.99
+    digit = (174.0, 20.0, 186.0, 44.0)  # a digit nothing read, on the text's line
+    (row,) = boxes_to_rows([t], [box], unit, [digit], rule=(7.0, 7.0))
+    assert 0 < row.cells[0].confidence <= 0.5
+
+
+def test_ruling_width_is_measured_from_the_ink_under_the_line_masks():
+    from selfeval.extract.ocr.table import ruling_width
+
+    binary = np.zeros((200, 400), np.uint8)
+    binary[50:57, 20:380] = 255  # a 7 px horizontal ruling
+    binary[20:180, 100:103] = 255  # a 3 px vertical one
+    horizontal = np.zeros_like(binary)
+    horizontal[49:58, 20:380] = 255  # the masks run a pixel wider than the ink (found on dilated ink)
+    vertical = np.zeros_like(binary)
+    vertical[20:180, 99:104] = 255
+    h, v = ruling_width(binary, horizontal, vertical)
+    assert h == pytest.approx(7.0, abs=0.1)
+    assert v == pytest.approx(3.0, abs=0.1)
+    assert ruling_width(binary, np.zeros_like(binary), np.zeros_like(binary)) == (0.0, 0.0)
+
+
 def test_a_speck_away_from_the_text_read_is_no_doubt():
     """What a seal's removal leaves in a cell (specks, bits of ring) away from the text
     read is not a character the engine left out of it."""

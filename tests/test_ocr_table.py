@@ -37,7 +37,13 @@ from selfeval.extract.grid import SourceRow  # noqa: E402
 from selfeval.extract.image import _placeholder, low_confidence_findings, ocr_page_image, read_image  # noqa: E402
 from selfeval.extract.ocr import Engines, Glyph, ReplayEngine, TextBox, load_boxes  # noqa: E402
 from selfeval.extract.ocr.page import map_boxes, prepare_page, recorded_boxes, suppress_seal  # noqa: E402
-from selfeval.extract.ocr.table import _split_across, cluster_table, find_lines, lines_to_tables  # noqa: E402
+from selfeval.extract.ocr.table import (  # noqa: E402
+    _join_number_tails,
+    _split_across,
+    cluster_table,
+    find_lines,
+    lines_to_tables,
+)
 from selfeval.extract.readers import Source  # noqa: E402
 from selfeval.settings import Settings  # noqa: E402
 
@@ -348,3 +354,18 @@ def test_the_page_without_rulings_reads_the_same_when_boxes_move_a_pixel(tmp_pat
             moved.append(TextBox(b.text, (x0 + dx, y0 + dy, x1 + dx, y1 + dy), b.confidence, glyphs))
         right, total = _fields_against_text(case.form_index, data, ReplayEngine(moved), tmp_path)
         assert right == total
+
+
+@pytest.mark.parametrize(("head", "tail", "joined"), [
+    ("100.00", "%", "100.00%"),  # a rate wrapped in a narrow cell
+    ("≥95", "%", "≥95%"),  # a target
+    ("90", "％", "90％"),  # a full-width percent sign
+    ("达标", "%", None),  # text is no number
+    ("95%", "%", None),  # a rate already
+])
+def test_a_percent_sign_wrapped_under_its_number_joins_it(head, tail, joined):
+    # one definition of a wrapped number's parts (extract/cells.one_number) for the
+    # PDF readers and the OCR'd tables alike
+    boxes = [TextBox(head, (100, 10, 160, 30), 0.9), TextBox(tail, (120, 32, 134, 52), 0.8)]
+    texts = [b.text for b in _join_number_tails(boxes, 20.0)]
+    assert texts == ([joined] if joined else [head, tail])

@@ -166,3 +166,32 @@ def test_a_changed_data_file_gives_a_fresh_reading_under_resume(tmp_path, monkey
     finally:
         monkeypatch.undo()
         forget_readings()
+
+
+def test_resume_removes_the_entries_of_other_cache_formats(tmp_path, monkeypatch):
+    import json
+
+    from selfeval import cache
+
+    inputs = make_inputs(tmp_path / "in", 2)
+    out = tmp_path / "out"
+    extract(str(inputs), "--out", str(out), "--resume")
+    folder = out / ".cache"
+    current = sorted(folder.glob("*.jsonl"))
+    assert len(current) == 5
+    # what earlier versions left: a format-5 entry (one KEY.json holding the whole result, the format
+    # formats 3 to 5 used), an entry of one line per form from another format, and files not the cache's
+    entry = current[0].read_bytes().splitlines()
+    old_result = json.loads(entry[-1])["end"]
+    (folder / f"{'a' * 64}.json").write_text(json.dumps({"format": 5, "result": old_result}), encoding="ascii")
+    (folder / f"{'b' * 64}.jsonl").write_bytes(b'{"format":60}\n' + b"\n".join(entry[1:]) + b"\n")
+    (folder / "README.txt").write_text("kept", encoding="utf-8")
+    outside = tmp_path / "outside.json"
+    outside.write_text("{}", encoding="utf-8")
+    (folder / f"{'c' * 64}.json").symlink_to(outside)  # a link: not followed, not removed
+    calls = counting(monkeypatch)
+    extract(str(inputs), "--out", str(out), "--resume")
+    assert calls == []  # the current entries are kept and used
+    assert sorted(folder.iterdir()) == sorted([*current, folder / "README.txt", folder / f"{'c' * 64}.json"])
+    assert outside.read_text(encoding="utf-8") == "{}"
+    assert cache.ResultCache(folder, selfeval.pipeline.Settings()).clean() == []  # nothing more to remove

@@ -245,3 +245,48 @@ def test_a_huge_text_file_that_changes_while_read_keeps_none_of_its_forms(tmp_pa
     assert not result.forms and result.failed
     assert [f.code for f in result.findings] == ["unreadable_input"]
     assert "changed while it was read" in result.findings[0].message
+
+
+def _without_seconds(manifest: dict) -> dict:
+    for entry in manifest["inputs"]:
+        entry.pop("seconds")
+    return manifest
+
+
+def test_a_streamed_batch_keeps_its_summaries_on_disk_and_its_manifest_is_the_same(tmp_path):
+    import gc
+    import json
+    import shutil
+
+    from selfeval.results import FileSummary
+
+    folder = tmp_path / "in"
+    shutil.copytree("fixtures/variants", folder)
+    (folder / "zz-notes.txt").write_text("会议纪要\n今天讨论了预算。\n", encoding="utf-8")  # no form: a failed input
+    (folder / "zz-link.txt").symlink_to(folder / "seed-pipes.md")  # an input that is a link: named in its entry
+    with TableWriter(tmp_path / "out-stream", ("csv",)) as writer:
+        streamed = run([folder], Settings(), sink=writer)
+    with TableWriter(tmp_path / "out-kept", ("csv",)) as writer:
+        kept = run([folder], Settings(keep_results=True), sink=writer)
+    gc.collect()
+    alive = [o for o in gc.get_objects() if isinstance(o, FileSummary)]
+    # only the failed input's summary (with its errors) stays in memory; the others are read back from disk
+    assert [s.doc_id for s in alive] == ["zz-notes.txt"] and len(streamed.files) == len(kept.files) == 10
+    assert streamed.failed_inputs == kept.failed_inputs == ["zz-notes.txt"]
+    assert [f.code for f in streamed.files[-1].errors] == ["no_forms_found"] and not streamed.files[-2].errors
+    assert [f.doc_id for f in streamed.files] == [f.doc_id for f in kept.files]
+    assert [f.doc_id for f in streamed.files[-3:]] == ["seed-utf8-bom.txt", "zz-link.txt", "zz-notes.txt"]
+    manifest = streamed.manifest()
+    assert manifest["inputs"][-2]["link"].endswith("seed-pipes.md") and "link" not in manifest["inputs"][-1]
+    text = "".join(streamed.manifest_text())
+    assert text == json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
+    assert _without_seconds(json.loads(text)) == _without_seconds(kept.manifest())
+
+
+@pytest.mark.parametrize("inputs", [[], ["missing.txt"]])
+def test_the_manifest_text_of_a_batch_with_no_or_only_missing_inputs(tmp_path, inputs):
+    import json
+
+    with TableWriter(tmp_path / "out", ("csv",)) as writer:
+        batch = run([tmp_path / name for name in inputs], Settings(), sink=writer)
+    assert "".join(batch.manifest_text()) == json.dumps(batch.manifest(), ensure_ascii=False, indent=2) + "\n"

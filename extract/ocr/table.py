@@ -17,7 +17,6 @@ resolution.
 from __future__ import annotations
 
 import math
-import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from itertools import pairwise
@@ -25,6 +24,7 @@ from itertools import pairwise
 import cv2
 import numpy as np
 
+from selfeval.extract.cells import one_number
 from selfeval.extract.ocr import Glyph, TextBox
 from selfeval.extract.ocr.components import components
 
@@ -39,6 +39,7 @@ DEFAULT_UNREAD_CONFIDENCE = 0.5  # a read cell beside ink as large as a characte
 DEFAULT_INK_ONLY_CONFIDENCE = 0.0  # an empty cell holding ink that nothing read: a reviewer must look
 DEFAULT_VALUE_MARK_UNITS = 0.5  # ... ink at least this many character heights across (a digit; not a speck)
 DEFAULT_EDGE_UNITS = 0.3  # ink this close to a ruling is what erasing the ruling left, not text
+DEFAULT_RULE_WIDTHS = 1.5  # ... or this many times the rulings' printed width, when they are heavier
 DEFAULT_STUB_UNITS = 0.5  # a piece of ruling this long out of a junction still parts two cells (see hold_broken_rules)
 
 
@@ -523,13 +524,30 @@ def _char_like(mark: tuple[float, float, float, float], unit: float) -> bool:
     return max(w, h) >= 0.3 * unit and min(w, h) >= 0.15 * unit
 
 
-def _on_edge(mark: tuple[float, float, float, float], box: tuple[float, float, float, float], unit: float) -> bool:
+def ruling_width(binary: np.ndarray, horizontal: np.ndarray, vertical: np.ndarray) -> tuple[float, float]:
+    """How thick the page's horizontal and vertical rulings are printed, in pixels:
+    the ink under the line masks over their length (0 where there are none)."""
+    out = []
+    for mask, along in ((horizontal, cv2.CC_STAT_WIDTH), (vertical, cv2.CC_STAT_HEIGHT)):
+        n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        length = float(stats[1:, along].sum()) if n > 1 else 0.0
+        out.append(float(np.count_nonzero((mask > 0) & (binary > 0))) / length if length else 0.0)
+    return out[0], out[1]
+
+
+def _on_edge(mark: tuple[float, float, float, float], box: tuple[float, float, float, float], unit: float,
+             rule: tuple[float, float] = (0.0, 0.0)) -> bool:
     """A mark hugging its cell's edge: what erasing a ruling left (a thick or
-    blurred line's fringe), not writing, which keeps clear of the lines."""
+    blurred line's fringe, a piece of a broken line too short to be found as
+    one), not writing, which keeps clear of the lines.  "Hugging" is within
+    ``DEFAULT_EDGE_UNITS`` of a character, or within one and a half times the
+    rulings' own width (``rule``: horizontal, vertical) where they are
+    printed heavier than that."""
     x0, y0, x1, y1 = mark
-    e = DEFAULT_EDGE_UNITS * unit
-    thin_h = y1 - y0 <= e and (y0 - box[1] <= e or box[3] - y1 <= e)
-    thin_v = x1 - x0 <= e and (x0 - box[0] <= e or box[2] - x1 <= e)
+    eh = max(DEFAULT_EDGE_UNITS * unit, DEFAULT_RULE_WIDTHS * rule[0])
+    ev = max(DEFAULT_EDGE_UNITS * unit, DEFAULT_RULE_WIDTHS * rule[1])
+    thin_h = y1 - y0 <= eh and (y0 - box[1] <= eh or box[3] - y1 <= eh)
+    thin_v = x1 - x0 <= ev and (x0 - box[0] <= ev or box[2] - x1 <= ev)
     return thin_h or thin_v
 
 
@@ -553,7 +571,8 @@ def _cell_box(t: Table, cell: tuple[int, int, int, int]) -> tuple[float, float, 
 
 
 def boxes_to_rows(
-    tables: list[Table], boxes: list[TextBox], unit: float, marks: list[tuple[float, float, float, float]] = ()
+    tables: list[Table], boxes: list[TextBox], unit: float, marks: list[tuple[float, float, float, float]] = (),
+    rule: tuple[float, float] = (0.0, 0.0),
 ) -> list[RowOut]:
     """Rows of cells for the whole page: table rows and free text lines, top to bottom.
 
@@ -563,8 +582,10 @@ def boxes_to_rows(
     cell holding a mark as large as a character or a '。' gets
     ``DEFAULT_INK_ONLY_CONFIDENCE`` (ink that nothing read); a read cell
     beside such a mark gets at most ``DEFAULT_UNREAD_CONFIDENCE``.  Specks
-    and ruling remnants change nothing, nor does a piece of a ruling the
-    engine read as 'I' (see :func:`_ruling_remnant`).
+    and ruling remnants (marks along a cell edge no thicker than the rulings,
+    ``rule``: their printed widths, see :func:`ruling_width`) change nothing,
+    nor does a piece of a ruling the engine read as 'I' (see
+    :func:`_ruling_remnant`).
     """
     boxes = [b for b in boxes if not _ruling_remnant(b, tables, unit)]
     cell_boxes: dict[tuple[int, tuple[int, int, int, int]], list[TextBox]] = {}
@@ -606,7 +627,7 @@ def boxes_to_rows(
             where[cell[0]][cell[1]] = (t.xs[cell[1]], t.ys[cell[0]], t.xs[cell[3] + 1], t.ys[cell[2] + 1])
             read = cell_text(cell_boxes.get((ti, cell), []))
             box = _cell_box(t, cell)
-            unread = [m for m in cell_marks.get((ti, cell), []) if not _on_edge(m, box, unit)]
+            unread = [m for m in cell_marks.get((ti, cell), []) if not _on_edge(m, box, unit, rule)]
             dashes = [m for m in unread if _dash_like(m, unit)]
             marks = [m for m in unread if _char_like(m, unit) and not _dash_like(m, unit)]
             if read.text:  # a character missed goes with the text read: on its line or the next
@@ -776,16 +797,15 @@ def text_position_rows(boxes: list[TextBox], unit: float) -> list[RowOut]:
     return rows
 
 
-_TAIL = re.compile(r"^[%‰％]$")
-_NUMBER = re.compile(r"^[≥≤<>=+\-−]?\d[\d,]*(?:\.\d+)?$")
+_TAIL = frozenset("%‰％")  # a percent sign alone, wrapped under its number
 
 
 def _join_number_tails(boxes: list[TextBox], unit: float) -> list[TextBox]:
     """A number and the '%' wrapped under it in its cell (``100.00`` / ``%``, centred
     in a narrow column) as one box: one value, its middle the cell's."""
     out = list(boxes)
-    for tail in [b for b in boxes if _TAIL.match(b.text.strip())]:
-        head = next((b for b in out if b is not tail and _NUMBER.match(b.text.strip())
+    for tail in [b for b in boxes if b.text.strip() in _TAIL]:
+        head = next((b for b in out if b is not tail and one_number(b.text.strip(), tail.text.strip())
                      and -0.5 * unit < tail.bbox[1] - b.bbox[3] < 0.5 * unit
                      and b.bbox[0] - unit / 2 <= tail.cx <= b.bbox[2] + unit / 2), None)
         if head is None:

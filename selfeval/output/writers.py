@@ -90,12 +90,14 @@ def new_tmp_folder(folder: Path, name: str) -> Path:
     return tmp
 
 
-def atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes | Iterable[bytes]) -> None:
+    """Write ``data`` (or its pieces, in order) to ``path`` through a temporary name beside it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = new_tmp_file(path.parent, path.name)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            for piece in [data] if isinstance(data, bytes) else data:
+                fh.write(piece)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -158,7 +160,10 @@ def write_tables(out_dir: Path, tables: dict[str, pa.Table], formats: Iterable[s
     return written
 
 
-def write_manifest(out_dir: Path, manifest: dict) -> Path:
+def write_manifest(out_dir: Path, manifest: dict | Iterable[str]) -> Path:
+    """``manifest.json``: a manifest, or its text piece by piece (:meth:`selfeval.results.BatchResult.manifest_text`)."""
     path = out_dir / "manifest.json"
-    atomic_write(path, (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    if isinstance(manifest, dict):
+        manifest = [json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"]
+    atomic_write(path, (piece.encode("utf-8") for piece in manifest))
     return path
