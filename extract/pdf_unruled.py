@@ -56,7 +56,7 @@ from selfeval.extract.split import is_title, seq_of
 
 DEFAULT_ALIGN_TOLERANCE = 1.5  # points: tops or middles closer than this are one row
 DEFAULT_CENTRE_TOLERANCE_EM = 0.6  # a merged label's middle within this of its rows' middle
-CELL_GAP_EM = 0.4  # a gap this wide (in em) inside a run, ending on a column edge, parts two cells
+CELL_GAP_EM = 0.3  # a gap this wide (in em) inside a run, ending on a column edge, parts two cells
 
 
 @dataclass
