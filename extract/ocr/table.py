@@ -583,9 +583,8 @@ def ruling_width(binary: np.ndarray, horizontal: np.ndarray, vertical: np.ndarra
     """How thick the page's horizontal and vertical rulings are printed, in pixels:
     the ink under the line masks over their length (0 where there are none)."""
     out = []
-    for mask, along in ((horizontal, cv2.CC_STAT_WIDTH), (vertical, cv2.CC_STAT_HEIGHT)):
-        n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-        length = float(stats[1:, along].sum()) if n > 1 else 0.0
+    for mask, axis in ((horizontal, 0), (vertical, 1)):
+        length = float(sum(round(end - start) for _, start, end in _segments(mask, axis)))  # the lines' lengths
         out.append(float(np.count_nonzero((mask > 0) & (binary > 0))) / length if length else 0.0)
     return out[0], out[1]
 
