@@ -306,7 +306,7 @@ WEB_PAGE_NAMES = (".xls", ".xlsx", ".doc", ".docx", ".et", ".wps", "")  # names 
 _HTML_START = re.compile(rb"<(?:!doctype\s+html|html|head|body|table|meta)\b", re.IGNORECASE)
 
 
-TEXT_SUFFIXES = (".txt", ".text", ".md", ".tsv")
+TEXT_SUFFIXES = (".txt", ".text", ".md", ".tsv")  # the text reader's names (also the review page's, selfeval.report)
 
 
 def _size(path: Path) -> int:
