@@ -53,8 +53,9 @@ def join_lines(lines: Iterable[str]) -> str:
 _PLUS_MINUS = r"[+\-−]"
 _SIGN = rf"(?:[≥≤<>=＞＜]=?|{_PLUS_MINUS})?"  # a comparison (a target) or a sign before the number
 _PERCENT = "%‰％"
+NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"  # 13.04, 1,234.50: a number's digits (values.py parses by it too)
 _NUMBER_PART = re.compile(_SIGN + rf"[0-9.,{_PERCENT}]+$")
-_ONE_NUMBER = re.compile(_SIGN + rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?[{_PERCENT}]?$")
+_ONE_NUMBER = re.compile(_SIGN + NUMBER + rf"[{_PERCENT}]?$")
 _PLAIN_NUMBER = re.compile(rf"^{_PLUS_MINUS}?[0-9][0-9.,]*%?$")
 
 

@@ -338,6 +338,23 @@ def is_number_run(run: Run) -> bool:
     return plain_number(run.text)
 
 
+_DASHES = frozenset("—–-－")
+
+
+def _number_before_dash(run: Run) -> Run | None:
+    """The number of a run that is a plain number run on into a dash
+    (``175.82—``: a number set flush right against the next cell's dash set
+    flush left), or None.  Its left edge starts no column."""
+    chars = run.chars
+    end = len(chars)
+    while end > 1 and chars[end - 1]["text"] in _DASHES:
+        end -= 1
+    if end == len(chars) or end == 0:
+        return None
+    head = Run(chars[:end])
+    return head if is_number_run(head) else None
+
+
 def column_anchors(lines: Iterable[TextLine]) -> list[float]:
     """Left edges of the columns of an unruled table: where the runs of lines
     with several runs (table rows; a title is one run) start.  Runs of plain
@@ -346,12 +363,25 @@ def column_anchors(lines: Iterable[TextLine]) -> list[float]:
     spreadsheet prints them, start no column (they are placed by
     :func:`selfeval.extract.pdf_unruled.column_of`)."""
     runs = [r for line in lines if len(line.runs) > 1 for r in line.runs]
+    runs = [_number_before_dash(r) or r for r in runs]
     edges = [r.x0 for r in runs if not is_number_run(r)]
     numbers = [r for r in runs if is_number_run(r)]
     tol = DEFAULT_COLUMN_TOLERANCE
+    text_edges = sorted(edges)
+    right = max((r.chars[-1]["x1"] for r in runs), default=0.0)
     for r in numbers:
         lefts = sum(1 for o in numbers if abs(o.x0 - r.x0) <= tol)
         rights = sum(1 for o in numbers if abs(o.chars[-1]["x1"] - r.chars[-1]["x1"]) <= tol)
-        if lefts > rights or lefts == rights == 1:  # flush left (or alone): its left edge is a column's
-            edges.append(r.x0)
+        if lefts > rights or (lefts == rights == 1 and not _ends_flush(r, text_edges, right)):
+            edges.append(r.x0)  # flush left (or alone, not ending at a column's end): a column's edge
     return cluster_values(edges)
+
+
+def _ends_flush(run: Run, edges: Sequence[float], right: float) -> bool:
+    """Whether a run ends where a column ends: within a character of the
+    next column's left edge (its padding), or at the table's right edge."""
+    x1, em = run.chars[-1]["x1"], _height(run.chars[-1])
+    if right - x1 <= 0.5:
+        return True
+    k = bisect_right(edges, x1)
+    return k < len(edges) and edges[k] - x1 <= em

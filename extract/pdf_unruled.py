@@ -56,6 +56,7 @@ from selfeval.extract.split import is_title, seq_of
 
 DEFAULT_ALIGN_TOLERANCE = 1.5  # points: tops or middles closer than this are one row
 DEFAULT_CENTRE_TOLERANCE_EM = 0.6  # a merged label's middle within this of its rows' middle
+CELL_GAP_EM = 0.3  # a gap this wide (in em) inside a run, ending on a column edge, parts two cells
 
 
 @dataclass
@@ -154,7 +155,10 @@ def split_at_columns(line: TextLine, anchors: Sequence[float]) -> TextLine:
     """A line whose runs may hold a number set flush right in one cell run
     on into the next cell's text set flush left at its column's edge
     (``6.52—``, too close to be parted by the gap): cut where a character
-    starts on a column edge right after a number.  A title or 项目序号 run
+    starts on a column edge right after a number, or after a gap wider
+    than characters of one text leave (``CELL_GAP_EM``: two texts flush
+    left, the first filling its cell, parted only by the cells' padding).
+    A title or 项目序号 run
     is never cut (``2020`` / ``年度…自评表`` when its 年 happens to start
     on a column edge)."""
     runs: list[Run] = []
@@ -166,8 +170,9 @@ def split_at_columns(line: TextLine, anchors: Sequence[float]) -> TextLine:
         for i in range(1, len(run.chars)):
             c, prev = run.chars[i], run.chars[i - 1]
             head = Run(run.chars[start:i])
-            if (c["x0"] >= prev["x1"] - 0.1 and nearest_index(anchors, c["x0"], 1.5) is not None
-                    and is_number_run(head) and not c["text"].isdigit()):
+            on_edge = c["x0"] >= prev["x1"] - 0.1 and nearest_index(anchors, c["x0"], 1.5) is not None
+            if on_edge and ((is_number_run(head) and not c["text"].isdigit())
+                            or c["x0"] - prev["x1"] >= CELL_GAP_EM * line.em):
                 runs.append(head)
                 start = i
         runs.append(Run(run.chars[start:]))
@@ -201,7 +206,7 @@ def table_blocks(lines: Sequence[TextLine], anchors: Sequence[float], wrap_gap: 
                 and block.end + _first_word(run) >= _limit(anchors, col, block.end, right) - gutter - 0.5 * line.em
                 and not _two_cells(block, run)
             )
-        if len(goes_on) >= 3 and 2 * sum(goes_on) < len(goes_on):
+        if len(goes_on) >= 2 and 2 * sum(goes_on) <= len(goes_on):
             goes_on = [False] * len(goes_on)  # a line of cells most of which start here starts a row
         for run, col, on in zip(line.runs, cols, goes_on, strict=True):
             assert col is not None
@@ -222,12 +227,15 @@ def _mode(blocks: Sequence[Block], tolerance: float) -> str:
     which of the two lines up more blocks of different columns."""
     tops = middles = 0
     ordered = sorted(blocks, key=lambda b: b.top)
+    columns = {b.column for b in blocks}
     for i, a in enumerate(ordered):
         for b in ordered[i + 1 :]:
             if b.top - a.top > 60:
                 break
             if a.column == b.column:
                 continue
+            if _is_label(a, columns) or _is_label(b, columns):
+                continue  # a label may be merged over rows: where it sits says nothing of a row's alignment
             tops += abs(a.top - b.top) <= tolerance
             middles += abs(a.middle - b.middle) <= tolerance
     if tops != middles:

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from selfeval.extract.cells import join_lines
 from selfeval.extract.grid import Place, SourceRow
 from selfeval.extract.split import FormCells, is_title, seq_of
 from selfeval.findings import finding_at
@@ -21,20 +22,21 @@ from selfeval.normalize import indicators as indicator_block
 from selfeval.normalize.cells import clean, compact
 from selfeval.normalize.records import FormRecord
 from selfeval.normalize.rows import (
-    HEADER_CUTOFF,
     YEAR_LINE,
     RowKind,
     classify_row,
+    field_label,
     header_cells,
+    label_key,
     merge_band,
+    names_seq,
+    names_unit,
     source_label,
     unlabelled_amounts,
 )
 from selfeval.normalize.values import is_null, to_decimal
 from selfeval.normalize.vocab import (
     Template,
-    Vocabulary,
-    column_vocabulary,
     template_by_labels,
     template_for_year,
     template_named,
@@ -158,9 +160,9 @@ class FormParser:
             case "total":
                 return self._total(row)
             case "field":
-                return self._label_value_row(row, "header_fields", 12)
+                return self._label_value_row(row, "header_fields")
             case "trailer":
-                return self._label_value_row(row, "form_texts", 8)
+                return self._label_value_row(row, "form_texts")
             case "header":
                 return self._header(row, kind)
             case "funding":
@@ -245,18 +247,18 @@ class FormParser:
         taken = set()
         for col, cell in enumerate(row.cells):
             text = compact(cell)
-            if "项目序号" in text or "金额单位" in text:
+            if names_seq(text) or names_unit(text):  # the cells the row's kind was decided by
                 taken.add(col)
                 if not any(ch.isdigit() or ch in "元" for ch in text.partition(":")[2]):
                     taken.add(next((c for c in range(col + 1, len(row.cells)) if not is_null(row.cells[c])), col))
         return frozenset(taken)
 
-    def _label_value_row(self, row: SourceRow, group: str, longest: int) -> frozenset[int] | bool:
+    def _label_value_row(self, row: SourceRow, group: str) -> frozenset[int] | bool:
         """A row of ``label value [label value …]`` cells, or ``label：value``
         in one cell (预算单位 …, 评价结论 …, 项目负责人：…); the values go to
         the form's field of that name.  Returns the columns taken (a cell
-        before the first label is not); False when no cell is such a label."""
-        vocab = column_vocabulary(group, HEADER_CUTOFF)
+        before the first label is not); False when no cell is such a label.
+        A label is what the row's kind was decided by (:func:`rows.field_label`)."""
         pending: str | None = None
         parts: dict[str, list[str]] = {}
         taken: set[int] = set()
@@ -264,8 +266,8 @@ class FormParser:
             if is_null(cell) and not (group == "form_texts" and _is_word(cell)):
                 continue  # a closing text of 无 (none) is what it says
             text = clean(cell)
-            label, _, inline = text.partition(":")
-            match = vocab.match(label) if len(label) <= longest else None
+            inline = text.partition(":")[2]
+            match = field_label(cell, group)
             if match:
                 pending = match.label
                 parts.setdefault(pending, [])
@@ -370,9 +372,10 @@ class FormParser:
         if self.block is not None and not form.look_alike:
             form.indicators = self.block.records
             form.findings.extend(self.block.findings)
-        form.goal_target = " ".join(self.goal_parts["target"]) or None
-        form.goal_actual = " ".join(self.goal_parts["actual"]) or None
-        form.goal_adjusted = " ".join(self.goal_parts["target_adjusted"]) or None
+        # the parts of a goal text on rows one below another are one cell's wrapped lines
+        form.goal_target = join_lines(self.goal_parts["target"]) or None
+        form.goal_actual = join_lines(self.goal_parts["actual"]) or None
+        form.goal_adjusted = join_lines(self.goal_parts["target_adjusted"]) or None
         form.project_code, form.project_name = split_code(form.project_name)
         form.budget_unit_code, form.budget_unit = split_code(form.budget_unit)
         if form.look_alike:
@@ -469,7 +472,7 @@ class FormParser:
 
     def _unparsed(self, row: SourceRow) -> None:
         first = next((clean(c) for c in row.cells if not is_null(c)), "")
-        if Vocabulary.key(first) in unread_sections():
+        if label_key(first) in unread_sections():  # as classify_row decided it
             self._finding("unparsed_line", f"{first}: a section of the form no table has a column for; kept here", row)
             return
         self._finding("unparsed_line", "not part of any block of the form; kept here", row)

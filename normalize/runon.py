@@ -766,8 +766,8 @@ def rows_in_order(piece: str, order: tuple[str, ...]):
             if found is not None and rank >= found[3]:
                 continue
             name = m.group("name").strip()
-            if re.search(r"[A-Za-z]", name):
-                found = (m.start(), m.end(), None, rank)
+            if re.search(r"[A-Za-z，,。；;！？!?]", name):  # garbled, or a sentence: the row before's 偏差原因 note
+                found = (m.start(), m.end(), None, rank)  # run into this name; the rest is reported
                 continue
             found = (m.start(), m.end(), {"level3": name, "weight": m.group("w"), "target": target,
                                           "actual": actual, "score": score}, rank)
@@ -1166,11 +1166,16 @@ class RunOnReader:
     def _total(self, a: Anchor, stop: int) -> None:
         """总分 and its weight and score printed together (``总分100.0099.00``):
         the one cut into two plain numbers with the score no more than the
-        weight, in the indicator header's 分值 and 得分 columns; else reported."""
+        weight, in the indicator header's 分值 and 得分 columns; one number
+        alone (``总分98.00``) is the row reader's to place by the form's sums
+        (funding + indicator scores, or weights); else reported."""
         text = self.s.text
         slots = self.indicator_slots
         digits = re.match(r"\s*([\d.]+)\s*$", text[a.end:stop])
         cuts = [c for c in _cuts(digits.group(1), 2) if Decimal(c[1]) <= Decimal(c[0])] if digits else []
+        if digits and _plain(digits.group(1)):  # one number (98.00), unless two printed alike make it (1010)
+            cuts = [c for c in cuts if len(c[0].partition(".")[2]) == len(c[1].partition(".")[2])] or \
+                [(digits.group(1), "")]  # one number: weight or score, as the row reader's sums say
         if slots is None or "weight" not in slots or "score" not in slots or len(cuts) != 1:
             self.leftover(a.start, stop)
             return

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
 
+from selfeval.extract.cells import NUMBER
 from selfeval.normalize.cells import clean
 from selfeval.normalize.vocab import units, vocabulary
 
@@ -46,7 +47,7 @@ def comparator_words() -> frozenset[str]:
     return frozenset(spelling for spelling, _ in prefix + suffix)
 
 
-_NUMBER = r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+_NUMBER = r"[+-]?" + NUMBER  # the digits as every reader prints them (extract.cells.NUMBER)
 _PLAIN_NUMBER = re.compile(rf"^{_NUMBER}$")
 _VALUE = re.compile(rf"^(?P<prefix>\D*?)\s*(?P<num>{_NUMBER})\s*(?P<unit>\D*)$")
 

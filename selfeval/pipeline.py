@@ -227,8 +227,8 @@ class _Reading:
         self.stray_places: set[Place] = set()
         self.stray_used: set[Place] = set()  # stray places (and places of the document's own unparsed_line
         # findings) a form still used: the accounting counts them once
-        self.used = 0
-        self.reported = 0
+        self.used: set[Place] = set()  # the places the forms used (a line two forms share counts once)
+        self.reported: set[Place] = set()  # the places the forms reported and no form used
         self.cut_checked = False  # rows before the first form looked at for a form cut at its top
         self.shift = 0  # 1 when such a form was read: the document's own forms come after it
         # a materialised document (every reader but the streaming ones) boxes findings from all its rows
@@ -295,8 +295,8 @@ class _Reading:
         used = set(form.used_lines)
         used |= {Place(line, r.page, r.sheet) for r in cells.rows if r.span and r.place in used for line in r.span}
         unparsed = {Place(f.line, f.page, f.sheet) for f in findings if f.code == "unparsed_line" and f.line is not None}
-        self.used += len(used)
-        self.reported += len(unparsed - used) + len(quiet)
+        self.used |= used
+        self.reported |= (unparsed - used) | quiet
         if self.stray_places:
             self.stray_used |= used & self.stray_places
         if self.doc_unparsed:
@@ -348,8 +348,8 @@ class _Reading:
         findings = without_lines_at(findings, self.quiet) + self.head
         findings.sort(key=_order)
         unparsed = {Place(f.line, f.page, f.sheet) for f in findings if f.code == "unparsed_line" and f.line is not None}
-        used = doc.decoration + self.used
-        reported = self.reported + len(unparsed - self.stray_used) + len(self.quiet)
+        used = doc.decoration + len(self.used)
+        reported = len(self.reported - self.used) + len(unparsed - self.stray_used) + len(self.quiet)
         if not self.parsed and doc.readable:
             reported = doc.lines - doc.decoration  # the whole file is the finding
         head = FileResult(doc.doc_id, doc.source_path, doc.kind, doc.sha256, [], findings,

@@ -100,3 +100,22 @@ def test_a_column_name_goes_on_the_block_it_is_in():
     assert column_block(both, "head") == "funding"  # outside both: the first block that has it
     goal = CellKind("header", "年初设定目标", columns=(("goal", "target"),))
     assert column_block(goal, "funding") == "goal"
+
+
+def test_a_label_with_a_note_is_read_as_the_label_its_row_was_classified_by(tmp_path):
+    # seed form 1 (lines 3-31) with two closing rows whose labels carry a note
+    # in brackets: the row is a trailer by its label, and the form reader
+    # takes the same cell as that label (it reported the first row as
+    # unparsed while its kind said trailer)
+    from pathlib import Path
+
+    from selfeval.pipeline import run
+
+    seed = Path("fixtures/forms/seed-2020-rongchang-27-forms.txt").read_text(encoding="utf-8").split("\n")[2:31]
+    path = tmp_path / "form.txt"
+    path.write_text("\n".join([*seed, "项目负责人（签字）：张三", "评价结论（简述）\t按期完成"]) + "\n", encoding="utf-8")
+    batch = run([path])
+    form = batch.tables["forms"].to_pandas().iloc[0]
+    assert (form.project_leader, form.evaluation_conclusion) == ("张三", "按期完成")
+    findings = batch.tables["findings"].to_pandas()
+    assert not (findings.code == "unparsed_line").any(), findings[["line", "message"]].to_string()

@@ -268,3 +268,31 @@ def test_a_close_call_between_two_groups_is_reported():
     # its row (the satisfaction group merged over the 总分 row's blank): the
     # later label takes it, and that is no close call
     assert _shares(0, [0, 1], 0) == [0, 0] and not _tied_gaps(0, [0, 1], 0)
+
+
+@pytest.mark.parametrize("name", TEXT_SHAPES + PDF_SHAPES)
+def test_each_row_cut_at_an_anchor_is_of_the_kind_the_anchor_said(monkeypatch, name):
+    # one classification: the token reader cuts rows at the cells that say
+    # alone what row they open or belong to (rows.cell_kind_in), and the form
+    # reader then classifies each row (rows.classify_row); the two agree on
+    # every row whose first non-empty cell is such an anchor
+    import selfeval.normalize.form as form
+    from selfeval.normalize.rows import cell_kind_in
+    from selfeval.normalize.values import is_null
+
+    seen = []
+    classify = form.classify_row
+
+    def spy(row, context="head", after_header=None, cutoff=80.0):
+        kind = classify(row, context, after_header, cutoff)
+        seen.append((row, context, kind.kind))
+        return kind
+
+    monkeypatch.setattr(form, "classify_row", spy)
+    run([TOKENS / name])
+    anchored = [(row, context, kind, cell_kind_in(first, context).kind) for row, context, kind in seen
+                if (first := next((c for c in row.cells if not is_null(c)), None)) and cell_kind_in(first, context)]
+    assert len(anchored) > 300  # titles, heads, headers, sources, levels, totals of 27 forms
+    assert {said for *_, said in anchored} >= {"title", "seq", "unit", "field", "header", "funding", "indicator", "total"}
+    differ = [(row.line, row.cells[:4], context, kind, said) for row, context, kind, said in anchored if kind != said]
+    assert not differ, differ[:10]
