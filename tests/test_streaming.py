@@ -209,11 +209,16 @@ def test_a_huge_text_file_read_from_disk_reads_as_the_whole(tmp_path, monkeypatc
     seen = []
     real = text_reader.FileText.open
 
-    def opened(path, head):
+    def opened(path, head, utf8=None):
         seen.append(Path(path).name)
-        return real(path, head)
+        assert utf8 is not None  # found by the pass that hashed the file
+        return real(path, head, utf8)
+
+    def read_again(*args):
+        raise AssertionError("the file was read again to tell whether it is UTF-8")
 
     monkeypatch.setattr(text_reader.FileText, "open", staticmethod(opened))
+    monkeypatch.setattr(text_reader.FileText, "_valid_utf8", staticmethod(read_again))
     for p in paths:
         streamed = read_file(InputFile(p, p.name), Settings()).result
         expected = whole[p.name]
