@@ -207,6 +207,22 @@ def picture_pages(path) -> int:
         return 0
 
 
+def worth_sharing(path, long_pages: int, long_bytes: int) -> bool:
+    """Whether the pages of the PDF at ``path`` are worth sharing out on a
+    pool: more than ``long_pages`` pages (counted only in a file of
+    ``long_bytes`` or more), or two or more pictures (:func:`picture_pages`).
+    The same answer as :func:`has_more_pages` and :func:`picture_pages`
+    together, the file read and its page tree walked once; False for
+    anything that is not a readable PDF (it is reported when it is read)."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+        pictures = _pictures(data)
+    except (OSError, PdfminerException):
+        return False
+    return (len(data) >= long_bytes and len(pictures) > long_pages) or sum(pictures) > 1
+
+
 def _open_failure(path: object, exc: PdfminerException) -> str:
     cause = exc.args[0] if exc.args else exc
     if isinstance(cause, PDFPasswordIncorrect):
