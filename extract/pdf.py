@@ -197,23 +197,12 @@ def _has_fonts(page: PDFPage) -> bool:
         return True
 
 
-def picture_pages(path) -> int:
-    """Pages of the PDF at ``path`` that are pictures (scans) by :func:`_pictures`; 0 for
-    anything that is not a readable PDF (it is reported when it is read)."""
-    try:
-        with open(path, "rb") as fh:
-            return sum(_pictures(fh.read()))
-    except (OSError, PdfminerException):
-        return 0
-
-
 def worth_sharing(path, long_pages: int, long_bytes: int) -> bool:
     """Whether the pages of the PDF at ``path`` are worth sharing out on a
     pool: more than ``long_pages`` pages (counted only in a file of
-    ``long_bytes`` or more), or two or more pictures (:func:`picture_pages`).
-    The same answer as :func:`has_more_pages` and :func:`picture_pages`
-    together, the file read and its page tree walked once; False for
-    anything that is not a readable PDF (it is reported when it is read)."""
+    ``long_bytes`` or more), or two or more pictures (:func:`_pictures`);
+    the file read and its page tree walked once.  False for anything that
+    is not a readable PDF (it is reported when it is read)."""
     try:
         with open(path, "rb") as fh:
             data = fh.read()
@@ -473,12 +462,3 @@ def _emit(doc: Document, rows: list[PageRow], dropped: set[int], page: int,
         if r.boxes is not None and size:
             boxes = tuple(None if b is None else page_box(b, *size) for b in r.boxes[:len(cells)])
         doc.rows.append(SourceRow(cells, line=i + 1, page=page, positional=r.positional, boxes=boxes))
-
-
-def has_more_pages(path, pages: int) -> bool:
-    """Whether the file at ``path`` is a readable PDF of more than ``pages``
-    pages (False for anything else: it is reported when it is read)."""
-    try:
-        return page_count(path) > pages
-    except (OSError, PdfminerException):
-        return False

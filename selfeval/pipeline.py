@@ -674,12 +674,6 @@ def _spread(item: InputFile) -> bool:
         from selfeval.extract.image import frame_count
 
         return frame_count(item.path) > 1
-    from pdfplumber.utils.exceptions import PdfminerException
+    from selfeval.extract.pdf import worth_sharing
 
-    from selfeval.extract.pdf import _pictures
-
-    try:
-        pictures = _pictures(item.path.read_bytes())  # by page, whether it is a scan
-    except (OSError, PdfminerException):  # not a readable PDF: read the usual way, where it is reported
-        return False
-    return (size >= LONG_PDF_BYTES and len(pictures) > LONG_PDF_PAGES) or sum(pictures) > 1
+    return worth_sharing(item.path, LONG_PDF_PAGES, LONG_PDF_BYTES)
