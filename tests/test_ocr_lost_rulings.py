@@ -72,12 +72,16 @@ def _tables(path: Path, engines: Engines | None = None) -> dict:
 @pytest.mark.parametrize(
     "form_index, spec, floor",
     [
-        # indicator and funding values right: on the grid 22 of 48, by position 41
-        (1, ScanSpec(angle=0.5, seed=2, line_pt=1.2, rule_gaps=0.2), 0.85),
-        # on the grid 30 of 52, by position 46
-        (5, ScanSpec(angle=-0.4, seed=6, line_pt=0.8, rule_gaps=0.25), 0.88),
+        # indicator and funding values right: on the grid 22 of 48, by position 41, and all 48 once a
+        # '100.00' and the '%' wrapped under it are one value and a two-line header joins its row
+        (1, ScanSpec(angle=0.5, seed=2, line_pt=1.2, rule_gaps=0.2), 1.0),
+        # on the grid 30 of 52, by position 46, then 52 (an indicator name wrapped round its values)
+        (5, ScanSpec(angle=-0.4, seed=6, line_pt=0.8, rule_gaps=0.25), 1.0),
+        # break patterns the reader was not written against: other forms, seeds, weights, skews
+        (10, ScanSpec(angle=-0.3, seed=60, line_pt=1.0, rule_gaps=0.22), 1.0),
+        (21, ScanSpec(angle=0.6, seed=91, line_pt=1.4, rule_gaps=0.3), 1.0),
     ],
-    ids=["form02-broken-20pct", "form06-thin-broken-25pct"],
+    ids=["form02-broken-20pct", "form06-thin-broken-25pct", "form11-broken-22pct", "form22-heavy-broken-30pct"],
 )
 def test_a_page_whose_rulings_are_lost_reads_its_values_by_position(form_index, spec, floor):
     form = FORMS[form_index]
