@@ -165,6 +165,30 @@ def _wildcards() -> dict[str, str]:
     return {k: next(iter(v)) for k, v in seen.items() if len(v) == 1}
 
 
+@cache
+def _index() -> tuple[dict[str, tuple[int, ...]], dict[int, tuple[frozenset[str], frozenset[str]]], int]:
+    """What lets :func:`find_anchors` skip an offset without looking: the
+    lengths of the labels beginning with each character (longest first); for
+    each length of :func:`_wildcards`, the labels' first two characters and
+    their characters after the second (one character off, a label of four or
+    more keeps one of the two: the misread one is among the first two, or
+    after them); and the longest label."""
+    labels, by_length = _labels()
+    starting: dict[str, set[int]] = {}
+    for t in labels:
+        starting.setdefault(t[0], set()).add(len(t))
+    heads: dict[int, set[str]] = {}
+    tails: dict[int, set[str]] = {}
+    for t in set(_wildcards().values()):
+        heads.setdefault(len(t), set()).add(t[:2])
+        tails.setdefault(len(t), set()).add(t[2:])
+    return (
+        {ch: tuple(sorted(ns, reverse=True)) for ch, ns in starting.items()},
+        {n: (frozenset(heads[n]), frozenset(tails[n])) for n in heads},
+        max(by_length, default=0),
+    )
+
+
 def find_anchors(text: str, starts: frozenset[int] | None = None) -> list[Anchor]:
     """The vocabulary's labels in ``text``, leftmost-longest, exact before
     one character off.  A title is one only where a line starts (``starts``,
@@ -173,11 +197,16 @@ def find_anchors(text: str, starts: frozenset[int] | None = None) -> list[Anchor
     starts = starts if starts is not None else frozenset({0})
     labels, by_length = _labels()
     wild = _wildcards()
+    anagrams = _anagrams()
+    starting, shapes, longest = _index()
     lengths = sorted(by_length, reverse=True)
     out: list[Anchor] = []
     cjk = [0] * (len(text) + 1)  # how many Chinese characters run from each offset
+    latin = [len(text)] * (len(text) + 1)  # where the next Latin letter is, from each offset
     for q in range(len(text) - 1, -1, -1):
-        cjk[q] = cjk[q + 1] + 1 if "\u4e00" <= text[q] <= "\u9fff" else 0
+        ch = text[q]
+        cjk[q] = cjk[q + 1] + 1 if "\u4e00" <= ch <= "\u9fff" else 0
+        latin[q] = q if ch.isascii() and ch.isalpha() else latin[q + 1]
     named = text.find("绩效自评表")  # a title ends so: tried only within its reach
     p = 0
     while p < len(text):
@@ -197,28 +226,30 @@ def find_anchors(text: str, starts: frozenset[int] | None = None) -> list[Anchor
             p = seq.end()
             continue
         hit, repaired = None, False
-        for n in lengths:
+        for n in starting.get(text[p], ()):
             piece = text[p : p + n]
             if len(piece) == n and piece in labels:
                 hit = (piece, labels[piece], piece)
                 break
-        if hit is None:
+        if hit is None and cjk[p] >= FUZZY_MIN_LENGTH:
             for n in lengths:
                 if n < FUZZY_MIN_LENGTH:
                     break
                 if cjk[p] < n:
                     continue
                 piece = text[p : p + n]
-                found = {wild[k] for i in range(n) if (k := piece[:i] + "\0" + piece[i + 1:]) in wild}
-                if not found and (shuffled := _anagrams().get("".join(sorted(piece)))):
+                found = set()
+                if (shape := shapes.get(n)) and (piece[:2] in shape[0] or piece[2:] in shape[1]):
+                    found = {wild[k] for i in range(n) if (k := piece[:i] + "\0" + piece[i + 1:]) in wild}
+                if not found and n == ANAGRAM_LENGTH and (shuffled := anagrams.get("".join(sorted(piece)))):
                     found = {shuffled}
                 if len(found) == 1:
                     label = found.pop()
                     hit = (label, labels[label], piece)
                     repaired = True
                     break
-        if hit is None and (latin := _latin_for_one(text, p, lengths, wild)):  # 项Fl实施: 目 read as Fl
-            label, printed = latin
+        if hit is None and latin[p] <= p + longest and (slip := _latin_for_one(text, p, lengths, wild)):
+            label, printed = slip  # 项Fl实施: 目 read as Fl
             hit, repaired = (label, labels[label], printed), True
         if hit is None:
             p += 1
