@@ -178,6 +178,56 @@ def workers(folder: Path) -> list[dict]:
     ]
 
 
+def unruled_cases() -> list[dict]:
+    """The PDFs without ruling lines alone (``python -m bench.bench_pdf unruled``): cells at the
+    top, centred, several per A3 page, two side by side per A3 landscape page, and the seed's
+    workbook printed without borders by LibreOffice (when it is installed)."""
+    from fixturegen import load_seed
+    from fixturegen.office import write_xlsx
+    from fixturegen.pdf import (
+        A3_LANDSCAPE,
+        A3_PORTRAIT,
+        Paging,
+        Style,
+        render_pdf,
+        render_side_by_side,
+    )
+
+    from selfeval.extract import soffice
+    from selfeval.settings import Settings
+
+    forms = load_seed()
+    summary: list[dict] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        cases = [
+            ("27 forms, no ruling lines", render_pdf(forms, folder / "unruled.pdf", Style(ruled=False, valign="top", pad=4))),
+            ("27 forms, no ruling lines, cells centred in their rows", render_pdf(forms, folder / "centred.pdf", Style(ruled=False))),
+            ("27 forms, no ruling lines, centred, several per A3 page",
+             render_pdf(forms, folder / "a3.pdf", Style(ruled=False, page=A3_PORTRAIT), Paging(new_page_per_form=False))),
+            ("27 forms, no ruling lines, centred, two side by side per A3 landscape page",
+             render_side_by_side(forms, folder / "side.pdf", Style(size=7.0, leading=9.0, ruled=False, page=A3_LANDSCAPE))),
+        ]
+        if soffice.soffice_path() is not None:
+            import os
+
+            from fixturegen.pdf import TTF_PATH
+
+            conf = folder / "fonts.conf"  # LibreOffice finds the CJK test font (as tests/conftest.py's cjk_font)
+            conf.write_text('<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+                            '<include ignore_missing="yes">/etc/fonts/fonts.conf</include>'
+                            f"<dir>{TTF_PATH.parent}</dir><cachedir>{folder / 'fc'}</cachedir></fontconfig>")
+            os.environ["FONTCONFIG_FILE"] = str(conf)
+            book = write_xlsx(forms, folder / "forms.xlsx", printable=True)
+            printed = soffice.convert(book.read_bytes(), ".xlsx", "pdf", Settings())
+            if printed.data:
+                (folder / "printed.pdf").write_bytes(printed.data)
+                cases.append(("27 forms, a workbook printed without borders by LibreOffice", folder / "printed.pdf"))
+        for name, path in cases:
+            summary += compare(name, path)
+    return summary
+
+
 def main() -> list[dict]:
     from fixturegen import load_seed
     from fixturegen.pdf import A3_PORTRAIT, Paging, Style, render_pdf
@@ -208,4 +258,4 @@ def main() -> list[dict]:
 
 
 if __name__ == "__main__":
-    main()
+    unruled_cases() if sys.argv[1:] == ["unruled"] else main()

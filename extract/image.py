@@ -40,6 +40,7 @@ from selfeval.extract.ocr.page import binarize, prepare_page, turn_over, upside_
 from selfeval.extract.ocr.table import (
     RowOut,
     boxes_to_rows,
+    credible_grid,
     erase_lines,
     faint_ink,
     find_lines,
@@ -50,6 +51,7 @@ from selfeval.extract.ocr.table import (
     seal_ink,
     text_position_rows,
     unread_marks,
+    without_grey_seal,
 )
 from selfeval.extract.readers import Source
 from selfeval.findings import Finding, describe
@@ -249,10 +251,12 @@ def read_page(rgb: np.ndarray, engine: OcrEngine) -> list[RowOut]:
     if not tables:
         return text_position_rows(boxes, page.unit)
     tables = hold_broken_rules(tables, page.binary, boxes, page.unit)
+    if not credible_grid(tables, boxes, page.unit):  # rulings lost: the text's own positions place it
+        return text_position_rows(boxes, page.unit)
     # ink nothing read is looked for on the page with its lines painted in the paper's own
     # level: painted white on a grey (shadowed, photographed) page, their edges binarize as ink
     bare = erase_lines(page.gray, horizontal, vertical, tables, paper_level(page.gray, page.unit))
-    ink = binarize(bare)
+    ink = without_grey_seal(bare, binarize(bare), boxes, page.seal)
     faint = faint_ink(bare, ink, boxes)
     marks = [m for m in unread_marks(ink, boxes, page.unit) if not seal_ink(m, ink, page.colour) and not faint(m)]
     return boxes_to_rows(tables, boxes, page.unit, marks, ruling_width(page.binary, horizontal, vertical))

@@ -203,16 +203,30 @@ def read_regular(path: Path, limit: int) -> bytes:
     return b"".join(_regular_chunks(path, limit))
 
 
-def hash_regular(path: Path, limit: int, head: int) -> tuple[str, bytes]:
-    """The sha256 of the regular file at ``path`` and its first ``head``
-    bytes, read a chunk at a time with the checks and limit of
-    :func:`read_regular` (so a huge file is never held whole)."""
+def hash_regular(path: Path, limit: int, head: int) -> tuple[str, bytes, bool]:
+    """The sha256 of the regular file at ``path``, its first ``head`` bytes
+    and whether it is strict UTF-8 as a whole, read a chunk at a time with
+    the checks and limit of :func:`read_regular` (so a huge file is never
+    held whole, and the text reader need not read it again to tell)."""
+    import codecs
     import hashlib
 
     digest = hashlib.sha256()
     first = b""
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    utf8 = True
     for chunk in _regular_chunks(path, limit):
         if len(first) < head:
             first += chunk[:head - len(first)]
         digest.update(chunk)
-    return digest.hexdigest(), first
+        if utf8:
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError:
+                utf8 = False
+    if utf8:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8 = False
+    return digest.hexdigest(), first, utf8

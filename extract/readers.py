@@ -45,6 +45,7 @@ class Source:
     data: bytes
     sha256: str
     partial: bool = False  # ``data`` is only the file's start (a huge text file, read from disk as it is parsed)
+    utf8: bool | None = None  # of a partial file: whether it is strict UTF-8 as a whole (found while hashing it)
 
 
 Reader = Callable[[Source, ReadContext], Document]
@@ -306,7 +307,7 @@ WEB_PAGE_NAMES = (".xls", ".xlsx", ".doc", ".docx", ".et", ".wps", "")  # names 
 _HTML_START = re.compile(rb"<(?:!doctype\s+html|html|head|body|table|meta)\b", re.IGNORECASE)
 
 
-TEXT_SUFFIXES = (".txt", ".text", ".md", ".tsv")
+TEXT_SUFFIXES = (".txt", ".text", ".md", ".tsv")  # the text reader's names (also the review page's, selfeval.report)
 
 
 def _size(path: Path) -> int:
@@ -372,8 +373,8 @@ def load_source(item: InputFile, ctx: ReadContext, stream: bool = False) -> Sour
     limit = ctx.limits.max_file_bytes
     try:
         if stream and path.suffix.lower() in TEXT_SUFFIXES and _size(path) > STREAM_FILE_BYTES:
-            sha, head = hash_regular(path, limit, HEAD_BYTES)
-            return Source(path, doc_id, head, sha, partial=True)
+            sha, head, utf8 = hash_regular(path, limit, HEAD_BYTES)
+            return Source(path, doc_id, head, sha, partial=True, utf8=utf8)
         data = read_regular(path, limit)
     except TooLarge as big:
         doc = Document(doc_id, shown, kind="skipped", readable=False)

@@ -249,7 +249,7 @@ def stream_text(source: Source, settings: Settings) -> Document:
     doc = Document(source.doc_id, str(source.path), kind="text")
     if source.partial:  # a huge file: decoded from disk line by line, as decode_bytes decodes it whole
         try:
-            on_disk = FileText.open(source.path, source.data)
+            on_disk = FileText.open(source.path, source.data, source.utf8)
         except (ChangedWhileRead, OSError) as exc:
             return doc.refuse(changed_message(source.path, exc))
         if on_disk is None:  # an encoding only read whole (UTF-16, UTF-32)
@@ -339,14 +339,15 @@ class FileText:
         self.decoded: Decoded | None = None
 
     @classmethod
-    def open(cls, path, head: bytes) -> FileText | None:
-        """None for an encoding this reads only whole (UTF-16 or UTF-32, with or without a mark)."""
+    def open(cls, path, head: bytes, utf8: bool | None = None) -> FileText | None:
+        """None for an encoding this reads only whole (UTF-16 or UTF-32, with or without a mark).
+        ``utf8``: whether the file is strict UTF-8, when known (the pass that hashed it found out)."""
         stamp = cls._stamp(path)
         if head.startswith(codecs.BOM_UTF8):
             reading = cls(path, "bom", ("utf-8",), stamp)
         elif any(head.startswith(bom) for bom, _ in _BOMS) or _utf16_without_bom(head):
             return None
-        elif cls._valid_utf8(path, stamp):
+        elif cls._valid_utf8(path, stamp) if utf8 is None else utf8:
             reading = cls(path, "utf-8", ("utf-8",), stamp)
         else:
             foreign = as_utf8 = 0

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from selfeval.extract.cells import join_lines
 from selfeval.extract.grid import Place, SourceRow
 from selfeval.extract.split import FormCells, is_title, seq_of
 from selfeval.findings import finding_at
@@ -371,9 +372,10 @@ class FormParser:
         if self.block is not None and not form.look_alike:
             form.indicators = self.block.records
             form.findings.extend(self.block.findings)
-        form.goal_target = " ".join(self.goal_parts["target"]) or None
-        form.goal_actual = " ".join(self.goal_parts["actual"]) or None
-        form.goal_adjusted = " ".join(self.goal_parts["target_adjusted"]) or None
+        # the parts of a goal text on rows one below another are one cell's wrapped lines
+        form.goal_target = join_lines(self.goal_parts["target"]) or None
+        form.goal_actual = join_lines(self.goal_parts["actual"]) or None
+        form.goal_adjusted = join_lines(self.goal_parts["target_adjusted"]) or None
         form.project_code, form.project_name = split_code(form.project_name)
         form.budget_unit_code, form.budget_unit = split_code(form.budget_unit)
         if form.look_alike:

@@ -150,6 +150,30 @@ def test_red_seal_is_removed_and_the_text_under_it_kept():
     assert (cleaned[ink] < 128).mean() > 0.95  # text under the seal stays black
 
 
+@pytest.mark.parametrize("colour", ["red", "blue"])
+def test_grey_seal_is_removed_ring_and_star_and_the_text_under_it_kept(colour):
+    """A 16-level greyscale scan: the seal's ring and star print at one grey level, the
+    level the split between text and seal falls on, so removing only what is lighter
+    than the split left the star and most of the ring (on the clean page's paper
+    around the seal, 11-13% of pixels stayed darker than 180).  Now the seal's box is
+    grown over its ring and only the text's strokes and their edges are kept in it."""
+    from scangen.render import render_page
+
+    page, data = make_scan(FORMS[0], 200, ScanSpec(angle=0.0, seed=3, output="png-grey16", stamp_color=colour))
+    cx, cy = page.stamp_center
+    r = round(20 * 200 / 25.4)
+    region = (slice(round(cy) - r, round(cy) + r), slice(round(cx) - r, round(cx) + r))
+    clean = np.asarray(render_page(form_layout(FORMS[0]), dpi=200).image.convert("L"))[region]
+    rgb = rgb_of(data)
+    raw = rgb[..., 0][region]
+    cleaned = suppress_seal(rgb)[region]
+    paper, ink = clean > 200, clean < 100
+    assert (raw[paper] < 180).mean() > 0.15  # the seal is there ...
+    assert (cleaned[paper] < 180).mean() < 0.07  # ... and mostly gone
+    assert ink.sum() > 5000
+    assert (cleaned[ink] < 128).mean() > 0.98  # text under the seal stays black
+
+
 # -- perfect reading: every miss would be the table code's ---------------------
 
 

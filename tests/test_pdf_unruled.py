@@ -26,14 +26,14 @@ A3_FIELD_SHARE = FIELD_SHARE
 # is left is the seed's labels merged across each other (forms 10, 16, 17), which a page break makes
 # ambiguous without rules
 BROKEN_LABEL_FIELD_SHARE = {1: 0.98, 2: 0.995}
-# measured 0.9983 (0.976 before labels stopped counting as evidence of how rows set their cells, and
-# two texts parted only by the cells' padding were cut at the column edge, a line half of whose runs
-# start cells started a row, a number run on into a dash (175.82—) or a lone number ending at its
-# column's end gave no column edge; 0.695 at
-# first): LibreOffice
-# prints a workbook without borders with numbers flush right, text flush left and rows little taller
-# than a line, so a row's next line and a wrapped line look alike
-PRINT_FIELD_SHARE = 0.998
+# measured 0.9996 (was 0.976; 0.695 at first): LibreOffice prints a workbook without borders with numbers
+# flush right, text flush left and rows little taller than a line. What made the difference: labels
+# are no evidence of how rows set their cells (they may be merged over rows); two texts parted only by
+# the cells' padding (a gap of 0.3 em ending on a column edge) are two cells; a line half of whose runs
+# start cells starts a row; a number run on into a dash (175.82—) or a lone number ending at its
+# column's end gives no column edge; a goal text on rows one below another joins as wrapped lines.
+# Left: a wrapped goal loses the space at its break (发放；/2.), form 25's last name sits a row off
+PRINT_FIELD_SHARE = FIELD_SHARE
 # measured 0.9934 (0.3498 before forms next to each other were cut apart): in its half of the page
 # form 25's labels wrap in narrow columns (可持续影响指/标, 服务对象满意度指/标) and two sit a row off
 SIDE_BY_SIDE_FIELD_SHARE = 0.99

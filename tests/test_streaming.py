@@ -209,11 +209,16 @@ def test_a_huge_text_file_read_from_disk_reads_as_the_whole(tmp_path, monkeypatc
     seen = []
     real = text_reader.FileText.open
 
-    def opened(path, head):
+    def opened(path, head, utf8=None):
         seen.append(Path(path).name)
-        return real(path, head)
+        assert utf8 is not None  # found by the pass that hashed the file
+        return real(path, head, utf8)
+
+    def read_again(*args):
+        raise AssertionError("the file was read again to tell whether it is UTF-8")
 
     monkeypatch.setattr(text_reader.FileText, "open", staticmethod(opened))
+    monkeypatch.setattr(text_reader.FileText, "_valid_utf8", staticmethod(read_again))
     for p in paths:
         streamed = read_file(InputFile(p, p.name), Settings()).result
         expected = whole[p.name]
@@ -281,6 +286,9 @@ def test_a_streamed_batch_keeps_its_summaries_on_disk_and_its_manifest_is_the_sa
     text = "".join(streamed.manifest_text())
     assert text == json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
     assert _without_seconds(json.loads(text)) == _without_seconds(kept.manifest())
+    streamed.files.close()  # the failed inputs and their errors are known without reading the summaries back
+    assert streamed.failed_inputs == ["zz-notes.txt"]
+    assert [f.code for f in streamed.failed_files[0].errors] == ["no_forms_found"]
 
 
 @pytest.mark.parametrize("inputs", [[], ["missing.txt"]])

@@ -24,6 +24,7 @@ DEFAULT_MAX_SKEW_DEG = 5.0  # the largest rotation deskew looks for
 DEFAULT_UNIT_PX = 20.0  # the character height assumed when a page has no text to measure
 DEFAULT_SEAL_CHROMA = 28  # channel spread (0..255) above which ink is coloured: a seal, not text
 DEFAULT_SEAL_SIDE = 0.08  # a grey seal is at least this share of the page's shorter side across
+DEFAULT_SEAL_APART = 0.25  # ... and at least this share of its light ink lies away from the text's strokes
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,17 @@ class PreparedPage:
     matrix: np.ndarray  # 2x3 affine map from the input image to ``gray``
     unit: float  # typical character height in pixels
     colour: np.ndarray | None = None  # channel spread (0..255) of the page as scanned, on ``gray``'s pixels
+    seal: GreySeal | None = None  # a seal told from the text by its grey level, on ``gray``'s pixels
+
+
+@dataclass(frozen=True)
+class GreySeal:
+    """Where a grey seal was removed (see :func:`suppress_grey_seal`): the boxes
+    of its patches (255 inside; the star and the ring's inside with them) and
+    the grey level parting its ink (lighter) from the text's."""
+
+    mask: np.ndarray
+    level: float
 
 
 def suppress_seal(rgb: np.ndarray) -> np.ndarray:
@@ -46,22 +58,27 @@ def suppress_seal(rgb: np.ndarray) -> np.ndarray:
     The colour test is relative (channel spread), so a pale seal on a faint
     photocopy is found too.
     """
+    return _suppress(rgb)[0]
+
+
+def _suppress(rgb: np.ndarray) -> tuple[np.ndarray, GreySeal | None]:
+    """:func:`suppress_seal`, and the grey seal removed when there was one."""
     if rgb.ndim == 2:
-        return suppress_grey_seal(rgb)
+        return _grey_seal(rgb)
     r, g, b = cv2.split(np.ascontiguousarray(rgb))
     hi = cv2.max(cv2.max(r, g), b)  # (numpy's reductions over the channel axis are slow)
     spread = cv2.subtract(hi, cv2.min(cv2.min(r, g), b))
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     colour = ((spread > DEFAULT_SEAL_CHROMA) & (hi > 90)).astype(np.uint8)
     if not colour.any():
-        return suppress_grey_seal(gray)
+        return _grey_seal(gray)
     # JPEG smears the seal's colour: its pale fringe is coloured only near the ink
     colour = cv2.dilate(colour, np.ones((5, 5), np.uint8)).astype(bool)
     # ink against paper, measured on the page (a pale photocopy's ink is light grey)
     paper, _ = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     out = gray.copy()
     out[colour] = np.where(hi[colour] > paper, 255, np.maximum(gray[colour], hi[colour])).astype(np.uint8)
-    return out
+    return out, None
 
 
 def suppress_grey_seal(gray: np.ndarray) -> np.ndarray:
@@ -73,10 +90,14 @@ def suppress_grey_seal(gray: np.ndarray) -> np.ndarray:
     and star some centimetres across; text has only thin light edges); inside
     it, the lighter level is painted white and the darker text kept.  A page
     whose ink has one level is returned unchanged."""
+    return _grey_seal(gray)[0]
+
+
+def _grey_seal(gray: np.ndarray) -> tuple[np.ndarray, GreySeal | None]:
     paper = float(np.median(gray[::4, ::4]))
     ink = gray < paper - 25
     if ink.sum() < 1000:
-        return gray.copy()
+        return gray.copy(), None
     level, _ = cv2.threshold(gray[ink].reshape(1, -1), 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     light = (ink & (gray > level)).astype(np.uint8)
     light = cv2.morphologyEx(light, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
@@ -85,13 +106,42 @@ def suppress_grey_seal(gray: np.ndarray) -> np.ndarray:
     patches = cv2.dilate(thick, np.ones((near, near), np.uint8))
     n, _, stats, _ = components(patches)
     side = min(gray.shape) * DEFAULT_SEAL_SIDE
+    cut = (float(np.percentile(gray[ink], 10)) + level) / 2  # between the text's strokes and the seal
     out = gray.copy()
+    seal = np.zeros(gray.shape, np.uint8)
+    body = None
+    strokes = None
     for k in range(1, n):
         x, y, w, h = stats[k, :4]
         if w >= side and h >= side and w <= 3 * h and h <= 3 * w:
+            if strokes is None:
+                strokes = cv2.dilate((gray <= cut).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+            light_here = thick[y:y + h, x:x + w] > 0
+            if (light_here & ~strokes[y:y + h, x:x + w]).sum() < DEFAULT_SEAL_APART * light_here.sum():
+                continue  # light ink only along the text's strokes: blurred type, not a seal
+            if body is None:  # the seal's own level (the Otsu split falls on it): its ring as printed
+                body = cv2.morphologyEx((ink & (gray >= level)).astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
+            x, y, w, h = _seal_box((x, y, w, h), body, round(side))
             region = out[y:y + h, x:x + w]
-            region[(patches[y:y + h, x:x + w] > 0) & (region > level)] = 255
-    return out
+            # the text's strokes and the pixels next to them stay; the seal's ink away from any stroke goes
+            keep = cv2.dilate((region <= cut).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+            region[~keep & (region > cut)] = 255
+            seal[y:y + h, x:x + w] = 255
+    return out, (GreySeal(seal, float(level)) if seal.any() else None)
+
+
+def _seal_box(box: tuple[int, int, int, int], body: np.ndarray, reach: int) -> tuple[int, int, int, int]:
+    """A seal's patch box grown over the thick ink at the seal's level within ``reach`` of it:
+    the part of the ring whose pixels are all at that level (no paler fringe to find it by)."""
+    x, y, w, h = box
+    ya, xa = max(0, y - reach), max(0, x - reach)
+    near = body[ya:y + h + reach, xa:x + w + reach]
+    ys, xs = np.nonzero(near)
+    if not len(xs):
+        return box
+    x0, y0 = min(x, xa + int(xs.min())), min(y, ya + int(ys.min()))
+    x1, y1 = max(x + w, xa + int(xs.max()) + 1), max(y + h, ya + int(ys.max()) + 1)
+    return x0, y0, x1 - x0, y1 - y0
 
 
 def binarize(gray: np.ndarray) -> np.ndarray:
@@ -165,7 +215,7 @@ def prepare_page(rgb: np.ndarray, max_skew: float = DEFAULT_MAX_SKEW_DEG) -> Pre
     from selfeval.extract.ocr.photo import rectify
 
     flat = rectify(rgb)
-    gray = suppress_seal(flat)
+    gray, seal = _suppress(flat)
     colour = _spread(flat)
     binary = binarize(gray)
     angle = estimate_skew(binary, max_skew)
@@ -176,7 +226,9 @@ def prepare_page(rgb: np.ndarray, max_skew: float = DEFAULT_MAX_SKEW_DEG) -> Pre
         binary = binarize(gray)
         if colour is not None:
             colour = cv2.warpAffine(colour, matrix, (w, h), flags=cv2.INTER_LINEAR, borderValue=0)
-    return PreparedPage(gray, binary, angle, matrix, char_height(binary), colour)
+        if seal is not None:
+            seal = GreySeal(cv2.warpAffine(seal.mask, matrix, (w, h), flags=cv2.INTER_NEAREST, borderValue=0), seal.level)
+    return PreparedPage(gray, binary, angle, matrix, char_height(binary), colour, seal)
 
 
 def _spread(rgb: np.ndarray) -> np.ndarray | None:
@@ -204,8 +256,9 @@ def turn_over(page: PreparedPage) -> PreparedPage:
     flip = np.array([[-1.0, 0.0, w - 1.0], [0.0, -1.0, h - 1.0], [0.0, 0.0, 1.0]])
     matrix = (flip @ np.vstack([page.matrix, [0.0, 0.0, 1.0]]))[:2]
     colour = None if page.colour is None else cv2.rotate(page.colour, cv2.ROTATE_180)
+    seal = None if page.seal is None else GreySeal(cv2.rotate(page.seal.mask, cv2.ROTATE_180), page.seal.level)
     return PreparedPage(cv2.rotate(page.gray, cv2.ROTATE_180), cv2.rotate(page.binary, cv2.ROTATE_180),
-                        page.angle + 180.0, matrix, page.unit, colour)
+                        page.angle + 180.0, matrix, page.unit, colour, seal)
 
 
 def map_boxes(boxes: list[TextBox], matrix: np.ndarray) -> list[TextBox]:

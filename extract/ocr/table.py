@@ -352,6 +352,35 @@ def _cut(table: Table, cell: tuple[int, int, int, int], binary: np.ndarray, insi
     return [cell]
 
 
+DEFAULT_LOST_RULINGS = 3  # cells holding text apart on one line, from which on a grid is not trusted
+
+
+def credible_grid(tables: list[Table], boxes: list[TextBox], unit: float) -> bool:
+    """Whether the tables found from the rulings can be trusted to place the text.
+
+    Rulings broken away beyond what :func:`hold_broken_rules` parts again
+    merge cells: two values printed in neighbouring cells then sit in one
+    cell on one text line, further apart than ``DEFAULT_LINE_GAP_UNITS``
+    (wider than any gap inside one printed value).  A grid with
+    ``DEFAULT_LOST_RULINGS`` such cells, or with tables lying over one
+    another (pieces of one frame found apart), is not trusted; the page is
+    then read by text positions (:func:`text_position_rows`)."""
+    for a, b in pairwise(sorted(tables, key=lambda t: t.ys[0])):
+        if b.ys[0] < a.ys[-1] - unit and b.xs[0] < a.xs[-1] and a.xs[0] < b.xs[-1]:
+            return False
+    apart = 0
+    gap = DEFAULT_LINE_GAP_UNITS * unit
+    for t in tables:
+        inside = [b for b in boxes if _inside(b, t)]
+        for cell in t.cells:
+            x0, y0, x1, y1 = _cell_box(t, cell)
+            here = sorted((b for b in inside if x0 <= b.cx <= x1 and y0 <= b.cy <= y1), key=lambda b: b.bbox[0])
+            if any(abs(a.cy - b.cy) < unit / 2 and b.bbox[0] - a.bbox[2] > gap
+                   for i, a in enumerate(here) for b in here[i + 1:]):
+                apart += 1
+    return apart < DEFAULT_LOST_RULINGS
+
+
 # -- text boxes into cells ----------------------------------------------------
 
 
@@ -479,6 +508,32 @@ def seal_ink(mark: tuple[float, float, float, float], ink: np.ndarray, colour: n
     return float(np.median(colour[y0:y1 + 1, x0:x1 + 1][region])) > DEFAULT_SEAL_CHROMA
 
 
+def without_grey_seal(gray: np.ndarray, ink: np.ndarray, boxes: list[TextBox], seal) -> np.ndarray:
+    """``ink`` with what a grey seal's removal left taken out (``seal``: a
+    :class:`~selfeval.extract.ocr.page.GreySeal`, or None).
+
+    Removing a seal by its grey level leaves the ring's and star's darker
+    pixels, and where the ring crosses a character it joins the two into one
+    blob that reaches out of the character's text box.  Inside the seal's
+    patches, ink counts only where it is darker than midway between the
+    text's dark strokes (the darkest tenth of the ink under the boxes the
+    engine read) and the seal's level: a character the engine missed under
+    the seal is printed as dark as the others and stays."""
+    if seal is None:
+        return ink
+    read = np.zeros(ink.shape, dtype=bool)
+    for b in boxes:
+        x0, y0, x1, y1 = (round(v) for v in b.bbox)
+        read[max(0, y0):y1, max(0, x0):x1] = True
+    text_px = gray[read & (ink > 0) & (seal.mask == 0)]
+    if text_px.size < 100:
+        return ink
+    cut = (float(np.percentile(text_px, 10)) + seal.level) / 2
+    out = ink.copy()
+    out[(seal.mask > 0) & (gray > cut)] = 0
+    return out
+
+
 def faint_ink(gray: np.ndarray, ink: np.ndarray, boxes: list[TextBox]):
     """A test telling marks much paler than the page's text: nearer the paper's
     grey than the text's (measured under the boxes the engine read).  What a
@@ -528,9 +583,8 @@ def ruling_width(binary: np.ndarray, horizontal: np.ndarray, vertical: np.ndarra
     """How thick the page's horizontal and vertical rulings are printed, in pixels:
     the ink under the line masks over their length (0 where there are none)."""
     out = []
-    for mask, along in ((horizontal, cv2.CC_STAT_WIDTH), (vertical, cv2.CC_STAT_HEIGHT)):
-        n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-        length = float(stats[1:, along].sum()) if n > 1 else 0.0
+    for mask, axis in ((horizontal, 0), (vertical, 1)):
+        length = float(sum(round(end - start) for _, start, end in _segments(mask, axis)))  # the lines' lengths
         out.append(float(np.count_nonzero((mask > 0) & (binary > 0))) / length if length else 0.0)
     return out[0], out[1]
 

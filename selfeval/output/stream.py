@@ -44,10 +44,7 @@ SHOWN_ERRORS = 20  # error findings kept (in table order) for the command line t
 ROW_GROUP_ROWS = 4_096  # rows buffered per table (and per partition) before a row group is written: bounds memory
 COMPACT_TABLES = 64  # pending tables of a row group joined into one past this many (a tiny table costs ~10 KB)
 PARTITION_DIR = "parquet"
-# The row groups being gathered are joined and encoded in memory from the C library's allocator:
-# Arrow's default pool (mimalloc) keeps the memory of each freed buffer of a growing row group,
-# about 2 KB a file over a batch of 10,000 small files (bench/RESULTS.md); malloc gives it back.
-POOL = pa.system_memory_pool()
+POOL = tables.POOL  # the row groups being gathered are joined and encoded in the tables' memory pool
 UNKNOWN_YEAR = "unknown"
 
 

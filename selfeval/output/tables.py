@@ -210,6 +210,15 @@ def finding_rows(findings: Iterable[Finding]) -> list[dict]:
     } for f in findings]
 
 
+# The tables' Arrow memory comes from the C library's allocator: Arrow's default pool (mimalloc) keeps
+# the memory of the buffers it frees, so peak memory grew with the rows a batch wrote, although they are
+# written a row group at a time (bench/RESULTS.md: a 1,000-page PDF, a folder of 10,000 files).
+POOL = pa.system_memory_pool()
+
+
 def to_arrow(name: str, rows: list[dict]) -> pa.Table:
+    """The rows (dicts, a missing key a null) as a table of ``name``'s schema
+    (what ``pa.Table.from_pylist(rows, schema=...)`` makes, in :data:`POOL`)."""
     schema = arrow_schema(name)
-    return pa.Table.from_pylist(rows, schema=schema)
+    columns = [pa.array([row.get(f.name) for row in rows], type=f.type, memory_pool=POOL) for f in schema]
+    return pa.Table.from_arrays(columns, schema=schema)

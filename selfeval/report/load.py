@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from selfeval.extract.decode import decode_bytes
+from selfeval.extract.readers import TEXT_SUFFIXES  # the names the text reader reads
 from selfeval.extract.text import detect_shape, split_pipe, split_spaces
 from selfeval.findings import describe
 from selfeval.output.writers import csv_unsafe
@@ -23,7 +24,6 @@ from selfeval.pages import page_image_name
 
 TABLES = ("forms", "funding", "indicators", "findings")
 INT_COLUMNS = ("form_seq", "form_index", "indicator_seq", "line", "line_start", "line_end", "page", "year")
-TEXT_SUFFIXES = {".txt", ".text", ".md", ".tsv"}
 PAGE_IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 
 
