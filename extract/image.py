@@ -40,6 +40,7 @@ from selfeval.extract.ocr.page import binarize, prepare_page, turn_over, upside_
 from selfeval.extract.ocr.table import (
     RowOut,
     boxes_to_rows,
+    credible_grid,
     erase_lines,
     faint_ink,
     find_lines,
@@ -250,6 +251,8 @@ def read_page(rgb: np.ndarray, engine: OcrEngine) -> list[RowOut]:
     if not tables:
         return text_position_rows(boxes, page.unit)
     tables = hold_broken_rules(tables, page.binary, boxes, page.unit)
+    if not credible_grid(tables, boxes, page.unit):  # rulings lost: the text's own positions place it
+        return text_position_rows(boxes, page.unit)
     # ink nothing read is looked for on the page with its lines painted in the paper's own
     # level: painted white on a grey (shadowed, photographed) page, their edges binarize as ink
     bare = erase_lines(page.gray, horizontal, vertical, tables, paper_level(page.gray, page.unit))

@@ -126,10 +126,11 @@ def stream_pdf(source: Source, ctx: ReadContext) -> Document:
         _unreadable(doc, f"{path}: not a PDF file (no %PDF- header); check that the file is what its name says")
         return doc
     try:
-        count = _page_count(source.data)
+        pictures = _pictures(source.data)  # the page tree walked once: the count, and how to share pages out
     except PdfminerException as exc:
         _unreadable(doc, _open_failure(path, exc))
         return doc
+    count = len(pictures)
     if count == 0:
         _unreadable(doc, f"{path}: the PDF has no pages; export the form again")
         return doc
@@ -144,7 +145,7 @@ def stream_pdf(source: Source, ctx: ReadContext) -> Document:
                 f"pages {last + 1}-{count} were not read; raise --max-pages to read them",
             )
         )
-    doc.stream = _page_rows(doc, source.data, last, ctx)
+    doc.stream = _page_rows(doc, source.data, last, pictures, ctx)
     return doc
 
 
@@ -153,9 +154,9 @@ def _unreadable(doc: Document, message: str, page: int | None = None) -> None:
     doc.findings.append(Finding("unreadable_input", message, page=page))
 
 
-def _page_rows(doc: Document, data: bytes, last: int, ctx: ReadContext) -> Iterator[SourceRow]:
+def _page_rows(doc: Document, data: bytes, last: int, pictures: list[bool], ctx: ReadContext) -> Iterator[SourceRow]:
     carry = Carry()
-    for number, extract in _extracts(data, last, ctx):
+    for number, extract in _extracts(data, last, pictures, ctx):
         ctx.check()
         if extract is None:
             _unreadable(doc, f"{doc.source_path}: page {number} cannot be read (damaged or truncated file); "
@@ -171,12 +172,7 @@ def _page_rows(doc: Document, data: bytes, last: int, ctx: ReadContext) -> Itera
 def page_count(path) -> int:
     """Pages of the PDF at ``path`` (raises for a file that is not a readable PDF)."""
     with open(path, "rb") as fh:
-        return _page_count(fh.read())
-
-
-def _page_count(data: bytes) -> int:
-    """Pages in the file, counted from the page tree without parsing a page."""
-    return len(_pictures(data))
+        return len(_pictures(fh.read()))  # counted from the page tree without parsing a page
 
 
 def _pictures(data: bytes) -> list[bool]:
@@ -201,14 +197,19 @@ def _has_fonts(page: PDFPage) -> bool:
         return True
 
 
-def picture_pages(path) -> int:
-    """Pages of the PDF at ``path`` that are pictures (scans) by :func:`_pictures`; 0 for
-    anything that is not a readable PDF (it is reported when it is read)."""
+def worth_sharing(path, long_pages: int, long_bytes: int) -> bool:
+    """Whether the pages of the PDF at ``path`` are worth sharing out on a
+    pool: more than ``long_pages`` pages (counted only in a file of
+    ``long_bytes`` or more), or two or more pictures (:func:`_pictures`);
+    the file read and its page tree walked once.  False for anything that
+    is not a readable PDF (it is reported when it is read)."""
     try:
         with open(path, "rb") as fh:
-            return sum(_pictures(fh.read()))
+            data = fh.read()
+        pictures = _pictures(data)
     except (OSError, PdfminerException):
-        return 0
+        return False
+    return (len(data) >= long_bytes and len(pictures) > long_pages) or sum(pictures) > 1
 
 
 def _open_failure(path: object, exc: PdfminerException) -> str:
@@ -220,12 +221,13 @@ def _open_failure(path: object, exc: PdfminerException) -> str:
     return f"{path}: the PDF is damaged or truncated ({describe(cause)}); re-export or re-download it"
 
 
-def _extracts(data: bytes, last: int, ctx: ReadContext) -> Iterator[tuple[int, PageExtract | None]]:
+def _extracts(data: bytes, last: int, pictures: list[bool], ctx: ReadContext) -> Iterator[tuple[int, PageExtract | None]]:
     """(page number, its extract or None when the page cannot be parsed) for
     pages 1..last, in order: on the lent pool when there is one and the file
-    has several ranges, else here, one page at a time."""
+    has several ranges (``pictures``: :func:`_pictures` of the file), else
+    here, one page at a time."""
     pool = ctx.executor
-    ranges = _ranges(last, _pictures(data) if pool is not None else [])
+    ranges = _ranges(last, pictures if pool is not None else [])
     if pool is None or len(ranges) < 2:
         for numbers in ranges:
             yield from _extract_pages(data, numbers, ctx)
@@ -460,12 +462,3 @@ def _emit(doc: Document, rows: list[PageRow], dropped: set[int], page: int,
         if r.boxes is not None and size:
             boxes = tuple(None if b is None else page_box(b, *size) for b in r.boxes[:len(cells)])
         doc.rows.append(SourceRow(cells, line=i + 1, page=page, positional=r.positional, boxes=boxes))
-
-
-def has_more_pages(path, pages: int) -> bool:
-    """Whether the file at ``path`` is a readable PDF of more than ``pages``
-    pages (False for anything else: it is reported when it is read)."""
-    try:
-        return page_count(path) > pages
-    except (OSError, PdfminerException):
-        return False

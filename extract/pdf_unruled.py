@@ -320,18 +320,9 @@ def _place_column(column: int, bands: list[list[Block]], floating: list[Block], 
         if start is not None and not any(o.hidden or o.column > b.column for o in ordered[start] if o is not b):
             start = None
         best: tuple[float, int, int] | None = None
-        if start is not None and _extent(ordered[start])[0] <= b.bottom:
-            top = _extent(ordered[start])[0]
-            for e in range(start, len(ordered)):
-                bottom = _extent(ordered[e])[1]
-                if bottom > stop and e > start:
-                    break
-                if bottom < b.top:
-                    continue
-                error = abs((top + bottom) / 2 - b.middle)
-                if error <= centre_em * b.em and (best is None or error < best[0]) and (
-                        band is None or _nested(top, bottom, left)):
-                    best = (error, start, e)
+        if start is not None and _extent(ordered[start])[0] <= b.bottom:  # the closest run from the first free row
+            best = min(_centred_runs(b, ordered, start, stop, band is None, left, centre_em), default=None,
+                       key=lambda run: run[0])
         if continued and done_to == float("-inf") and start is not None and column > 0:
             # the column's first label on a page continuing a table (not the block's column, whose
             # labels, 绩效指标 and 总分, head no rows of the form's levels)
@@ -414,15 +405,29 @@ def _carried_choices(b: Block, ordered: list[list[Block]], start: int, floor: fl
             break
         if top < floor - 0.5 or not any(o.hidden or o.column > b.column for o in ordered[s] if o is not b):
             continue
-        for e in range(s, len(ordered)):
-            bottom = _extent(ordered[e])[1]
-            if bottom > stop and e > s:
-                break
-            if bottom < b.top:
-                continue
-            error = abs((top + bottom) / 2 - b.middle)
-            if error <= centre_em * b.em and (floating or _nested(top, bottom, left)):
-                out.append((error, s, e))
+        out.extend(_centred_runs(b, ordered, s, stop, floating, left, centre_em))
+    return out
+
+
+def _centred_runs(b: Block, ordered: list[list[Block]], first: int, stop: float, floating: bool,
+                  left: Sequence[float], centre_em: float) -> list[tuple[float, int, int]]:
+    """The runs of rows (error, first, last) from row ``first`` on that label
+    ``b`` is centred on, top to bottom: each ends at or below the label's top
+    and before ``stop`` (the middle of the column's next label; the first row
+    always counts), its middle within ``centre_em`` em of the label's, and,
+    for a label on a row with other cells (not ``floating``), nested in the
+    column to its left (:func:`_nested`)."""
+    top = _extent(ordered[first])[0]
+    out: list[tuple[float, int, int]] = []
+    for e in range(first, len(ordered)):
+        bottom = _extent(ordered[e])[1]
+        if bottom > stop and e > first:
+            break
+        if bottom < b.top:
+            continue
+        error = abs((top + bottom) / 2 - b.middle)
+        if error <= centre_em * b.em and (floating or _nested(top, bottom, left)):
+            out.append((error, first, e))
     return out
 
 

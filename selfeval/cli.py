@@ -303,9 +303,8 @@ def _print_errors(batch: BatchResult, writer: TableWriter, out: Path) -> None:
     """Every error finding, or the first ones and how many more are where:
     first why each failed input failed, then the other errors in table order."""
     shown: list[tuple[str, str, str]] = []
-    for file in batch.files:
-        if file.failed:
-            shown += [(file.doc_id, f.code, f.message) for f in file.errors]
+    for file in batch.failed_files:
+        shown += [(file.doc_id, f.code, f.message) for f in file.errors]
     seen = set(shown)
     for row in writer.first_errors:
         if len(shown) >= SHOWN_ERRORS:

@@ -648,44 +648,32 @@ def _taken(item: InputFile, future):
 
 
 LONG_PDF_PAGES = 50  # a PDF with more pages has its page ranges read by the worker pool
-LONG_PDF_BYTES = 256 * 1024  # smaller PDFs are not page-counted (about 100 pages of text; a few of scans)
+LONG_PDF_BYTES = 256 * 1024  # smaller PDFs are not long, whatever their pages (about 100 pages of text; a few of scans)
 SCANS_BYTES = 64 * 1024  # smaller PDFs and TIFFs are not looked at for scanned pages (one is 100 kB or more)
 TIFF_SUFFIXES = frozenset({".tif", ".tiff"})
 
 
 def _spread(item: InputFile) -> bool:
     """Whether the pages of a file are worth sharing out on the worker pool:
-    a long PDF (:func:`_long_pdf`), or a PDF or TIFF holding two or more
-    scanned pages (each is seconds of OCR).  Only files over SCANS_BYTES are
-    opened to look; the look reads the page tree or the image's header."""
+    a long PDF (over LONG_PDF_BYTES and more than LONG_PDF_PAGES pages, so
+    that reading its page ranges in parallel pays), or a PDF or TIFF holding
+    two or more scanned pages (each is seconds of OCR).  Only files over
+    SCANS_BYTES are opened to look, so a batch of many small files is not
+    read twice before the work starts; the look reads the PDF's page tree
+    once, or the image's header."""
     suffix = item.path.suffix.lower()
     if suffix != ".pdf" and suffix not in TIFF_SUFFIXES:
         return False
     try:
-        if item.path.stat().st_size < SCANS_BYTES:
-            return False
+        size = item.path.stat().st_size
     except OSError:  # missing or unreadable: read the usual way, where it is reported
+        return False
+    if size < SCANS_BYTES:
         return False
     if suffix in TIFF_SUFFIXES:
         from selfeval.extract.image import frame_count
 
         return frame_count(item.path) > 1
-    from selfeval.extract.pdf import picture_pages
+    from selfeval.extract.pdf import worth_sharing
 
-    return _long_pdf(item) or picture_pages(item.path) > 1
-
-
-def _long_pdf(item: InputFile) -> bool:
-    """A PDF long enough that reading its page ranges in parallel pays.  Only
-    files over LONG_PDF_BYTES are opened to count their pages, so a batch of
-    many small PDFs is not read twice before the work starts."""
-    if item.path.suffix.lower() != ".pdf":
-        return False
-    try:
-        if item.path.stat().st_size < LONG_PDF_BYTES:
-            return False
-    except OSError:  # missing or unreadable: read the usual way, where it is reported
-        return False
-    from selfeval.extract.pdf import has_more_pages
-
-    return has_more_pages(item.path, LONG_PDF_PAGES)
+    return worth_sharing(item.path, LONG_PDF_PAGES, LONG_PDF_BYTES)

@@ -158,6 +158,11 @@ class Summaries(Sequence[FileSummary]):
     def __len__(self) -> int:
         return len(self._ends)
 
+    @property
+    def failed(self) -> list[FileSummary]:
+        """The failed files' summaries, in input order: those held in memory, nothing read back."""
+        return list(self._failed.values())
+
     def __getitem__(self, index):
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
@@ -228,8 +233,15 @@ class BatchResult:
     links: dict[str, str] = field(default_factory=dict)  # doc_id -> target, for inputs that are symbolic links
 
     @property
+    def failed_files(self) -> list[FileResult] | list[FileSummary]:
+        """The files that failed, in input order (a streamed batch's summaries are not read back for them)."""
+        if isinstance(self.files, Summaries):
+            return self.files.failed
+        return [f for f in self.files if f.failed]
+
+    @property
     def failed_inputs(self) -> list[str]:
-        return [f.doc_id for f in self.files if f.failed]
+        return [f.doc_id for f in self.failed_files]
 
     @property
     def tables(self) -> dict[str, pa.Table]:

@@ -160,3 +160,22 @@ def test_which_files_are_shared_out(scans, tmp_path):
     spread = {p.name: pipeline._spread(InputFile(p, p.name)) for p in (folder / "scans.tif", folder / "scans.pdf",
                                                                        single, text)}
     assert spread == {"scans.tif": True, "scans.pdf": True, "one.tif": False, text.name: False}
+
+
+def test_worth_sharing_looks_once_for_length_and_pictures(scans, tmp_path):
+    from fixturegen import load_seed, select
+    from fixturegen.pdf import render_pdf
+
+    from selfeval.extract import pdf
+
+    folder, _ = scans
+    scanned = folder / "scans.pdf"  # three scanned pages: shared out whatever its length
+    assert pdf.worth_sharing(scanned, 50, 0) and pdf.worth_sharing(scanned, 50, 10**9)
+    text = render_pdf(select(load_seed(), [1, 2]), tmp_path / "text.pdf")  # no picture page
+    pages, size = pdf.page_count(text), text.stat().st_size
+    assert pdf.worth_sharing(text, pages - 1, size)  # longer than the limit, in a file long enough to count
+    assert not pdf.worth_sharing(text, pages - 1, size + 1)  # too small a file to be counted
+    assert not pdf.worth_sharing(text, pages, 0)  # not longer than the limit
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.4\nnot a page tree")
+    assert not pdf.worth_sharing(broken, 0, 0) and not pdf.worth_sharing(tmp_path / "missing.pdf", 0, 0)

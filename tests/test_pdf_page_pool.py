@@ -48,8 +48,10 @@ def test_ranges_on_a_pool_give_the_same_document(long_pdf):
 def test_workers_give_the_same_tables_for_a_long_pdf(long_pdf, tmp_path, monkeypatch):
     import selfeval.pipeline as pipeline
 
+    item = pipeline.InputFile(long_pdf, long_pdf.name)
+    assert not pipeline._spread(item)  # text pages, under LONG_PDF_BYTES: read whole by one worker
     monkeypatch.setattr(pipeline, "LONG_PDF_BYTES", 0)  # the fixture is small in bytes: count its pages
-    assert pipeline._long_pdf(pipeline.InputFile(long_pdf, long_pdf.name))
+    assert pipeline._spread(item)
     runner = CliRunner()
     outs = {}
     for workers in (1, 2):

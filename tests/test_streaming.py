@@ -286,6 +286,9 @@ def test_a_streamed_batch_keeps_its_summaries_on_disk_and_its_manifest_is_the_sa
     text = "".join(streamed.manifest_text())
     assert text == json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
     assert _without_seconds(json.loads(text)) == _without_seconds(kept.manifest())
+    streamed.files.close()  # the failed inputs and their errors are known without reading the summaries back
+    assert streamed.failed_inputs == ["zz-notes.txt"]
+    assert [f.code for f in streamed.failed_files[0].errors] == ["no_forms_found"]
 
 
 @pytest.mark.parametrize("inputs", [[], ["missing.txt"]])

@@ -352,6 +352,35 @@ def _cut(table: Table, cell: tuple[int, int, int, int], binary: np.ndarray, insi
     return [cell]
 
 
+DEFAULT_LOST_RULINGS = 3  # cells holding text apart on one line, from which on a grid is not trusted
+
+
+def credible_grid(tables: list[Table], boxes: list[TextBox], unit: float) -> bool:
+    """Whether the tables found from the rulings can be trusted to place the text.
+
+    Rulings broken away beyond what :func:`hold_broken_rules` parts again
+    merge cells: two values printed in neighbouring cells then sit in one
+    cell on one text line, further apart than ``DEFAULT_LINE_GAP_UNITS``
+    (wider than any gap inside one printed value).  A grid with
+    ``DEFAULT_LOST_RULINGS`` such cells, or with tables lying over one
+    another (pieces of one frame found apart), is not trusted; the page is
+    then read by text positions (:func:`text_position_rows`)."""
+    for a, b in pairwise(sorted(tables, key=lambda t: t.ys[0])):
+        if b.ys[0] < a.ys[-1] - unit and b.xs[0] < a.xs[-1] and a.xs[0] < b.xs[-1]:
+            return False
+    apart = 0
+    gap = DEFAULT_LINE_GAP_UNITS * unit
+    for t in tables:
+        inside = [b for b in boxes if _inside(b, t)]
+        for cell in t.cells:
+            x0, y0, x1, y1 = _cell_box(t, cell)
+            here = sorted((b for b in inside if x0 <= b.cx <= x1 and y0 <= b.cy <= y1), key=lambda b: b.bbox[0])
+            if any(abs(a.cy - b.cy) < unit / 2 and b.bbox[0] - a.bbox[2] > gap
+                   for i, a in enumerate(here) for b in here[i + 1:]):
+                apart += 1
+    return apart < DEFAULT_LOST_RULINGS
+
+
 # -- text boxes into cells ----------------------------------------------------
 
 

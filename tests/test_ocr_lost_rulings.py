@@ -1,0 +1,101 @@
+"""Ruled pages whose rulings cannot be trusted are read by the text's positions.
+
+Rulings broken away beyond what ``hold_broken_rules`` parts again merge cells;
+two values of neighbouring cells then sit in one cell on one line, far apart.
+Such a grid is not trusted and the page is read as a page without rulings.
+The scans are fresh (not recorded): the renderer's own text boxes stand in
+for the engine, so what is measured is the placing of the text alone.  The
+expected values are the text path's reading of the same seed form.
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+pytest.importorskip("cv2", reason="opencv comes with the OCR extra: pip install -e '.[ocr]'")
+
+from scangen import ScanSpec, canonical_text, form_layout, make_scan, parse_seed  # noqa: E402
+from scangen.compare import same_field  # noqa: E402
+
+from selfeval import pipeline  # noqa: E402
+from selfeval.extract.ocr import Engines, ReplayEngine, TextBox  # noqa: E402
+from selfeval.extract.ocr.page import map_boxes, prepare_page  # noqa: E402
+from selfeval.extract.ocr.table import Table, credible_grid  # noqa: E402
+from selfeval.extract.readers import InputFile  # noqa: E402
+from selfeval.settings import Settings  # noqa: E402
+
+FORMS = parse_seed()
+FIELDS = ("target_raw", "actual_raw", "weight", "score")
+FUNDING = ("budget_initial", "budget_full_year", "executed", "weight", "execution_rate", "score")
+
+
+def _table_2x1() -> Table:
+    # two rows, one column 400 px wide: each row one cell
+    return Table((0.0, 400.0), (0.0, 40.0, 80.0, 120.0, 160.0), ((0, 0, 0, 0), (1, 0, 1, 0), (2, 0, 2, 0), (3, 0, 3, 0)))
+
+
+def test_cells_holding_values_far_apart_on_one_line_make_the_grid_untrusted():
+    t, unit = _table_2x1(), 20.0
+    pair = lambda y: [TextBox("57.00", (20, y, 80, y + 20), 1.0), TextBox("10.00", (300, y, 360, y + 20), 1.0)]  # noqa: E731
+    assert credible_grid([t], pair(10) + pair(50), unit)  # two such cells: a wide cell may hold a gap
+    assert not credible_grid([t], pair(10) + pair(50) + pair(90), unit)
+    # one value with a short gap inside (2 characters) is no lost ruling
+    close = [TextBox("≥95", (20, 10, 80, 30), 1.0), TextBox("%", (120, 10, 140, 30), 1.0)]
+    assert credible_grid([t], close + pair(50) + pair(90), unit)
+    # boxes on two lines of one cell are a wrapped text, not two cells
+    wrapped = [TextBox("确保", (20, 2, 80, 18), 1.0), TextBox("发放", (300, 21, 360, 38), 1.0)]
+    assert credible_grid([t], wrapped + pair(50) + pair(90), unit)
+
+
+def test_tables_lying_over_one_another_are_not_trusted():
+    a = Table((0.0, 400.0), (0.0, 200.0), ((0, 0, 0, 0),))
+    b = Table((100.0, 300.0), (50.0, 120.0), ((0, 0, 0, 0),))
+    below = Table((0.0, 400.0), (210.0, 300.0), ((0, 0, 0, 0),))
+    assert not credible_grid([a, b], [], 20.0)
+    assert credible_grid([a, below], [], 20.0)
+
+
+def _tables(path: Path, engines: Engines | None = None) -> dict:
+    from selfeval.pipeline import BatchResult
+
+    result = (pipeline.read_file(InputFile(path, path.name), Settings(), engines=engines).result if engines
+              else pipeline.process_file(InputFile(path, path.name), Settings()))
+    return {k: v.to_pandas() for k, v in BatchResult([result]).tables.items()}
+
+
+@pytest.mark.parametrize(
+    "form_index, spec, floor",
+    [
+        # indicator and funding values right: on the grid 22 of 48, by position 41
+        (1, ScanSpec(angle=0.5, seed=2, line_pt=1.2, rule_gaps=0.2), 0.85),
+        # on the grid 30 of 52, by position 46
+        (5, ScanSpec(angle=-0.4, seed=6, line_pt=0.8, rule_gaps=0.25), 0.88),
+    ],
+    ids=["form02-broken-20pct", "form06-thin-broken-25pct"],
+)
+def test_a_page_whose_rulings_are_lost_reads_its_values_by_position(form_index, spec, floor):
+    form = FORMS[form_index]
+    page, data = make_scan(form, 200, spec)
+    rgb = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+    boxes = map_boxes([TextBox(b.text, b.bbox, 1.0) for b in page.boxes], prepare_page(rgb).matrix)
+    with tempfile.TemporaryDirectory() as tmp:
+        scan, text = Path(tmp) / "page.png", Path(tmp) / "page.txt"
+        scan.write_bytes(data)
+        text.write_text(canonical_text(form_layout(form)), encoding="utf-8")
+        got = _tables(scan, Engines({"rapidocr": ReplayEngine(boxes)}))
+        want = _tables(text)
+    total = right = 0
+    for name, fields, key in (("indicators", FIELDS, "indicator_seq"), ("funding", FUNDING, "source_key")):
+        merged = want[name].merge(got[name], on=["form_seq", key], how="left", suffixes=("_t", "_s"))
+        for _, row in merged.iterrows():
+            for f in fields:
+                total += 1
+                right += bool(same_field(row.get(f"{f}_s"), row.get(f"{f}_t")))
+    assert total > 40
+    assert right / total >= floor, f"{right}/{total}"
