@@ -56,26 +56,32 @@ from functools import cache, lru_cache
 from selfeval.extract.grid import Place, SourceRow
 from selfeval.findings import Finding, finding_at
 from selfeval.normalize.cells import clean
+from selfeval.normalize.rows import DEPARTMENT_GROUP, LABEL_GROUPS, SEQ_LABEL, UNIT_LABEL
+from selfeval.normalize.scorers import INDICATOR_KIND_LABELS
 from selfeval.normalize.vocab import template_by_labels, template_for_year, templates, vocabulary
 
 _PAGE_MARK = re.compile(r"^\s*(\d{1,3})、")  # a sharing site's page number: 2、 at the start of a line
 _MARK_AFTER = re.compile(r"\s*[(（][^()（）]{0,6}[)）]")  # (分) (%) (B/A) (万元) after a label
+# A title found inside a stream, from where it starts to its year note; the
+# row classifier's split.is_title needs the title as a cell of its own.
 _TITLE = re.compile(
     r"(?:(?:19|20)\d{2}\s*年度?)?[\u4e00-\u9fff]{0,30}绩效自评表(?:\s*[(（]\s*(?:19|20)\d{2}\s*年度?\s*[)）])?")
-_SEQ_OR_UNIT = re.compile(r"项目序号\s*[:：]?\s*\d+|金额单位\s*[:：]?\s*[^\d\s(（]{1,4}(?:\s*[(（][^()（）]{0,10}[)）])?")
+_SEQ_OR_UNIT = re.compile(  # the label with its value: the seq number, the unit and its note (万元(保留两位小数))
+    rf"{SEQ_LABEL}\s*[:：]?\s*\d+|{UNIT_LABEL}\s*[:：]?\s*[^\d\s(（]{{1,4}}(?:\s*[(（][^()（）]{{0,10}}[)）])?")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 RUNON_MIN_CHARS = 150  # a line this long with hardly a space may be run-on text
 RUNON_MIN_ANCHORS = 5
+# A label one character off (or its characters out of order) is found inside
+# an uncut run here; the row classifier's fuzzy score needs a cell already cut.
 FUZZY_MIN_LENGTH = 4
 ANAGRAM_LENGTH = 4  # longer windows of running text too often hold a label's characters in another order
-INDICATOR_KINDS = ("定量指标", "定性指标")
 
 
 @dataclass(frozen=True)
 class Anchor:
     start: int
     end: int
-    kind: str  # field, text, block:<name>, head:<group>, source, title
+    kind: str  # title, seq, field, trailer, block:<name>, head:<group>, funding (a source label), level
     label: str  # canonical slot or label
     text: str  # as printed, with its mark: 自评总分(分)
     word: str = ""  # the vocabulary's word it matched: 得分
@@ -92,7 +98,9 @@ class Anchor:
 @cache
 def _labels() -> tuple[dict[str, tuple[str, str]], dict[int, list[str]]]:
     """Every anchor label (as printed, without punctuation-free keys: the
-    stream keeps its punctuation) -> (kind, canonical), and the labels by length."""
+    stream keeps its punctuation) -> (kind, canonical), and the labels by
+    length; the groups and their kinds are the rows' (:data:`LABEL_GROUPS`),
+    a block label's kind names its block and a column name's its group."""
     v = vocabulary()
     out: dict[str, tuple[str, str]] = {}
 
@@ -100,24 +108,24 @@ def _labels() -> tuple[dict[str, tuple[str, str]], dict[int, list[str]]]:
         for form in {text, text.replace("(", "（").replace(")", "）")}:
             out.setdefault(form, (kind, label))
 
-    for slot, texts in v["header_fields"].items():
-        for t in texts:
-            add(t, "field", slot)
-    for slot, texts in v["form_texts"].items():
-        for t in texts:
-            add(t, "text", slot)
-    for name, texts in v["block_labels"].items():
-        for t in texts:
-            add(t, f"block:{name}", t)
-    for group in ("funding_columns", "goal_columns", "department_indicator_columns", "indicator_columns"):
-        for slot, texts in v.get(group, {}).items():
-            for t in texts:
-                add(t, f"head:{group}", slot)
-    for source in v["funding_sources"]:
-        for t in (source["label"], *source["aliases"]):
-            if len(t) >= 3:  # 合计 and 总额 are too short to find inside running text
-                add(t, "source", source["key"])
-    for template in templates():  # level labels: found so that no other label is read into them (时效指标)
+    for group, kind, block in LABEL_GROUPS:
+        if group == "block_labels":
+            for name, texts in v[group].items():
+                for t in texts:
+                    add(t, f"block:{name}", t)
+        elif group == "funding_sources":
+            for source in v[group]:
+                for t in (source["label"], *source["aliases"]):
+                    if len(t) >= 3:  # 合计 and 总额 are too short to find inside running text (a cell is scored)
+                        add(t, kind, source["key"])
+        else:
+            for slot, texts in v.get(group, {}).items():
+                for t in texts:
+                    add(t, f"head:{group}" if block else kind, slot)
+    # Level labels: the templates' own, found so that no other label is read
+    # into them (时效指标); not any …指标 as a cell is (rows.cell_kind), which
+    # inside running text would cut the indicator names ending so.
+    for template in templates():
         for label in (*template.level1, *template.level2_parents):
             add(label, "level", label)
     by_length: dict[int, list[str]] = {}
@@ -132,7 +140,7 @@ def _groups_of() -> dict[str, frozenset[str]]:
     and indicators)."""
     v = vocabulary()
     out: dict[str, set[str]] = {}
-    for group in ("funding_columns", "goal_columns", "department_indicator_columns", "indicator_columns"):
+    for group in _HEAD_BLOCKS:
         for texts in v.get(group, {}).values():
             for t in texts:
                 for form in {t, t.replace("(", "（").replace(")", "）")}:
@@ -167,6 +175,30 @@ def _wildcards() -> dict[str, str]:
     return {k: next(iter(v)) for k, v in seen.items() if len(v) == 1}
 
 
+@cache
+def _index() -> tuple[dict[str, tuple[int, ...]], dict[int, tuple[frozenset[str], frozenset[str]]], int]:
+    """What lets :func:`find_anchors` skip an offset without looking: the
+    lengths of the labels beginning with each character (longest first); for
+    each length of :func:`_wildcards`, the labels' first two characters and
+    their characters after the second (one character off, a label of four or
+    more keeps one of the two: the misread one is among the first two, or
+    after them); and the longest label."""
+    labels, by_length = _labels()
+    starting: dict[str, set[int]] = {}
+    for t in labels:
+        starting.setdefault(t[0], set()).add(len(t))
+    heads: dict[int, set[str]] = {}
+    tails: dict[int, set[str]] = {}
+    for t in set(_wildcards().values()):
+        heads.setdefault(len(t), set()).add(t[:2])
+        tails.setdefault(len(t), set()).add(t[2:])
+    return (
+        {ch: tuple(sorted(ns, reverse=True)) for ch, ns in starting.items()},
+        {n: (frozenset(heads[n]), frozenset(tails[n])) for n in heads},
+        max(by_length, default=0),
+    )
+
+
 def find_anchors(text: str, starts: frozenset[int] | None = None) -> list[Anchor]:
     """The vocabulary's labels in ``text``, leftmost-longest, exact before
     one character off.  A title is one only where a line starts (``starts``,
@@ -175,11 +207,16 @@ def find_anchors(text: str, starts: frozenset[int] | None = None) -> list[Anchor
     starts = starts if starts is not None else frozenset({0})
     labels, by_length = _labels()
     wild = _wildcards()
+    anagrams = _anagrams()
+    starting, shapes, longest = _index()
     lengths = sorted(by_length, reverse=True)
     out: list[Anchor] = []
     cjk = [0] * (len(text) + 1)  # how many Chinese characters run from each offset
+    latin = [len(text)] * (len(text) + 1)  # where the next Latin letter is, from each offset
     for q in range(len(text) - 1, -1, -1):
-        cjk[q] = cjk[q + 1] + 1 if "\u4e00" <= text[q] <= "\u9fff" else 0
+        ch = text[q]
+        cjk[q] = cjk[q + 1] + 1 if "\u4e00" <= ch <= "\u9fff" else 0
+        latin[q] = q if ch.isascii() and ch.isalpha() else latin[q + 1]
     named = text.find("绩效自评表")  # a title ends so: tried only within its reach
     p = 0
     while p < len(text):
@@ -199,28 +236,30 @@ def find_anchors(text: str, starts: frozenset[int] | None = None) -> list[Anchor
             p = seq.end()
             continue
         hit, repaired = None, False
-        for n in lengths:
+        for n in starting.get(text[p], ()):
             piece = text[p : p + n]
             if len(piece) == n and piece in labels:
                 hit = (piece, labels[piece], piece)
                 break
-        if hit is None:
+        if hit is None and cjk[p] >= FUZZY_MIN_LENGTH:
             for n in lengths:
                 if n < FUZZY_MIN_LENGTH:
                     break
                 if cjk[p] < n:
                     continue
                 piece = text[p : p + n]
-                found = {wild[k] for i in range(n) if (k := piece[:i] + "\0" + piece[i + 1:]) in wild}
-                if not found and (shuffled := _anagrams().get("".join(sorted(piece)))):
+                found = set()
+                if (shape := shapes.get(n)) and (piece[:2] in shape[0] or piece[2:] in shape[1]):
+                    found = {wild[k] for i in range(n) if (k := piece[:i] + "\0" + piece[i + 1:]) in wild}
+                if not found and n == ANAGRAM_LENGTH and (shuffled := anagrams.get("".join(sorted(piece)))):
                     found = {shuffled}
                 if len(found) == 1:
                     label = found.pop()
                     hit = (label, labels[label], piece)
                     repaired = True
                     break
-        if hit is None and (latin := _latin_for_one(text, p, lengths, wild)):  # 项Fl实施: 目 read as Fl
-            label, printed = latin
+        if hit is None and latin[p] <= p + longest and (slip := _latin_for_one(text, p, lengths, wild)):
+            label, printed = slip  # 项Fl实施: 目 read as Fl
             hit, repaired = (label, labels[label], printed), True
         if hit is None:
             p += 1
@@ -544,13 +583,13 @@ _CJK_CHARS = re.compile(r"[\u4e00-\u9fff]")
 def _kind_at(text: str) -> tuple[int, int, str] | None:
     """Where 定量指标 / 定性指标 is in ``text``, also with its characters in
     another order (OCR reading a vertical cell): (start, end, kind)."""
-    for kind in INDICATOR_KINDS:
+    for kind in INDICATOR_KIND_LABELS:
         i = text.find(kind)
         if i >= 0:
             return i, i + len(kind), kind
     for i in range(len(text) - 3):
         piece = text[i : i + 4]
-        for kind in INDICATOR_KINDS:
+        for kind in INDICATOR_KIND_LABELS:
             if sorted(piece) == sorted(kind):
                 return i, i + 4, kind
     return None
@@ -785,8 +824,8 @@ def rows_in_order(piece: str, order: tuple[str, ...]):
 
 
 # -- the reader ---------------------------------------------------------------
-_HEAD_BLOCKS = {"funding_columns": "funding", "goal_columns": "goal", "department_indicator_columns": "department",
-                "indicator_columns": "indicators"}
+_HEAD_BLOCKS = {  # each column group -> its block; a whole-department form's list is a block of its own here
+    **{group: block for group, _, block in LABEL_GROUPS if block is not None}, DEPARTMENT_GROUP: "department"}
 _BLOCK_LABELS = {"funding": "funding", "goal": "goal", "indicators": "indicator_label", "total": "total"}
 
 
@@ -903,7 +942,7 @@ def _block_of(a: Anchor) -> str | None:
         return _HEAD_BLOCKS[a.kind[5:]]
     if a.kind.startswith("block:"):
         return _BLOCK_LABELS[a.kind[6:]]
-    return "source" if a.kind == "source" else None
+    return "source" if a.kind == "funding" else None
 
 
 _SENTENCE_END = re.compile(r"[。！？；!?;]")
@@ -1145,7 +1184,7 @@ class RunOnReader:
                 self.leftover(a.end, nxt)
                 empty_fields = []
                 i += 1
-            elif a.kind == "field" or a.kind == "text":
+            elif a.kind == "field" or a.kind == "trailer":
                 value = text[a.end:nxt].strip()
                 if a.label == "self_score" and value:
                     num = _NUMBER.match(value)
@@ -1159,7 +1198,7 @@ class RunOnReader:
                     empty_fields.append((len(self.rows), a))
                 self.emit([a.cell, value] if value else [a.cell], a.start, nxt)
                 i += 1
-            elif a.kind.startswith("head:") or a.kind.startswith("block:") or a.kind in ("source", "seq"):
+            elif a.kind.startswith("head:") or a.kind.startswith("block:") or a.kind in ("funding", "seq"):
                 i = self._block(anchors, i)
             else:
                 self.leftover(a.start, nxt)
@@ -1229,7 +1268,7 @@ class RunOnReader:
                     values_after[len(heads) - 1] = gap
                 else:
                     self.leftover(*gap)  # an unreadable header word: reported
-            (label if b.kind.startswith("block:") else sources if b.kind == "source" else heads).append(b)
+            (label if b.kind.startswith("block:") else sources if b.kind == "funding" else heads).append(b)
             j += 1
         end_heads = anchors[j - 1].end
         if kind == "funding":  # the source rows after the header: each label and the values after it
@@ -1238,10 +1277,10 @@ class RunOnReader:
         stop, k = len(text), j
         while k < len(anchors):  # the block's values run to the next anchor of another block
             b = anchors[k]
-            if kind in ("department", "indicators") and b.kind not in ("title", "text") and _block_of(b) != "total":
+            if kind in ("department", "indicators") and b.kind not in ("title", "trailer") and _block_of(b) != "total":
                 k += 1  # inside an indicator list only a closing text or 总分 ends it: names hold header words
                 continue
-            if kind == "goal" and (b.kind == "source" or _block_of(b) == "funding") and b.kind != "block:funding":
+            if kind == "goal" and (b.kind == "funding" or _block_of(b) == "funding") and b.kind != "block:funding":
                 k += 1  # a goal text names the budget's words (执行率79.05%, 市级资金): they end no text
                 continue
             stop = b.start
