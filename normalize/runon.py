@@ -28,8 +28,10 @@ keeps the mark.  Between anchors:
   reported, and its column keeps the vocabulary's name in the rebuilt
   header;
 * a goal text printed right after its header word is that column's; goal
-  texts printed after all the header words are reported (nothing says
-  which column each is in);
+  texts printed after all the header words are shared out when the text
+  decides it (the actual's first sentence says what was done, or the actual
+  states the target again with its figures: :func:`share_goal_texts`), else
+  reported;
 * a project form's indicator rows are cut at the level labels and list
   marks, then each piece into rows of name, 分值, 指标值, 全年实际值 and 得分
   (:func:`project_rows`: a 指标值 equal to its actual is printed twice, a dash
@@ -980,13 +982,27 @@ def _done() -> re.Pattern[str]:
 def share_goal_texts(text: str, cells: int) -> list[str] | None:
     """Goal texts printed one after another after all ``cells`` header words
     (年初绩效目标 全年(调整)绩效目标 全年目标实际完成情况 …), shared out in the
-    header's order when the text decides it, else None.  The text is cut
-    into sentences and the empty-cell word 无 (at the start or after a
-    sentence's end); the last column's text (the actual) starts at the first
-    sentence saying what was done (a verb with a mark of the done, as
-    ``done_phrases`` lists them: 完成了, 已按时足额发放 …: :func:`_done`), and what comes before
-    it must give exactly one cell per other column: each 无 a cell of its
-    own, each run of sentences between them one cell."""
+    header's order when the text decides it, else None.  Two readings, each
+    of which may decide: the actual starts at the first sentence saying what
+    was done (:func:`_shared_by_done`), or, with two columns, where the text
+    states the target again (:func:`restated_at`).  When both decide they
+    must agree."""
+    by_done = _shared_by_done(text, cells)
+    at = restated_at(text) if cells == 2 else None
+    by_restating = None if at is None else [text[:at].strip(), text[at:].strip()]
+    if by_done is None or by_restating is None or by_done == by_restating:
+        return by_done or by_restating
+    return None  # the two readings cut in different places: nothing decides
+
+
+def _shared_by_done(text: str, cells: int) -> list[str] | None:
+    """The text cut into sentences and the empty-cell word 无 (at the start
+    or after a sentence's end); the last column's text (the actual) starts
+    at the first sentence saying what was done (a verb with a mark of the
+    done, as ``done_phrases`` lists them: 完成了, 已按时足额发放 …:
+    :func:`_done`), and what comes before it must give exactly one cell per
+    other column: each 无 a cell of its own, each run of sentences between
+    them one cell."""
     units: list[tuple[str, bool]] = []  # (text, is the empty-cell 无)
     rest = text
     while rest:
@@ -1014,6 +1030,85 @@ def share_goal_texts(text: str, cells: int) -> list[str] | None:
             out[-1] += u  # a run of sentences: one cell
         after_none = none
     return [*out, "".join(u for u, _ in units[done:])] if len(out) == cells - 1 else None
+
+
+_QUANTITY = re.compile(r"\d+(?:\.\d+)?")
+_LIST_NUMBER = re.compile(r"(?:^|(?<=[。；;！？!?\s]))\d{1,2}[.．、](?!\d)")  # 1. 2、: a list's marks, no sentence end
+_CLAUSE_MARK = re.compile(r"[，,、;；。！？!?:：.．]")
+_NO_CUT_AFTER = "，,、:：“‘（(《【"  # a clause goes on after these
+RESTATED_WORDS = 4  # Chinese characters the actual's opening repeats at least (开展职业技能鉴定#批次 …)
+
+
+def _outline(text: str) -> str:
+    """The text without spaces, each number one ``#``: a target and the
+    actual restating it with other figures have the same outline."""
+    return _QUANTITY.sub("#", "".join(text.split()))
+
+
+def _sentence_ends(text: str) -> list[int]:
+    """Where sentences end: 。！？； and a full stop that is neither a
+    decimal point (2.54) nor a list's mark (1. 2.)."""
+    marks = {m.end() - 1 for m in _LIST_NUMBER.finditer(text)}
+    return [i for i, ch in enumerate(text)
+            if ch in "。！？；!?;" or (ch in ".．" and i not in marks
+                                        and not (text[i - 1:i].isdigit() and text[i + 1:i + 2].isdigit()))]
+
+
+def _common_opening(a: str, b: str) -> str:
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return a[:n]
+
+
+def restated_at(text: str) -> int | None:
+    """Where the actual starts in a target and its actual printed one after
+    the other, read from the actual stating the target again with the
+    figures it reached (开展职业技能鉴定140批次,… / 开展职业技能鉴定162批次,…),
+    else None.  A cut is a sentence's start (after 。；! ? or a full stop;
+    anywhere but inside a number or after a clause mark when the target has
+    no sentence end) and the actual's opening is the text's own, numbers
+    aside.  Only one sentence start may open so (two Chinese characters in
+    common: a list of like items, 资助学生… 资助教师…, decides nothing), and the
+    restating must be plain: at least RESTATED_WORDS Chinese characters of
+    the opening, running on past the target's first number; the target holds
+    a number, and each of its numbers is stated again in the actual, in the
+    same order with the same unit (the character after it); each clause of
+    the target shares two characters in a row with the actual."""
+    whole = _outline(text)
+    ends = _sentence_ends(text)
+    found = []
+    for k in range(1, len(text)):
+        before = text[:k].rstrip()
+        if not before or text[k] in " \t，,、;；。！？!?:：.．)）”’" or before[-1] in _NO_CUT_AFTER:
+            continue
+        if before[-1].isdigit() and (text[k].isdigit() or text[k] in ".．"):
+            continue  # inside a number
+        if text[k].isdigit() and before[-1] in ".．" and before[-2:-1].isdigit():
+            continue  # a decimal point
+        last = [e for e in ends if e < len(before)]
+        if last and last[-1] != len(before) - 1:
+            continue  # the target has a sentence end: it ends on one
+        opening = _common_opening(whole, _outline(text[k:]))
+        if len(_CJK_CHARS.findall(opening)) >= 2:
+            found.append((k, opening))
+    if len(found) != 1:
+        return None
+    k, opening = found[0]
+    target, actual = _outline(text[:k]), _outline(text[k:])
+    if len(_CJK_CHARS.findall(opening)) < RESTATED_WORDS or "#" not in target \
+            or target.index("#") + 1 >= len(opening):
+        return None
+    units = iter(actual[m.end():m.end() + 1] for m in re.finditer("#", actual))
+    if not all(target[m.end():m.end() + 1] in units for m in re.finditer("#", target)):
+        return None  # a figure of the target not stated again, in order, with its unit
+    pairs = {actual[n:n + 2] for n in range(len(actual) - 1)}
+    for clause in _CLAUSE_MARK.split(target):
+        grams = [clause[n:n + 2] for n in range(len(clause) - 1) if _CJK_CHARS.fullmatch(clause[n])
+                 and _CJK_CHARS.fullmatch(clause[n + 1])]
+        if grams and not any(g in pairs for g in grams):
+            return None  # a clause of the target the actual does not speak of
+    return k
 
 
 @dataclass
@@ -1308,7 +1403,8 @@ class RunOnReader:
     def _goal(self, head_cells, heads, values_after, start, end_heads, stop) -> None:
         """Goal texts: a text printed right after its header word is that
         column's (年初设定目标 保障学校正常工作运行); texts run together after all
-        the header words cannot be shared out and are reported."""
+        the header words are shared out when the text decides it
+        (:func:`share_goal_texts`), else reported."""
         text = self.s.text
         if text[end_heads:stop].strip():
             values_after[len(heads) - 1] = (end_heads, stop)
