@@ -1057,6 +1057,27 @@ def _common_opening(a: str, b: str) -> str:
     return a[:n]
 
 
+def _actual_starts(text: str) -> list[int]:
+    """Where an actual may start: a sentence's start (after 。；! ? or a full
+    stop), or, while the text has no sentence end, anywhere but inside a
+    number or after a clause mark."""
+    ends = _sentence_ends(text)
+    out = []
+    for k in range(1, len(text)):
+        before = text[:k].rstrip()
+        if not before or text[k] in " \t，,、;；。！？!?:：.．)）”’" or before[-1] in _NO_CUT_AFTER:
+            continue
+        if before[-1].isdigit() and (text[k].isdigit() or text[k] in ".．"):
+            continue  # inside a number
+        if text[k].isdigit() and before[-1] in ".．" and before[-2:-1].isdigit():
+            continue  # a decimal point
+        last = [e for e in ends if e < len(before)]
+        if last and last[-1] != len(before) - 1:
+            continue  # the target has a sentence end: it ends on one
+        out.append(k)
+    return out
+
+
 def restated_at(text: str) -> int | None:
     """Where the actual starts in a target and its actual printed one after
     the other, read from the actual stating the target again with the
@@ -1072,39 +1093,51 @@ def restated_at(text: str) -> int | None:
     same order with the same unit (the character after it); each clause of
     the target shares two characters in a row with the actual."""
     whole = _outline(text)
-    ends = _sentence_ends(text)
     found = []
-    for k in range(1, len(text)):
-        before = text[:k].rstrip()
-        if not before or text[k] in " \t，,、;；。！？!?:：.．)）”’" or before[-1] in _NO_CUT_AFTER:
-            continue
-        if before[-1].isdigit() and (text[k].isdigit() or text[k] in ".．"):
-            continue  # inside a number
-        if text[k].isdigit() and before[-1] in ".．" and before[-2:-1].isdigit():
-            continue  # a decimal point
-        last = [e for e in ends if e < len(before)]
-        if last and last[-1] != len(before) - 1:
-            continue  # the target has a sentence end: it ends on one
+    for k in _actual_starts(text):
         opening = _common_opening(whole, _outline(text[k:]))
         if len(_CJK_CHARS.findall(opening)) >= 2:
             found.append((k, opening))
     if len(found) != 1:
         return None
     k, opening = found[0]
-    target, actual = _outline(text[:k]), _outline(text[k:])
+    target = _outline(text[:k])
     if len(_CJK_CHARS.findall(opening)) < RESTATED_WORDS or "#" not in target \
             or target.index("#") + 1 >= len(opening):
         return None
-    units = iter(actual[m.end():m.end() + 1] for m in re.finditer("#", actual))
-    if not all(target[m.end():m.end() + 1] in units for m in re.finditer("#", target)):
-        return None  # a figure of the target not stated again, in order, with its unit
+    return k if _states_again(text[:k], text[k:], len(text[:k].rstrip()) - 1 in _sentence_ends(text)) else None
+
+
+def _states_again(target: str, actual: str, ends: bool) -> bool:
+    """The actual speaks of all the target says: the target holds a number,
+    each of its numbers is stated again in the actual in the same order with
+    the same unit (the character after it), and each clause of the target
+    shares two Chinese characters in a row with the actual.  A target that
+    ``ends`` on no sentence end ends as the actual goes on right after the
+    number standing for its last (招聘大学生50人 / 实际招聘大学生60人, not
+    招聘大学生50人实际 / 招聘大学生60人: 人实际 is not what follows 60)."""
+    target, actual = _outline(target), _outline(actual)
+    if "#" not in target:
+        return False
+    after = [m.end() for m in re.finditer("#", actual)]
+    j, said = 0, 0
+    for m in re.finditer("#", target):
+        unit = target[m.end():m.end() + 1]
+        while j < len(after) and actual[after[j]:after[j] + 1] != unit:
+            j += 1
+        if j == len(after):
+            return False  # a figure of the target not stated again, in order, with its unit
+        said, j = after[j], j + 1
+    tail = target[target.rindex("#") + 1:]
+    if not ends and actual[said:said + len(tail)] != tail:
+        return False  # the cut may be in the actual's first words
     pairs = {actual[n:n + 2] for n in range(len(actual) - 1)}
     for clause in _CLAUSE_MARK.split(target):
         grams = [clause[n:n + 2] for n in range(len(clause) - 1) if _CJK_CHARS.fullmatch(clause[n])
                  and _CJK_CHARS.fullmatch(clause[n + 1])]
         if grams and not any(g in pairs for g in grams):
-            return None  # a clause of the target the actual does not speak of
-    return k
+            return False  # a clause of the target the actual does not speak of
+    return True
 
 
 @dataclass
