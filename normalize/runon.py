@@ -204,7 +204,11 @@ def find_anchors(text: str, starts: frozenset[int] | None = None) -> list[Anchor
     one character off.  A title is one only where a line starts (``starts``,
     the offsets of the source lines' first characters; the text's start when
     not given): a form's name inside a sentence does not open a form."""
-    starts = starts if starts is not None else frozenset({0})
+    return list(_anchors(text, starts if starts is not None else frozenset({0})))
+
+
+@lru_cache(maxsize=1)  # a document on one line: is_runon's look at its line is the reader's whole stream
+def _anchors(text: str, starts: frozenset[int]) -> tuple[Anchor, ...]:
     labels, by_length = _labels()
     wild = _wildcards()
     anagrams = _anagrams()
@@ -270,7 +274,7 @@ def find_anchors(text: str, starts: frozenset[int] | None = None) -> list[Anchor
             end = mark.end()
         out.append(Anchor(p, end, kind, canonical, text[p:end], word, repaired, len(printed)))
         p = end
-    return out
+    return tuple(out)
 
 
 _LATIN = re.compile(r"[A-Za-z]{1,2}")

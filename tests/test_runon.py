@@ -386,3 +386,22 @@ def test_prose_naming_the_form_opens_no_form(tmp_path):
     tables = _tables(path)
     assert tables["forms"] == []
     assert [f["code"] for f in tables["findings"]] == ["no_forms_found"]
+
+
+_PLACE = {"doc_id", "source_path", "line", "line_start", "line_end", "repairs"}  # where a value was printed
+
+
+def test_a_form_printed_on_one_line_reads_as_in_lines_of_300(tmp_path, department):
+    """The department form with no line break at all (the reader's stream is
+    then the one line is_runon looked at) gives the values the same text in
+    lines of 300 characters gives, field by field."""
+    text = _run_on((TEMPLATES / "department-whole-2021.txt").read_text(encoding="utf-8"), width=10**6)
+    text = text.replace("年初预算数", "年初预匏数", 1).replace("定性指标", "性标定指", 1)
+    assert text.count("\n") == 1
+    path = tmp_path / "department-one-line.txt"
+    path.write_text(text, encoding="utf-8")
+    one_line = _tables(path)
+    for table in ("forms", "funding", "indicators"):
+        got = [{k: v for k, v in row.items() if k not in _PLACE} for row in one_line[table]]
+        want = [{k: v for k, v in row.items() if k not in _PLACE} for row in department[table]]
+        assert got and got == want, table
