@@ -51,6 +51,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from difflib import SequenceMatcher
 from functools import cache, lru_cache
 
 from selfeval.extract.grid import Place, SourceRow
@@ -1115,8 +1116,9 @@ def restated_at(text: str) -> int | None:
 def _states_again(target: str, actual: str, ends: bool) -> bool:
     """The actual speaks of all the target says: the target holds a number,
     each of its numbers is stated again in the actual in the same order with
-    the same unit (the character after it), and each clause of the target
-    shares two Chinese characters in a row with the actual.  A target that
+    the same unit (the character after it), half of the target's Chinese
+    characters at least are said again in the actual, in order, and each
+    clause of the target shares two of them in a row with it.  A target that
     ``ends`` on no sentence end ends as the actual goes on right after the
     number standing for its last (招聘大学生50人 / 实际招聘大学生60人, not
     招聘大学生50人实际 / 招聘大学生60人: 人实际 is not what follows 60)."""
@@ -1135,6 +1137,9 @@ def _states_again(target: str, actual: str, ends: bool) -> bool:
     tail = target[target.rindex("#") + 1:]
     if not ends and actual[said:said + len(tail)] != tail:
         return False  # the cut may be in the actual's first words
+    blocks = SequenceMatcher(None, target, actual, autojunk=False).get_matching_blocks()
+    if 2 * sum(len(_CJK_CHARS.findall(target[b.a:b.a + b.size])) for b in blocks) < len(_CJK_CHARS.findall(target)):
+        return False  # less than half of the target's words said again, in order
     pairs = {actual[n:n + 2] for n in range(len(actual) - 1)}
     for clause in _CLAUSE_MARK.split(target):
         grams = [clause[n:n + 2] for n in range(len(clause) - 1) if _CJK_CHARS.fullmatch(clause[n])
