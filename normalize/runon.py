@@ -49,8 +49,10 @@ row reader.  Text no row took is an ``unparsed_line`` finding with its text.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from decimal import Decimal
+from difflib import SequenceMatcher
 from functools import cache, lru_cache
 
 from selfeval.extract.grid import Place, SourceRow
@@ -1036,6 +1038,7 @@ _QUANTITY = re.compile(r"\d+(?:\.\d+)?")
 _LIST_NUMBER = re.compile(r"(?:^|(?<=[。；;！？!?\s]))\d{1,2}[.．、](?!\d)")  # 1. 2、: a list's marks, no sentence end
 _CLAUSE_MARK = re.compile(r"[，,、;；。！？!?:：.．]")
 _NO_CUT_AFTER = "，,、:：“‘（(《【"  # a clause goes on after these
+_CJK_PAIRS = re.compile(r"(?=([\u4e00-\u9fff]{2}))")  # every two Chinese characters in a row
 RESTATED_WORDS = 4  # Chinese characters the actual's opening repeats at least (开展职业技能鉴定#批次 …)
 
 
@@ -1055,60 +1058,98 @@ def _sentence_ends(text: str) -> list[int]:
 
 
 def _common_opening(a: str, b: str) -> str:
-    n = 0
-    while n < min(len(a), len(b)) and a[n] == b[n]:
-        n += 1
-    return a[:n]
+    lo, hi = 0, min(len(a), len(b))  # a[:lo] == b[:lo]; found by halving (slices compare at C speed)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[:mid] == b[:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return a[:lo]
+
+
+def _actual_start(text: str, k: int, ends: list[int]) -> bool:
+    """Whether an actual may start at ``k``: a sentence's start (after 。；! ?
+    or a full stop: ``ends``, in order), or, while the text before has no
+    sentence end, anywhere but inside a number or after a clause mark."""
+    last = len(text[:k].rstrip()) - 1  # the last character before the cut that is not a space
+    if last < 0 or text[k] in " \t，,、;；。！？!?:：.．)）”’" or text[last] in _NO_CUT_AFTER:
+        return False
+    if text[last].isdigit() and (text[k].isdigit() or text[k] in ".．"):
+        return False  # inside a number
+    if text[k].isdigit() and text[last] in ".．" and text[last - 1:last].isdigit():
+        return False  # a decimal point
+    before = bisect_right(ends, last)  # the sentence ends up to the cut
+    return before == 0 or ends[before - 1] == last  # a target with a sentence end ends on one
 
 
 def restated_at(text: str) -> int | None:
     """Where the actual starts in a target and its actual printed one after
     the other, read from the actual stating the target again with the
     figures it reached (开展职业技能鉴定140批次,… / 开展职业技能鉴定162批次,…),
-    else None.  A cut is a sentence's start (after 。；! ? or a full stop;
-    anywhere but inside a number or after a clause mark when the target has
-    no sentence end) and the actual's opening is the text's own, numbers
-    aside.  Only one sentence start may open so (two Chinese characters in
-    common: a list of like items, 资助学生… 资助教师…, decides nothing), and the
-    restating must be plain: at least RESTATED_WORDS Chinese characters of
-    the opening, running on past the target's first number; the target holds
-    a number, and each of its numbers is stated again in the actual, in the
-    same order with the same unit (the character after it); each clause of
-    the target shares two characters in a row with the actual."""
+    else None.  The actual starts where an actual may (:func:`_actual_start`)
+    and opens with the text's own opening, numbers aside.  Only one such
+    place may open so (two Chinese characters in common: a list of like
+    items, 资助学生… 资助教师…, decides nothing), and the restating must be
+    plain: at least RESTATED_WORDS Chinese characters of the opening,
+    running on past the target's first number, and the actual speaks of all
+    the target says (:func:`_states_again`)."""
     whole = _outline(text)
+    if not whole:
+        return None
     ends = _sentence_ends(text)
+    first = re.compile(r"\d" if whole[0] == "#" else re.escape(whole[0]))
     found = []
-    for k in range(1, len(text)):
-        before = text[:k].rstrip()
-        if not before or text[k] in " \t，,、;；。！？!?:：.．)）”’" or before[-1] in _NO_CUT_AFTER:
+    for m in first.finditer(text, 1):  # the places with at least the first character in common
+        k = m.start()
+        if not _actual_start(text, k, ends):
             continue
-        if before[-1].isdigit() and (text[k].isdigit() or text[k] in ".．"):
-            continue  # inside a number
-        if text[k].isdigit() and before[-1] in ".．" and before[-2:-1].isdigit():
-            continue  # a decimal point
-        last = [e for e in ends if e < len(before)]
-        if last and last[-1] != len(before) - 1:
-            continue  # the target has a sentence end: it ends on one
         opening = _common_opening(whole, _outline(text[k:]))
         if len(_CJK_CHARS.findall(opening)) >= 2:
             found.append((k, opening))
     if len(found) != 1:
         return None
     k, opening = found[0]
-    target, actual = _outline(text[:k]), _outline(text[k:])
+    target = _outline(text[:k])
     if len(_CJK_CHARS.findall(opening)) < RESTATED_WORDS or "#" not in target \
             or target.index("#") + 1 >= len(opening):
         return None
-    units = iter(actual[m.end():m.end() + 1] for m in re.finditer("#", actual))
-    if not all(target[m.end():m.end() + 1] in units for m in re.finditer("#", target)):
-        return None  # a figure of the target not stated again, in order, with its unit
-    pairs = {actual[n:n + 2] for n in range(len(actual) - 1)}
+    return k if _states_again(text[:k], text[k:], len(text[:k].rstrip()) - 1 in ends) else None
+
+
+def _states_again(target: str, actual: str, ends: bool) -> bool:
+    """The actual speaks of all the target says: the target holds a number,
+    each of its numbers is stated again in the actual in the same order with
+    the same unit (the character after it), half of the target's Chinese
+    characters at least are said again in the actual, in order, and each
+    clause of the target shares two of them in a row with it.  A target that
+    ``ends`` on no sentence end ends as the actual goes on right after the
+    number standing for its last (招聘大学生50人 / 实际招聘大学生60人, not
+    招聘大学生50人实际 / 招聘大学生60人: 人实际 is not what follows 60)."""
+    target, actual = _outline(target), _outline(actual)
+    if "#" not in target:
+        return False
+    after = [m.end() for m in re.finditer("#", actual)]
+    j, said = 0, 0
+    for m in re.finditer("#", target):
+        unit = target[m.end():m.end() + 1]
+        while j < len(after) and actual[after[j]:after[j] + 1] != unit:
+            j += 1
+        if j == len(after):
+            return False  # a figure of the target not stated again, in order, with its unit
+        said, j = after[j], j + 1
+    tail = target[target.rindex("#") + 1:]
+    if not ends and actual[said:said + len(tail)] != tail:
+        return False  # the cut may be in the actual's first words
+    pairs = set(_CJK_PAIRS.findall(actual))
     for clause in _CLAUSE_MARK.split(target):
-        grams = [clause[n:n + 2] for n in range(len(clause) - 1) if _CJK_CHARS.fullmatch(clause[n])
-                 and _CJK_CHARS.fullmatch(clause[n + 1])]
-        if grams and not any(g in pairs for g in grams):
-            return None  # a clause of the target the actual does not speak of
-    return k
+        grams = _CJK_PAIRS.findall(clause)
+        if grams and pairs.isdisjoint(grams):
+            return False  # a clause of the target the actual does not speak of
+    blocks = SequenceMatcher(None, target, actual, autojunk=False).get_matching_blocks()
+    if 2 * sum(len(_CJK_CHARS.findall(target[b.a:b.a + b.size])) for b in blocks) < len(_CJK_CHARS.findall(target)):
+        return False  # less than half of the target's words said again, in order
+    return True
 
 
 @dataclass

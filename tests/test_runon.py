@@ -117,8 +117,8 @@ def test_goal_texts_other_forms_wrote_are_never_shared_out_wrong():
     shared = [share_goal_texts(target + actual, 2) for target, actual in pairs]
     assert all(got in (None, [t, a]) for got, (t, a) in zip(shared, pairs, strict=True)), [
         (got, t, a) for got, (t, a) in zip(shared, pairs, strict=True) if got not in (None, [t, a])]
-    # the seed: 8 whose actual says 已/均/进行了/确保了 …, 11 whose actual states the target again with its figures
-    assert sum(got is not None for got in shared[held_out:]) >= 19
+    # the seed: 8 whose actual says 已/均/进行了/确保了 …, 10 whose actual states the target again with its figures
+    assert sum(got is not None for got in shared[held_out:]) >= 18
     assert sum(got is not None for got in shared[:held_out]) >= 1  # the department form (全年 … 完成了)
     # each text alone is one cell: never cut in two
     alone = [text for pair in pairs for text in pair]
@@ -146,7 +146,8 @@ def test_a_text_that_only_looks_restated_is_not_cut():
     list (资助学生 … 资助教师 …), an opening that stops before the first
     figure or holds fewer than four characters, a figure of the target the
     later text does not state again, a clause it does not speak of, a text
-    with no figure, an opening that comes again after a comma."""
+    with no figure, an opening that comes again after a comma, a target with
+    no sentence end that the actual's first words may run on."""
     from selfeval.normalize.runon import restated_at
 
     assert restated_at("资助贫困家庭学生100人。资助贫困家庭教师20人。共资助120人。") is None  # like items
@@ -157,6 +158,10 @@ def test_a_text_that_only_looks_restated_is_not_cut():
     assert restated_at("改造农村公路15公里,提升群众出行条件。改造农村公路15.3公里。") is None  # 出行条件: not spoken of
     assert restated_at("保障学校正常运转。保障学校正常运转,教学秩序良好。") is None  # no figure
     assert restated_at("开展技能鉴定10批次,开展技能鉴定种类5类") is None  # after a comma: the same sentence
+    # the actual says a sentence first: 培训工作按期完成 is not said again in 开展培训3批
+    assert restated_at("开展培训2批。培训工作按期完成。开展培训3批。") is None
+    # no sentence end: 实际 may be the actual's first word, and 人实际 is not what follows 60
+    assert restated_at("招聘大学生50人实际招聘大学生60人,实际完成率120%") is None
 
 
 def test_four_dimension_form_run_together_reads_head_funding_and_rows(tmp_path):
@@ -320,8 +325,8 @@ def test_seed_forms_run_together_read_their_heads_and_report_what_cannot_be_cut(
         else:  # not shared out: both texts reported, nothing read into a column
             assert goals == (None, None) and row["goal_target"][:8] in texts, (seq, goals)
     # the actual's first sentence says what was done (已按时足额发放, 进行了 …: 8), or the actual states the
-    # target again with its figures (11: 开展职业技能鉴定140批次 … / 开展职业技能鉴定162批次 …)
-    assert read_goals >= 19
+    # target again with its figures (10: 开展职业技能鉴定140批次 … / 开展职业技能鉴定162批次 …)
+    assert read_goals >= 18
     assert "missing_total_weight" in {f["code"] for f in seed_run_on["findings"] if f["form_seq"] == 12}
     uncertain = [f for f in seed_run_on["findings"] if f["code"] == "uncertain_reading"]
     assert any("0.00——" in (f["text"] or "") for f in uncertain)
