@@ -361,7 +361,9 @@ def credible_grid(tables: list[Table], boxes: list[TextBox], unit: float) -> boo
     Rulings broken away beyond what :func:`hold_broken_rules` parts again
     merge cells: two values printed in neighbouring cells then sit in one
     cell on one text line, further apart than ``DEFAULT_LINE_GAP_UNITS``
-    (wider than any gap inside one printed value).  A grid with
+    (wider than any gap inside one printed value), or two numbers side by
+    side (:func:`_two_numbers`); a row ruling lost puts two rows' texts in one
+    cell, lines further apart than a wrapped text's (:func:`_rows_apart`).  A grid with
     ``DEFAULT_LOST_RULINGS`` such cells, or with tables lying over one
     another (pieces of one frame found apart), is not trusted; the page is
     then read by text positions (:func:`text_position_rows`)."""
@@ -375,10 +377,33 @@ def credible_grid(tables: list[Table], boxes: list[TextBox], unit: float) -> boo
         for cell in t.cells:
             x0, y0, x1, y1 = _cell_box(t, cell)
             here = sorted((b for b in inside if x0 <= b.cx <= x1 and y0 <= b.cy <= y1), key=lambda b: b.bbox[0])
-            if any(abs(a.cy - b.cy) < unit / 2 and b.bbox[0] - a.bbox[2] > gap
-                   for i, a in enumerate(here) for b in here[i + 1:]):
+            if any(abs(a.cy - b.cy) < unit / 2 and (b.bbox[0] - a.bbox[2] > gap or _two_numbers(a, b, unit))
+                   for i, a in enumerate(here) for b in here[i + 1:]) or _rows_apart(here, unit):
                 apart += 1
     return apart < DEFAULT_LOST_RULINGS
+
+
+DEFAULT_ROW_APART_UNITS = 2.2  # a cell's next text line this far under (middles) is another row's
+
+
+def _rows_apart(boxes: list[TextBox], unit: float) -> bool:
+    """Whether a cell's text lines include two that follow each other further apart
+    than ``DEFAULT_ROW_APART_UNITS`` (middle to middle): a wrapped text's lines are
+    a line pitch apart (about 1.4 characters), two rows' texts at least a row's
+    height; so a cell holding them is two rows whose ruling is lost."""
+    lines = _text_lines(boxes)
+    middles = [sum(b.cy for b in line) / len(line) for line in lines]
+    return any(b - a > DEFAULT_ROW_APART_UNITS * unit for a, b in pairwise(middles))
+
+
+def _two_numbers(a: TextBox, b: TextBox, unit: float) -> bool:
+    """Two values side by side on one line (``100.00`` ``98.00``, ``≥95%`` ``90%``):
+    a text holding a digit, and after a gap wider than a character a text that
+    starts with a digit.  No one value is printed so (a number's unit or its
+    '%' follows it closely); two cells' numbers are, when the ruling between
+    them is lost."""
+    return (b.bbox[0] - a.bbox[2] > unit and any(ch.isdigit() for ch in a.text)
+            and b.text.strip()[:1].isdigit())
 
 
 # -- text boxes into cells ----------------------------------------------------
