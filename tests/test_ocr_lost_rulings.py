@@ -78,6 +78,18 @@ def test_two_rows_of_text_in_one_cell_make_the_grid_untrusted():
     assert credible_grid([t], wrapped(5) + wrapped(85) + wrapped(165) + wrapped(245), unit)
 
 
+def test_a_table_row_found_outside_every_table_counts_as_a_lost_ruling():
+    """The frame's top rows found apart from the table (their rulings lost): a line of
+    four texts far apart over the table's width, outside it.  The form's own line
+    above the table (项目序号 and 金额单位, two texts) is no table row."""
+    t, unit = _table_2x1(), 20.0
+    row = [TextBox(w, (x, -60, x + 40, -40), 1.0) for w, x in (("预算单位", 0), ("重庆市", 110), ("实施单位", 220), ("荣昌区", 340))]
+    pair = lambda y: [TextBox("57.00", (20, y, 80, y + 20), 1.0), TextBox("10.00", (300, y, 360, y + 20), 1.0)]  # noqa: E731
+    assert not credible_grid([t], row + pair(10) + pair(50), unit)
+    seq = [TextBox("项目序号：2", (0, -60, 120, -40), 1.0), TextBox("金额单位：万元", (260, -60, 400, -40), 1.0)]
+    assert credible_grid([t], seq + pair(10) + pair(50), unit)
+
+
 def test_tables_lying_over_one_another_are_not_trusted():
     a = Table((0.0, 400.0), (0.0, 200.0), ((0, 0, 0, 0),))
     b = Table((100.0, 300.0), (50.0, 120.0), ((0, 0, 0, 0),))
@@ -109,9 +121,12 @@ def _tables(path: Path, engines: Engines | None = None) -> dict:
         # 10.00 in one cell (all fields 53/80 and 49/80 on the grid)
         (16, ScanSpec(angle=-0.3, seed=66, line_pt=1.0, rule_gaps=0.22), 1.0),
         (25, ScanSpec(angle=0.6, seed=95, line_pt=1.4, rule_gaps=0.3), 1.0),
+        # trusted though the frame's top rows were found outside it (65/80 and 81/92 on the grid)
+        (12, ScanSpec(angle=0.6, seed=82, line_pt=1.4, rule_gaps=0.3), 1.0),
+        (22, ScanSpec(angle=0.6, seed=92, line_pt=1.4, rule_gaps=0.3), 1.0),
     ],
     ids=["form02-broken-20pct", "form06-thin-broken-25pct", "form11-broken-22pct", "form22-heavy-broken-30pct",
-         "form17-broken-22pct", "form26-heavy-broken-30pct"],
+         "form17-broken-22pct", "form26-heavy-broken-30pct", "form13-heavy-broken-30pct", "form23-heavy-broken-30pct"],
 )
 def test_a_page_whose_rulings_are_lost_reads_its_values_by_position(form_index, spec, floor):
     form = FORMS[form_index]

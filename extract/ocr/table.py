@@ -363,8 +363,10 @@ def credible_grid(tables: list[Table], boxes: list[TextBox], unit: float) -> boo
     cell on one text line, further apart than ``DEFAULT_LINE_GAP_UNITS``
     (wider than any gap inside one printed value), or two numbers side by
     side (:func:`_two_numbers`); a row ruling lost puts two rows' texts in one
-    cell, lines further apart than a wrapped text's (:func:`_rows_apart`).  A grid with
-    ``DEFAULT_LOST_RULINGS`` such cells, or with tables lying over one
+    cell, lines further apart than a wrapped text's (:func:`_rows_apart`); a
+    frame whose top rows were found apart leaves their lines outside every
+    table, three or more texts far apart over a table's width.  A grid with
+    ``DEFAULT_LOST_RULINGS`` such cells and lines, or with tables lying over one
     another (pieces of one frame found apart), is not trusted; the page is
     then read by text positions (:func:`text_position_rows`)."""
     for a, b in pairwise(sorted(tables, key=lambda t: t.ys[0])):
@@ -380,6 +382,14 @@ def credible_grid(tables: list[Table], boxes: list[TextBox], unit: float) -> boo
             if any(abs(a.cy - b.cy) < unit / 2 and (b.bbox[0] - a.bbox[2] > gap or _two_numbers(a, b, unit))
                    for i, a in enumerate(here) for b in here[i + 1:]) or _rows_apart(here, unit):
                 apart += 1
+    outside = [b for b in boxes if not any(_inside(b, t) for t in tables)]
+    for line in _text_lines(outside):
+        # a table's row found outside every table (the frame's top found apart): three or more
+        # texts far apart on one line over the table's width (a form's 项目序号 and 金额单位 line has two)
+        groups = 1 + sum(b.bbox[0] - a.bbox[2] > gap for a, b in pairwise(line))
+        if groups >= 3 and any(t.xs[0] - unit <= line[0].bbox[0] and line[-1].bbox[2] <= t.xs[-1] + unit
+                               for t in tables):
+            apart += 1
     return apart < DEFAULT_LOST_RULINGS
 
 
