@@ -53,6 +53,31 @@ def test_cells_holding_values_far_apart_on_one_line_make_the_grid_untrusted():
     assert credible_grid([t], wrapped + pair(50) + pair(90), unit)
 
 
+def test_numbers_side_by_side_in_cells_make_the_grid_untrusted():
+    """Two numbers on one line of a cell, only two characters apart (two cells'
+    weight and score, 100.00 and 98.00, their ruling lost), are two values; a
+    number with its unit or '%' a little apart is one."""
+    t, unit = _table_2x1(), 20.0
+    pair = lambda y: [TextBox("100.00", (20, y, 80, y + 20), 1.0), TextBox("98.00", (120, y, 170, y + 20), 1.0)]  # noqa: E731
+    assert not credible_grid([t], pair(10) + pair(50) + pair(90), unit)
+    unit_apart = lambda y: [TextBox("≥95", (20, y, 50, y + 20), 1.0), TextBox("%", (80, y, 92, y + 20), 1.0)]  # noqa: E731
+    assert credible_grid([t], unit_apart(10) + unit_apart(50) + unit_apart(90), unit)
+    worded = lambda y: [TextBox("90", (20, y, 40, y + 20), 1.0), TextBox("万元", (70, y, 110, y + 20), 1.0)]  # noqa: E731
+    assert credible_grid([t], worded(10) + worded(50) + worded(90), unit)
+
+
+def test_two_rows_of_text_in_one_cell_make_the_grid_untrusted():
+    """A row ruling lost puts two rows' texts in one cell: 分值 over 10.00 two and a
+    half characters apart (middle to middle).  A text wrapped in its cell has its
+    lines a line pitch apart (1.35 characters) and is one cell's."""
+    t = Table((0.0, 400.0), (0.0, 80.0, 160.0, 240.0, 320.0), ((0, 0, 0, 0), (1, 0, 1, 0), (2, 0, 2, 0), (3, 0, 3, 0)))
+    unit = 20.0
+    stacked = lambda y: [TextBox("分值", (20, y, 60, y + 20), 1.0), TextBox("10.00", (20, y + 50, 70, y + 66), 1.0)]  # noqa: E731
+    assert not credible_grid([t], stacked(5) + stacked(85) + stacked(165), unit)
+    wrapped = lambda y: [TextBox("入驻企业完成招聘", (20, y, 180, y + 20), 1.0), TextBox("场次", (80, y + 27, 120, y + 47), 1.0)]  # noqa: E731
+    assert credible_grid([t], wrapped(5) + wrapped(85) + wrapped(165) + wrapped(245), unit)
+
+
 def test_tables_lying_over_one_another_are_not_trusted():
     a = Table((0.0, 400.0), (0.0, 200.0), ((0, 0, 0, 0),))
     b = Table((100.0, 300.0), (50.0, 120.0), ((0, 0, 0, 0),))
@@ -72,12 +97,21 @@ def _tables(path: Path, engines: Engines | None = None) -> dict:
 @pytest.mark.parametrize(
     "form_index, spec, floor",
     [
-        # indicator and funding values right: on the grid 22 of 48, by position 41
-        (1, ScanSpec(angle=0.5, seed=2, line_pt=1.2, rule_gaps=0.2), 0.85),
-        # on the grid 30 of 52, by position 46
-        (5, ScanSpec(angle=-0.4, seed=6, line_pt=0.8, rule_gaps=0.25), 0.88),
+        # indicator and funding values right: on the grid 22 of 48, by position 41, and all 48 once a
+        # '100.00' and the '%' wrapped under it are one value and a two-line header joins its row
+        (1, ScanSpec(angle=0.5, seed=2, line_pt=1.2, rule_gaps=0.2), 1.0),
+        # on the grid 30 of 52, by position 46, then 52 (an indicator name wrapped round its values)
+        (5, ScanSpec(angle=-0.4, seed=6, line_pt=0.8, rule_gaps=0.25), 1.0),
+        # break patterns the reader was not written against: other forms, seeds, weights, skews
+        (10, ScanSpec(angle=-0.3, seed=60, line_pt=1.0, rule_gaps=0.22), 1.0),
+        (21, ScanSpec(angle=0.6, seed=91, line_pt=1.4, rule_gaps=0.3), 1.0),
+        # grids that were trusted though rulings were lost: 100.00 and 98.00 side by side, 分值 over
+        # 10.00 in one cell (all fields 53/80 and 49/80 on the grid)
+        (16, ScanSpec(angle=-0.3, seed=66, line_pt=1.0, rule_gaps=0.22), 1.0),
+        (25, ScanSpec(angle=0.6, seed=95, line_pt=1.4, rule_gaps=0.3), 1.0),
     ],
-    ids=["form02-broken-20pct", "form06-thin-broken-25pct"],
+    ids=["form02-broken-20pct", "form06-thin-broken-25pct", "form11-broken-22pct", "form22-heavy-broken-30pct",
+         "form17-broken-22pct", "form26-heavy-broken-30pct"],
 )
 def test_a_page_whose_rulings_are_lost_reads_its_values_by_position(form_index, spec, floor):
     form = FORMS[form_index]

@@ -38,7 +38,13 @@ import pyarrow.parquet as pq
 from selfeval.output import tables
 from selfeval.output.datapackage import write_datapackage
 from selfeval.output.formats import SINKS, open_sink
-from selfeval.output.writers import csv_text, new_tmp_file, new_tmp_folder, remove_stale_tmp
+from selfeval.output.writers import (
+    csv_pieces,
+    csv_text,
+    new_tmp_file,
+    new_tmp_folder,
+    remove_stale_tmp,
+)
 
 SHOWN_ERRORS = 20  # error findings kept (in table order) for the command line to print
 ROW_GROUP_ROWS = 4_096  # rows buffered per table (and per partition) before a row group is written: bounds memory
@@ -170,7 +176,9 @@ class TableWriter:
                 self.severities[severity] = self.severities.get(severity, 0) + 1
             self._shown(errors)
         if name in self._csv:
-            self._csv[name][1].write(csv_text(table, header=False))
+            fh = self._csv[name][1]
+            for piece in csv_pieces(table):  # a few hundred rows at a time
+                fh.write(piece)
         if name in self._parquet:
             self._parquet[name].add(table)
         for sink in self._sinks.values():

@@ -17,7 +17,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pyarrow as pa
@@ -110,13 +110,28 @@ def csv_text(table: pa.Table, header: bool = True) -> str:
     """The CSV lines of ``table``, with its header row when asked.  The
     streaming writer (:mod:`selfeval.output.stream`) appends the lines of
     each file's rows with ``header=False``: the bytes are the same."""
+    head = [_csv_line(table.column_names)] if header else []
+    return "".join([*head, *csv_pieces(table)])
+
+
+CSV_PIECE_ROWS = 512  # rows made Python values and CSV text at a time: a large table's copies stay small
+
+
+def csv_pieces(table: pa.Table) -> Iterator[str]:
+    """The CSV lines of ``table``'s rows (no header), ``CSV_PIECE_ROWS`` rows a piece."""
+    for start in range(0, table.num_rows, CSV_PIECE_ROWS):
+        part = table.slice(start, CSV_PIECE_ROWS)
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        columns = [part.column(i).to_pylist() for i in range(part.num_columns)]
+        for row in zip(*columns, strict=True):
+            writer.writerow([_csv_cell(v) for v in row])
+        yield buffer.getvalue()
+
+
+def _csv_line(cells: list[str]) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    if header:
-        writer.writerow(table.column_names)
-    columns = [table.column(i).to_pylist() for i in range(table.num_columns)]
-    for row in zip(*columns, strict=True):
-        writer.writerow([_csv_cell(v) for v in row])
+    csv.writer(buffer, lineterminator="\n").writerow(cells)
     return buffer.getvalue()
 
 
