@@ -148,3 +148,43 @@ def test_a_page_whose_rulings_are_lost_reads_its_values_by_position(form_index, 
                 right += bool(same_field(row.get(f"{f}_s"), row.get(f"{f}_t")))
     assert total > 40
     assert right / total >= floor, f"{right}/{total}"
+
+
+def test_values_a_trusted_grid_still_places_wrong_are_named_in_findings_of_their_form():
+    """Form 4, 1.4 pt rulings 30% broken: the grid is trusted (two cells show a lost
+    ruling, three are needed) and reads 16 of 80 fields wrong.  Read by hand from the
+    page: 得分 and 偏差原因分析 share a heading cell, so the three indicators' scores
+    (40.00, 30.00, 19.00) stand in 偏差原因; 区级资金 and 上年结转资金 share a cell, so
+    the district row is read as the carry-over; 预算单位 and its value share a cell.
+    Each wrong value is named by a finding of form 4: on its line, or (a row or field
+    not read at all) with its text."""
+    form = FORMS[3]
+    page, data = make_scan(form, 200, ScanSpec(angle=0.6, seed=73, line_pt=1.4, rule_gaps=0.3))
+    rgb = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+    boxes = map_boxes([TextBox(b.text, b.bbox, 1.0) for b in page.boxes], prepare_page(rgb).matrix)
+    with tempfile.TemporaryDirectory() as tmp:
+        scan, text = Path(tmp) / "page.png", Path(tmp) / "page.txt"
+        scan.write_bytes(data)
+        text.write_text(canonical_text(form_layout(form)), encoding="utf-8")
+        got = _tables(scan, Engines({"rapidocr": ReplayEngine(boxes)}))
+        want = _tables(text)
+    findings = got["findings"][got["findings"]["form_seq"] == 4]
+    lines = set(findings["line"].dropna().astype(int))
+    notes = got["indicators"].set_index("indicator_seq")["deviation_note"]
+    assert notes.tolist() == ["40.00", "30.00", "19.00"]  # the scores, in 偏差原因
+    assert set(findings[findings["code"] == "number_in_note"]["key"]) == {"1", "2", "3"}
+    wrong = 0
+    for name, fields, key in (("indicators", FIELDS + ("deviation_note",), "indicator_seq"), ("funding", FUNDING, "source_key")):
+        merged = want[name].merge(got[name], on=["form_seq", key], how="outer", suffixes=("_t", "_s"))
+        for _, row in merged.iterrows():
+            for f in fields:
+                if same_field(row.get(f"{f}_s"), row.get(f"{f}_t")):
+                    continue
+                wrong += 1
+                if row.get("line_s") == row.get("line_s"):  # a row read: a finding on its line
+                    assert int(row["line_s"]) in lines, (name, row[key], f)
+                else:  # a row not read: a finding holding its label
+                    label = row["source_label_t"]
+                    assert any(label in str(m) for m in findings["message"]), (name, row[key], label)
+    assert wrong >= 10
+    assert any("预算单位" in str(m) and form.budget_unit in str(m) for m in findings["message"])
