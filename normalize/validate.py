@@ -79,6 +79,17 @@ def check_level_weights(form: FormRecord, settings: Settings) -> Iterator[Findin
 def check_execution_rates(form: FormRecord, settings: Settings) -> Iterator[Finding]:
     points = _d(settings.rate_tolerance_points) / 100
     for row in form.funding:
+        if row.execution_rate and row.executed is None and row.budget_full_year:
+            # a rate of a budget says an amount was executed, and none was read (the amount
+            # read into a neighbouring row, as a cell spanning two rows on a scan is)
+            yield finding_at(
+                "execution_rate_mismatch",
+                f"{row.source_label} states 执行率 {_fmt(row.execution_rate * 100)}% of 全年预算数 "
+                f"{_fmt(row.budget_full_year)} but no 全年执行数 was read: the amount in another row, or unreadable?",
+                row.place,
+                table="funding", key=row.source_key, field="executed",
+            )
+            continue
         if row.execution_rate is None or row.executed is None or not row.budget_full_year:
             continue
         actual = row.executed / row.budget_full_year

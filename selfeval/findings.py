@@ -72,7 +72,7 @@ CODES: dict[str, FindingCode] = _codes(
     ("total_score_mismatch", WARN, "总分's score differs from funding score + indicator scores"),
     ("weight_sum_mismatch", WARN, "funding weight + indicator weights differ from 总分's weight"),
     ("level_weight_mismatch", WARN, "a level-1 group's indicator weights differ from the score in its label"),
-    ("execution_rate_mismatch", WARN, "stated 执行率 differs from executed / full-year budget by > 0.5 points"),
+    ("execution_rate_mismatch", WARN, "stated 执行率 differs from executed / full-year budget by > 0.5 points; or a rate is stated of a full-year budget and no executed amount was read"),
     ("funding_score_mismatch", WARN, "stated funding score differs from rate × weight by > 0.05"),
     ("funding_sum_mismatch", WARN, "funding sources do not add up to 年度资金总额"),
     ("score_exceeds_weight", WARN, "a score above its weight"),

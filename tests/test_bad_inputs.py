@@ -306,3 +306,24 @@ def test_a_value_holding_a_second_number_after_its_unit_is_named(tmp_path):
     indicators = {i["level3"]: i for i in rows(tmp_path / "out", "indicators")}
     assert indicators["完成投资额"]["actual_raw"] == "18.49亿元20.00" and indicators["完成投资额"]["actual_value"] is None
     assert indicators["群众满意度"]["actual_value"] == 95.0
+
+
+def test_a_rate_stated_for_a_row_whose_executed_amount_is_not_there_is_named(tmp_path):
+    """Hand reading: 市级资金 states 全年预算数 100.00 and 执行率 100.00% but its
+    全年执行数 cell is empty, the 100.00 standing in the 中央资金 row above (a cell
+    spanning two rows, read into the upper one).  The sources still add up, so only
+    the rate tells: an execution_rate_mismatch on 市级资金's executed (line 12).
+    中央资金's 0.00 rows and the total row (100.00 of 100.00 at 100%) give none."""
+    text = MERGED_VALUES.replace(
+        "\t其中：中央资金\t\t\t0.00\t—\t\t—\n\t市级资金\t100.00\t100.00\t100.00\t—\t100.00%\t—\n",
+        "\t其中：中央资金\t\t\t100.00\t—\t\t—\n\t市级资金\t100.00\t100.00\t\t—\t100.00%\t—\n",
+    )
+    assert text != MERGED_VALUES
+    source = tmp_path / "moved-amount.txt"
+    source.write_text(text, encoding="utf-8")
+    result, manifest, findings = extract(source, tmp_path / "out")
+    rate = [f for f in findings if f["code"] == "execution_rate_mismatch"]
+    assert [(f["line"], f["table"], f["key"], f["field"], f["severity"]) for f in rate] == [
+        ("12", "funding", "municipal", "executed", "warning"),
+    ]
+    assert "市级资金" in rate[0]["message"] and "100" in rate[0]["message"]
