@@ -36,7 +36,7 @@ from selfeval.extract.context import ReadContext
 from selfeval.extract.grid import Document, SourceRow, page_box
 from selfeval.extract.limits import downscale_size, pixels_problem
 from selfeval.extract.ocr import Engines, EngineUnavailable, OcrEngine
-from selfeval.extract.ocr.page import binarize, prepare_page, turn_over, upside_down
+from selfeval.extract.ocr.page import binarize, cut_by_seal, prepare_page, turn_over, upside_down
 from selfeval.extract.ocr.table import (
     RowOut,
     boxes_to_rows,
@@ -247,7 +247,7 @@ def read_page(rgb: np.ndarray, engine: OcrEngine) -> list[RowOut]:
         horizontal, vertical = find_lines(page.binary, page.unit)
         tables = lines_to_tables(horizontal, vertical, page.unit, page.binary)
     clean = erase_lines(page.gray, horizontal, vertical, tables)
-    boxes = engine.recognize(clean)
+    boxes = cut_by_seal(engine.recognize(clean), page.black_seal)
     if not tables:
         return text_position_rows(boxes, page.unit)
     tables = hold_broken_rules(tables, page.binary, boxes, page.unit)

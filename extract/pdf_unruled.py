@@ -39,7 +39,7 @@ A page without rules is lines of chars, each split into runs at wide gaps
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 
@@ -179,9 +179,17 @@ def split_at_columns(line: TextLine, anchors: Sequence[float]) -> TextLine:
     return TextLine(line.top, line.bottom, line.em, runs) if len(runs) != len(line.runs) else line
 
 
-def table_blocks(lines: Sequence[TextLine], anchors: Sequence[float], wrap_gap: float = DEFAULT_WRAP_GAP_EM) -> tuple[list[Block], list[tuple[TextLine, bool]]]:
+def table_blocks(lines: Sequence[TextLine], anchors: Sequence[float], wrap_gap: float = DEFAULT_WRAP_GAP_EM,
+                 wraps: Callable[[Block, Run], bool] | None = None) -> tuple[list[Block], list[tuple[TextLine, bool]]]:
     """The cell blocks of the table lines, and every line with whether it is
-    a table line."""
+    a table line.
+
+    ``wraps`` (block, run): whether the run is the next line of the block's
+    cell, for a reader that knows it better than the runs' ends show (a
+    scan, whose cells are centred and whose column edges are only the gaps
+    between texts); it then stands in for the gap and fill tests and for the
+    rule that a line of cells most of which start there starts a row.  A
+    plain number still never continues another text (``_two_cells``)."""
     right = max((_x1(r) for line in lines for r in line.runs), default=0.0)
     gutter = _gutter(lines, anchors, right)
     blocks: list[Block] = []
@@ -198,6 +206,9 @@ def table_blocks(lines: Sequence[TextLine], anchors: Sequence[float], wrap_gap: 
         for run, col in zip(line.runs, cols, strict=True):
             assert col is not None
             block = last.get(col)
+            if wraps is not None:
+                goes_on.append(block is not None and wraps(block, run) and not _two_cells(block, run))
+                continue
             gap = line.top - block.bottom if block is not None else None
             goes_on.append(
                 block is not None
@@ -206,7 +217,7 @@ def table_blocks(lines: Sequence[TextLine], anchors: Sequence[float], wrap_gap: 
                 and block.end + _first_word(run) >= _limit(anchors, col, block.end, right) - gutter - 0.5 * line.em
                 and not _two_cells(block, run)
             )
-        if len(goes_on) >= 2 and 2 * sum(goes_on) <= len(goes_on):
+        if wraps is None and len(goes_on) >= 2 and 2 * sum(goes_on) <= len(goes_on):
             goes_on = [False] * len(goes_on)  # a line of cells most of which start here starts a row
         for run, col, on in zip(line.runs, cols, goes_on, strict=True):
             assert col is not None
@@ -448,7 +459,8 @@ def _hidden_rows(bands: list[list[Block]], floating: list[Block]) -> list[list[B
     """Rows no cell of which is set on the row's own line: their only text is
     a label merged over them and the rows around, centred elsewhere.  Between
     two rows with numbers (which are set on their own line) and labels in
-    the gap, the room for whole one-line rows
+    the gap (and no other row set on its own line there: a heading row, a
+    row holding a text that is no label), the room for whole one-line rows
     (a line and the gap one-line rows leave between them, as the table's
     rows show it: the closest two rows with numbers) holds that many rows:
     one empty band each."""
@@ -467,11 +479,18 @@ def _hidden_rows(bands: list[list[Block]], floating: list[Block]) -> list[list[B
     pitch = line + gap
     rows_with_numbers = {id(band) for band in data}
     labels = floating + [b for band in ordered if id(band) not in rows_with_numbers for b in band]
+    columns = {b.column for band in bands for b in band} | {b.column for b in floating}
+    # rows set on their own lines that are no data rows: a heading row, or a row holding a
+    # text that is no label (a goal, a number on a row taller than a line)
+    own = [_extent(band) for band in ordered if id(band) not in rows_with_numbers
+           and (_heading_row(band) or any(not _is_label(b, columns) for b in band))]
     hidden: list[list[Block]] = []
     for a, b in pairwise(data):
         above, below = _extent(a)[1], _extent(b)[0]
         if not any(above < f.middle < below for f in labels):
             continue  # nothing between the rows: no row is hidden there
+        if any(above < (top + bottom) / 2 < below for top, bottom in own):
+            continue  # the room holds rows of its own: it is not whole rows of labels merged over them
         room = below - above - gap
         n = round(room / pitch)
         if n < 1 or abs(room - n * pitch) > 0.25 * line:

@@ -22,6 +22,7 @@ from selfeval.normalize import indicators as indicator_block
 from selfeval.normalize.cells import clean, compact
 from selfeval.normalize.records import FormRecord
 from selfeval.normalize.rows import (
+    UNIT_LABEL,
     YEAR_LINE,
     RowKind,
     classify_row,
@@ -47,7 +48,7 @@ from selfeval.normalize.vocab import (
 from selfeval.settings import Settings
 
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
-_UNIT = re.compile(r"金额单位\s*:?\s*([^\s(]+)")
+_UNIT = re.compile(rf"{UNIT_LABEL}\s*:?\s*([^\s(]+)")
 _CODE = re.compile(r"^([0-9A-Z]{6,})\s*[-－—_]\s*(\S.*)$")  # 219001-池州市… , 51092324T0…-2023年…
 
 

@@ -29,6 +29,8 @@ same kinds and by the same tests (:func:`names_seq`, :func:`names_unit`,
 :func:`field_label`, :func:`label_key`, :func:`block_of_label`, the column
 and source vocabularies), a cell alone matched more strictly
 (:data:`ANCHOR_CUTOFF`) than a header row's cells, which confirm each other.
+Which kind each group of the vocabulary's labels says is one table,
+:data:`LABEL_GROUPS`; run-on text (:mod:`.runon`) finds its anchors by it too.
 """
 
 from __future__ import annotations
@@ -57,13 +59,33 @@ ROW_KINDS = (
     "blank", "title", "seq", "unit", "field", "header", "funding", "goal", "indicator", "total", "trailer", "noise",
 )
 BLOCKS = ("head", "funding", "goal", "indicators", "after_total")  # what the rows above opened
-HEADER_GROUPS = {"funding": "funding_columns", "goal": "goal_columns", "indicators": "indicator_columns"}
+SEQ_LABEL = "项目序号"  # the label of a seq line
+UNIT_LABEL = "金额单位"  # the label of a unit line
 DEPARTMENT_GROUP = "department_indicator_columns"  # 指标名称 / 计量单位 / 指标性质 / 年初指标值 … 是否核心指标
+LABEL_GROUPS = (  # (vocabulary group, the kind its labels say, the block whose columns it names)
+    ("header_fields", "field", None),
+    ("form_texts", "trailer", None),
+    ("block_labels", "header", None),  # each label's block is its own key (总分 / 合计: the total)
+    ("funding_columns", "header", "funding"),
+    (DEPARTMENT_GROUP, "header", "indicators"),  # a whole-department form's flat list
+    ("indicator_columns", "header", "indicators"),
+    ("goal_columns", "header", "goal"),
+    ("funding_sources", "funding", None),
+)
+"""What each group of the vocabulary's labels is, the one table of it: the
+row and cell classifiers here and the run-on reader (:mod:`.runon`) read the
+vocabulary by it.  A cell is tried against the groups in this order, and a
+label two groups hold (得分: funding and indicator columns) is the first's."""
+FIELD_GROUPS = tuple((group, kind) for group, kind, _ in LABEL_GROUPS if kind in ("field", "trailer"))
+COLUMN_GROUPS = tuple((block, group) for group, _, block in LABEL_GROUPS if block is not None)
+COLUMN_BLOCKS = tuple((block, group) for block, group in COLUMN_GROUPS if group != DEPARTMENT_GROUP)
+HEADER_GROUPS = dict(COLUMN_BLOCKS)  # each block's own header columns
 DEPARTMENT_MINIMUM = 6
-HEADER_ORDER = (  # (block, vocabulary group, column names needed), tried in this order
-    ("funding", "funding_columns", 3),
-    ("indicators", DEPARTMENT_GROUP, DEPARTMENT_MINIMUM),  # a whole-department form's flat list
-    ("indicators", "indicator_columns", 4),
+_COLUMNS_NEEDED = {"funding_columns": 3, DEPARTMENT_GROUP: DEPARTMENT_MINIMUM, "indicator_columns": 4}
+# (block, vocabulary group, column names needed), tried in this order; a goal
+# header is known by its label or its words instead (classify_row)
+HEADER_ORDER = tuple(
+    (block, group, _COLUMNS_NEEDED[group]) for block, group in COLUMN_GROUPS if group in _COLUMNS_NEEDED
 )
 HEADER_CUTOFF = 80.0  # header cells are printed text: match them strictly
 FIELD_LABEL_LONGEST = {"header_fields": 12, "form_texts": 8}
@@ -199,12 +221,12 @@ def is_block_label(cell: str) -> bool:
 
 def names_seq(text: str) -> bool:
     """The text names the 项目序号 (a seq line)."""
-    return "序" in text and "项目序号" in compact(text)
+    return "序" in text and SEQ_LABEL in compact(text)  # 序 first: a quick test before compacting
 
 
 def names_unit(text: str) -> bool:
     """The text names the 金额单位 (a unit line)."""
-    return "额" in text and "金额单位" in compact(text)
+    return "额" in text and UNIT_LABEL in compact(text)
 
 
 @lru_cache(maxsize=65536)
@@ -334,7 +356,9 @@ def source_label(cells: tuple[str, ...], cutoff: float) -> tuple[int, Match] | N
 # at the cells that say on their own what row they open or belong to.  Those
 # are decided here too, in the same kinds, from the same vocabulary.
 ANCHOR_CUTOFF = 90.0  # a cell read alone has no row around it to confirm it: matched more strictly
-COLUMN_BLOCKS = (("funding", "funding_columns"), ("indicators", "indicator_columns"), ("goal", "goal_columns"))
+# A cell alone ending in 指标 is a level label (a cell holds one label).  The
+# run-on reader takes only the templates' own level labels: inside running
+# text, any …指标 would cut the indicator names that end so.
 _LEVEL_ENDINGS = ("指标", "指杯", "指標")
 
 
@@ -366,7 +390,7 @@ def cell_kind(text: str) -> CellKind | None:
         return CellKind("seq", t)
     if names_unit(t):
         return CellKind("unit", t)
-    for group, kind in (("header_fields", "field"), ("form_texts", "trailer")):
+    for group, kind in FIELD_GROUPS:
         if m := field_label(t, group, ANCHOR_CUTOFF):
             return CellKind(kind, m.label)
     key = label_key(t)

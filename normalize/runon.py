@@ -28,8 +28,10 @@ keeps the mark.  Between anchors:
   reported, and its column keeps the vocabulary's name in the rebuilt
   header;
 * a goal text printed right after its header word is that column's; goal
-  texts printed after all the header words are reported (nothing says
-  which column each is in);
+  texts printed after all the header words are shared out when the text
+  decides it (the actual's first sentence says what was done, or the actual
+  states the target again with its figures: :func:`share_goal_texts`), else
+  reported;
 * a project form's indicator rows are cut at the level labels and list
   marks, then each piece into rows of name, 分值, 指标值, 全年实际值 and 得分
   (:func:`project_rows`: a 指标值 equal to its actual is printed twice, a dash
@@ -47,33 +49,41 @@ row reader.  Text no row took is an ``unparsed_line`` finding with its text.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from decimal import Decimal
+from difflib import SequenceMatcher
 from functools import cache, lru_cache
 
 from selfeval.extract.grid import Place, SourceRow
 from selfeval.findings import Finding, finding_at
 from selfeval.normalize.cells import clean
+from selfeval.normalize.rows import DEPARTMENT_GROUP, LABEL_GROUPS, SEQ_LABEL, UNIT_LABEL
+from selfeval.normalize.scorers import INDICATOR_KIND_LABELS
 from selfeval.normalize.vocab import template_by_labels, template_for_year, templates, vocabulary
 
 _PAGE_MARK = re.compile(r"^\s*(\d{1,3})、")  # a sharing site's page number: 2、 at the start of a line
 _MARK_AFTER = re.compile(r"\s*[(（][^()（）]{0,6}[)）]")  # (分) (%) (B/A) (万元) after a label
+# A title found inside a stream, from where it starts to its year note; the
+# row classifier's split.is_title needs the title as a cell of its own.
 _TITLE = re.compile(
     r"(?:(?:19|20)\d{2}\s*年度?)?[\u4e00-\u9fff]{0,30}绩效自评表(?:\s*[(（]\s*(?:19|20)\d{2}\s*年度?\s*[)）])?")
-_SEQ_OR_UNIT = re.compile(r"项目序号\s*[:：]?\s*\d+|金额单位\s*[:：]?\s*[^\d\s(（]{1,4}(?:\s*[(（][^()（）]{0,10}[)）])?")
+_SEQ_OR_UNIT = re.compile(  # the label with its value: the seq number, the unit and its note (万元(保留两位小数))
+    rf"{SEQ_LABEL}\s*[:：]?\s*\d+|{UNIT_LABEL}\s*[:：]?\s*[^\d\s(（]{{1,4}}(?:\s*[(（][^()（）]{{0,10}}[)）])?")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 RUNON_MIN_CHARS = 150  # a line this long with hardly a space may be run-on text
 RUNON_MIN_ANCHORS = 5
+# A label one character off (or its characters out of order) is found inside
+# an uncut run here; the row classifier's fuzzy score needs a cell already cut.
 FUZZY_MIN_LENGTH = 4
 ANAGRAM_LENGTH = 4  # longer windows of running text too often hold a label's characters in another order
-INDICATOR_KINDS = ("定量指标", "定性指标")
 
 
 @dataclass(frozen=True)
 class Anchor:
     start: int
     end: int
-    kind: str  # field, text, block:<name>, head:<group>, source, title
+    kind: str  # title, seq, field, trailer, block:<name>, head:<group>, funding (a source label), level
     label: str  # canonical slot or label
     text: str  # as printed, with its mark: 自评总分(分)
     word: str = ""  # the vocabulary's word it matched: 得分
@@ -90,7 +100,9 @@ class Anchor:
 @cache
 def _labels() -> tuple[dict[str, tuple[str, str]], dict[int, list[str]]]:
     """Every anchor label (as printed, without punctuation-free keys: the
-    stream keeps its punctuation) -> (kind, canonical), and the labels by length."""
+    stream keeps its punctuation) -> (kind, canonical), and the labels by
+    length; the groups and their kinds are the rows' (:data:`LABEL_GROUPS`),
+    a block label's kind names its block and a column name's its group."""
     v = vocabulary()
     out: dict[str, tuple[str, str]] = {}
 
@@ -98,24 +110,24 @@ def _labels() -> tuple[dict[str, tuple[str, str]], dict[int, list[str]]]:
         for form in {text, text.replace("(", "（").replace(")", "）")}:
             out.setdefault(form, (kind, label))
 
-    for slot, texts in v["header_fields"].items():
-        for t in texts:
-            add(t, "field", slot)
-    for slot, texts in v["form_texts"].items():
-        for t in texts:
-            add(t, "text", slot)
-    for name, texts in v["block_labels"].items():
-        for t in texts:
-            add(t, f"block:{name}", t)
-    for group in ("funding_columns", "goal_columns", "department_indicator_columns", "indicator_columns"):
-        for slot, texts in v.get(group, {}).items():
-            for t in texts:
-                add(t, f"head:{group}", slot)
-    for source in v["funding_sources"]:
-        for t in (source["label"], *source["aliases"]):
-            if len(t) >= 3:  # 合计 and 总额 are too short to find inside running text
-                add(t, "source", source["key"])
-    for template in templates():  # level labels: found so that no other label is read into them (时效指标)
+    for group, kind, block in LABEL_GROUPS:
+        if group == "block_labels":
+            for name, texts in v[group].items():
+                for t in texts:
+                    add(t, f"block:{name}", t)
+        elif group == "funding_sources":
+            for source in v[group]:
+                for t in (source["label"], *source["aliases"]):
+                    if len(t) >= 3:  # 合计 and 总额 are too short to find inside running text (a cell is scored)
+                        add(t, kind, source["key"])
+        else:
+            for slot, texts in v.get(group, {}).items():
+                for t in texts:
+                    add(t, f"head:{group}" if block else kind, slot)
+    # Level labels: the templates' own, found so that no other label is read
+    # into them (时效指标); not any …指标 as a cell is (rows.cell_kind), which
+    # inside running text would cut the indicator names ending so.
+    for template in templates():
         for label in (*template.level1, *template.level2_parents):
             add(label, "level", label)
     by_length: dict[int, list[str]] = {}
@@ -130,7 +142,7 @@ def _groups_of() -> dict[str, frozenset[str]]:
     and indicators)."""
     v = vocabulary()
     out: dict[str, set[str]] = {}
-    for group in ("funding_columns", "goal_columns", "department_indicator_columns", "indicator_columns"):
+    for group in _HEAD_BLOCKS:
         for texts in v.get(group, {}).values():
             for t in texts:
                 for form in {t, t.replace("(", "（").replace(")", "）")}:
@@ -165,19 +177,52 @@ def _wildcards() -> dict[str, str]:
     return {k: next(iter(v)) for k, v in seen.items() if len(v) == 1}
 
 
+@cache
+def _index() -> tuple[dict[str, tuple[int, ...]], dict[int, tuple[frozenset[str], frozenset[str]]], int]:
+    """What lets :func:`find_anchors` skip an offset without looking: the
+    lengths of the labels beginning with each character (longest first); for
+    each length of :func:`_wildcards`, the labels' first two characters and
+    their characters after the second (one character off, a label of four or
+    more keeps one of the two: the misread one is among the first two, or
+    after them); and the longest label."""
+    labels, by_length = _labels()
+    starting: dict[str, set[int]] = {}
+    for t in labels:
+        starting.setdefault(t[0], set()).add(len(t))
+    heads: dict[int, set[str]] = {}
+    tails: dict[int, set[str]] = {}
+    for t in set(_wildcards().values()):
+        heads.setdefault(len(t), set()).add(t[:2])
+        tails.setdefault(len(t), set()).add(t[2:])
+    return (
+        {ch: tuple(sorted(ns, reverse=True)) for ch, ns in starting.items()},
+        {n: (frozenset(heads[n]), frozenset(tails[n])) for n in heads},
+        max(by_length, default=0),
+    )
+
+
 def find_anchors(text: str, starts: frozenset[int] | None = None) -> list[Anchor]:
     """The vocabulary's labels in ``text``, leftmost-longest, exact before
     one character off.  A title is one only where a line starts (``starts``,
     the offsets of the source lines' first characters; the text's start when
     not given): a form's name inside a sentence does not open a form."""
-    starts = starts if starts is not None else frozenset({0})
+    return list(_anchors(text, starts if starts is not None else frozenset({0})))
+
+
+@lru_cache(maxsize=1)  # a document on one line: is_runon's look at its line is the reader's whole stream
+def _anchors(text: str, starts: frozenset[int]) -> tuple[Anchor, ...]:
     labels, by_length = _labels()
     wild = _wildcards()
+    anagrams = _anagrams()
+    starting, shapes, longest = _index()
     lengths = sorted(by_length, reverse=True)
     out: list[Anchor] = []
     cjk = [0] * (len(text) + 1)  # how many Chinese characters run from each offset
+    latin = [len(text)] * (len(text) + 1)  # where the next Latin letter is, from each offset
     for q in range(len(text) - 1, -1, -1):
-        cjk[q] = cjk[q + 1] + 1 if "\u4e00" <= text[q] <= "\u9fff" else 0
+        ch = text[q]
+        cjk[q] = cjk[q + 1] + 1 if "\u4e00" <= ch <= "\u9fff" else 0
+        latin[q] = q if ch.isascii() and ch.isalpha() else latin[q + 1]
     named = text.find("绩效自评表")  # a title ends so: tried only within its reach
     p = 0
     while p < len(text):
@@ -197,28 +242,30 @@ def find_anchors(text: str, starts: frozenset[int] | None = None) -> list[Anchor
             p = seq.end()
             continue
         hit, repaired = None, False
-        for n in lengths:
+        for n in starting.get(text[p], ()):
             piece = text[p : p + n]
             if len(piece) == n and piece in labels:
                 hit = (piece, labels[piece], piece)
                 break
-        if hit is None:
+        if hit is None and cjk[p] >= FUZZY_MIN_LENGTH:
             for n in lengths:
                 if n < FUZZY_MIN_LENGTH:
                     break
                 if cjk[p] < n:
                     continue
                 piece = text[p : p + n]
-                found = {wild[k] for i in range(n) if (k := piece[:i] + "\0" + piece[i + 1:]) in wild}
-                if not found and (shuffled := _anagrams().get("".join(sorted(piece)))):
+                found = set()
+                if (shape := shapes.get(n)) and (piece[:2] in shape[0] or piece[2:] in shape[1]):
+                    found = {wild[k] for i in range(n) if (k := piece[:i] + "\0" + piece[i + 1:]) in wild}
+                if not found and n == ANAGRAM_LENGTH and (shuffled := anagrams.get("".join(sorted(piece)))):
                     found = {shuffled}
                 if len(found) == 1:
                     label = found.pop()
                     hit = (label, labels[label], piece)
                     repaired = True
                     break
-        if hit is None and (latin := _latin_for_one(text, p, lengths, wild)):  # 项Fl实施: 目 read as Fl
-            label, printed = latin
+        if hit is None and latin[p] <= p + longest and (slip := _latin_for_one(text, p, lengths, wild)):
+            label, printed = slip  # 项Fl实施: 目 read as Fl
             hit, repaired = (label, labels[label], printed), True
         if hit is None:
             p += 1
@@ -229,7 +276,7 @@ def find_anchors(text: str, starts: frozenset[int] | None = None) -> list[Anchor
             end = mark.end()
         out.append(Anchor(p, end, kind, canonical, text[p:end], word, repaired, len(printed)))
         p = end
-    return out
+    return tuple(out)
 
 
 _LATIN = re.compile(r"[A-Za-z]{1,2}")
@@ -542,13 +589,13 @@ _CJK_CHARS = re.compile(r"[\u4e00-\u9fff]")
 def _kind_at(text: str) -> tuple[int, int, str] | None:
     """Where 定量指标 / 定性指标 is in ``text``, also with its characters in
     another order (OCR reading a vertical cell): (start, end, kind)."""
-    for kind in INDICATOR_KINDS:
+    for kind in INDICATOR_KIND_LABELS:
         i = text.find(kind)
         if i >= 0:
             return i, i + len(kind), kind
     for i in range(len(text) - 3):
         piece = text[i : i + 4]
-        for kind in INDICATOR_KINDS:
+        for kind in INDICATOR_KIND_LABELS:
             if sorted(piece) == sorted(kind):
                 return i, i + 4, kind
     return None
@@ -783,8 +830,8 @@ def rows_in_order(piece: str, order: tuple[str, ...]):
 
 
 # -- the reader ---------------------------------------------------------------
-_HEAD_BLOCKS = {"funding_columns": "funding", "goal_columns": "goal", "department_indicator_columns": "department",
-                "indicator_columns": "indicators"}
+_HEAD_BLOCKS = {  # each column group -> its block; a whole-department form's list is a block of its own here
+    **{group: block for group, _, block in LABEL_GROUPS if block is not None}, DEPARTMENT_GROUP: "department"}
 _BLOCK_LABELS = {"funding": "funding", "goal": "goal", "indicators": "indicator_label", "total": "total"}
 
 
@@ -901,7 +948,7 @@ def _block_of(a: Anchor) -> str | None:
         return _HEAD_BLOCKS[a.kind[5:]]
     if a.kind.startswith("block:"):
         return _BLOCK_LABELS[a.kind[6:]]
-    return "source" if a.kind == "source" else None
+    return "source" if a.kind == "funding" else None
 
 
 _SENTENCE_END = re.compile(r"[。！？；!?;]")
@@ -937,13 +984,27 @@ def _done() -> re.Pattern[str]:
 def share_goal_texts(text: str, cells: int) -> list[str] | None:
     """Goal texts printed one after another after all ``cells`` header words
     (年初绩效目标 全年(调整)绩效目标 全年目标实际完成情况 …), shared out in the
-    header's order when the text decides it, else None.  The text is cut
-    into sentences and the empty-cell word 无 (at the start or after a
-    sentence's end); the last column's text (the actual) starts at the first
-    sentence saying what was done (a verb with a mark of the done, as
-    ``done_phrases`` lists them: 完成了, 已按时足额发放 …: :func:`_done`), and what comes before
-    it must give exactly one cell per other column: each 无 a cell of its
-    own, each run of sentences between them one cell."""
+    header's order when the text decides it, else None.  Two readings, each
+    of which may decide: the actual starts at the first sentence saying what
+    was done (:func:`_shared_by_done`), or, with two columns, where the text
+    states the target again (:func:`restated_at`).  When both decide they
+    must agree."""
+    by_done = _shared_by_done(text, cells)
+    at = restated_at(text) if cells == 2 else None
+    by_restating = None if at is None else [text[:at].strip(), text[at:].strip()]
+    if by_done is None or by_restating is None or by_done == by_restating:
+        return by_done or by_restating
+    return None  # the two readings cut in different places: nothing decides
+
+
+def _shared_by_done(text: str, cells: int) -> list[str] | None:
+    """The text cut into sentences and the empty-cell word 无 (at the start
+    or after a sentence's end); the last column's text (the actual) starts
+    at the first sentence saying what was done (a verb with a mark of the
+    done, as ``done_phrases`` lists them: 完成了, 已按时足额发放 …:
+    :func:`_done`), and what comes before it must give exactly one cell per
+    other column: each 无 a cell of its own, each run of sentences between
+    them one cell."""
     units: list[tuple[str, bool]] = []  # (text, is the empty-cell 无)
     rest = text
     while rest:
@@ -971,6 +1032,124 @@ def share_goal_texts(text: str, cells: int) -> list[str] | None:
             out[-1] += u  # a run of sentences: one cell
         after_none = none
     return [*out, "".join(u for u, _ in units[done:])] if len(out) == cells - 1 else None
+
+
+_QUANTITY = re.compile(r"\d+(?:\.\d+)?")
+_LIST_NUMBER = re.compile(r"(?:^|(?<=[。；;！？!?\s]))\d{1,2}[.．、](?!\d)")  # 1. 2、: a list's marks, no sentence end
+_CLAUSE_MARK = re.compile(r"[，,、;；。！？!?:：.．]")
+_NO_CUT_AFTER = "，,、:：“‘（(《【"  # a clause goes on after these
+_CJK_PAIRS = re.compile(r"(?=([\u4e00-\u9fff]{2}))")  # every two Chinese characters in a row
+RESTATED_WORDS = 4  # Chinese characters the actual's opening repeats at least (开展职业技能鉴定#批次 …)
+
+
+def _outline(text: str) -> str:
+    """The text without spaces, each number one ``#``: a target and the
+    actual restating it with other figures have the same outline."""
+    return _QUANTITY.sub("#", "".join(text.split()))
+
+
+def _sentence_ends(text: str) -> list[int]:
+    """Where sentences end: 。！？； and a full stop that is neither a
+    decimal point (2.54) nor a list's mark (1. 2.)."""
+    marks = {m.end() - 1 for m in _LIST_NUMBER.finditer(text)}
+    return [i for i, ch in enumerate(text)
+            if ch in "。！？；!?;" or (ch in ".．" and i not in marks
+                                        and not (text[i - 1:i].isdigit() and text[i + 1:i + 2].isdigit()))]
+
+
+def _common_opening(a: str, b: str) -> str:
+    lo, hi = 0, min(len(a), len(b))  # a[:lo] == b[:lo]; found by halving (slices compare at C speed)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[:mid] == b[:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return a[:lo]
+
+
+def _actual_start(text: str, k: int, ends: list[int]) -> bool:
+    """Whether an actual may start at ``k``: a sentence's start (after 。；! ?
+    or a full stop: ``ends``, in order), or, while the text before has no
+    sentence end, anywhere but inside a number or after a clause mark."""
+    last = len(text[:k].rstrip()) - 1  # the last character before the cut that is not a space
+    if last < 0 or text[k] in " \t，,、;；。！？!?:：.．)）”’" or text[last] in _NO_CUT_AFTER:
+        return False
+    if text[last].isdigit() and (text[k].isdigit() or text[k] in ".．"):
+        return False  # inside a number
+    if text[k].isdigit() and text[last] in ".．" and text[last - 1:last].isdigit():
+        return False  # a decimal point
+    before = bisect_right(ends, last)  # the sentence ends up to the cut
+    return before == 0 or ends[before - 1] == last  # a target with a sentence end ends on one
+
+
+def restated_at(text: str) -> int | None:
+    """Where the actual starts in a target and its actual printed one after
+    the other, read from the actual stating the target again with the
+    figures it reached (开展职业技能鉴定140批次,… / 开展职业技能鉴定162批次,…),
+    else None.  The actual starts where an actual may (:func:`_actual_start`)
+    and opens with the text's own opening, numbers aside.  Only one such
+    place may open so (two Chinese characters in common: a list of like
+    items, 资助学生… 资助教师…, decides nothing), and the restating must be
+    plain: at least RESTATED_WORDS Chinese characters of the opening,
+    running on past the target's first number, and the actual speaks of all
+    the target says (:func:`_states_again`)."""
+    whole = _outline(text)
+    if not whole:
+        return None
+    ends = _sentence_ends(text)
+    first = re.compile(r"\d" if whole[0] == "#" else re.escape(whole[0]))
+    found = []
+    for m in first.finditer(text, 1):  # the places with at least the first character in common
+        k = m.start()
+        if not _actual_start(text, k, ends):
+            continue
+        opening = _common_opening(whole, _outline(text[k:]))
+        if len(_CJK_CHARS.findall(opening)) >= 2:
+            found.append((k, opening))
+    if len(found) != 1:
+        return None
+    k, opening = found[0]
+    target = _outline(text[:k])
+    if len(_CJK_CHARS.findall(opening)) < RESTATED_WORDS or "#" not in target \
+            or target.index("#") + 1 >= len(opening):
+        return None
+    return k if _states_again(text[:k], text[k:], len(text[:k].rstrip()) - 1 in ends) else None
+
+
+def _states_again(target: str, actual: str, ends: bool) -> bool:
+    """The actual speaks of all the target says: the target holds a number,
+    each of its numbers is stated again in the actual in the same order with
+    the same unit (the character after it), half of the target's Chinese
+    characters at least are said again in the actual, in order, and each
+    clause of the target shares two of them in a row with it.  A target that
+    ``ends`` on no sentence end ends as the actual goes on right after the
+    number standing for its last (招聘大学生50人 / 实际招聘大学生60人, not
+    招聘大学生50人实际 / 招聘大学生60人: 人实际 is not what follows 60)."""
+    target, actual = _outline(target), _outline(actual)
+    if "#" not in target:
+        return False
+    after = [m.end() for m in re.finditer("#", actual)]
+    j, said = 0, 0
+    for m in re.finditer("#", target):
+        unit = target[m.end():m.end() + 1]
+        while j < len(after) and actual[after[j]:after[j] + 1] != unit:
+            j += 1
+        if j == len(after):
+            return False  # a figure of the target not stated again, in order, with its unit
+        said, j = after[j], j + 1
+    tail = target[target.rindex("#") + 1:]
+    if not ends and actual[said:said + len(tail)] != tail:
+        return False  # the cut may be in the actual's first words
+    pairs = set(_CJK_PAIRS.findall(actual))
+    for clause in _CLAUSE_MARK.split(target):
+        grams = _CJK_PAIRS.findall(clause)
+        if grams and pairs.isdisjoint(grams):
+            return False  # a clause of the target the actual does not speak of
+    blocks = SequenceMatcher(None, target, actual, autojunk=False).get_matching_blocks()
+    if 2 * sum(len(_CJK_CHARS.findall(target[b.a:b.a + b.size])) for b in blocks) < len(_CJK_CHARS.findall(target)):
+        return False  # less than half of the target's words said again, in order
+    return True
 
 
 @dataclass
@@ -1050,7 +1229,7 @@ class RunOnReader:
                 self.leftover(a.end, nxt)
                 empty_fields = []
                 i += 1
-            elif a.kind == "field" or a.kind == "text":
+            elif a.kind == "field" or a.kind == "trailer":
                 value = text[a.end:nxt].strip()
                 if a.label == "self_score" and value:
                     num = _NUMBER.match(value)
@@ -1064,7 +1243,7 @@ class RunOnReader:
                     empty_fields.append((len(self.rows), a))
                 self.emit([a.cell, value] if value else [a.cell], a.start, nxt)
                 i += 1
-            elif a.kind.startswith("head:") or a.kind.startswith("block:") or a.kind in ("source", "seq"):
+            elif a.kind.startswith("head:") or a.kind.startswith("block:") or a.kind in ("funding", "seq"):
                 i = self._block(anchors, i)
             else:
                 self.leftover(a.start, nxt)
@@ -1134,7 +1313,7 @@ class RunOnReader:
                     values_after[len(heads) - 1] = gap
                 else:
                     self.leftover(*gap)  # an unreadable header word: reported
-            (label if b.kind.startswith("block:") else sources if b.kind == "source" else heads).append(b)
+            (label if b.kind.startswith("block:") else sources if b.kind == "funding" else heads).append(b)
             j += 1
         end_heads = anchors[j - 1].end
         if kind == "funding":  # the source rows after the header: each label and the values after it
@@ -1143,10 +1322,10 @@ class RunOnReader:
         stop, k = len(text), j
         while k < len(anchors):  # the block's values run to the next anchor of another block
             b = anchors[k]
-            if kind in ("department", "indicators") and b.kind not in ("title", "text") and _block_of(b) != "total":
+            if kind in ("department", "indicators") and b.kind not in ("title", "trailer") and _block_of(b) != "total":
                 k += 1  # inside an indicator list only a closing text or 总分 ends it: names hold header words
                 continue
-            if kind == "goal" and (b.kind == "source" or _block_of(b) == "funding") and b.kind != "block:funding":
+            if kind == "goal" and (b.kind == "funding" or _block_of(b) == "funding") and b.kind != "block:funding":
                 k += 1  # a goal text names the budget's words (执行率79.05%, 市级资金): they end no text
                 continue
             stop = b.start
@@ -1265,7 +1444,8 @@ class RunOnReader:
     def _goal(self, head_cells, heads, values_after, start, end_heads, stop) -> None:
         """Goal texts: a text printed right after its header word is that
         column's (年初设定目标 保障学校正常工作运行); texts run together after all
-        the header words cannot be shared out and are reported."""
+        the header words are shared out when the text decides it
+        (:func:`share_goal_texts`), else reported."""
         text = self.s.text
         if text[end_heads:stop].strip():
             values_after[len(heads) - 1] = (end_heads, stop)

@@ -22,7 +22,8 @@ from selfeval.normalize.values import (
 from selfeval.settings import DEFAULT_WEIGHTS, ScoringWeights
 
 CellScorer = Callable[[str], float]
-INDICATOR_KINDS = frozenset({"定量指标", "定性指标", "定量", "定性"})  # 指标性质 of a department form
+INDICATOR_KIND_LABELS = ("定量指标", "定性指标")  # 指标性质 of a department form, in the order they are looked for
+INDICATOR_KINDS = frozenset({*INDICATOR_KIND_LABELS, *(k[:2] for k in INDICATOR_KIND_LABELS)})  # or 定量, 定性
 FLAGS = frozenset({"是", "否"})  # 是否核心指标
 
 

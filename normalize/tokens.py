@@ -231,13 +231,16 @@ class TokenReader:
 
     def _extra_head(self, i: int) -> bool:
         """A text token right after a header band is one of its columns when it
-        sits on the band's line, or when a row's label follows it."""
+        sits on the band's line, when another column name of the block follows
+        it, or when a row's label follows it."""
         block, tok = self.block, self.tokens[i]
         if block is None or block.items or not block.heads or block.kind == "goal" or fit.kind_of(tok.text) != "text":
             return False
         if not self.whole_cells and tok.line == block.heads[-1][1].line:
             return True
         after = self._kind(self.tokens[i + 1]) if i + 1 < len(self.tokens) else None
+        if after is not None and after.kind == "header" and after.block is None:  # between two column names
+            return column_block(after, block.kind) == block.kind
         return after is not None and after.kind in ("funding", "indicator")
 
     def _note_line(self, line: int) -> None:
@@ -273,7 +276,13 @@ class TokenReader:
         head = cell.block is None  # a column name, not the block's label
         kind = column_block(cell, self.context) if head else cell.block
         if self.block is not None and self.block.kind == kind:
-            if head and self.block.items:  # a header printed again inside its block
+            if head and self.block.items and not self.block.heads:
+                # words between the block's label and its first column name are no row's: reported
+                self.unplaced.extend(t for _, t, _ in self.block.items if t.text)
+                self.block.extra_lines.update(t.line for _, t, _ in self.block.items if not t.text)
+                self.block.items.clear()
+                self.block.heads.append((column_in(cell, kind), tok))
+            elif head and self.block.items:  # a header printed again inside its block
                 self.block.extra_lines.add(tok.line)
             elif head:
                 self.block.heads.append((column_in(cell, kind), tok))
@@ -373,6 +382,10 @@ class TokenReader:
 
     # indicators
     def _indicators(self, block: _Block) -> None:
+        merged = _band(block.heads)
+        kept = {id(t) for _, t in merged}  # the spanning header word's line is the band's too
+        block.extra_lines.update(line for _, t in block.heads if id(t) not in kept for line in (t.line, *t.more))
+        block.heads = merged
         columns = _indicator_columns(block)
         head = [block.label.text if block.label else ""] + [t.text for _, t in block.heads]
         self._emit(head, [t for _, t in block.heads] + ([block.label] if block.label else []), block.extra_lines)
@@ -409,7 +422,7 @@ def _aligned_heads(block: _Block) -> tuple[int | None, ...]:
     values = [tok.x for _, tok, _ in block.items if tok.text and tok.x is not None and fit.kind_of(tok.text) != "text"]
     if block.kind == "goal":
         values = [tok.x for _, tok, _ in block.items if tok.text and tok.x is not None]
-    if None in heads or not values:
+    if not heads or None in heads or not values:  # a block with no header words has no columns to align to
         return ()
     near = sum(1 for x in values if min(abs(x - h) for h in heads) <= 1)
     return tuple(heads) if near >= 0.7 * len(values) else ()
@@ -423,6 +436,27 @@ def _joined(tokens: list[Token]) -> str:
         text = tok.text if not text else (text + " " + tok.text if tok.line == line else join_pair(text, tok.text))
         line = tok.line
     return text
+
+
+# the columns a spanning target header is split into on the band's second row: 指标值 over
+# 年度指标值 / 实际完成值, 年度指标值 over 指标性质 / 指标值 / 度量单位
+_TARGET_PARTS = frozenset({"target_op", "target", "target_unit", "actual"})
+
+
+def _band(heads: list[tuple[str, Token]]) -> list[tuple[str, Token]]:
+    """A two-row header band as one row.  With the row boundaries lost, the
+    second row's words come after the whole first row: a run of target parts
+    at the end, naming the target again, is the split of the first row's
+    target column, and takes its place (as :func:`.rows.merge_band` puts a
+    lower row's columns where the lower row says)."""
+    run = len(heads)
+    while run > 0 and heads[run - 1][0] in _TARGET_PARTS:
+        run -= 1
+    parts = heads[run:]
+    spanning = next((n for n in range(run) if heads[n][0] == "target"), None)
+    if len(parts) < 2 or spanning is None or not any(slot == "target" for slot, _ in parts):
+        return heads
+    return heads[:spanning] + parts + heads[spanning + 1:run]
 
 
 def _indicator_columns(block: _Block) -> dict[str, int]:
@@ -442,7 +476,11 @@ def regrid(rows: list[SourceRow], shape: str, cutoff: float, source_path: str = 
     tokens = cells or tokenize(rows, shape)
     reader = TokenReader(tokens, cutoff, whole_cells=cells is not None or shape == "cells")
     out = []
-    for row in reader.read():
+    read = reader.read()
+    held = {line for row in read for line in row.lines} | {tok.line for tok in reader.unplaced}
+    # a token on a line no row holds was dropped by no rule: reported with its text, so the accounting stays true
+    reader.unplaced.extend(t for t in tokens if t.text and t.line not in held and not held.intersection(t.more))
+    for row in read:
         lines = sorted(row.lines)
         if not lines:
             continue

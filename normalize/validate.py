@@ -6,6 +6,7 @@ Each check is a function ``(form, settings) -> Iterator[Finding]``; the list
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 
@@ -162,6 +163,25 @@ def check_deviation_notes(form: FormRecord, settings: Settings) -> Iterator[Find
         )
 
 
+_BARE_NUMBER = re.compile(r"[0-9０-９]+(?:[.,][0-9０-９]+)*[%％]?")
+
+
+def check_note_values(form: FormRecord, settings: Settings) -> Iterator[Finding]:
+    """A 偏差原因 holding a bare number (``40.00``): the reasons are words, so the
+    number is a value placed in the wrong column (a score, when the 得分 and
+    偏差原因 columns were read as one; a scan whose rulings were lost)."""
+    for ind in form.indicators:
+        note = (ind.deviation_note or "").strip()
+        if note and _BARE_NUMBER.fullmatch(note):
+            yield finding_at(
+                "number_in_note",
+                f"{ind.level3 or 'indicator'}: 偏差原因 holds only the number {note!r}: "
+                "a value in the wrong column? check it against the source",
+                ind.place,
+                table="indicators", key=ind.indicator_seq, field="deviation_note",
+            )
+
+
 CHECKS: list[Check] = [
     check_total_score,
     check_weight_sum,
@@ -171,6 +191,7 @@ CHECKS: list[Check] = [
     check_funding_sums,
     check_scores_within_weights,
     check_deviation_notes,
+    check_note_values,
 ]
 
 

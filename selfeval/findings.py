@@ -77,6 +77,7 @@ CODES: dict[str, FindingCode] = _codes(
     ("funding_sum_mismatch", WARN, "funding sources do not add up to 年度资金总额"),
     ("score_exceeds_weight", WARN, "a score above its weight"),
     ("missing_deviation_note", WARN, "a target not met or funds under-executed, and no 偏差原因 given"),
+    ("number_in_note", WARN, "a 偏差原因 holding only a number: a value placed in the wrong column"),
     ("duplicate_form_seq", WARN, "the same 项目序号 appears twice in one document"),
     ("missing_form_seq", INFO, "a form without 项目序号 was numbered by its position"),
     ("template_applied", INFO, "which indicator template was applied to the form"),

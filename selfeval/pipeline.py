@@ -208,6 +208,12 @@ def _over_memory(item: InputFile, settings: Settings, sha: str, started: float) 
     return FileResult(item.doc_id, str(item.path), "too_big", sha, [], [finding], 0, 0, 0, time.perf_counter() - started)
 
 
+def _spans(rows: list[SourceRow], places: set[Place]) -> set[Place]:
+    """The other lines of the rows at ``places`` (a row the token reader
+    built from several lines, ``SourceRow.span``)."""
+    return {Place(line, r.page, r.sheet) for r in rows if r.span and r.place in places for line in r.span}
+
+
 class _Reading:
     """One document's forms as they come: each parsed, validated, its
     findings placed and its lines accounted, then handed to ``out``.  What
@@ -293,8 +299,9 @@ class _Reading:
         findings = without_lines_at(findings, quiet) + empty_form_findings(doc, [form])
         findings.sort(key=_order)
         used = set(form.used_lines)
-        used |= {Place(line, r.page, r.sheet) for r in cells.rows if r.span and r.place in used for line in r.span}
+        used |= _spans(cells.rows, used)
         unparsed = {Place(f.line, f.page, f.sheet) for f in findings if f.code == "unparsed_line" and f.line is not None}
+        unparsed |= _spans(cells.rows, unparsed)  # a row reported whole: every line its cells came from
         self.used |= used
         self.reported |= (unparsed - used) | quiet
         if self.stray_places:
@@ -348,8 +355,11 @@ class _Reading:
         findings = without_lines_at(findings, self.quiet) + self.head
         findings.sort(key=_order)
         unparsed = {Place(f.line, f.page, f.sheet) for f in findings if f.code == "unparsed_line" and f.line is not None}
+        unparsed |= _spans(self.stray, unparsed)
         used = doc.decoration + len(self.used)
-        reported = len(self.reported - self.used) + len(unparsed - self.stray_used) + len(self.quiet)
+        # a line is used or reported, and counted once: the token reader's finding on a line and a form's on the
+        # same line are one line
+        reported = len((self.reported | (unparsed - self.stray_used) | self.quiet) - self.used)
         if not self.parsed and doc.readable:
             reported = doc.lines - doc.decoration  # the whole file is the finding
         head = FileResult(doc.doc_id, doc.source_path, doc.kind, doc.sha256, [], findings,

@@ -16,7 +16,10 @@ and must give the seed's values field by field (``tests/test_token_shapes.py``):
 ``seed-form-per-line.txt``     each form's cells on one line, one space apart;
 ``seed-pdf-viewer-copy.txt``   the text a PDF viewer copies from the seed's
                                printed forms (pdfplumber ``extract_text``);
-``seed-pdftotext-layout.txt``  ``pdftotext -layout`` of the same PDF.
+``seed-pdftotext-layout.txt``  ``pdftotext -layout`` of the same PDF;
+``seed-pdftotext-layout-a4-portrait.txt``  ``pdftotext -layout`` of the seed
+                               printed on A4 portrait: narrow columns, header
+                               words and labels wrapped over two or three lines.
 
 The first four are made from the seed's text alone; the last two need the
 PDF written by ``tests/fixturegen`` (reportlab) and poppler's ``pdftotext``.
@@ -87,12 +90,14 @@ def form_per_line(lines: list[str]) -> str:
     return "\n\n".join(" ".join(cells) for cells in forms) + "\n"
 
 
-def _seed_pdf(folder: Path) -> Path:
+def _seed_pdf(folder: Path, portrait: bool = False) -> Path:
     from fixturegen.pdf import TTF_FONT, Style, render_pdf
     from fixturegen.seed import load_seed
+    from reportlab.lib.pagesizes import A4
 
     # the embedded TrueType font: poppler needs no CJK language pack to read it
-    return render_pdf(load_seed(), folder / "seed.pdf", Style(font=TTF_FONT))
+    style = Style(font=TTF_FONT, page=A4) if portrait else Style(font=TTF_FONT)
+    return render_pdf(load_seed(), folder / ("seed-portrait.pdf" if portrait else "seed.pdf"), style)
 
 
 def viewer_copy(pdf: Path) -> str:
@@ -126,6 +131,8 @@ def write_all(out: Path = OUT, pdf: bool = True) -> dict[str, Path]:
             files["pdf-viewer-copy"] = ("seed-pdf-viewer-copy.txt", viewer_copy(path))
             if shutil.which("pdftotext"):
                 files["pdftotext-layout"] = ("seed-pdftotext-layout.txt", layout_copy(path))
+                files["pdftotext-layout-a4-portrait"] = ("seed-pdftotext-layout-a4-portrait.txt",
+                                                         layout_copy(_seed_pdf(Path(tmp), portrait=True)))
     written = {}
     for key, (name, text) in files.items():
         path = out / name

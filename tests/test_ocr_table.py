@@ -43,6 +43,7 @@ from selfeval.extract.ocr.table import (  # noqa: E402
     cluster_table,
     find_lines,
     lines_to_tables,
+    text_position_rows,
 )
 from selfeval.extract.readers import Source  # noqa: E402
 from selfeval.settings import Settings  # noqa: E402
@@ -341,13 +342,23 @@ def _fields_against_text(form_index: int, data: bytes, engine, tmp_path: Path) -
     return right, total
 
 
-@pytest.mark.parametrize("form_index", [4, 7])
-def test_a_page_without_rulings_is_read_by_text_positions_like_an_unruled_pdf(form_index, tmp_path):
-    """Forms 5 and 8 printed without rules (not the recorded borderless form 7), read
-    perfectly: wrapped lines join their cell, a centred '100.00%' wrapped in two
-    lines is one value on its row, merged labels head their rows; every field
-    equals the text reading's."""
-    page, data = make_scan(FORMS[form_index], 200, None, ruled=False)
+@pytest.mark.parametrize("form_index, spec", [
+    (4, None), (7, None),
+    # an indicator name wrapped round its one-line values (25), '100.00%' wrapped
+    # with the rows set a line pitch apart (2), a label over two rows between them (10)
+    (1, None), (9, None), (24, None),
+    # forms not looked at while writing the reader (before: 45, 56, 74 and 66 of their fields)
+    (10, None), (11, None), (19, None), (25, None),
+    # a '。' wrapped alone (19); scanned: turned, blurred, noisy JPEG (20: a goal of six
+    # lines beside one of seven, between the funding rows and the indicators)
+    (18, None), (16, ScanSpec(angle=0.4, seed=116, stamp=False)), (19, ScanSpec(angle=0.4, seed=119, stamp=False)),
+])
+def test_a_page_without_rulings_is_read_by_text_positions_like_an_unruled_pdf(form_index, spec, tmp_path):
+    """Seed forms printed without rules (not the recorded borderless form 7), read
+    perfectly with the renderer's boxes: wrapped lines join their cell, a centred
+    '100.00%' wrapped in two lines is one value on its row, merged labels head
+    their rows; every field equals the text reading's."""
+    page, data = make_scan(FORMS[form_index], 200, spec, ruled=False)
     right, total = _fields_against_text(form_index, data, ReplayEngine(map_boxes(truth_boxes(page), prepare_page(rgb_of(data)).matrix)), tmp_path)
     assert right == total
 
@@ -378,6 +389,82 @@ def test_the_page_without_rulings_reads_the_same_when_boxes_move_a_pixel(tmp_pat
             moved.append(TextBox(b.text, (x0 + dx, y0 + dy, x1 + dx, y1 + dy), b.confidence, glyphs))
         right, total = _fields_against_text(case.form_index, data, ReplayEngine(moved), tmp_path)
         assert right == total
+
+
+def _box(text: str, cx: float, cy: float) -> TextBox:
+    """A rendered line's box at a character height of 20 px: CJK 20 px wide, other
+    characters 11; digits alone 16 px high, a '。' alone 8 px, on the line's foot."""
+    width = sum(20 if ord(ch) > 0x2000 else 11 for ch in text)
+    if text == "。":
+        return TextBox(text, (cx - 10, cy + 2, cx + 10, cy + 10), 1.0)
+    half = 8 if all(ch.isdigit() or ch in ".%" for ch in text) else 10
+    return TextBox(text, (cx - width / 2, cy - half, cx + width / 2, cy + half), 1.0)
+
+
+# columns (centres): level 2 at 100, indicator at 300, target 460, actual 580, weight 700
+_HEADER = [_box("二级指标", 100, 40), _box("三级指标", 300, 40), _box("年度指标值", 460, 40),
+           _box("实际完成值", 580, 40), _box("分值", 700, 40)]
+
+
+def _texts(rows) -> list[list[str]]:
+    return [[c.text for c in r.cells] for r in rows]
+
+
+def test_a_name_wrapped_round_its_one_line_values_stays_on_their_row():
+    """The indicator's name takes two lines (27 px apart, 1.35 characters), centred
+    on its row; its values take one, between the two name lines.  Read by hand:
+    row 1 is 数量指标 / 入驻企业完成招聘场次 / ≥10次 / 15次 / 30.00, row 2 时效指标 /
+    完成时限 / ≤12月 / 9月 / 10.00."""
+    boxes = _HEADER + [
+        _box("数量指标", 100, 100), _box("入驻企业完成招聘", 300, 86.5), _box("场次", 300, 113.5),
+        _box("≥10次", 460, 100), _box("15次", 580, 100), _box("30.00", 700, 100),
+        _box("时效指标", 100, 160), _box("完成时限", 300, 160), _box("≤12月", 460, 160),
+        _box("9月", 580, 160), _box("10.00", 700, 160),
+    ]
+    assert _texts(text_position_rows(boxes, 20.0)) == [
+        ["二级指标", "三级指标", "年度指标值", "实际完成值", "分值"],
+        ["数量指标", "入驻企业完成招聘场次", "≥10次", "15次", "30.00"],
+        ["时效指标", "完成时限", "≤12月", "9月", "10.00"],
+    ]
+
+
+def test_one_line_cells_of_rows_set_close_are_not_one_wrapped_text():
+    """Rows a line pitch apart (27 px), each name one line and centred: 质量指标 sits
+    right under 数量指标, but it would have fitted on its line in the widest name
+    of the column (入驻企业完成招聘, 8 characters), so 数量指标 did not wrap."""
+    boxes = _HEADER + [
+        _box("入驻企业完成招聘", 300, 73), _box("≥10次", 460, 73), _box("15次", 580, 73), _box("30.00", 700, 73),
+        _box("数量指标", 100, 100), _box("场次", 300, 100), _box("≥2场", 460, 100), _box("3场", 580, 100),
+        _box("10.00", 700, 100),
+        _box("质量指标", 100, 127), _box("合格率", 300, 127), _box("100%", 460, 127), _box("98%", 580, 127),
+        _box("10.00", 700, 127),
+    ]
+    assert [r[:2] for r in _texts(text_position_rows(boxes, 20.0))] == [
+        ["二级指标", "三级指标"], ["", "入驻企业完成招聘"], ["数量指标", "场次"], ["质量指标", "合格率"]]
+
+
+def test_a_full_stop_wrapped_alone_ends_its_goal():
+    """A goal of one full line and a '。' on the next: the '。''s box is a third of a
+    line high, set on its line's foot (its gap to the line above is a whole
+    character), and still ends the goal."""
+    goal = "确保大龄职工生活补助按时足额发放"  # 16 characters: 320 px, the widest in its column
+    boxes = _HEADER + [
+        _box(goal, 300, 100), _box("。", 300, 127), _box("≥7人", 460, 113.5), _box("7人", 580, 113.5),
+        _box("30.00", 700, 113.5),
+    ]
+    rows = _texts(text_position_rows(boxes, 20.0))
+    assert [goal + "。"] == [c for r in rows for c in r if c.startswith("确保")]
+    assert "。" not in [c for r in rows for c in r]
+
+
+def test_a_percent_sign_a_line_pitch_under_its_number_joins_the_closest():
+    """Boxes round digits are shorter than a character: '100.00' and the '%' wrapped
+    under it leave 11 px (over half a character) between them, their middles a line
+    pitch (27 px) apart.  A '%' one row further (two pitches) is not that line."""
+    boxes = [_box("100.00", 200, 40), _box("100.00", 200, 73), _box("%", 200, 100)]
+    assert [b.text for b in _join_number_tails(boxes, 20.0)] == ["100.00", "100.00%"]
+    far = [_box("100.00", 200, 40), _box("%", 200, 94)]
+    assert [b.text for b in _join_number_tails(far, 20.0)] == ["100.00", "%"]
 
 
 @pytest.mark.parametrize(("head", "tail", "joined"), [

@@ -112,11 +112,56 @@ def test_goal_texts_other_forms_wrote_are_never_shared_out_wrong():
     for template in sorted(TEMPLATES.glob("*.txt")):
         pairs += [(f["goal_target"], f["goal_actual"]) for f in _tables(template)["forms"]
                   if f["goal_target"] and f["goal_actual"]]
+    held_out = len(pairs)
     pairs += [(row["goal_target"], row["goal_actual"]) for row in _expected("forms")]
     shared = [share_goal_texts(target + actual, 2) for target, actual in pairs]
     assert all(got in (None, [t, a]) for got, (t, a) in zip(shared, pairs, strict=True)), [
         (got, t, a) for got, (t, a) in zip(shared, pairs, strict=True) if got not in (None, [t, a])]
-    assert sum(got is not None for got in shared) >= 9  # the seed's 8 that say 已/均/进行了/确保了 …, the department form
+    # the seed: 8 whose actual says 已/均/进行了/确保了 …, 10 whose actual states the target again with its figures
+    assert sum(got is not None for got in shared[held_out:]) >= 18
+    assert sum(got is not None for got in shared[:held_out]) >= 1  # the department form (全年 … 完成了)
+    # each text alone is one cell: never cut in two
+    alone = [text for pair in pairs for text in pair]
+    assert [text for text in alone if share_goal_texts(text, 2) is not None] == []
+
+
+def test_an_actual_stating_the_target_again_is_where_it_starts():
+    """With no word saying what was done, the actual is where the text
+    states the target again with the figures reached: the opening words
+    again, then each of the target's figures with its unit, in order."""
+    from selfeval.normalize.runon import share_goal_texts
+
+    assert share_goal_texts("举办农技培训3期,培训农户120户。举办农技培训4期,培训农户136户,发放资料500份。", 2) == [
+        "举办农技培训3期,培训农户120户。", "举办农技培训4期,培训农户136户,发放资料500份。"]
+    # no sentence end in the target: the cut is where the opening comes again
+    assert share_goal_texts("2021年度新建村级卫生室12个2021年度新建村级卫生室12个,全部投入使用", 2) == [
+        "2021年度新建村级卫生室12个", "2021年度新建村级卫生室12个,全部投入使用"]
+    # a list restarting at 1.: the list marks are no sentence ends
+    assert share_goal_texts("1. 维修校舍2处; 2. 购置课桌50套。1. 维修校舍2处; 2. 购置课桌48套。", 2) == [
+        "1. 维修校舍2处; 2. 购置课桌50套。", "1. 维修校舍2处; 2. 购置课桌48套。"]
+
+
+def test_a_text_that_only_looks_restated_is_not_cut():
+    """What a restating reading must not take for one: like items of one
+    list (资助学生 … 资助教师 …), an opening that stops before the first
+    figure or holds fewer than four characters, a figure of the target the
+    later text does not state again, a clause it does not speak of, a text
+    with no figure, an opening that comes again after a comma, a target with
+    no sentence end that the actual's first words may run on."""
+    from selfeval.normalize.runon import restated_at
+
+    assert restated_at("资助贫困家庭学生100人。资助贫困家庭教师20人。共资助120人。") is None  # like items
+    assert restated_at("2021年全年招聘30人。2021年全年培训32人。") is None  # 年全年: three characters
+    assert restated_at("建设村级服务站6个。建设村级服务站8个。建设村级服务站9个。") is None  # twice: which one?
+    assert restated_at("改造农村公路15公里。改造农村公路14.2公里,群众满意。") == len("改造农村公路15公里。")
+    assert restated_at("改造农村公路15公里。改造农村公路,群众满意。") is None  # 15公里 not stated again
+    assert restated_at("改造农村公路15公里,提升群众出行条件。改造农村公路15.3公里。") is None  # 出行条件: not spoken of
+    assert restated_at("保障学校正常运转。保障学校正常运转,教学秩序良好。") is None  # no figure
+    assert restated_at("开展技能鉴定10批次,开展技能鉴定种类5类") is None  # after a comma: the same sentence
+    # the actual says a sentence first: 培训工作按期完成 is not said again in 开展培训3批
+    assert restated_at("开展培训2批。培训工作按期完成。开展培训3批。") is None
+    # no sentence end: 实际 may be the actual's first word, and 人实际 is not what follows 60
+    assert restated_at("招聘大学生50人实际招聘大学生60人,实际完成率120%") is None
 
 
 def test_four_dimension_form_run_together_reads_head_funding_and_rows(tmp_path):
@@ -279,7 +324,9 @@ def test_seed_forms_run_together_read_their_heads_and_report_what_cannot_be_cut(
             read_goals += 1
         else:  # not shared out: both texts reported, nothing read into a column
             assert goals == (None, None) and row["goal_target"][:8] in texts, (seq, goals)
-    assert read_goals >= 8  # the actual's first sentence says what was done (已按时足额发放, 进行了 …)
+    # the actual's first sentence says what was done (已按时足额发放, 进行了 …: 8), or the actual states the
+    # target again with its figures (10: 开展职业技能鉴定140批次 … / 开展职业技能鉴定162批次 …)
+    assert read_goals >= 18
     assert "missing_total_weight" in {f["code"] for f in seed_run_on["findings"] if f["form_seq"] == 12}
     uncertain = [f for f in seed_run_on["findings"] if f["code"] == "uncertain_reading"]
     assert any("0.00——" in (f["text"] or "") for f in uncertain)
@@ -341,3 +388,22 @@ def test_prose_naming_the_form_opens_no_form(tmp_path):
     tables = _tables(path)
     assert tables["forms"] == []
     assert [f["code"] for f in tables["findings"]] == ["no_forms_found"]
+
+
+_PLACE = {"doc_id", "source_path", "line", "line_start", "line_end", "repairs"}  # where a value was printed
+
+
+def test_a_form_printed_on_one_line_reads_as_in_lines_of_300(tmp_path, department):
+    """The department form with no line break at all (the reader's stream is
+    then the one line is_runon looked at) gives the values the same text in
+    lines of 300 characters gives, field by field."""
+    text = _run_on((TEMPLATES / "department-whole-2021.txt").read_text(encoding="utf-8"), width=10**6)
+    text = text.replace("年初预算数", "年初预匏数", 1).replace("定性指标", "性标定指", 1)
+    assert text.count("\n") == 1
+    path = tmp_path / "department-one-line.txt"
+    path.write_text(text, encoding="utf-8")
+    one_line = _tables(path)
+    for table in ("forms", "funding", "indicators"):
+        got = [{k: v for k, v in row.items() if k not in _PLACE} for row in one_line[table]]
+        want = [{k: v for k, v in row.items() if k not in _PLACE} for row in department[table]]
+        assert got and got == want, table

@@ -22,6 +22,9 @@ TEXT_SHAPES = [
     "seed-cell-per-line-empty-lines.txt", "seed-cell-per-line-space-lines.txt", "seed-cell-per-line-tab-lines.txt",
 ]
 PDF_SHAPES = ["seed-pdf-viewer-copy.txt", "seed-pdftotext-layout.txt"]
+# the seed printed on A4 portrait: header words and labels wrapped over two or three lines; read in part
+# (fixtures/README.md), what is not read is reported, and the line accounting holds
+NARROW = "seed-pdftotext-layout-a4-portrait.txt"
 # where the reading differs from fixtures/expected on purpose: form 22's row
 # `满意度指标 服务对象满意度 ≥98% …` has one text cell, the indicator's name;
 # its level 2 follows from the template (the golden, read from the tab text,
@@ -51,8 +54,21 @@ def test_committed_text_shapes_are_what_the_generator_writes(tmp_path):
 def test_committed_pdf_shapes_are_what_the_generator_writes(tmp_path):
     written = write_all(tmp_path)
     assert {p.name for p in written.values()} >= set(PDF_SHAPES)
-    for name in PDF_SHAPES:
+    for name in [*PDF_SHAPES, NARROW]:
         assert (tmp_path / name).read_bytes() == (TOKENS / name).read_bytes(), name
+
+
+def test_narrow_columns_count_each_line_once(readings):
+    # rows the token reader made from several lines (a header word wrapped over
+    # three lines) and forms reported whole count each of their lines as
+    # reported; a line the token reader and a form both report is one line
+    # (the counts used to add up to 1001 lines of 978)
+    batch = readings(NARROW)
+    entry = batch.files[0]
+    assert entry.lines == 978  # the non-blank lines of the file
+    assert entry.lines == entry.lines_used + entry.lines_reported
+    findings = batch.tables["findings"].to_pandas()
+    assert "internal_error" not in set(findings.code)
 
 
 @pytest.mark.parametrize("name", PDF_SHAPES)
@@ -296,3 +312,87 @@ def test_each_row_cut_at_an_anchor_is_of_the_kind_the_anchor_said(monkeypatch, n
     assert {said for *_, said in anchored} >= {"title", "seq", "unit", "field", "header", "funding", "indicator", "total"}
     differ = [(row.line, row.cells[:4], context, kind, said) for row, context, kind, said in anchored if kind != said]
     assert not differ, differ[:10]
+
+
+# the FORM above with its indicator header printed as two rows; every value
+# below is typed from these lines, not read from the tool
+TWO_ROW_HEAD = FORM.format(total="8.00 8.00 6.00 10.00 75.00% 7.50").split("\n")
+_INDICATORS = TWO_ROW_HEAD.index("绩效指标 一级指标 二级指标 三级指标 年度指标值 实际完成值 分值 得分 偏差原因分析及改进措施")
+
+
+def _two_row(head: list[str], rows: list[str]) -> str:
+    return "\n".join(TWO_ROW_HEAD[:_INDICATORS] + head + rows + TWO_ROW_HEAD[_INDICATORS + 3:])
+
+
+def test_a_split_target_under_a_two_row_header_reads_each_part(tmp_path):
+    # 年度指标值 over 指标性质 / 指标值 / 度量单位 on the next line: the three
+    # words come after the whole first row, and are the target's columns
+    text = _two_row(["绩效指标 一级指标 二级指标 三级指标 年度指标值 实际完成值 分值 得分 偏差原因分析及改进措施",
+                     "指标性质 指标值 度量单位"],
+                    ["产出指标 数量指标 补助人数 ≥ 3 人 3人 40.00 40.00",
+                     "满意度指标 服务对象满意度指标 满意度 ≥ 95 % 96% 50.00 50.00"])
+    batch = _read_text(tmp_path, text)
+    ind = batch.tables["indicators"].to_pandas()
+    assert list(ind.level3) == ["补助人数", "满意度"]
+    assert list(ind.target_op) == ["≥", "≥"] and list(ind.target_value) == [3.0, 95.0]
+    assert list(ind.target_unit) == ["人", "%"]
+    assert list(ind.actual_raw) == ["3人", "96%"]
+    assert list(ind.weight) == [40.0, 50.0] and list(ind.score) == [40.0, 50.0]
+    entry = batch.files[0]
+    assert entry.lines == entry.lines_used and entry.lines_reported == 0
+
+
+def test_a_spanning_target_header_over_two_columns_one_cell_per_line(tmp_path):
+    # 指标值 over 年度指标值 / 实际完成值, one cell per line: the spanning word
+    # is where the two it spans go, and its line is the header's
+    head = "绩效指标 一级指标 二级指标 三级指标 指标值 分值 得分 偏差原因分析及改进措施 年度指标值 实际完成值".split()
+    rows = "产出指标 数量指标 补助人数 ≥3人 3人 40.00 40.00 满意度指标 服务对象满意度指标 满意度 ≥95% 96% 50.00 50.00".split()
+    text = _two_row(head, rows)
+    batch = _read_text(tmp_path, text)
+    ind = batch.tables["indicators"].to_pandas()
+    assert list(ind.level3) == ["补助人数", "满意度"]
+    assert list(ind.target_raw) == ["≥3人", "≥95%"] and list(ind.actual_raw) == ["3人", "96%"]
+    assert list(ind.weight) == [40.0, 50.0] and list(ind.score) == [40.0, 50.0]
+    entry = batch.files[0]
+    assert entry.lines == entry.lines_used and entry.lines_reported == 0
+
+
+@pytest.mark.parametrize("gap", [" ", "   "])
+def test_a_word_before_the_first_column_name_is_reported_and_the_header_kept(tmp_path, gap):
+    # an unknown word between 绩效指标 and 一级指标: it is no column and no
+    # row's; the header still gives the columns (the header used to be taken
+    # for one printed again and dropped, the rows reported as text no cell
+    # could hold; with cells 3 spaces apart the reading stopped with an
+    # internal error, the block having no column names)
+    text = FORM.format(total="8.00 8.00 6.00 10.00 75.00% 7.50").replace("绩效指标 一级指标", "绩效指标 辛X壬 一级指标")
+    text = text.replace(" ", gap)
+    batch = _read_text(tmp_path, text)
+    findings = batch.tables["findings"].to_pandas()
+    assert "internal_error" not in set(findings.code)
+    lost = findings[findings.code == "unparsed_line"]
+    assert list(lost.text) == ["辛X壬"], findings[["code", "message"]].to_string()
+    ind = batch.tables["indicators"].to_pandas()
+    assert list(ind.level3) == ["补助人数", "满意度"] and list(ind.actual_raw) == ["3人", "96%"]
+    entry = batch.files[0]
+    assert entry.lines == entry.lines_used + entry.lines_reported
+
+
+@pytest.mark.parametrize("cell_per_line", [False, True])
+def test_a_word_between_two_column_names_is_a_column_of_its_own(tmp_path, cell_per_line):
+    # 壬戊W甲 between 年度指标值 and 实际完成值 names no column: it is reported,
+    # and the column names after it still count (they used to be taken for a
+    # header printed again, and the form for a look-alike with no records)
+    text = FORM.format(total="8.00 8.00 6.00 10.00 75.00% 7.50").replace("年度指标值 实际完成值", "年度指标值 壬戊W甲 实际完成值")
+    if cell_per_line:
+        text = "\n".join(text.replace("预算单位（盖章） 某局 实施单位 某局", "预算单位（盖章）\n某局\n实施单位\n某局")
+                         .replace("其中：中央资金", "其中：中央资金").split(" "))
+    batch = _read_text(tmp_path, text)
+    findings = batch.tables["findings"].to_pandas()
+    lost = findings[findings.code == "unparsed_line"]
+    assert len(lost) == 1 and "壬戊W甲" in lost.message.iloc[0], findings[["code", "message"]].to_string()
+    ind = batch.tables["indicators"].to_pandas()
+    assert list(ind.level3) == ["补助人数", "满意度"]
+    assert list(ind.target_raw) == ["≥3人", "≥95%"] and list(ind.actual_raw) == ["3人", "96%"]
+    assert list(ind.weight) == [40.0, 90.0 - 40.0] and list(ind.score) == [40.0, 50.0]
+    entry = batch.files[0]
+    assert entry.lines == entry.lines_used + entry.lines_reported

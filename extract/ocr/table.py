@@ -360,9 +360,14 @@ def credible_grid(tables: list[Table], boxes: list[TextBox], unit: float) -> boo
 
     Rulings broken away beyond what :func:`hold_broken_rules` parts again
     merge cells: two values printed in neighbouring cells then sit in one
-    cell on one text line, further apart than ``DEFAULT_LINE_GAP_UNITS``
-    (wider than any gap inside one printed value).  A grid with
-    ``DEFAULT_LOST_RULINGS`` such cells, or with tables lying over one
+    cell side by side (sharing any height: on one line, or a one-line text
+    beside a two-line one), further apart than ``DEFAULT_LINE_GAP_UNITS``
+    (wider than any gap inside one printed value), or two numbers side by
+    side (:func:`_two_numbers`); a row ruling lost puts two rows' texts in one
+    cell, lines further apart than a wrapped text's (:func:`_rows_apart`); a
+    frame whose top rows were found apart leaves their lines outside every
+    table, three or more texts far apart over a table's width.  A grid with
+    ``DEFAULT_LOST_RULINGS`` such cells and lines, or with tables lying over one
     another (pieces of one frame found apart), is not trusted; the page is
     then read by text positions (:func:`text_position_rows`)."""
     for a, b in pairwise(sorted(tables, key=lambda t: t.ys[0])):
@@ -375,10 +380,47 @@ def credible_grid(tables: list[Table], boxes: list[TextBox], unit: float) -> boo
         for cell in t.cells:
             x0, y0, x1, y1 = _cell_box(t, cell)
             here = sorted((b for b in inside if x0 <= b.cx <= x1 and y0 <= b.cy <= y1), key=lambda b: b.bbox[0])
-            if any(abs(a.cy - b.cy) < unit / 2 and b.bbox[0] - a.bbox[2] > gap
-                   for i, a in enumerate(here) for b in here[i + 1:]):
+            if any((abs(a.cy - b.cy) < unit / 2 and _two_numbers(a, b, unit)) or (_overlap(a, b) and b.bbox[0] - a.bbox[2] > gap)
+                   for i, a in enumerate(here) for b in here[i + 1:]) or _rows_apart(here, unit):
                 apart += 1
+    outside = [b for b in boxes if not any(_inside(b, t) for t in tables)]
+    for line in _text_lines(outside):
+        # a table's row found outside every table (the frame's top found apart): three or more
+        # texts far apart on one line over the table's width (a form's 项目序号 and 金额单位 line has two)
+        groups = 1 + sum(b.bbox[0] - a.bbox[2] > gap for a, b in pairwise(line))
+        if groups >= 3 and any(t.xs[0] - unit <= line[0].bbox[0] and line[-1].bbox[2] <= t.xs[-1] + unit
+                               for t in tables):
+            apart += 1
     return apart < DEFAULT_LOST_RULINGS
+
+
+def _overlap(a: TextBox, b: TextBox) -> bool:
+    """Whether two boxes share any height: on one line, or one beside the lines of
+    another (a one-line cell centred next to a two-line one)."""
+    return min(a.bbox[3], b.bbox[3]) > max(a.bbox[1], b.bbox[1])
+
+
+DEFAULT_ROW_APART_UNITS = 2.2  # a cell's next text line this far under (middles) is another row's
+
+
+def _rows_apart(boxes: list[TextBox], unit: float) -> bool:
+    """Whether a cell's text lines include two that follow each other further apart
+    than ``DEFAULT_ROW_APART_UNITS`` (middle to middle): a wrapped text's lines are
+    a line pitch apart (about 1.4 characters), two rows' texts at least a row's
+    height; so a cell holding them is two rows whose ruling is lost."""
+    lines = _text_lines(boxes)
+    middles = [sum(b.cy for b in line) / len(line) for line in lines]
+    return any(b - a > DEFAULT_ROW_APART_UNITS * unit for a, b in pairwise(middles))
+
+
+def _two_numbers(a: TextBox, b: TextBox, unit: float) -> bool:
+    """Two values side by side on one line (``100.00`` ``98.00``, ``≥95%`` ``90%``):
+    a text holding a digit, and after a gap wider than a character a text that
+    starts with a digit.  No one value is printed so (a number's unit or its
+    '%' follows it closely); two cells' numbers are, when the ruling between
+    them is lost."""
+    return (b.bbox[0] - a.bbox[2] > unit and any(ch.isdigit() for ch in a.text)
+            and b.text.strip()[:1].isdigit())
 
 
 # -- text boxes into cells ----------------------------------------------------
@@ -818,6 +860,14 @@ def text_position_rows(boxes: list[TextBox], unit: float) -> list[RowOut]:
     scale = DEFAULT_POINT_EM / unit
     pad = unit / 4
     column = _wrapped_columns(lines, edges, wide, unit)
+    wrapped = _wrapped(lines, column, edges, unit)
+    index = {id(b): k for k, b in enumerate(b for line in lines for b in line)}
+    above = {index[b]: index[a] for b, a in wrapped.items()}  # box -> the box whose line it continues
+
+    def wraps(block: pdf_unruled.Block, run: pdf_layout.Run) -> bool:
+        last = {c["box"] for c in block.runs[-1].chars}
+        return any(above.get(c["box"]) in last for c in run.chars)
+
     chars = []
     for k, b in enumerate(b for line in lines for b in line):
         col = column[id(b)]
@@ -834,7 +884,7 @@ def text_position_rows(boxes: list[TextBox], unit: float) -> list[RowOut]:
         em = max(c["bottom"] - c["top"] for c in line)
         text_lines.append(pdf_layout.TextLine(min(c["top"] for c in line), max(c["bottom"] for c in line), em, runs))
     anchors = [(e + pad) * scale for e in edges[:-1]]
-    blocks, marked = pdf_unruled.table_blocks(text_lines, anchors)
+    blocks, marked = pdf_unruled.table_blocks(text_lines, anchors, wraps=wraps)
     ncol = len(anchors)
     for band in pdf_unruled.rows_of_blocks(blocks):
         texts, confs = [""] * ncol, [None] * ncol
@@ -852,16 +902,22 @@ def text_position_rows(boxes: list[TextBox], unit: float) -> list[RowOut]:
 
 
 _TAIL = frozenset("%‰％")  # a percent sign alone, wrapped under its number
+DEFAULT_WRAP_PITCH_UNITS = 1.75  # the next line of a cell's text: its middle at most this far below (a line pitch)
 
 
 def _join_number_tails(boxes: list[TextBox], unit: float) -> list[TextBox]:
     """A number and the '%' wrapped under it in its cell (``100.00`` / ``%``, centred
-    in a narrow column) as one box: one value, its middle the cell's."""
+    in a narrow column) as one box: one value, its middle the cell's.  The '%' is
+    the next line: its middle at most ``DEFAULT_WRAP_PITCH_UNITS`` below the
+    number's (a box round digits alone is shorter than a character, so the gap
+    between the two boxes says less than their middles do); the closest such
+    number, when several are."""
     out = list(boxes)
     for tail in [b for b in boxes if b.text.strip() in _TAIL]:
-        head = next((b for b in out if b is not tail and one_number(b.text.strip(), tail.text.strip())
-                     and -0.5 * unit < tail.bbox[1] - b.bbox[3] < 0.5 * unit
-                     and b.bbox[0] - unit / 2 <= tail.cx <= b.bbox[2] + unit / 2), None)
+        heads = [b for b in out if b is not tail and one_number(b.text.strip(), tail.text.strip())
+                 and 0 < tail.cy - b.cy <= DEFAULT_WRAP_PITCH_UNITS * unit and tail.bbox[1] - b.bbox[3] > -0.5 * unit
+                 and b.bbox[0] - unit / 2 <= tail.cx <= b.bbox[2] + unit / 2]
+        head = min(heads, key=lambda b: tail.cy - b.cy, default=None)
         if head is None:
             continue
         joined = TextBox(head.text.strip() + tail.text.strip(),
@@ -877,6 +933,19 @@ def _wrapped_columns(lines: list[list[TextBox]], edges: list[float], wide: float
     keeps that box's column: a short last line centred in a merged cell would
     otherwise fall in the column its centre is in."""
     column = {id(b): _column_of(b, edges, wide) for line in lines for b in line}
+    for b, a in _under(lines, unit):
+        column[id(b)] = column[id(a)]
+    return column
+
+
+def _under(lines: list[list[TextBox]], unit: float) -> list[tuple[TextBox, TextBox]]:
+    """(box, the box above it) for each box set as the next line of a box above in
+    one cell: right under it, within its width, and centred on it or starting
+    where it starts.  "Right under" is a gap under half a character; a box
+    round a small mark alone (a '。' wrapped onto a line of its own) is far
+    shorter than a line and sits on its line's foot, so for it the two boxes'
+    feet are at most a line pitch (``DEFAULT_WRAP_PITCH_UNITS``) apart."""
+    out = []
     for k, below in enumerate(lines):
         for b in below:
             # the line above in its cell may not be the page's line above: a cell beside, one
@@ -885,10 +954,51 @@ def _wrapped_columns(lines: list[list[TextBox]], edges: list[float], wide: float
                 gap = b.bbox[1] - a.bbox[3]
                 within = a.bbox[0] - unit / 2 <= b.bbox[0] and b.bbox[2] <= a.bbox[2] + unit / 2
                 lined_up = abs(a.cx - b.cx) <= unit or abs(a.bbox[0] - b.bbox[0]) <= unit / 2
-                if -0.5 * unit < gap < 0.5 * unit and within and lined_up:
-                    column[id(b)] = column[id(a)]
+                close = gap < 0.5 * unit or (b.height < 0.5 * a.height
+                                             and b.bbox[3] - a.bbox[3] <= DEFAULT_WRAP_PITCH_UNITS * unit)
+                if -0.5 * unit < gap and close and within and lined_up:
+                    out.append((b, a))
                     break
-    return column
+    return out
+
+
+def _wrapped(lines: list[list[TextBox]], column: dict[int, int], edges: list[float], unit: float) -> dict[int, int]:
+    """id(box) -> id(the box above) for each box that continues the text of the box
+    above in its cell (see :func:`_under`) because that line was full: its width
+    and the next line's first character together reach the widest text seen
+    starting and ending in the same columns (a cell's text is no wider than the
+    cell; half a character of slack).  The column edges of a scan are only the gaps between
+    texts, and its cells are centred, so how far a line runs to its column's edge
+    does not tell (as it does for a PDF's cells set flush left).  Two one-line
+    cells of rows set a line apart are not one wrapped text: a short one would
+    have fitted, and beside the widest, the two lines hold texts of their own
+    in another column too, a line pitch apart (a cell's next line may share
+    its line with another row's cells, as a label's second line the row it is
+    centred on, but not with the next row of the first line's row)."""
+    def span(b: TextBox) -> tuple[int, int]:
+        return _band(edges, b.bbox[0] + unit / 2), _band(edges, b.bbox[2] - unit / 2)
+
+    widest: dict[tuple[int, int], float] = {}
+    for line in lines:
+        for b in line:
+            widest[span(b)] = max(widest.get(span(b), 0.0), b.bbox[2] - b.bbox[0])
+    pairs = _under(lines, unit)
+    under = {(id(b), id(a)) for b, a in pairs}
+    boxes = [b for line in lines for b in line]
+    pitch = DEFAULT_WRAP_PITCH_UNITS * unit
+    out = {}
+    for b, a in pairs:
+        first = b.glyphs[0].x1 - b.glyphs[0].x0 if b.glyphs else _even_glyphs(b)[0][2] - b.bbox[0]
+        if a.bbox[2] - a.bbox[0] + first < widest[span(a)] - unit / 2:
+            continue
+        # two rows set a line apart, not one cell's two lines: in another column, a text on
+        # each line, the lower no more than a line pitch under the upper and not its next line
+        ups = [y for y in boxes if y is not a and abs(y.cy - a.cy) < unit / 2]
+        if any(column[id(x)] == column[id(y)] and 0 < x.cy - y.cy <= pitch and (id(x), id(y)) not in under
+               for x in boxes if x is not b and abs(x.cy - b.cy) < unit / 2 for y in ups):
+            continue
+        out[id(b)] = id(a)
+    return out
 
 
 def _even_glyphs(box: TextBox) -> list[tuple[str, float, float]]:

@@ -28,6 +28,7 @@ CELL_FOR_CODE: dict[str, tuple[str, str]] = {
     "funding_sum_mismatch": ("funding", "row"),
     "score_exceeds_weight": ("row", "score"),
     "missing_deviation_note": ("row", "deviation_note"),
+    "number_in_note": ("row", "deviation_note"),
     "unrecognized_comparator": ("indicator", "target"),
     "unit_inferred": ("indicator", "unit_side"),
     "unit_mismatch": ("indicator", "actual"),
