@@ -31,6 +31,7 @@ from selfeval.normalize.values import (
     parse_amount,
     parse_rate,
     parse_value,
+    trailing_number,
 )
 from selfeval.normalize.vocab import (
     Match,
@@ -449,6 +450,14 @@ class IndicatorBlock:
                     "unrecognized_comparator",
                     f"{side} {value.raw!r} has no comparator that can be read; "
                     f"the number {value.value} is kept, the comparator left empty",
+                    row, f"{side}_raw",
+                )
+            tail = trailing_number(value.raw)
+            if tail is not None:
+                self._note(
+                    "unparsed_number",
+                    f"{side} {value.raw!r} holds a second number {tail!r} after the value's unit: "
+                    "two cells read as one? kept as text, no number; check it against the source",
                     row, f"{side}_raw",
                 )
         extra = self._department_fields(row, text) if flat else {}

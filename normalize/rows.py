@@ -337,18 +337,25 @@ def unlabelled_amounts(cells: tuple[str, ...]) -> bool:
 
 def source_label(cells: tuple[str, ...], cutoff: float) -> tuple[int, Match] | None:
     """(column, match) of a row's funding-source label: the first non-empty
-    cell, or the second when the first is the block's own label (项目资金)."""
+    cell, or the second when the first is the block's own label (项目资金) or a
+    piece of it (``项目资`` | ``金``: the label's lines, each beside a row, on a
+    scan whose rulings were lost)."""
     vocab = source_vocabulary(cutoff)
     seen = 0
     for col, cell in enumerate(cells):
         if is_null(cell):
             continue
         seen += 1
-        if seen == 1 and compact(cell) in block_labels("funding"):
+        if seen == 1 and _block_label_piece(compact(cell)):
             continue
         match = vocab.match(cell)
         return (col, match) if match else None
     return None
+
+
+def _block_label_piece(text: str) -> bool:
+    """The funding block's own label (项目资金), or a piece of it."""
+    return bool(text) and any(text in label for label in block_labels("funding"))
 
 
 # -- one cell alone -------------------------------------------------------------

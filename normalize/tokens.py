@@ -231,13 +231,16 @@ class TokenReader:
 
     def _extra_head(self, i: int) -> bool:
         """A text token right after a header band is one of its columns when it
-        sits on the band's line, or when a row's label follows it."""
+        sits on the band's line, when another column name of the block follows
+        it, or when a row's label follows it."""
         block, tok = self.block, self.tokens[i]
         if block is None or block.items or not block.heads or block.kind == "goal" or fit.kind_of(tok.text) != "text":
             return False
         if not self.whole_cells and tok.line == block.heads[-1][1].line:
             return True
         after = self._kind(self.tokens[i + 1]) if i + 1 < len(self.tokens) else None
+        if after is not None and after.kind == "header" and after.block is None:  # between two column names
+            return column_block(after, block.kind) == block.kind
         return after is not None and after.kind in ("funding", "indicator")
 
     def _note_line(self, line: int) -> None:

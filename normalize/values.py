@@ -149,6 +149,27 @@ def parse_value(text: str) -> Value:
     return Value(raw, op or "=", number, unit, "numeric")
 
 
+_TRAILING_NUMBER = re.compile(rf"^(?P<head>.*?[^\W\d_%]|.*?%)(?P<tail>{_NUMBER}%?)$")
+
+
+@lru_cache(maxsize=16384)
+def trailing_number(text: str) -> str | None:
+    """The second number of a value that holds one after its unit
+    (``18.49亿元20.00``: ``20.00``), else None.  A value is one number with its
+    comparator and unit; a number after the unit is another cell's (a weight
+    or score) read into this one, and the value cannot be parsed."""
+    raw = clean(text).replace(" ", "")
+    if not raw or parse_value(raw).status != "qualitative":
+        return None
+    match = _TRAILING_NUMBER.match(raw)
+    if not match:
+        return None
+    head = parse_value(match.group("head"))
+    if head.status not in ("numeric", "unrecognized_comparator") or head.unit is None:
+        return None
+    return match.group("tail")
+
+
 def looks_like_value(text: str) -> bool:
     """True for cells that read as a target/actual value (a number with a
     comparator or unit), as opposed to an indicator name."""

@@ -59,7 +59,7 @@ CODES: dict[str, FindingCode] = _codes(
     ("level_inferred", INFO, "a level-1 label was implied by the template from its level-2 label"),
     ("unit_inferred", INFO, "a value without unit took the unit of the other side"),
     ("unrecognized_comparator", WARN, "a target whose comparator cannot be read; the number is kept"),
-    ("unparsed_number", WARN, "a cell that should hold a number holds something else"),
+    ("unparsed_number", WARN, "a cell that should hold a number holds something else; or a target/actual holding a second number after its unit (`18.49亿元20.00`: two cells read as one)"),
     ("missing_indicator_name", WARN, "an indicator row with values but no level-3 name"),
     ("uncertain_reading", WARN, "text without cell boundaries that two readings fit equally well; the one taken is named"),
     ("unknown_label", WARN, "a level label that matches no label of the template"),

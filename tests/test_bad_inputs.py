@@ -261,3 +261,48 @@ def test_a_file_over_max_file_mb_is_skipped_and_reported(tmp_path):
     assert result.exit_code == 1 and "--max-file-mb" in result.output
     assert [f["code"] for f in findings] == ["limit_exceeded"]
     assert manifest["inputs"][0]["forms"] == 0
+
+
+MERGED_VALUES = """## 2020年度预算资金项目支出绩效自评表
+
+项目序号：1
+
+金额单位：万元（保留两位小数）
+
+预算单位（盖章）\t\t重庆市荣昌区交通局\t\t实施单位\t重庆市荣昌区交通局
+项目名称\t\t农村公路建设
+项目资金\t\t年初预算数\t全年预算数\t全年执行数\t分值\t执行率\t得分
+\t年度资金总额：\t100.00\t100.00\t100.00\t10.00\t100.00%\t10.00
+\t其中：中央资金\t\t\t0.00\t—\t\t—
+\t市级资金\t100.00\t100.00\t100.00\t—\t100.00%\t—
+年度总体目标\t\t年初设定目标\t\t实际完成情况
+\t\t完成农村公路建设\t\t完成农村公路建设
+绩效指标\t一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\t分值\t得分\t偏差原因分析及改进措施
+\t产出指标\t数量指标\t完成投资额\t≥18亿元\t18.49亿元20.00\t\t20.00\t
+\t\t质量指标\t验收合格率\t≥95%30.00\t100%\t\t30.00\t
+\t\t时效指标\t完工时间\t2020年12月31日\t2020年12月31日\t20.00\t20.00\t
+\t效益指标\t满意度指标\t群众满意度\t≥90%\t95%\t20.00\t20.00\t
+\t总分\t\t\t\t\t90.00\t90.00
+"""
+
+
+def test_a_value_holding_a_second_number_after_its_unit_is_named(tmp_path):
+    """Hand reading: 完成投资额's 实际完成值 cell reads 18.49亿元20.00 (the actual and the
+    weight 20.00 in one cell, its 分值 cell empty) and 验收合格率's 年度指标值 reads
+    ≥95%30.00 (the target and the weight). Neither is one value: each is an
+    unparsed_number finding naming the text, the row's line (16, 17) and the field;
+    the dates and the other values (≥18亿元, 100%, ≥90%, 95%) are single values and
+    give none."""
+    source = tmp_path / "merged-values.txt"
+    source.write_text(MERGED_VALUES, encoding="utf-8")
+    result, manifest, findings = extract(source, tmp_path / "out")
+    merged = [f for f in findings if f["code"] == "unparsed_number"]
+    assert [(f["line"], f["table"], f["key"], f["field"], f["severity"]) for f in merged] == [
+        ("16", "indicators", "1", "actual_raw", "warning"),
+        ("17", "indicators", "2", "target_raw", "warning"),
+    ]
+    assert "'18.49亿元20.00'" in merged[0]["message"] and "'20.00'" in merged[0]["message"]
+    assert "'≥95%30.00'" in merged[1]["message"] and "'30.00'" in merged[1]["message"]
+    indicators = {i["level3"]: i for i in rows(tmp_path / "out", "indicators")}
+    assert indicators["完成投资额"]["actual_raw"] == "18.49亿元20.00" and indicators["完成投资额"]["actual_value"] is None
+    assert indicators["群众满意度"]["actual_value"] == 95.0

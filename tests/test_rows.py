@@ -60,3 +60,18 @@ def test_confused_labels_are_repaired_and_reported():
     assert l2.match("可持續影響指標").how == "variant"
     assert l2.match("服务对象满意度").how == "fuzzy"
     assert l1.match("引才企业满意度") is None
+
+
+def test_pieces_of_the_funding_label_beside_source_rows_are_the_label():
+    """项目资金 printed in two pieces, one beside each of two source rows (its lines
+    each on a row of their own: a scan whose rulings were lost): the piece is the
+    block's label, and the source label is the next cell.  A piece with no source
+    label after it, or a text that is no piece of 项目资金, is no label."""
+    from selfeval.normalize.rows import classify_row, source_label
+
+    for first, label in (("项目资", "市级资金"), ("金", "区级资金"), ("项目", "中央资金"), ("资金", "其他资金")):
+        cells = (first, label, "331.09", "148.70", "148.70", "—", "100.00%", "—")
+        assert source_label(cells, 80.0)[0] == 1, first
+        assert classify_row(SourceRow(cells, 1), "funding").kind == "funding", first
+    assert source_label(("项目资", "资金来源说明", "331.09"), 80.0) is None
+    assert source_label(("工程款", "市级资金", "331.09"), 80.0) is None

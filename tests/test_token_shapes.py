@@ -59,19 +59,16 @@ def test_committed_pdf_shapes_are_what_the_generator_writes(tmp_path):
 
 
 def test_narrow_columns_count_each_line_once(readings):
-    # form 18's funding header is printed over three lines (全年执行 / 年初预算数
-    # 全年预算数 分值 得分 / 数 率, lines 902-904), made into one row the form
-    # reports whole: each of its lines is a reported line.  A line the token
-    # reader and a form both report is one line (the counts added up to 1001
-    # lines of 978)
+    # rows the token reader made from several lines (a header word wrapped over
+    # three lines) and forms reported whole count each of their lines as
+    # reported; a line the token reader and a form both report is one line
+    # (the counts used to add up to 1001 lines of 978)
     batch = readings(NARROW)
     entry = batch.files[0]
     assert entry.lines == 978  # the non-blank lines of the file
     assert entry.lines == entry.lines_used + entry.lines_reported
     findings = batch.tables["findings"].to_pandas()
     assert "internal_error" not in set(findings.code)
-    at = findings[(findings.form_seq == 18) & (findings.line == 902) & (findings.code == "unparsed_line")]
-    assert len(at) == 1 and "全年执行" in at.text.iloc[0]
 
 
 @pytest.mark.parametrize("name", PDF_SHAPES)
@@ -376,5 +373,26 @@ def test_a_word_before_the_first_column_name_is_reported_and_the_header_kept(tmp
     assert list(lost.text) == ["辛X壬"], findings[["code", "message"]].to_string()
     ind = batch.tables["indicators"].to_pandas()
     assert list(ind.level3) == ["补助人数", "满意度"] and list(ind.actual_raw) == ["3人", "96%"]
+    entry = batch.files[0]
+    assert entry.lines == entry.lines_used + entry.lines_reported
+
+
+@pytest.mark.parametrize("cell_per_line", [False, True])
+def test_a_word_between_two_column_names_is_a_column_of_its_own(tmp_path, cell_per_line):
+    # 壬戊W甲 between 年度指标值 and 实际完成值 names no column: it is reported,
+    # and the column names after it still count (they used to be taken for a
+    # header printed again, and the form for a look-alike with no records)
+    text = FORM.format(total="8.00 8.00 6.00 10.00 75.00% 7.50").replace("年度指标值 实际完成值", "年度指标值 壬戊W甲 实际完成值")
+    if cell_per_line:
+        text = "\n".join(text.replace("预算单位（盖章） 某局 实施单位 某局", "预算单位（盖章）\n某局\n实施单位\n某局")
+                         .replace("其中：中央资金", "其中：中央资金").split(" "))
+    batch = _read_text(tmp_path, text)
+    findings = batch.tables["findings"].to_pandas()
+    lost = findings[findings.code == "unparsed_line"]
+    assert len(lost) == 1 and "壬戊W甲" in lost.message.iloc[0], findings[["code", "message"]].to_string()
+    ind = batch.tables["indicators"].to_pandas()
+    assert list(ind.level3) == ["补助人数", "满意度"]
+    assert list(ind.target_raw) == ["≥3人", "≥95%"] and list(ind.actual_raw) == ["3人", "96%"]
+    assert list(ind.weight) == [40.0, 90.0 - 40.0] and list(ind.score) == [40.0, 50.0]
     entry = batch.files[0]
     assert entry.lines == entry.lines_used + entry.lines_reported

@@ -362,7 +362,8 @@ def credible_grid(tables: list[Table], boxes: list[TextBox], unit: float) -> boo
 
     Rulings broken away beyond what :func:`hold_broken_rules` parts again
     merge cells: two values printed in neighbouring cells then sit in one
-    cell on one text line, further apart than ``DEFAULT_LINE_GAP_UNITS``
+    cell side by side (sharing any height: on one line, or a one-line text
+    beside a two-line one), further apart than ``DEFAULT_LINE_GAP_UNITS``
     (wider than any gap inside one printed value), or two numbers side by
     side (:func:`_two_numbers`); a row ruling lost puts two rows' texts in one
     cell, lines further apart than a wrapped text's (:func:`_rows_apart`); a
@@ -381,7 +382,7 @@ def credible_grid(tables: list[Table], boxes: list[TextBox], unit: float) -> boo
         for cell in t.cells:
             x0, y0, x1, y1 = _cell_box(t, cell)
             here = sorted((b for b in inside if x0 <= b.cx <= x1 and y0 <= b.cy <= y1), key=lambda b: b.bbox[0])
-            if any(abs(a.cy - b.cy) < unit / 2 and (b.bbox[0] - a.bbox[2] > gap or _two_numbers(a, b, unit))
+            if any((abs(a.cy - b.cy) < unit / 2 and _two_numbers(a, b, unit)) or (_overlap(a, b) and b.bbox[0] - a.bbox[2] > gap)
                    for i, a in enumerate(here) for b in here[i + 1:]) or _rows_apart(here, unit):
                 apart += 1
     outside = [b for b in boxes if not any(_inside(b, t) for t in tables)]
@@ -393,6 +394,12 @@ def credible_grid(tables: list[Table], boxes: list[TextBox], unit: float) -> boo
                                for t in tables):
             apart += 1
     return apart < DEFAULT_LOST_RULINGS
+
+
+def _overlap(a: TextBox, b: TextBox) -> bool:
+    """Whether two boxes share any height: on one line, or one beside the lines of
+    another (a one-line cell centred next to a two-line one)."""
+    return min(a.bbox[3], b.bbox[3]) > max(a.bbox[1], b.bbox[1])
 
 
 DEFAULT_ROW_APART_UNITS = 2.2  # a cell's next text line this far under (middles) is another row's
