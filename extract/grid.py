@@ -27,6 +27,16 @@ def page_box(box, width: float, height: float) -> Box:
     return (round(x0 / width, 4), round(top / height, 4), round(x1 / width, 4), round(bottom / height, 4))
 
 
+SEAL_COVER_CONFIDENCE = 0.1  # an empty scanned cell in which a seal's lettering, painted out, may have covered a value
+
+
+def empty_cell_doubt(confidence: float) -> str:
+    """What a doubt on a scanned cell left empty says (``confidence`` set: ink was there)."""
+    if confidence == SEAL_COVER_CONFIDENCE:
+        return "a seal's lettering, painted out there, may have covered a value; the cell is left empty"
+    return "ink there that OCR did not read; the cell is left empty"
+
+
 @dataclass(frozen=True)
 class Place:
     """Where a row is in its input: a text line, a page's row, a sheet's row.

@@ -33,7 +33,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from selfeval.extract.context import ReadContext
-from selfeval.extract.grid import Document, SourceRow, page_box
+from selfeval.extract.grid import Document, SourceRow, empty_cell_doubt, page_box
 from selfeval.extract.limits import downscale_size, pixels_problem
 from selfeval.extract.ocr import Engines, EngineUnavailable, OcrEngine
 from selfeval.extract.ocr.page import binarize, cut_by_seal, prepare_page, turn_over, upside_down
@@ -259,7 +259,8 @@ def read_page(rgb: np.ndarray, engine: OcrEngine) -> list[RowOut]:
     ink = without_grey_seal(bare, binarize(bare), boxes, page.seal)
     faint = faint_ink(bare, ink, boxes)
     marks = [m for m in unread_marks(ink, boxes, page.unit) if not seal_ink(m, ink, page.colour) and not faint(m)]
-    return boxes_to_rows(tables, boxes, page.unit, marks, ruling_width(page.binary, horizontal, vertical))
+    covered = None if page.black_seal is None else page.black_seal.letters
+    return boxes_to_rows(tables, boxes, page.unit, marks, ruling_width(page.binary, horizontal, vertical), covered)
 
 
 def _placeholder(text: str) -> str:
@@ -276,7 +277,7 @@ def low_confidence_findings(rows: list[SourceRow], settings: ReadContext | Setti
             if conf is not None and conf < threshold:
                 what = (
                     f"OCR read {text!r} with confidence {conf:.3f} (below {threshold:.3f})" if text
-                    else "ink there that OCR did not read; the cell is left empty"
+                    else empty_cell_doubt(conf)
                 )
                 out.append(
                     Finding(

@@ -17,8 +17,14 @@ empty file is an ``unreadable_input`` finding naming the file (a page that
 fails alone names its page, and the other pages are kept); a page whose text
 layer is unusable ((cid:…) glyphs, U+FFFD, private-use code points, or a
 scan with no text) is a ``no_text_layer`` finding with its page, and the
-page is rendered and read by the OCR reader instead when OCR is installed.  Long files
-are read in ranges of pages, each range opened afresh, so memory stays flat.
+page is rendered and read by the OCR reader instead when OCR is installed.
+
+The file is read from disk, its bytes are not held: it is opened once, its
+page tree walked as the pages are read, each page closed once read, and
+pdfminer's caches of the objects read so far emptied every
+DEFAULT_PAGE_RANGE pages, so memory stays flat however long the file.  A
+file that changes on disk while it is read keeps none of its forms
+(:class:`selfeval.extract.text.ChangedWhileRead`).
 
 Each page is read in two steps: :func:`extract_page` (parsing, char
 cleaning, finding the ruled grids, or OCR) depends on the page alone and is
@@ -35,13 +41,16 @@ deadline is checked after every page.
 
 from __future__ import annotations
 
-import io
+import os
 from collections import deque
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+from pdfminer.pdfinterp import PDFResourceManager
 from pdfminer.pdfpage import PDFPage
 from pdfminer.pdftypes import resolve1
 from pdfplumber.utils.exceptions import PdfminerException
@@ -54,11 +63,12 @@ from selfeval.extract.grid import Document, SourceRow, page_box
 from selfeval.extract.limits import render_dpi
 from selfeval.extract.ocr import Engines
 from selfeval.extract.readers import Source
+from selfeval.extract.text import ChangedWhileRead
 from selfeval.findings import Finding, describe
 from selfeval.settings import Settings
 
 TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
-DEFAULT_PAGE_RANGE = 25  # pages read per opening of the file
+DEFAULT_PAGE_RANGE = 25  # pages read between two emptyings of the object caches; a lent pool's task
 RANGES_AHEAD = 8  # page ranges handed to a lent pool before the first is taken
 HEAD_ROWS = 3  # leading rows of a table that a continuation page may repeat
 OCR_DPI = 200  # resolution a page without a text layer is rendered at for OCR
@@ -126,7 +136,11 @@ def stream_pdf(source: Source, ctx: ReadContext) -> Document:
         _unreadable(doc, f"{path}: not a PDF file (no %PDF- header); check that the file is what its name says")
         return doc
     try:
-        pictures = _pictures(source.data)  # the page tree walked once: the count, and how to share pages out
+        stamp = _stamp(path)
+        pictures = _pictures(path)  # the page tree walked once: the count, and how to share pages out
+    except OSError as exc:
+        _unreadable(doc, f"{path}: cannot read the file ({describe(exc)}); check it exists and is readable")
+        return doc
     except PdfminerException as exc:
         _unreadable(doc, _open_failure(path, exc))
         return doc
@@ -145,8 +159,81 @@ def stream_pdf(source: Source, ctx: ReadContext) -> Document:
                 f"pages {last + 1}-{count} were not read; raise --max-pages to read them",
             )
         )
-    doc.stream = _page_rows(doc, source.data, last, pictures, ctx)
+    doc.stream = _page_rows(doc, _File(path, stamp), last, pictures, ctx)
     return doc
+
+
+@dataclass(frozen=True)
+class _File:
+    """The PDF being read: its path, and its size, modification time and
+    inode when its reading began (checked at every opening and at the end)."""
+
+    path: Path
+    stamp: tuple
+
+    def check(self) -> None:
+        try:
+            same = _stamp(self.path) == self.stamp
+        except OSError as exc:
+            raise ChangedWhileRead(self.path, describe(exc)) from exc
+        if not same:
+            raise ChangedWhileRead(self.path)
+
+
+def _stamp(path) -> tuple:
+    info = os.stat(path)
+    return (info.st_size, info.st_mtime_ns, info.st_ino)
+
+
+@contextmanager
+def _opened(path) -> Iterator[pdfplumber.PDF]:
+    """The PDF at ``path``, read from disk as it is parsed.  Closed by
+    closing the file: pdfplumber's ``PDF.close`` walks the whole page tree
+    again (it rebuilds the page list it has just flushed, to close its
+    pages); the pages read here are closed one by one as they are done."""
+    with open(path, "rb") as fh:
+        yield pdfplumber.PDF(fh, path=Path(path))
+
+
+def _page_objects(pdf: pdfplumber.PDF) -> Iterator[PDFPage]:
+    """The file's pages as its page tree is walked (a damaged tree raises
+    PdfminerException, as pdfplumber's ``PDF.pages`` does)."""
+    tree = PDFPage.create_pages(pdf.doc)
+    while True:
+        try:
+            obj = next(tree, None)
+        except Exception as exc:  # a damaged page tree raises whatever pdfminer met; it is reported
+            raise PdfminerException(exc) from exc
+        if obj is None:
+            return
+        yield obj
+
+
+def _pages(pdf: pdfplumber.PDF, first: int, last: int) -> Iterator[pdfplumber.page.Page]:
+    """Pages ``first``..``last`` of ``pdf``, each made as the page tree is
+    walked to it (``PDF.pages`` makes every page of the file, walking the
+    whole tree), numbered and placed (``doctop``) as ``pdfplumber.open(...,
+    pages=range(first, last + 1)).pages`` places them."""
+    doctop = 0
+    for number, obj in enumerate(_page_objects(pdf), 1):
+        if number > last:
+            return
+        if number >= first:
+            page = pdfplumber.page.Page(pdf, obj, page_number=number, initial_doctop=doctop)
+            doctop += page.height
+            yield page
+
+
+def _empty_caches(pdf: pdfplumber.PDF) -> None:
+    """Forget the objects and fonts read so far from the open file:
+    pdfminer keeps every object it has parsed (page dictionaries, content
+    streams) for the document's life, and pdfplumber's resource manager
+    every font.  Read again if a later page needs them."""
+    for name in ("_cached_objs", "_parsed_objs"):  # PDFDocument's caches (pdfminer.six has no call to empty them)
+        cache = getattr(pdf.doc, name, None)
+        if isinstance(cache, dict):
+            cache.clear()
+    pdf.rsrcmgr = PDFResourceManager()
 
 
 def _unreadable(doc: Document, message: str, page: int | None = None) -> None:
@@ -154,9 +241,9 @@ def _unreadable(doc: Document, message: str, page: int | None = None) -> None:
     doc.findings.append(Finding("unreadable_input", message, page=page))
 
 
-def _page_rows(doc: Document, data: bytes, last: int, pictures: list[bool], ctx: ReadContext) -> Iterator[SourceRow]:
+def _page_rows(doc: Document, file: _File, last: int, pictures: list[bool], ctx: ReadContext) -> Iterator[SourceRow]:
     carry = Carry()
-    for number, extract in _extracts(data, last, pictures, ctx):
+    for number, extract in _extracts(file, last, pictures, ctx):
         ctx.check()
         if extract is None:
             _unreadable(doc, f"{doc.source_path}: page {number} cannot be read (damaged or truncated file); "
@@ -167,26 +254,23 @@ def _page_rows(doc: Document, data: bytes, last: int, pictures: list[bool], ctx:
         ctx.page_done(doc.doc_id, number, last)
         rows, doc.rows = doc.rows, []
         yield from rows
+    file.check()  # the rows came from the file that was hashed
 
 
 def page_count(path) -> int:
     """Pages of the PDF at ``path`` (raises for a file that is not a readable PDF)."""
-    with open(path, "rb") as fh:
-        return len(_pictures(fh.read()))  # counted from the page tree without parsing a page
+    return len(_pictures(path))  # counted from the page tree without parsing a page
 
 
-def _pictures(data: bytes) -> list[bool]:
+def _pictures(path) -> list[bool]:
     """For each page of the file, whether it is a picture of a page (a
     scan): no font in its resources, so the OCR reader will read it.  Taken
     from the page tree, no page parsed.  A guess that only decides how pages
     are shared out on a lent pool (a picture alone, the others in ranges),
     never what is read: a page whose fonts are further down (a form
     XObject's own) counts as a picture, and is read as any other page."""
-    with pdfplumber.open(io.BytesIO(data), pages=[]) as pdf:
-        try:
-            return [not _has_fonts(page) for page in PDFPage.create_pages(pdf.doc)]
-        except Exception as exc:  # a damaged page tree raises whatever pdfminer met; it is reported
-            raise PdfminerException(exc) from exc
+    with _opened(path) as pdf:
+        return [not _has_fonts(page) for page in _page_objects(pdf)]
 
 
 def _has_fonts(page: PDFPage) -> bool:
@@ -204,12 +288,11 @@ def worth_sharing(path, long_pages: int, long_bytes: int) -> bool:
     the file read and its page tree walked once.  False for anything that
     is not a readable PDF (it is reported when it is read)."""
     try:
-        with open(path, "rb") as fh:
-            data = fh.read()
-        pictures = _pictures(data)
+        size = os.stat(path).st_size
+        pictures = _pictures(path)
     except (OSError, PdfminerException):
         return False
-    return (len(data) >= long_bytes and len(pictures) > long_pages) or sum(pictures) > 1
+    return (size >= long_bytes and len(pictures) > long_pages) or sum(pictures) > 1
 
 
 def _open_failure(path: object, exc: PdfminerException) -> str:
@@ -221,22 +304,23 @@ def _open_failure(path: object, exc: PdfminerException) -> str:
     return f"{path}: the PDF is damaged or truncated ({describe(cause)}); re-export or re-download it"
 
 
-def _extracts(data: bytes, last: int, pictures: list[bool], ctx: ReadContext) -> Iterator[tuple[int, PageExtract | None]]:
+def _extracts(file: _File, last: int, pictures: list[bool], ctx: ReadContext) -> Iterator[tuple[int, PageExtract | None]]:
     """(page number, its extract or None when the page cannot be parsed) for
     pages 1..last, in order: on the lent pool when there is one and the file
-    has several ranges (``pictures``: :func:`_pictures` of the file), else
-    here, one page at a time."""
+    has several ranges (``pictures``: :func:`_pictures` of the file), a
+    range a task, else here, one page at a time in one opening of the file."""
     pool = ctx.executor
     ranges = _ranges(last, pictures if pool is not None else [])
     if pool is None or len(ranges) < 2:
-        for numbers in ranges:
-            yield from _extract_pages(data, numbers, ctx)
+        file.check()
+        yield from _extract_pages(file.path, 1, last, ctx)
         return
     futures: deque = deque()
     ahead = iter(ranges)
     try:
         for numbers in ahead:  # at most RANGES_AHEAD ranges submitted and not taken: their pages wait in memory
-            futures.append(pool.submit(extract_range, data, numbers, ctx.settings))
+            file.check()
+            futures.append(pool.submit(extract_range, file.path, numbers, ctx.settings))
             if len(futures) >= RANGES_AHEAD:
                 yield from futures.popleft().result()
         while futures:
@@ -247,7 +331,7 @@ def _extracts(data: bytes, last: int, pictures: list[bool], ctx: ReadContext) ->
 
 
 def _ranges(last: int, pictures: list[bool]) -> list[list[int]]:
-    """Pages 1..last in the ranges read per opening of the file: at most
+    """Pages 1..last in the ranges shared out on a lent pool: at most
     DEFAULT_PAGE_RANGE pages each, a picture page (``pictures``, by page) a
     range of its own, so that the scans of a document are OCR'd across a
     lent pool."""
@@ -267,23 +351,24 @@ def _ranges(last: int, pictures: list[bool]) -> list[list[int]]:
     return ranges
 
 
-def extract_range(data: bytes, numbers: list[int], settings: Settings,
+def extract_range(path: Path, numbers: list[int], settings: Settings,
                   engines: Engines | None = None) -> list[tuple[int, PageExtract | None]]:
-    """Extract pages ``numbers`` (a process pool's task: arguments and result
-    pickle).  ``engines``: the OCR engines of the process it runs in (a
+    """Extract pages ``numbers`` (consecutive) of the PDF at ``path`` (a
+    process pool's task: arguments and result pickle).  ``engines``: the OCR engines of the process it runs in (a
     worker of :class:`selfeval.workers.WorkerPool` hands its own in, built
     once for all its tasks); without them, a registry for this range."""
-    return list(_extract_pages(data, numbers, ReadContext.of(settings, engines=engines)))
+    return list(_extract_pages(path, numbers[0], numbers[-1], ReadContext.of(settings, engines=engines)))
 
 
 extract_range.takes_engines = True  # type: ignore[attr-defined]  # a worker passes its own registry
 
 
-def _extract_pages(data: bytes, numbers: list[int], ctx: ReadContext) -> Iterator[tuple[int, PageExtract | None]]:
-    """One opening of the file per range of pages, so that no cache grows with
-    the file; each page parsed (None when it cannot be), extracted and closed."""
-    with pdfplumber.open(io.BytesIO(data), pages=numbers) as pdf:
-        for page in pdf.pages:
+def _extract_pages(path: Path, first: int, last: int, ctx: ReadContext) -> Iterator[tuple[int, PageExtract | None]]:
+    """Pages ``first``..``last`` in one opening of the file, each parsed
+    (None when it cannot be), extracted and closed; the object caches
+    emptied every DEFAULT_PAGE_RANGE pages, so that none grows with the file."""
+    with _opened(path) as pdf:
+        for page in _pages(pdf, first, last):
             try:
                 page.objects  # noqa: B018 - parses the page; damage shows here
             except Exception:  # pdfminer raises many kinds for a damaged page; it is reported
@@ -292,7 +377,11 @@ def _extract_pages(data: bytes, numbers: list[int], ctx: ReadContext) -> Iterato
                 extract = extract_page(page, ctx)
             finally:
                 page.close()
-            yield page.page_number, extract
+            number = page.page_number
+            del page
+            if (number - first + 1) % DEFAULT_PAGE_RANGE == 0:
+                _empty_caches(pdf)
+            yield number, extract
 
 
 def extract_page(page: pdfplumber.page.Page, ctx: ReadContext) -> PageExtract:

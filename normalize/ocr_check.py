@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from itertools import pairwise
 
-from selfeval.extract.grid import Place, SourceRow
+from selfeval.extract.grid import Place, SourceRow, empty_cell_doubt
 from selfeval.findings import Finding, finding_at
 from selfeval.normalize.cells import compact
 from selfeval.normalize.records import FormRecord, FundingRecord, IndicatorRecord
@@ -51,7 +51,7 @@ def low_confidence_doubts(form: FormRecord, rows: Iterable[SourceRow], settings:
             text, conf = row.cells[col], row.confidence[col]
             what = (
                 f"OCR read {text!r} with confidence {conf:.3f} (below {threshold:.3f})" if text
-                else "ink there that OCR did not read; the cell is left empty"
+                else empty_cell_doubt(conf)
             )
             where = names.get(col, "no field")
             found = finding_at(

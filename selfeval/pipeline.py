@@ -166,7 +166,7 @@ def _parse(doc: Document, ctx: ReadContext, item: InputFile, started: float, out
         head, summary = reading.finish(started)
     except MemoryError:  # over the worker's memory limit: read_into reports it
         raise
-    except ChangedWhileRead as exc:  # a huge text file read from disk as it is parsed
+    except ChangedWhileRead as exc:  # a huge text file or a PDF, read from disk as it is parsed
         out.discard()
         finding = Finding("unreadable_input", changed_message(item.path, exc), doc_id=item.doc_id)
         emit(FileResult(item.doc_id, str(item.path), "failed", doc.sha256, [], [finding], 0, 0, 0,

@@ -19,6 +19,7 @@ pytest.importorskip("cv2", reason="opencv comes with the OCR extra: pip install 
 
 from scangen import ScanSpec, make_scan, parse_seed  # noqa: E402
 
+from selfeval.extract.grid import SEAL_COVER_CONFIDENCE, empty_cell_doubt  # noqa: E402
 from selfeval.extract.ocr import Glyph, TextBox  # noqa: E402
 from selfeval.extract.ocr.page import (  # noqa: E402
     DEFAULT_CUT_CONFIDENCE,
@@ -27,6 +28,7 @@ from selfeval.extract.ocr.page import (  # noqa: E402
     prepare_page,
     suppress_black_seal,
 )
+from selfeval.extract.ocr.table import Table, boxes_to_rows  # noqa: E402
 
 FORMS = parse_seed()
 
@@ -98,3 +100,52 @@ def test_characters_the_removal_cut_are_doubts():
     assert [g.confidence for g in got[0].glyphs] == [0.99, DEFAULT_CUT_CONFIDENCE]
     assert got[1] == boxes[1]
     assert cut_by_seal(boxes, None) == boxes
+
+
+def test_ink_cut_where_the_box_runs_past_its_characters_is_a_doubt():
+    """20.00 with its '2' cut by the ring: the engine reads '00', its box runs from
+    the 2's remains (x 10) but its one glyph only from x 35.  The cut at x 12-13 lies
+    in the box, not under the glyph: the box is a doubt all the same.  A cut outside
+    the box (x 0-1, what else the ring crossed) is not."""
+    boxes = [TextBox("00", (10, 40, 60, 60), 0.99, (Glyph("00", 35, 60, 0.99),))]
+    cut = np.zeros((100, 200), np.uint8)
+    cut[40:60, 12:14] = 255  # 40 px, two box heights
+    (got,) = cut_by_seal(boxes, BlackSeal((), cut))
+    assert got.confidence == DEFAULT_CUT_CONFIDENCE
+    cut = np.zeros((100, 200), np.uint8)
+    cut[40:60, 0:2] = 255
+    assert cut_by_seal(boxes, BlackSeal((), cut)) == boxes
+
+
+def test_an_empty_cell_where_the_seal_lettering_was_painted_out_is_a_doubt():
+    """A cell (400 x 60 px, characters 20 px) left empty: 200 px of lettering painted
+    out in it (half a character's square, 0.5 x 20 x 20) make it a doubt saying the
+    seal may have covered a value; 199 px, or lettering in the next cell, do not; a
+    cell read keeps its score."""
+    t, unit = Table((0.0, 400.0, 800.0), (0.0, 60.0), ((0, 0, 0, 0), (0, 1, 0, 1))), 20.0
+    covered = np.zeros((60, 800), np.uint8)
+    covered[20:40, 100:110] = 255  # 200 px in the first cell
+    (row,) = boxes_to_rows([t], [], unit, [], covered=covered)
+    assert [c.confidence for c in row.cells] == [SEAL_COVER_CONFIDENCE, None]
+    assert "seal" in empty_cell_doubt(row.cells[0].confidence)
+    covered[20, 100] = 0  # 199 px
+    (row,) = boxes_to_rows([t], [], unit, [], covered=covered)
+    assert [c.confidence for c in row.cells] == [None, None]
+    covered[20:40, 100:110] = 255
+    (row,) = boxes_to_rows([t], [TextBox("14.40", (150, 20, 210, 40), 0.99)], unit, [], covered=covered)
+    assert row.cells[0].text == "14.40" and row.cells[0].confidence == 0.99
+    assert "seal" not in empty_cell_doubt(0.0)
+
+
+def test_the_lettering_painted_out_lies_inside_the_ring():
+    """The lettering mask (what a value under it would go with) is inside the ring,
+    and holds ink: on form 2 at 300 dpi, some thousands of pixels (the seal's ten or
+    so characters, strokes about 3 px wide)."""
+    spec = ScanSpec(angle=0.0, seed=5, stamp_color="black", output="png-1bit", noise=4.0)
+    _, data = make_scan(FORMS[1], 300, spec)
+    black = prepare_page(np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))).black_seal
+    (ring,) = black.rings
+    ys, xs = np.nonzero(black.letters)
+    assert len(xs) > 1000
+    assert (np.hypot(xs - ring.cx, ys - ring.cy) < ring.radius).all()
+    assert (black.letters <= black.band).all()  # within the lettering's band

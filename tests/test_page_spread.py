@@ -140,9 +140,9 @@ def test_pictures_are_pages_of_their_own_on_a_pool(scans):
     from selfeval.extract import pdf
 
     folder, _ = scans
-    assert pdf._pictures((folder / "scans.pdf").read_bytes()) == [True, True, True]
+    assert pdf._pictures(folder / "scans.pdf") == [True, True, True]
     text = render_pdf(select(load_seed(), [1, 2]), folder.parent / "text.pdf")
-    assert pdf._pictures(text.read_bytes()) == [False] * pdf.page_count(text)
+    assert pdf._pictures(text) == [False] * pdf.page_count(text)
     assert pdf._ranges(3, [True, True, True]) == [[1], [2], [3]]
     assert pdf._ranges(60, []) == [list(range(1, 26)), list(range(26, 51)), list(range(51, 61))]
     mixed = [False] * 30

@@ -3,8 +3,11 @@ to PDF in every layout read back to exactly the seed's rows."""
 
 from __future__ import annotations
 
+import atexit
 import io
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pdfplumber
@@ -39,8 +42,14 @@ VARIANTS = {
 }
 
 
+FILES = Path(tempfile.mkdtemp(prefix="selfeval-test-pdf-"))  # the reader reads the file from disk
+atexit.register(shutil.rmtree, FILES, True)
+
+
 def read(data: bytes, name: str = "forms.pdf", settings: Settings | None = None) -> Document:
-    return pdf_reader.read_pdf(Source(Path(name), name, data, ""), ReadContext.of(settings or Settings()))
+    path = FILES / name
+    path.write_bytes(data)
+    return pdf_reader.read_pdf(Source(path, name, data, ""), ReadContext.of(settings or Settings()))
 
 
 @pytest.fixture(scope="module")
@@ -277,6 +286,71 @@ def test_page_ranges_join_forms_across_range_boundaries(rendered, docs, monkeypa
     assert doc.decoration == expected.decoration
 
 
+def test_pages_are_made_as_pdfplumber_makes_them_for_a_range(rendered, tmp_path):
+    path = tmp_path / "split.pdf"
+    path.write_bytes(rendered["form-split-across-pages"])
+    with pdfplumber.open(path, pages=[3, 4, 5]) as whole:
+        expected = [(p.page_number, p.initial_doctop, p.chars, p.rects) for p in whole.pages]
+    with pdf_reader._opened(path) as pdf:
+        made = [(p.page_number, p.initial_doctop, p.chars, p.rects) for p in pdf_reader._pages(pdf, 3, 5)]
+    assert [m[:2] for m in made] == [e[:2] for e in expected] and made[1][1] > 0
+    assert made == expected
+
+
+def test_the_page_tree_is_walked_once_for_the_count_and_once_for_the_reading(rendered, monkeypatch):
+    walks = []
+    create = pdf_reader.PDFPage.create_pages
+
+    def counted(document):
+        walks.append(document)
+        return create(document)
+
+    monkeypatch.setattr(pdf_reader.PDFPage, "create_pages", counted)
+    monkeypatch.setattr(pdf_reader, "DEFAULT_PAGE_RANGE", 2)  # three ranges of pages: still one opening
+    doc = read(rendered["form-split-across-pages"])
+    assert len({r.page for r in doc.rows}) > 4
+    assert len(walks) == 2  # pdfplumber's pages and close walked the whole tree at each opening
+
+
+def test_the_object_caches_are_emptied_every_range_of_pages(rendered, monkeypatch):
+    sizes = []
+    empty = pdf_reader._empty_caches
+
+    def emptied(pdf):
+        sizes.append(len(pdf.doc._cached_objs))
+        empty(pdf)
+        assert pdf.doc._cached_objs == {} and pdf.doc._parsed_objs == {}  # pdfminer's names for them
+
+    monkeypatch.setattr(pdf_reader, "_empty_caches", emptied)
+    monkeypatch.setattr(pdf_reader, "DEFAULT_PAGE_RANGE", 2)
+    doc = read(rendered["form-split-across-pages"])
+    pages = len({r.page for r in doc.rows})
+    assert len(sizes) == pages // 2 and min(sizes) > 0  # the objects of two pages each time
+    assert [(r.cells, r.page) for r in doc.rows] == [(r.cells, r.page) for r in read(rendered["form-split-across-pages"]).rows]
+
+
+def test_the_pages_are_read_from_disk_not_from_the_bytes_held(rendered):
+    data = rendered["cid-font-one-form-per-page"]
+    whole = read(data, "held.pdf")
+    path = FILES / "held.pdf"
+    doc = pdf_reader.read_pdf(Source(path, "held.pdf", data[:1024], ""), ReadContext.of(Settings()))
+    assert doc.rows == whole.rows and doc.rows
+
+
+def test_a_pdf_changed_while_it_is_read_raises_changed_while_read(rendered):
+    from selfeval.extract.text import ChangedWhileRead
+
+    data = rendered["cid-font-one-form-per-page"]
+    path = FILES / "changing.pdf"
+    path.write_bytes(data)
+    doc = pdf_reader.stream_pdf(Source(path, "changing.pdf", data, ""), ReadContext.of(Settings()))
+    first = next(doc.stream)
+    assert first.page == 1
+    path.write_bytes(data + b"\n% appended\n")
+    with pytest.raises(ChangedWhileRead):
+        list(doc.stream)
+
+
 def test_the_page_limit_stops_reading_and_says_so(rendered):
     doc = read(rendered["cid-font-one-form-per-page"], settings=Settings(max_pages=2))
     assert {r.page for r in doc.rows} == {1, 2}
@@ -378,7 +452,7 @@ def test_a_bad_pdf_is_an_unreadable_input_finding_naming_the_file(case, good_pdf
     assert not doc.readable and doc.rows == []
     (finding,) = doc.findings
     assert finding.code == "unreadable_input" and finding.severity == "error"
-    assert finding.message.startswith(f"{case}.pdf: ") and words in finding.message
+    assert finding.message.startswith(f"{FILES / case}.pdf: ") and words in finding.message
 
 
 def test_an_owner_password_alone_does_not_stop_reading():
@@ -398,7 +472,7 @@ def test_a_damaged_page_is_reported_and_the_other_pages_kept(good_pdf, monkeypat
     doc = read(good_pdf, "hole.pdf")
     (finding,) = doc.findings
     assert (finding.code, finding.page) == ("unreadable_input", 2)
-    assert finding.message.startswith("hole.pdf: page 2 cannot be read")
+    assert finding.message.startswith(f"{FILES / 'hole.pdf'}: page 2 cannot be read")
     assert not doc.readable
     assert {r.page for r in doc.rows} == {1, 3, 4, 5}
 

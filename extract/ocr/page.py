@@ -164,10 +164,13 @@ class Ring:
 class BlackSeal:
     """Where seals in the text's black were removed (see :func:`suppress_black_seal`):
     their rings, and the ink painted out next to ink that stays (255): where the
-    removal may have cut a character's stroke short."""
+    removal may have cut a character's stroke short; and the ink painted out as
+    the seal's lettering (255): where a value printed under it may have gone whole."""
 
     rings: tuple[Ring, ...]
     cut: np.ndarray
+    letters: np.ndarray | None = None
+    band: np.ndarray | None = None
 
 
 def suppress_black_seal(gray: np.ndarray) -> np.ndarray:
@@ -190,12 +193,14 @@ def _black_seal(gray: np.ndarray) -> tuple[np.ndarray, BlackSeal | None]:
     if not rings:
         return gray, None
     out = gray.copy()
+    letters, band = np.zeros(ink.shape, bool), np.zeros(ink.shape, bool)
     for ring in rings:
-        _paint_ring(out, ink, ring, level)
+        _paint_ring(out, ink, ring, level, letters, band)
     # painted-out ink touching ink that stays: a stroke the removal may have cut short
     left = (out <= level).astype(np.uint8)
     cut = ink & (out > level) & (cv2.dilate(left, np.ones((3, 3), np.uint8)) > 0)
-    return out, BlackSeal(tuple(rings), cut.astype(np.uint8) * 255)
+    return out, BlackSeal(tuple(rings), cut.astype(np.uint8) * 255, letters.astype(np.uint8) * 255,
+                          band.astype(np.uint8) * 255)
 
 
 def _find_rings(ink: np.ndarray) -> list[Ring]:
@@ -264,7 +269,8 @@ def _measure_ring(ink: np.ndarray, cx: float, cy: float, r: float) -> Ring | Non
     return Ring(float(cx), float(cy), r, width)
 
 
-def _paint_ring(out: np.ndarray, ink: np.ndarray, ring: Ring, level: float) -> None:
+def _paint_ring(out: np.ndarray, ink: np.ndarray, ring: Ring, level: float,
+                letters: np.ndarray | None = None, spans: np.ndarray | None = None) -> None:
     """Paint a seal white in ``out``: its ring but for the strokes crossing it, the
     solid star inside it, and its lettering but for text printed through it; the
     page's rulings stay."""
@@ -329,6 +335,9 @@ def _paint_ring(out: np.ndarray, ink: np.ndarray, ring: Ring, level: float) -> N
             break
         kept = more
     region[lettering & ~kept & ~rulings] = 255
+    if letters is not None:
+        letters[y0:y1, x0:x1] |= lettering & (near > 0) & ~kept & ~rulings
+        spans[y0:y1, x0:x1] |= lettering
 
 
 DEFAULT_LETTERING_GAP = 9.0  # degrees: the widest gap between two characters of a seal's lettering
@@ -530,7 +539,8 @@ def turn_over(page: PreparedPage) -> PreparedPage:
     black = page.black_seal
     if black is not None:
         rings = tuple(Ring(w - 1 - r.cx, h - 1 - r.cy, r.radius, r.width) for r in black.rings)
-        black = BlackSeal(rings, cv2.rotate(black.cut, cv2.ROTATE_180))
+        black = BlackSeal(rings, *(None if m is None else cv2.rotate(m, cv2.ROTATE_180)
+                                   for m in (black.cut, black.letters, black.band)))
     return PreparedPage(cv2.rotate(page.gray, cv2.ROTATE_180), cv2.rotate(page.binary, cv2.ROTATE_180),
                         page.angle + 180.0, matrix, page.unit, colour, seal, black)
 
@@ -551,8 +561,11 @@ def cut_by_seal(boxes: list[TextBox], seal: BlackSeal | None) -> list[TextBox]:
         y0, y1 = max(0, round(b.bbox[1])), round(b.bbox[3]) + 1
         parts = b.glyphs or (Glyph(b.text, b.bbox[0], b.bbox[2], b.confidence),)
         glyphs, low = [], False
-        for g in parts:
-            x0, x1 = max(0, round(g.x0)), round(g.x1) + 1
+        for i, g in enumerate(parts):
+            # the first and last characters reach to the box's ends: ink the engine saw but placed no
+            # character on (the rest of a digit the ring cut) is counted with them
+            x0 = max(0, round(min(g.x0, b.bbox[0]) if i == 0 else g.x0))
+            x1 = round(max(g.x1, b.bbox[2]) if i == len(parts) - 1 else g.x1) + 1
             cut = np.count_nonzero(seal.cut[y0:y1, x0:x1])
             if cut and cut >= DEFAULT_CUT_HEIGHTS * (y1 - y0):
                 g, low = Glyph(g.text, g.x0, g.x1, min(g.confidence, DEFAULT_CUT_CONFIDENCE)), True

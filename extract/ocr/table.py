@@ -25,6 +25,7 @@ import cv2
 import numpy as np
 
 from selfeval.extract.cells import one_number
+from selfeval.extract.grid import SEAL_COVER_CONFIDENCE
 from selfeval.extract.ocr import Glyph, TextBox
 from selfeval.extract.ocr.components import components
 
@@ -37,6 +38,7 @@ DEFAULT_LINE_GAP_UNITS = 2.5  # boxes on one text line further apart than this a
 DEFAULT_CELL_GAP_UNITS = 0.8  # without rulings, a gap this wide inside a box parts two cells
 DEFAULT_UNREAD_CONFIDENCE = 0.5  # a read cell beside ink as large as a character that nothing read
 DEFAULT_INK_ONLY_CONFIDENCE = 0.0  # an empty cell holding ink that nothing read: a reviewer must look
+DEFAULT_SEAL_COVER_UNITS = 0.5  # ... that much ink painted out there, in square character heights (a value's digits or more)
 DEFAULT_VALUE_MARK_UNITS = 0.5  # ... ink at least this many character heights across (a digit; not a speck)
 DEFAULT_EDGE_UNITS = 0.3  # ink this close to a ruling is what erasing the ruling left, not text
 DEFAULT_RULE_WIDTHS = 1.5  # ... or this many times the rulings' printed width, when they are heavier
@@ -668,7 +670,7 @@ def _cell_box(t: Table, cell: tuple[int, int, int, int]) -> tuple[float, float, 
 
 def boxes_to_rows(
     tables: list[Table], boxes: list[TextBox], unit: float, marks: list[tuple[float, float, float, float]] = (),
-    rule: tuple[float, float] = (0.0, 0.0),
+    rule: tuple[float, float] = (0.0, 0.0), covered: np.ndarray | None = None,
 ) -> list[RowOut]:
     """Rows of cells for the whole page: table rows and free text lines, top to bottom.
 
@@ -682,6 +684,13 @@ def boxes_to_rows(
     ``rule``: their printed widths, see :func:`ruling_width`) change nothing,
     nor does a piece of a ruling the engine read as 'I' (see
     :func:`_ruling_remnant`).
+
+    ``covered`` (255 where a black seal's lettering was painted out, see
+    ``page.BlackSeal``): a cell left empty in which at least
+    ``DEFAULT_SEAL_COVER_UNITS`` square character heights of it were painted
+    out gets ``SEAL_COVER_CONFIDENCE``: a value printed under the
+    lettering goes with it, and what is left cannot tell that cell from one
+    that held only the seal's letters.
     """
     boxes = [b for b in boxes if not _ruling_remnant(b, tables, unit)]
     cell_boxes: dict[tuple[int, tuple[int, int, int, int]], list[TextBox]] = {}
@@ -736,6 +745,10 @@ def boxes_to_rows(
                 read = CellText("", DEFAULT_INK_ONLY_CONFIDENCE)
             elif read.text and marks:
                 read = CellText(read.text, min(read.confidence or 1.0, DEFAULT_UNREAD_CONFIDENCE))
+            if covered is not None and not read.text and read.confidence is None:
+                x0, y0, x1, y1 = (max(0, round(v)) for v in box)
+                if np.count_nonzero(covered[y0:y1, x0:x1]) >= DEFAULT_SEAL_COVER_UNITS * unit * unit:
+                    read = CellText("", SEAL_COVER_CONFIDENCE)
             grid[cell[0]][cell[1]] = read
         out.extend(RowOut(t.ys[r], tuple(grid[r]), tuple(where[r])) for r in range(nr))
     out.extend(free_rows(free, unit))
