@@ -10,7 +10,7 @@ recognises is reported as ``unparsed_line`` with its text: nothing is lost.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from selfeval.extract.cells import join_lines
@@ -221,6 +221,12 @@ class FormParser:
         elif kind.block == "goal":
             self.goal_columns = merge_band(self.goal_columns, columns) if self.band == "goal" else columns
             self.mode = "goal"
+            taken = header_cells(row.cells, "goal")
+            texts = tuple("" if col in taken else cell for col, cell in enumerate(row.cells))
+            if any(not is_null(cell) for cell in texts):
+                # the goal texts on the 年度总体目标 row itself, their headings on a row above
+                # or in one cell (a scan whose rulings were lost): the row is a goal row too
+                return self._goal_row(replace(row, cells=texts))
         else:
             band = merge_band(self.indicator_columns, columns) if self.band == "indicators" else columns
             self._start_indicators(band)

@@ -327,3 +327,20 @@ def test_a_rate_stated_for_a_row_whose_executed_amount_is_not_there_is_named(tmp
         ("12", "funding", "municipal", "executed", "warning"),
     ]
     assert "市级资金" in rate[0]["message"] and "100" in rate[0]["message"]
+
+
+def test_goal_texts_on_the_goal_label_row_under_their_headings_are_read(tmp_path):
+    """Hand reading: the goal headings 年初设定目标 / 实际完成情况 on a row of their own,
+    and the texts on the 年度总体目标 row under them: the target is 修建农村公路20公里,
+    the actual 修建农村公路21公里; no line is left over."""
+    text = MERGED_VALUES.replace(
+        "年度总体目标\t\t年初设定目标\t\t实际完成情况\n\t\t完成农村公路建设\t\t完成农村公路建设\n",
+        "\t\t年初设定目标\t\t实际完成情况\n年度总体目标\t\t修建农村公路20公里\t\t修建农村公路21公里\n",
+    )
+    assert text != MERGED_VALUES
+    source = tmp_path / "goal-on-label-row.txt"
+    source.write_text(text, encoding="utf-8")
+    result, manifest, findings = extract(source, tmp_path / "out")
+    (form,) = rows(tmp_path / "out", "forms")
+    assert (form["goal_target"], form["goal_actual"]) == ("修建农村公路20公里", "修建农村公路21公里")
+    assert not [f for f in findings if f["code"] == "unparsed_line"]
