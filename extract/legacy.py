@@ -17,7 +17,9 @@ and the batch goes on.
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import replace
+from pathlib import Path
 
 from selfeval.extract import soffice
 from selfeval.extract.grid import Document
@@ -59,11 +61,19 @@ def read_legacy(source: Source, settings: Settings) -> Document:
         )
     converted = replace(source, data=done.data)
     if target == "docx":
-        from selfeval.extract.docx import read_docx as read
+        from selfeval.extract.docx import read_docx
+
+        result = read_docx(converted, settings)
     elif target == "xlsx":
-        from selfeval.extract.xlsx import read_xlsx as read
-    else:
-        from selfeval.extract.pdf import read_pdf as read
-    result = read(converted, settings)
+        from selfeval.extract.xlsx import read_xlsx
+
+        result = read_xlsx(converted, settings)
+    else:  # the PDF reader reads from disk: the converted bytes are put in a file of their own for it
+        from selfeval.extract.pdf import read_pdf
+
+        with tempfile.TemporaryDirectory(prefix="selfeval-converted-") as tmp:
+            pdf = Path(tmp) / "converted.pdf"
+            pdf.write_bytes(done.data)
+            result = read_pdf(converted, settings, on_disk=pdf)
     result.kind = kind
     return result

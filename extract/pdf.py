@@ -117,27 +117,31 @@ class Carry:
         return Carry(columns, ruled, kept[:HEAD_ROWS], headers)
 
 
-def read_pdf(source: Source, ctx: ReadContext) -> Document:
-    doc = stream_pdf(source, ctx)
+def read_pdf(source: Source, ctx: ReadContext, on_disk: Path | None = None) -> Document:
+    doc = stream_pdf(source, ctx, on_disk)
     if doc.stream is not None:
         rows = list(doc.stream)
         doc.rows, doc.stream = rows, None
     return doc
 
 
-def stream_pdf(source: Source, ctx: ReadContext) -> Document:
+def stream_pdf(source: Source, ctx: ReadContext, on_disk: Path | None = None) -> Document:
     """The PDF's Document with its rows to come, page by page
     (``Document.stream``): only the pages being read are held.  ``lines``
-    and the page findings are complete once the stream is exhausted."""
+    and the page findings are complete once the stream is exhausted.  The
+    PDF is read from ``source.path``, or from ``on_disk`` when the source's
+    bytes are not that file's (a presentation converted to PDF); messages
+    name ``source.path``."""
     doc = Document(source.doc_id, str(source.path), kind="pdf")
     path = source.path
+    disk = on_disk or path
 
     if b"%PDF-" not in source.data[:1024]:
         _unreadable(doc, f"{path}: not a PDF file (no %PDF- header); check that the file is what its name says")
         return doc
     try:
-        stamp = _stamp(path)
-        pictures = _pictures(path)  # the page tree walked once: the count, and how to share pages out
+        stamp = _stamp(disk)
+        pictures = _pictures(disk)  # the page tree walked once: the count, and how to share pages out
     except OSError as exc:
         _unreadable(doc, f"{path}: cannot read the file ({describe(exc)}); check it exists and is readable")
         return doc
@@ -159,7 +163,7 @@ def stream_pdf(source: Source, ctx: ReadContext) -> Document:
                 f"pages {last + 1}-{count} were not read; raise --max-pages to read them",
             )
         )
-    doc.stream = _page_rows(doc, _File(path, stamp), last, pictures, ctx)
+    doc.stream = _page_rows(doc, _File(disk, stamp), last, pictures, ctx)
     return doc
 
 
