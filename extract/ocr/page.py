@@ -496,17 +496,15 @@ def prepare_page(rgb: np.ndarray, max_skew: float = DEFAULT_MAX_SKEW_DEG) -> Pre
     matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
     if angle:
         gray = cv2.warpAffine(gray, matrix, (w, h), flags=cv2.INTER_CUBIC, borderValue=255)
-        binary = binarize(gray)
-    black = None
-    if seal is None and colour is None:  # no seal told by its colour or grey level: one in the text's black?
-        gray, black = _black_seal(gray)
-        if black is not None:
-            binary = binarize(gray)
-    if angle:
         if colour is not None:
             colour = cv2.warpAffine(colour, matrix, (w, h), flags=cv2.INTER_LINEAR, borderValue=0)
         if seal is not None:
             seal = GreySeal(cv2.warpAffine(seal.mask, matrix, (w, h), flags=cv2.INTER_NEAREST, borderValue=0), seal.level)
+    black = None
+    if seal is None and colour is None:  # no seal told by its colour or grey level: one in the text's black?
+        gray, black = _black_seal(gray)
+    if angle or black is not None:  # the ink of the page as turned and cleaned, binarized once
+        binary = binarize(gray)
     return PreparedPage(gray, binary, angle, matrix, char_height(binary), colour, seal, black)
 
 
