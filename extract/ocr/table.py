@@ -872,8 +872,9 @@ def text_position_rows(boxes: list[TextBox], unit: float) -> list[RowOut]:
         return rows
     scale = DEFAULT_POINT_EM / unit
     pad = unit / 4
-    column = _wrapped_columns(lines, edges, wide, unit)
-    wrapped = _wrapped(lines, column, edges, unit)
+    pairs = _under(lines, unit)
+    column = _wrapped_columns(lines, edges, wide, pairs)
+    wrapped = _wrapped(lines, column, edges, unit, pairs)
     index = {id(b): k for k, b in enumerate(b for line in lines for b in line)}
     above = {index[b]: index[a] for b, a in wrapped.items()}  # box -> the box whose line it continues
 
@@ -940,13 +941,14 @@ def _join_number_tails(boxes: list[TextBox], unit: float) -> list[TextBox]:
     return out
 
 
-def _wrapped_columns(lines: list[list[TextBox]], edges: list[float], wide: float, unit: float) -> dict[int, int]:
-    """Each box's column (:func:`_column_of`), but a line wrapped in its cell (right
-    under a box, within its width, and centred on it or starting where it starts)
-    keeps that box's column: a short last line centred in a merged cell would
-    otherwise fall in the column its centre is in."""
+def _wrapped_columns(lines: list[list[TextBox]], edges: list[float], wide: float,
+                     pairs: list[tuple[TextBox, TextBox]]) -> dict[int, int]:
+    """Each box's column (:func:`_column_of`), but a line wrapped in its cell (one of
+    ``pairs``, :func:`_under`'s: right under a box, within its width, and centred on
+    it or starting where it starts) keeps that box's column: a short last line
+    centred in a merged cell would otherwise fall in the column its centre is in."""
     column = {id(b): _column_of(b, edges, wide) for line in lines for b in line}
-    for b, a in _under(lines, unit):
+    for b, a in pairs:
         column[id(b)] = column[id(a)]
     return column
 
@@ -975,13 +977,14 @@ def _under(lines: list[list[TextBox]], unit: float) -> list[tuple[TextBox, TextB
     return out
 
 
-def _wrapped(lines: list[list[TextBox]], column: dict[int, int], edges: list[float], unit: float) -> dict[int, int]:
-    """id(box) -> id(the box above) for each box that continues the text of the box
-    above in its cell (see :func:`_under`) because that line was full: its width
-    and the next line's first character together reach the widest text seen
-    starting and ending in the same columns (a cell's text is no wider than the
-    cell; half a character of slack).  The column edges of a scan are only the gaps between
-    texts, and its cells are centred, so how far a line runs to its column's edge
+def _wrapped(lines: list[list[TextBox]], column: dict[int, int], edges: list[float], unit: float,
+             pairs: list[tuple[TextBox, TextBox]]) -> dict[int, int]:
+    """id(box) -> id(the box above) for each of ``pairs`` (box, the box above it in
+    its cell: :func:`_under`'s) whose box continues the text of the box above
+    because that line was full: its width and the next line's first character
+    together reach the widest text seen starting and ending in the same columns
+    (a cell's text is no wider than the cell; half a character of slack).  The
+    column edges of a scan are only the gaps between texts, and its cells are centred, so how far a line runs to its column's edge
     does not tell (as it does for a PDF's cells set flush left).  Two one-line
     cells of rows set a line apart are not one wrapped text: a short one would
     have fitted, and beside the widest, the two lines hold texts of their own
@@ -995,7 +998,6 @@ def _wrapped(lines: list[list[TextBox]], column: dict[int, int], edges: list[flo
     for line in lines:
         for b in line:
             widest[span(b)] = max(widest.get(span(b), 0.0), b.bbox[2] - b.bbox[0])
-    pairs = _under(lines, unit)
     under = {(id(b), id(a)) for b, a in pairs}
     boxes = [b for line in lines for b in line]
     pitch = DEFAULT_WRAP_PITCH_UNITS * unit
