@@ -165,7 +165,8 @@ class BlackSeal:
     """Where seals in the text's black were removed (see :func:`suppress_black_seal`):
     their rings, and the ink painted out next to ink that stays (255): where the
     removal may have cut a character's stroke short; and the ink painted out as
-    the seal's lettering (255): where a value printed under it may have gone whole."""
+    the seal's lettering (255): where a value printed under it may have gone whole;
+    and the band the lettering runs in (255)."""
 
     rings: tuple[Ring, ...]
     cut: np.ndarray
@@ -260,20 +261,20 @@ def _measure_ring(ink: np.ndarray, cx: float, cy: float, r: float) -> Ring | Non
         r = float(np.sqrt(max(cx * cx + cy * cy - f, 1.0)))
     polar = _polar(ink, cx, cy, 1.3 * r)
     half = width / 2 + 1
-    mid = round(r)
     on = polar[:, max(0, round(r - half)):round(r + half) + 1].any(axis=1).mean()
     beside = [polar[:, c].mean() for c in (round(r - half - 1.5 * width), round(r + half + 1.5 * width))
               if 0 <= c < polar.shape[1]]
-    if on < DEFAULT_RING_COVER or len(beside) < 2 or max(beside) > DEFAULT_RING_APART or mid <= 0:
+    if on < DEFAULT_RING_COVER or len(beside) < 2 or max(beside) > DEFAULT_RING_APART:
         return None
     return Ring(float(cx), float(cy), r, width)
 
 
 def _paint_ring(out: np.ndarray, ink: np.ndarray, ring: Ring, level: float,
-                letters: np.ndarray | None = None, spans: np.ndarray | None = None) -> None:
+                letters: np.ndarray, spans: np.ndarray) -> None:
     """Paint a seal white in ``out``: its ring but for the strokes crossing it, the
     solid star inside it, and its lettering but for text printed through it; the
-    page's rulings stay."""
+    page's rulings stay.  The lettering's ink painted out is marked in
+    ``letters``, its band in ``spans`` (see :class:`BlackSeal`)."""
     reach = round(1.5 * ring.width) + 2  # a stroke crossing the ring at 40 degrees or more is seen across it
     chord = 4 * np.sqrt(2 * ring.radius * ring.width)  # longer than any straight run along the ring
     grow = round(ring.radius + ring.width + chord)
@@ -335,9 +336,8 @@ def _paint_ring(out: np.ndarray, ink: np.ndarray, ring: Ring, level: float,
             break
         kept = more
     region[lettering & ~kept & ~rulings] = 255
-    if letters is not None:
-        letters[y0:y1, x0:x1] |= lettering & (near > 0) & ~kept & ~rulings
-        spans[y0:y1, x0:x1] |= lettering
+    letters[y0:y1, x0:x1] |= lettering & (near > 0) & ~kept & ~rulings
+    spans[y0:y1, x0:x1] |= lettering
 
 
 DEFAULT_LETTERING_GAP = 9.0  # degrees: the widest gap between two characters of a seal's lettering
