@@ -140,7 +140,15 @@ def test_an_empty_cell_where_the_seal_lettering_was_painted_out_is_a_doubt():
 def test_the_lettering_painted_out_lies_inside_the_ring():
     """The lettering mask (what a value under it would go with) is inside the ring,
     and holds ink: on form 2 at 300 dpi, some thousands of pixels (the seal's ten or
-    so characters, strokes about 3 px wide)."""
+    so characters, strokes about 3 px wide).
+
+    Where, read from the generator (``scangen.render._stamp``): the characters, 4.2 mm
+    high in 6 mm squares, are centred 20 - 1.1 - 3.2 = 15.7 mm from the seal's centre,
+    so their ink lies some 13.5-17.9 mm from it, clear of the star (7 mm) and of the
+    ring's middle (18.35 mm); they run over 230 degrees centred on the top, from 25
+    degrees under the right-hand horizontal to 25 under the left: no ink more than
+    15.7 sin 25 + 2.1 = 8.7 mm under the centre, and the arc's two ends more than
+    12 mm to either side of it (15.7 cos 25 = 14.2 mm, less a character's half)."""
     spec = ScanSpec(angle=0.0, seed=5, stamp_color="black", output="png-1bit", noise=4.0)
     _, data = make_scan(FORMS[1], 300, spec)
     black = prepare_page(np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))).black_seal
@@ -149,3 +157,8 @@ def test_the_lettering_painted_out_lies_inside_the_ring():
     assert len(xs) > 1000
     assert (np.hypot(xs - ring.cx, ys - ring.cy) < ring.radius).all()
     assert (black.letters <= black.band).all()  # within the lettering's band
+    mm = 300 / 25.4
+    dist = np.hypot(xs - ring.cx, ys - ring.cy) / mm
+    assert dist.min() > 12.5 and dist.max() < 18.35
+    assert (ys - ring.cy).max() < 9 * mm  # none under the arc's ends
+    assert (xs - ring.cx).min() < -12 * mm and (xs - ring.cx).max() > 12 * mm  # both ends of the arc
