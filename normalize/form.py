@@ -209,11 +209,13 @@ class FormParser:
             return True
         return False
 
-    def _header(self, row: SourceRow, kind: RowKind) -> frozenset[int]:
+    def _header(self, row: SourceRow, kind: RowKind) -> bool | frozenset[int]:
         """A header row: it starts its block, or, right under another header
         row of its block, merges into that header band; an indicator header
-        repeated inside the block (a page break reprints it) continues the block."""
+        repeated inside the block (a page break reprints it) continues the block.
+        The header's own cells are taken; a goal header's other cells are goal texts."""
         columns = dict(kind.columns)
+        taken = header_cells(row.cells, kind.block)
         if kind.block == "funding":
             self.funding_columns = merge_band(self.funding_columns or {}, columns) if self.band == "funding" else columns
             self._funding_layout = None
@@ -221,7 +223,6 @@ class FormParser:
         elif kind.block == "goal":
             self.goal_columns = merge_band(self.goal_columns, columns) if self.band == "goal" else columns
             self.mode = "goal"
-            taken = header_cells(row.cells, "goal")
             texts = tuple("" if col in taken else cell for col, cell in enumerate(row.cells))
             if any(not is_null(cell) for cell in texts):
                 # the goal texts on the 年度总体目标 row itself, their headings on a row above
@@ -230,7 +231,7 @@ class FormParser:
         else:
             band = merge_band(self.indicator_columns, columns) if self.band == "indicators" else columns
             self._start_indicators(band)
-        return header_cells(row.cells, kind.block)
+        return taken
 
     # -- head -------------------------------------------------------------
     def _title(self, text: str) -> bool:

@@ -951,7 +951,8 @@ def _block_of(a: Anchor) -> str | None:
     return "source" if a.kind == "funding" else None
 
 
-_SENTENCE_END = re.compile(r"[。！？；!?;]")
+_SENTENCE_MARKS = "。！？；!?;"
+_SENTENCE_END = re.compile(f"[{_SENTENCE_MARKS}]")
 _NONE_WORDS = ("无偿", "无法", "无论", "无需", "无须", "无人", "无线", "无障碍", "无纸", "无害", "无缝", "无重大", "无安全",
                "无事故", "无投诉", "无违", "无差错", "无一")  # 无 beginning a word, not the empty-cell 无
 DONE_GAP = 6  # characters a mark of the done may stand before its verb (均按时足额发放)
@@ -1034,7 +1035,6 @@ def _shared_by_done(text: str, cells: int) -> list[str] | None:
     return [*out, "".join(u for u, _ in units[done:])] if len(out) == cells - 1 else None
 
 
-_QUANTITY = re.compile(r"\d+(?:\.\d+)?")
 _LIST_NUMBER = re.compile(r"(?:^|(?<=[。；;！？!?\s]))\d{1,2}[.．、](?!\d)")  # 1. 2、: a list's marks, no sentence end
 _CLAUSE_MARK = re.compile(r"[，,、;；。！？!?:：.．]")
 _NO_CUT_AFTER = "，,、:：“‘（(《【"  # a clause goes on after these
@@ -1045,7 +1045,7 @@ RESTATED_WORDS = 4  # Chinese characters the actual's opening repeats at least (
 def _outline(text: str) -> str:
     """The text without spaces, each number one ``#``: a target and the
     actual restating it with other figures have the same outline."""
-    return _QUANTITY.sub("#", "".join(text.split()))
+    return _NUMBER.sub("#", "".join(text.split()))
 
 
 def _sentence_ends(text: str) -> list[int]:
@@ -1053,7 +1053,7 @@ def _sentence_ends(text: str) -> list[int]:
     decimal point (2.54) nor a list's mark (1. 2.)."""
     marks = {m.end() - 1 for m in _LIST_NUMBER.finditer(text)}
     return [i for i, ch in enumerate(text)
-            if ch in "。！？；!?;" or (ch in ".．" and i not in marks
+            if ch in _SENTENCE_MARKS or (ch in ".．" and i not in marks
                                         and not (text[i - 1:i].isdigit() and text[i + 1:i + 2].isdigit()))]
 
 

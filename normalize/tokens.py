@@ -276,15 +276,14 @@ class TokenReader:
         head = cell.block is None  # a column name, not the block's label
         kind = column_block(cell, self.context) if head else cell.block
         if self.block is not None and self.block.kind == kind:
-            if head and self.block.items and not self.block.heads:
-                # words between the block's label and its first column name are no row's: reported
-                self.unplaced.extend(t for _, t, _ in self.block.items if t.text)
-                self.block.extra_lines.update(t.line for _, t, _ in self.block.items if not t.text)
-                self.block.items.clear()
-                self.block.heads.append((column_in(cell, kind), tok))
-            elif head and self.block.items:  # a header printed again inside its block
+            if head and self.block.items and self.block.heads:  # a header printed again inside its block
                 self.block.extra_lines.add(tok.line)
             elif head:
+                if self.block.items:
+                    # words between the block's label and its first column name are no row's: reported
+                    self.unplaced.extend(t for _, t, _ in self.block.items if t.text)
+                    self.block.extra_lines.update(t.line for _, t, _ in self.block.items if not t.text)
+                    self.block.items.clear()
                 self.block.heads.append((column_in(cell, kind), tok))
             elif self.block.label is None:
                 self.block.label = tok

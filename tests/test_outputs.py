@@ -189,3 +189,20 @@ def test_two_files_of_one_name_are_both_read_whatever_their_order(tmp_path):
     assert outs[0] == outs[1]
     forms = outs[0]["forms"].decode("utf-8")
     assert forms.count("\n") == 1 + 1 + 27  # header, the first form of a/x.txt, all 27 of b/x.txt
+
+
+def test_csv_text_made_in_pieces_is_the_rows_in_order_with_one_header(monkeypatch):
+    """Hand reading: 7 rows made 3 at a time are three pieces (3, 3, 1 rows);
+    the text is the header once, then each row as ``seq,name`` in order: a
+    null is an empty cell, a comma quotes its cell."""
+    import pyarrow as pa
+
+    from selfeval.output import writers
+
+    monkeypatch.setattr(writers, "CSV_PIECE_ROWS", 3)
+    names = ["a", None, "c,d", "e", "f", "g", "h"]
+    table = pa.table({"seq": list(range(1, 8)), "name": names})
+    assert [piece.count("\n") for piece in writers.csv_pieces(table)] == [3, 3, 1]
+    assert writers.csv_text(table) == 'seq,name\n1,a\n2,\n3,"c,d"\n4,e\n5,f\n6,g\n7,h\n'
+    assert writers.csv_text(table, header=False) == writers.csv_text(table)[len("seq,name\n"):]
+    assert writers.csv_text(table.slice(0, 0)) == "seq,name\n"

@@ -88,6 +88,12 @@ def test_a_wps_presentation_holding_a_table_gives_the_text_tables(tmp_path, cjk_
     assert got["forms"]["page"].tolist() == [1, 2]  # a slide is a page
     for table in ("forms", "funding", "indicators", "findings"):
         pd.testing.assert_frame_equal(comparable(got[table]), comparable(expected[table]), obj=f"forms.dps: {table}")
+    # the PDF is read from a temporary file of its own; the rows and messages name the presentation
+    assert got["forms"]["source_path"].tolist() == [str(tmp_path / "forms.dps")] * 2
+    for table in ("forms", "funding", "indicators", "findings"):
+        assert set(got[table]["doc_id"]) == {"forms.dps"}, table
+        text = got[table].astype(str).to_csv()
+        assert "converted" not in text and ".pdf" not in text, table
 
 
 @needs_office

@@ -455,6 +455,26 @@ def test_a_bad_pdf_is_an_unreadable_input_finding_naming_the_file(case, good_pdf
     assert finding.message.startswith(f"{FILES / case}.pdf: ") and words in finding.message
 
 
+def test_a_pdf_gone_from_disk_once_its_bytes_were_read_is_an_unreadable_input(good_pdf, tmp_path):
+    """Hand reading: the bytes are a good PDF but the file they came from is no
+    longer there, and the reader reads from disk: one unreadable_input naming the
+    file.  Read from ``on_disk`` (a presentation converted to PDF), the message
+    names the source, not the file read, and the rows are the file read's."""
+    gone = tmp_path / "gone.pdf"
+    doc = pdf_reader.read_pdf(Source(gone, "gone.pdf", good_pdf, ""), ReadContext.of(Settings()))
+    (finding,) = doc.findings
+    assert (finding.code, doc.readable, doc.rows) == ("unreadable_input", False, [])
+    assert finding.message.startswith(f"{gone}: cannot read the file (")
+    deck = tmp_path / "forms.dps"
+    doc = pdf_reader.read_pdf(Source(deck, "forms.dps", good_pdf, ""), ReadContext.of(Settings()), on_disk=gone)
+    (finding,) = doc.findings
+    assert finding.message.startswith(f"{deck}: cannot read the file (") and str(gone) not in finding.message
+    on_disk = tmp_path / "converted.pdf"
+    on_disk.write_bytes(good_pdf)
+    doc = pdf_reader.read_pdf(Source(deck, "forms.dps", good_pdf, ""), ReadContext.of(Settings()), on_disk=on_disk)
+    assert doc.source_path == str(deck) and doc.rows and doc.rows == read(good_pdf, "good.pdf").rows
+
+
 def test_an_owner_password_alone_does_not_stop_reading():
     doc = read(encrypted_pdf(""), "owner-only.pdf")
     assert doc.readable and [r.cells for r in doc.rows] == [("ITEM 1",)]

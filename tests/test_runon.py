@@ -158,6 +158,8 @@ def test_a_text_that_only_looks_restated_is_not_cut():
     assert restated_at("改造农村公路15公里,提升群众出行条件。改造农村公路15.3公里。") is None  # 出行条件: not spoken of
     assert restated_at("保障学校正常运转。保障学校正常运转,教学秩序良好。") is None  # no figure
     assert restated_at("开展技能鉴定10批次,开展技能鉴定种类5类") is None  # after a comma: the same sentence
+    # the same, where only the comma says so: 开展技能鉴定#批次, again, with its figure and unit
+    assert restated_at("开展技能鉴定10批次,开展技能鉴定12批次,合格率98%") is None
     # the actual says a sentence first: 培训工作按期完成 is not said again in 开展培训3批
     assert restated_at("开展培训2批。培训工作按期完成。开展培训3批。") is None
     # no sentence end: 实际 may be the actual's first word, and 人实际 is not what follows 60

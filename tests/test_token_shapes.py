@@ -384,8 +384,7 @@ def test_a_word_between_two_column_names_is_a_column_of_its_own(tmp_path, cell_p
     # header printed again, and the form for a look-alike with no records)
     text = FORM.format(total="8.00 8.00 6.00 10.00 75.00% 7.50").replace("年度指标值 实际完成值", "年度指标值 壬戊W甲 实际完成值")
     if cell_per_line:
-        text = "\n".join(text.replace("预算单位（盖章） 某局 实施单位 某局", "预算单位（盖章）\n某局\n实施单位\n某局")
-                         .replace("其中：中央资金", "其中：中央资金").split(" "))
+        text = "\n".join(text.replace("预算单位（盖章） 某局 实施单位 某局", "预算单位（盖章）\n某局\n实施单位\n某局").split(" "))
     batch = _read_text(tmp_path, text)
     findings = batch.tables["findings"].to_pandas()
     lost = findings[findings.code == "unparsed_line"]

@@ -176,9 +176,7 @@ class TableWriter:
                 self.severities[severity] = self.severities.get(severity, 0) + 1
             self._shown(errors)
         if name in self._csv:
-            fh = self._csv[name][1]
-            for piece in csv_pieces(table):  # a few hundred rows at a time
-                fh.write(piece)
+            self._csv[name][1].writelines(csv_pieces(table))  # a few hundred rows at a time
         if name in self._parquet:
             self._parquet[name].add(table)
         for sink in self._sinks.values():

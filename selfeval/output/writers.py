@@ -110,7 +110,7 @@ def csv_text(table: pa.Table, header: bool = True) -> str:
     """The CSV lines of ``table``, with its header row when asked.  The
     streaming writer (:mod:`selfeval.output.stream`) appends the lines of
     each file's rows with ``header=False``: the bytes are the same."""
-    head = [_csv_line(table.column_names)] if header else []
+    head = [_csv_lines([table.column_names])] if header else []
     return "".join([*head, *csv_pieces(table)])
 
 
@@ -121,17 +121,13 @@ def csv_pieces(table: pa.Table) -> Iterator[str]:
     """The CSV lines of ``table``'s rows (no header), ``CSV_PIECE_ROWS`` rows a piece."""
     for start in range(0, table.num_rows, CSV_PIECE_ROWS):
         part = table.slice(start, CSV_PIECE_ROWS)
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
         columns = [part.column(i).to_pylist() for i in range(part.num_columns)]
-        for row in zip(*columns, strict=True):
-            writer.writerow([_csv_cell(v) for v in row])
-        yield buffer.getvalue()
+        yield _csv_lines([_csv_cell(v) for v in row] for row in zip(*columns, strict=True))
 
 
-def _csv_line(cells: list[str]) -> str:
+def _csv_lines(rows: Iterable[list[str]]) -> str:
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerow(cells)
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
     return buffer.getvalue()
 
 
