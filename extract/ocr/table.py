@@ -874,20 +874,18 @@ def text_position_rows(boxes: list[TextBox], unit: float) -> list[RowOut]:
     pad = unit / 4
     pairs = _under(lines, unit)
     column = _wrapped_columns(lines, edges, wide, pairs)
-    wrapped = _wrapped(lines, column, edges, unit, pairs)
-    index = {id(b): k for k, b in enumerate(b for line in lines for b in line)}
-    above = {index[b]: index[a] for b, a in wrapped.items()}  # box -> the box whose line it continues
+    above = _wrapped(lines, column, edges, unit, pairs)  # id(box) -> id(the box whose line it continues)
 
     def wraps(block: pdf_unruled.Block, run: pdf_layout.Run) -> bool:
         last = {c["box"] for c in block.runs[-1].chars}
         return any(above.get(c["box"]) in last for c in run.chars)
 
     chars = []
-    for k, b in enumerate(b for line in lines for b in line):
+    for b in (b for line in lines for b in line):
         col = column[id(b)]
         for text, x0, x1 in [(g.text, g.x0, g.x1) for g in b.glyphs] or _even_glyphs(b):
             chars.append({"text": text, "x0": x0 * scale, "x1": x1 * scale, "top": b.bbox[1] * scale,
-                          "bottom": b.bbox[3] * scale, "conf": b.confidence, "column": col, "box": k})
+                          "bottom": b.bbox[3] * scale, "conf": b.confidence, "column": col, "box": id(b)})
     text_lines = []
     for line in pdf_unruled.chars_to_baseline_lines(chars):
         runs = []
