@@ -117,6 +117,20 @@ def _tables(path: Path, engines: Engines | None = None) -> dict:
     return {k: v.to_pandas() for k, v in BatchResult([result]).tables.items()}
 
 
+def _scan_and_text(form, spec: ScanSpec) -> tuple[dict, dict]:
+    """The tables of ``form`` scanned at 200 dpi as ``spec`` says, read with the
+    renderer's own boxes replayed as the engine's (confidence 1.0), and the
+    tables of the same form as text."""
+    page, data = make_scan(form, 200, spec)
+    rgb = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+    boxes = map_boxes([TextBox(b.text, b.bbox, 1.0) for b in page.boxes], prepare_page(rgb).matrix)
+    with tempfile.TemporaryDirectory() as tmp:
+        scan, text = Path(tmp) / "page.png", Path(tmp) / "page.txt"
+        scan.write_bytes(data)
+        text.write_text(canonical_text(form_layout(form)), encoding="utf-8")
+        return _tables(scan, Engines({"rapidocr": ReplayEngine(boxes)})), _tables(text)
+
+
 @pytest.mark.parametrize(
     "form_index, spec, floor",
     [
@@ -150,15 +164,7 @@ def _tables(path: Path, engines: Engines | None = None) -> dict:
 )
 def test_a_page_whose_rulings_are_lost_reads_its_values_by_position(form_index, spec, floor):
     form = FORMS[form_index]
-    page, data = make_scan(form, 200, spec)
-    rgb = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
-    boxes = map_boxes([TextBox(b.text, b.bbox, 1.0) for b in page.boxes], prepare_page(rgb).matrix)
-    with tempfile.TemporaryDirectory() as tmp:
-        scan, text = Path(tmp) / "page.png", Path(tmp) / "page.txt"
-        scan.write_bytes(data)
-        text.write_text(canonical_text(form_layout(form)), encoding="utf-8")
-        got = _tables(scan, Engines({"rapidocr": ReplayEngine(boxes)}))
-        want = _tables(text)
+    got, want = _scan_and_text(form, spec)
     total = right = 0
     for name, fields, key in (("indicators", FIELDS, "indicator_seq"), ("funding", FUNDING, "source_key")):
         merged = want[name].merge(got[name], on=["form_seq", key], how="left", suffixes=("_t", "_s"))
@@ -179,15 +185,7 @@ def test_values_a_trusted_grid_still_places_wrong_are_named_in_findings_of_their
     Each wrong value is named by a finding of form 4: on its line, or (a row or field
     not read at all) with its text."""
     form = FORMS[3]
-    page, data = make_scan(form, 200, ScanSpec(angle=0.6, seed=73, line_pt=1.4, rule_gaps=0.3))
-    rgb = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
-    boxes = map_boxes([TextBox(b.text, b.bbox, 1.0) for b in page.boxes], prepare_page(rgb).matrix)
-    with tempfile.TemporaryDirectory() as tmp:
-        scan, text = Path(tmp) / "page.png", Path(tmp) / "page.txt"
-        scan.write_bytes(data)
-        text.write_text(canonical_text(form_layout(form)), encoding="utf-8")
-        got = _tables(scan, Engines({"rapidocr": ReplayEngine(boxes)}))
-        want = _tables(text)
+    got, want = _scan_and_text(form, ScanSpec(angle=0.6, seed=73, line_pt=1.4, rule_gaps=0.3))
     findings = got["findings"][got["findings"]["form_seq"] == 4]
     lines = set(findings["line"].dropna().astype(int))
     notes = got["indicators"].set_index("indicator_seq")["deviation_note"]
@@ -219,13 +217,7 @@ def test_goal_texts_on_the_goal_label_row_under_headings_apart_are_read(form_ind
     first.  Before, both texts were unparsed_line findings and the goal fields empty;
     now they are the goal's target and actual, as the seed prints them."""
     form = FORMS[form_index]
-    page, data = make_scan(form, 200, ScanSpec(angle=-0.7, seed=seed, line_pt=0.8, rule_gaps=0.15))
-    rgb = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
-    boxes = map_boxes([TextBox(b.text, b.bbox, 1.0) for b in page.boxes], prepare_page(rgb).matrix)
-    with tempfile.TemporaryDirectory() as tmp:
-        scan = Path(tmp) / "page.png"
-        scan.write_bytes(data)
-        got = _tables(scan, Engines({"rapidocr": ReplayEngine(boxes)}))
+    got, _ = _scan_and_text(form, ScanSpec(angle=-0.7, seed=seed, line_pt=0.8, rule_gaps=0.15))
     (row,) = got["forms"].to_dict("records")
     assert same_field(row["goal_target"], form.goal_target), row["goal_target"]
     assert same_field(row["goal_actual"], form.goal_actual), row["goal_actual"]
