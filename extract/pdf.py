@@ -63,7 +63,7 @@ from selfeval.extract.grid import Document, SourceRow, page_box
 from selfeval.extract.limits import render_dpi
 from selfeval.extract.ocr import Engines
 from selfeval.extract.readers import Source
-from selfeval.extract.text import ChangedWhileRead
+from selfeval.extract.text import ChangedWhileRead, file_stamp
 from selfeval.findings import Finding, describe
 from selfeval.settings import Settings
 
@@ -140,7 +140,7 @@ def stream_pdf(source: Source, ctx: ReadContext, on_disk: Path | None = None) ->
         _unreadable(doc, f"{path}: not a PDF file (no %PDF- header); check that the file is what its name says")
         return doc
     try:
-        stamp = _stamp(disk)
+        stamp = file_stamp(disk)
         pictures = _pictures(disk)  # the page tree walked once: the count, and how to share pages out
     except OSError as exc:
         _unreadable(doc, f"{path}: cannot read the file ({describe(exc)}); check it exists and is readable")
@@ -177,16 +177,11 @@ class _File:
 
     def check(self) -> None:
         try:
-            same = _stamp(self.path) == self.stamp
+            same = file_stamp(self.path) == self.stamp
         except OSError as exc:
             raise ChangedWhileRead(self.path, describe(exc)) from exc
         if not same:
             raise ChangedWhileRead(self.path)
-
-
-def _stamp(path) -> tuple:
-    info = os.stat(path)
-    return (info.st_size, info.st_mtime_ns, info.st_ino)
 
 
 @contextmanager

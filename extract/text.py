@@ -317,6 +317,13 @@ class ChangedWhileRead(Exception):
         self.why = why
 
 
+def file_stamp(path) -> tuple:
+    """The file's size, modification time and inode: equal stamps taken before
+    and after a pass over it mean the pass read one version of the file."""
+    info = os.stat(path)
+    return (info.st_size, info.st_mtime_ns, info.st_ino)
+
+
 def changed_message(path, exc: Exception) -> str:
     if isinstance(exc, ChangedWhileRead) and not exc.why:
         return f"{path}: the file changed while it was read; none of its forms were kept; read it again"
@@ -342,7 +349,7 @@ class FileText:
     def open(cls, path, head: bytes, utf8: bool | None = None) -> FileText | None:
         """None for an encoding this reads only whole (UTF-16 or UTF-32, with or without a mark).
         ``utf8``: whether the file is strict UTF-8, when known (the pass that hashed it found out)."""
-        stamp = cls._stamp(path)
+        stamp = file_stamp(path)
         if head.startswith(codecs.BOM_UTF8):
             reading = cls(path, "bom", ("utf-8",), stamp)
         elif any(head.startswith(bom) for bom, _ in _BOMS) or _utf16_without_bom(head):
@@ -360,17 +367,12 @@ class FileText:
         reading.decoded = reading._check()
         return reading
 
-    @staticmethod
-    def _stamp(path) -> tuple:
-        info = os.stat(path)
-        return (info.st_size, info.st_mtime_ns, info.st_ino)
-
     @classmethod
     def _valid_utf8(cls, path, stamp: tuple) -> bool:
         decoder = codecs.getincrementaldecoder("utf-8")("strict")
         try:
             with open(path, "rb") as fh:
-                if cls._stamp(path) != stamp:
+                if file_stamp(path) != stamp:
                     raise ChangedWhileRead(path)
                 while chunk := fh.read(cls.CHUNK):
                     decoder.decode(chunk)
@@ -437,7 +439,7 @@ def reading_lines(path, stamp: tuple) -> Iterator[tuple[bytes, bool]]:
     try:
         fh = open(path, "rb")  # noqa: SIM115 - closed below; an error opening or reading is the file's
         with fh:
-            if FileText._stamp(path) != stamp:
+            if file_stamp(path) != stamp:
                 raise ChangedWhileRead(path)
             rest = b""
             while chunk := fh.read(FileText.CHUNK):
@@ -445,7 +447,7 @@ def reading_lines(path, stamp: tuple) -> Iterator[tuple[bytes, bool]]:
                 rest = parts.pop()
                 for part in parts:
                     yield part, True
-            if FileText._stamp(path) != stamp:  # it changed during this pass
+            if file_stamp(path) != stamp:  # it changed during this pass
                 raise ChangedWhileRead(path)
             yield rest, False
     except OSError as exc:
