@@ -286,6 +286,15 @@ MERGED_VALUES = """## 2020年度预算资金项目支出绩效自评表
 """
 
 
+def extract_merged_values_with(tmp_path: Path, name: str, printed: str, instead: str):
+    """extract() of MERGED_VALUES with the text ``printed`` replaced by ``instead``."""
+    text = MERGED_VALUES.replace(printed, instead)
+    assert text != MERGED_VALUES
+    source = tmp_path / name
+    source.write_text(text, encoding="utf-8")
+    return extract(source, tmp_path / "out")
+
+
 def test_a_value_holding_a_second_number_after_its_unit_is_named(tmp_path):
     """Hand reading: 完成投资额's 实际完成值 cell reads 18.49亿元20.00 (the actual and the
     weight 20.00 in one cell, its 分值 cell empty) and 验收合格率's 年度指标值 reads
@@ -314,14 +323,11 @@ def test_a_rate_stated_for_a_row_whose_executed_amount_is_not_there_is_named(tmp
     spanning two rows, read into the upper one).  The sources still add up, so only
     the rate tells: an execution_rate_mismatch on 市级资金's executed (line 12).
     中央资金's 0.00 rows and the total row (100.00 of 100.00 at 100%) give none."""
-    text = MERGED_VALUES.replace(
+    result, manifest, findings = extract_merged_values_with(
+        tmp_path, "moved-amount.txt",
         "\t其中：中央资金\t\t\t0.00\t—\t\t—\n\t市级资金\t100.00\t100.00\t100.00\t—\t100.00%\t—\n",
         "\t其中：中央资金\t\t\t100.00\t—\t\t—\n\t市级资金\t100.00\t100.00\t\t—\t100.00%\t—\n",
     )
-    assert text != MERGED_VALUES
-    source = tmp_path / "moved-amount.txt"
-    source.write_text(text, encoding="utf-8")
-    result, manifest, findings = extract(source, tmp_path / "out")
     rate = [f for f in findings if f["code"] == "execution_rate_mismatch"]
     assert [(f["line"], f["table"], f["key"], f["field"], f["severity"]) for f in rate] == [
         ("12", "funding", "municipal", "executed", "warning"),
@@ -333,14 +339,11 @@ def test_goal_texts_on_the_goal_label_row_under_their_headings_are_read(tmp_path
     """Hand reading: the goal headings 年初设定目标 / 实际完成情况 on a row of their own,
     and the texts on the 年度总体目标 row under them: the target is 修建农村公路20公里,
     the actual 修建农村公路21公里; no line is left over."""
-    text = MERGED_VALUES.replace(
+    result, manifest, findings = extract_merged_values_with(
+        tmp_path, "goal-on-label-row.txt",
         "年度总体目标\t\t年初设定目标\t\t实际完成情况\n\t\t完成农村公路建设\t\t完成农村公路建设\n",
         "\t\t年初设定目标\t\t实际完成情况\n年度总体目标\t\t修建农村公路20公里\t\t修建农村公路21公里\n",
     )
-    assert text != MERGED_VALUES
-    source = tmp_path / "goal-on-label-row.txt"
-    source.write_text(text, encoding="utf-8")
-    result, manifest, findings = extract(source, tmp_path / "out")
     (form,) = rows(tmp_path / "out", "forms")
     assert (form["goal_target"], form["goal_actual"]) == ("修建农村公路20公里", "修建农村公路21公里")
     assert not [f for f in findings if f["code"] == "unparsed_line"]
