@@ -17,7 +17,6 @@ from PIL import Image
 
 pytest.importorskip("cv2", reason="opencv comes with the OCR extra: pip install -e '.[ocr]'")
 import cv2  # noqa: E402
-
 from scangen import ScanSpec, make_scan, parse_seed  # noqa: E402
 
 from selfeval.extract.grid import SEAL_COVER_CONFIDENCE, empty_cell_doubt  # noqa: E402
