@@ -126,6 +126,41 @@ def test_a_value_in_one_row_of_a_cell_merged_over_two_rows_is_that_rows():
     assert [c.text for c in rows[0].cells] == ["金额", "", "10.00"]
 
 
+def test_values_side_by_side_in_a_cell_merged_over_their_columns_are_each_their_columns():
+    """A column ruling lost merges two cells of a row: their values stand side by
+    side in the merged cell, each wholly in its own column, and are each read in
+    it.  One text over the boundary, or set in the middle, stays whole in the first
+    column; so does a wrapped text."""
+    t = Table((0.0, 100.0, 250.0, 400.0), (0.0, 40.0, 80.0), ((0, 0, 0, 0), (0, 1, 0, 2), (1, 0, 1, 0), (1, 1, 1, 2)))
+    unit = 20.0
+    row = lambda y: [TextBox("42.90", (140, y, 200, y + 20), 1.0), TextBox("42.90", (300, y, 360, y + 20), 1.0)]  # noqa: E731
+    rows = boxes_to_rows([t], [TextBox("总额", (20, 10, 60, 30), 1.0)] + row(10), unit)
+    assert [c.text for c in rows[0].cells] == ["总额", "42.90", "42.90"]
+    assert rows[0].boxes[1:] == ((100.0, 0.0, 250.0, 40.0), (250.0, 0.0, 400.0, 40.0))
+    one = [TextBox("职工养老", (160, 50, 240, 70), 1.0), TextBox("保险补助", (260, 50, 340, 70), 1.0)]  # one text, gap 1 char
+    rows = boxes_to_rows([t], one, unit)
+    assert [c.text for c in rows[1].cells] == ["", "职工养老保险补助", ""]
+    over = [TextBox("42.90", (140, 50, 200, 70), 1.0), TextBox("42.90", (230, 50, 290, 70), 1.0)]  # the second over 250
+    rows = boxes_to_rows([t], over, unit)
+    assert [c.text for c in rows[1].cells] == ["", "42.90 42.90", ""]
+
+
+@pytest.mark.parametrize("form_index, seed, total", [
+    (1, 301, (42.9, 42.9, 42.9, 10.0, 1.0, 10.0)),  # seed line 42
+    (18, 318, (None, 1.48, 1.48, 10.0, 1.0, 10.0)),  # seed line 544
+], ids=["form02", "form19"])
+def test_a_trusted_grid_reads_values_side_by_side_in_a_merged_cell_in_their_columns(form_index, seed, total):
+    """Thin rulings 15% broken at -0.7 deg; the grid is trusted.  Read by hand from the
+    page: on the 年度资金总额 row the ruling between 全年预算数 and 全年执行数 (form 2,
+    42.90 beside 42.90) or between 全年执行数 and 分值 (form 19, 1.48 beside 10.00) is
+    lost.  Both values were read into the first column, the second lost; now each is
+    in its column.  The row's values as the seed prints them."""
+    got, _ = _scan_and_text(FORMS[form_index], ScanSpec(angle=-0.7, seed=seed, line_pt=0.8, rule_gaps=0.15))
+    row = got["funding"].set_index("source_key").loc["total"]
+    read = tuple(None if row[f] != row[f] else row[f] for f in FUNDING[:3] + ("weight", "execution_rate", "score"))
+    assert read == total
+
+
 def test_values_off_the_middle_of_cells_merged_over_rows_make_the_grid_untrusted():
     """Each cell merged over two rows holding a value in its lower row is a lost
     ruling; three such make the grid untrusted.  Labels spanning rows, set in their

@@ -412,18 +412,53 @@ def _lies_in(t: Table, cell: tuple[int, int, int, int], boxes: list[TextBox], un
         return r0, c0
     x0, y0 = min(b.bbox[0] for b in boxes), min(b.bbox[1] for b in boxes)
     x1, y1 = max(b.bbox[2] for b in boxes), max(b.bbox[3] for b in boxes)
+    return _one_band(t.ys, r0, r1, y0, y1, unit), _one_band(t.xs, c0, c1, x0, x1, unit)
+
+
+def _one_band(bounds: tuple[float, ...], first: int, last: int, lo: float, hi: float, unit: float) -> int:
+    """Of bands ``first`` .. ``last``, the one a text from ``lo`` to ``hi`` lies wholly
+    in, away from their middle; ``first`` when it covers the middle or no one band."""
     slack = unit / 4
-
-    def one_band(bounds: tuple[float, ...], first: int, last: int, lo: float, hi: float) -> int:
-        middle = (bounds[first] + bounds[last + 1]) / 2
-        if lo - slack <= middle <= hi + slack:  # the text covers the cell's middle: set in it
-            return first
-        for k in range(first + 1, last + 1):
-            if bounds[k] - slack <= lo and hi <= bounds[k + 1] + slack:
-                return k
+    middle = (bounds[first] + bounds[last + 1]) / 2
+    if lo - slack <= middle <= hi + slack:  # the text covers the cell's middle: set in it
         return first
+    for k in range(first + 1, last + 1):
+        if bounds[k] - slack <= lo and hi <= bounds[k + 1] + slack:
+            return k
+    return first
 
-    return one_band(t.ys, r0, r1, y0, y1), one_band(t.xs, c0, c1, x0, x1)
+
+def _side_by_side(t: Table, cell: tuple[int, int, int, int], boxes: list[TextBox],
+                  unit: float) -> list[tuple[int, list[TextBox]]] | None:
+    """A merged cell's one line of text parted into the columns it was printed in.
+
+    Two cells' values side by side in a cell merged over their columns (the
+    ruling between them lost): the line falls apart at gaps wider than any gap
+    inside one value (``DEFAULT_LINE_GAP_UNITS``, or two numbers more than a
+    character apart, see :func:`_two_numbers`), and each part lies wholly in a
+    column of its own, left to right.  Then each part is that column's; else
+    None (one value, a wrapped text, or parts not each in one column)."""
+    r0, c0, r1, c1 = cell
+    if c0 == c1 or len(boxes) < 2 or len(_text_lines(boxes)) != 1:
+        return None
+    line = sorted(boxes, key=lambda b: b.bbox[0])
+    groups = [[line[0]]]
+    for a, b in pairwise(line):
+        if b.bbox[0] - a.bbox[2] > DEFAULT_LINE_GAP_UNITS * unit or _two_numbers(a, b, unit):
+            groups.append([b])
+        else:
+            groups[-1].append(b)
+    if len(groups) < 2:
+        return None
+    slack = unit / 4
+    out = []
+    for g in groups:
+        lo, hi = g[0].bbox[0], max(b.bbox[2] for b in g)
+        k = next((k for k in range(c0, c1 + 1) if t.xs[k] - slack <= lo and hi <= t.xs[k + 1] + slack), None)
+        if k is None or (out and k <= out[-1][0]):
+            return None
+        out.append((k, g))
+    return out
 
 
 def _overlap(a: TextBox, b: TextBox) -> bool:
@@ -721,6 +756,11 @@ def boxes_to_rows(
     out gets ``SEAL_COVER_CONFIDENCE``: a value printed under the
     lettering goes with it, and what is left cannot tell that cell from one
     that held only the seal's letters.
+
+    A merged cell whose text lies wholly in one of its rows or columns, off
+    its middle (:func:`_lies_in`), or whose one line parts into values each in
+    a column of its own (:func:`_side_by_side`), was merged by a lost ruling:
+    its text is read in the row and column(s) it was printed in.
     """
     boxes = [b for b in boxes if not _ruling_remnant(b, tables, unit)]
     cell_boxes: dict[tuple[int, tuple[int, int, int, int]], list[TextBox]] = {}
@@ -780,6 +820,14 @@ def boxes_to_rows(
                 if np.count_nonzero(covered[y0:y1, x0:x1]) >= DEFAULT_SEAL_COVER_UNITS * unit * unit:
                     read = CellText("", SEAL_COVER_CONFIDENCE)
             r, c = _lies_in(t, cell, cell_boxes.get((ti, cell), []), unit)
+            parts = _side_by_side(t, cell, cell_boxes.get((ti, cell), []), unit)
+            if parts and (r, c) == cell[:2] and read.confidence == cell_confidence(cell_boxes[(ti, cell)]):
+                r = _one_band(t.ys, cell[0], cell[2], min(b.bbox[1] for _, g in parts for b in g),
+                              max(b.bbox[3] for _, g in parts for b in g), unit)
+                for k, g in parts:  # a lost column ruling: each value in the column it was printed in
+                    grid[r][k] = cell_text(g)
+                    where[r][k] = (t.xs[k], t.ys[r], t.xs[k + 1], t.ys[r + 1])
+                continue
             grid[r][c] = read
             if (r, c) != cell[:2]:  # a lost ruling's row (column): the text where it was printed
                 where[r][c] = (t.xs[c], t.ys[r], t.xs[c + 1], t.ys[r + 1])
