@@ -8,6 +8,7 @@ output recorded in ``recorded_ocr/`` (``python -m scangen record``).
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import unicodedata
@@ -173,6 +174,33 @@ def test_grey_seal_is_removed_ring_and_star_and_the_text_under_it_kept(colour):
     assert (cleaned[paper] < 180).mean() < 0.07  # ... and mostly gone
     assert ink.sum() > 5000
     assert (cleaned[ink] < 128).mean() > 0.98  # text under the seal stays black
+
+
+def test_a_palette_seal_is_removed_where_it_lies_and_the_text_beside_it_left_as_printed():
+    """Form 16, a palette PNG with a blue seal (seed 1070, -0.6 deg): the palette's greys along the
+    text's edges join the seal's light ink into one patch reaching far over the text beside the seal
+    (x 422-1223 px on a 1654 px page for a seal 315 px across), and the removal inside it took
+    strokes off characters 60 mm from the seal (重 of 重庆市 read 中).  The seal's place is the
+    largest cluster of its light ink away from the text's strokes, and the others as far as a seal
+    reaches across: the seal's square (the generator stamps 40 mm across at ``stamp_center``) holds
+    the removal, and the text outside it keeps every dark pixel of the page turned back as the
+    removal turned it."""
+    page, data = make_scan(FORMS[15], 200, dataclasses.replace(RECORDED["form03-200dpi-blue-seal-palette"].scan, seed=1070))
+    rgb = rgb_of(data)
+    prepared = prepare_page(rgb)
+    assert prepared.seal is not None
+    cx, cy = page.stamp_center
+    half = 26 * 200 / 25.4  # the seal's half-width (20 mm) and 6 mm, for its rim
+    ys, xs = np.nonzero(prepared.seal.mask)
+    assert cx - half <= xs.min() < xs.max() <= cx + half and cy - half <= ys.min() < ys.max() <= cy + half
+    # the page turned back as prepare_page turned it, without removing anything
+    back = cv2.warpAffine(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY), prepared.matrix, rgb.shape[1::-1],
+                          flags=cv2.INTER_CUBIC, borderValue=255)
+    away = np.ones(back.shape, bool)
+    away[max(0, round(cy - half)):round(cy + half), max(0, round(cx - half)):round(cx + half)] = False
+    dark = (back < 128) & away
+    assert dark.sum() > 50_000
+    assert (prepared.gray[dark] < 128).mean() > 0.999
 
 
 # -- perfect reading: every miss would be the table code's ---------------------

@@ -26,7 +26,9 @@ DEFAULT_MAX_SKEW_DEG = 5.0  # the largest rotation deskew looks for
 DEFAULT_UNIT_PX = 20.0  # the character height assumed when a page has no text to measure
 DEFAULT_SEAL_CHROMA = 28  # channel spread (0..255) above which ink is coloured: a seal, not text
 DEFAULT_SEAL_SIDE = 0.08  # a grey seal is at least this share of the page's shorter side across
+DEFAULT_SEAL_MOST = 0.25  # ... and at most this share across (a seal 50 mm across on an A4 page)
 DEFAULT_SEAL_APART = 0.25  # ... and at least this share of its light ink lies away from the text's strokes
+DEFAULT_SEAL_PART = 0.2  # ... in clusters each holding at least this share of the largest one's such ink
 DEFAULT_RING_COVER = 0.9  # a seal printed in the text's black: its ring is ink on at least this share of its circle
 DEFAULT_RING_APART = 0.6  # ... and the circles a few ring widths inside and outside it on at most this share
 DEFAULT_RING_PLAIN = 0.25  # ... and clear of crossing strokes on at least this share, to measure its centre on
@@ -93,7 +95,9 @@ def suppress_grey_seal(gray: np.ndarray) -> np.ndarray:
 
     Ink falls in two levels: the text's near-black and the seal's mid grey.
     The seal is found as a large, thick patch of the lighter level (a ring
-    and star some centimetres across; text has only thin light edges); inside
+    and star some centimetres across; text has only thin light edges) and held
+    to where its light ink lies away from the text's strokes (a palette scan's
+    greys along the text's edges join the patch to the text beside it); inside
     it, the lighter level is painted white and the darker text kept.  A page
     whose ink has one level is returned unchanged."""
     return _grey_seal(gray)[0]
@@ -123,8 +127,29 @@ def _grey_seal(gray: np.ndarray) -> tuple[np.ndarray, GreySeal | None]:
             if strokes is None:
                 strokes = cv2.dilate((gray <= cut).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
             light_here = thick[y:y + h, x:x + w] > 0
-            if (light_here & ~strokes[y:y + h, x:x + w]).sum() < DEFAULT_SEAL_APART * light_here.sum():
+            apart = light_here & ~strokes[y:y + h, x:x + w]
+            if apart.sum() < DEFAULT_SEAL_APART * light_here.sum():
                 continue  # light ink only along the text's strokes: blurred type, not a seal
+            # the patch may have run on along the light edges of text beside the seal (a palette
+            # scan's greys): the seal is where its light ink lies away from any stroke, its largest
+            # cluster and the others, largest first, as far as a seal reaches across
+            m, labels, parts, _ = components(cv2.dilate(apart.astype(np.uint8), np.ones((near, near), np.uint8)))
+            if m > 2:
+                held = np.bincount(labels[apart], minlength=m)  # the light ink away from strokes each holds
+                most = min(gray.shape) * DEFAULT_SEAL_MOST
+                order = 1 + np.argsort(-held[1:], kind="stable")
+                px0, py0, pw, ph = (int(v) for v in parts[order[0], :4])
+                px1, py1 = px0 + pw, py0 + ph
+                for k2 in order[1:]:
+                    if held[k2] < DEFAULT_SEAL_PART * held[order[0]]:
+                        break  # specks along the text's edges
+                    qx, qy, qw, qh = (int(v) for v in parts[k2, :4])
+                    ux0, uy0, ux1, uy1 = min(px0, qx), min(py0, qy), max(px1, qx + qw), max(py1, qy + qh)
+                    if ux1 - ux0 <= most and uy1 - uy0 <= most:
+                        px0, py0, px1, py1 = ux0, uy0, ux1, uy1
+                if px1 - px0 < side or py1 - py0 < side:
+                    continue
+                x, y, w, h = x + px0, y + py0, px1 - px0, py1 - py0
             if body is None:  # the seal's own level (the Otsu split falls on it): its ring as printed
                 body = cv2.morphologyEx((ink & (gray >= level)).astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
             x, y, w, h = _seal_box((x, y, w, h), body, round(side))
