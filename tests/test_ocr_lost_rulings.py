@@ -11,6 +11,7 @@ expected values are the text path's reading of the same seed form.
 from __future__ import annotations
 
 import io
+import math
 import tempfile
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from scangen.compare import same_field  # noqa: E402
 
 from selfeval import pipeline  # noqa: E402
 from selfeval.extract.ocr import Engines, ReplayEngine, TextBox  # noqa: E402
-from selfeval.extract.ocr.page import map_boxes, prepare_page  # noqa: E402
+from selfeval.extract.ocr.page import prepare_page  # noqa: E402
 from selfeval.extract.ocr.table import Table, boxes_to_rows, credible_grid  # noqa: E402
 from selfeval.extract.readers import InputFile  # noqa: E402
 from selfeval.settings import Settings  # noqa: E402
@@ -192,13 +193,34 @@ def _tables(path: Path, engines: Engines | None = None) -> dict:
     return {k: v.to_pandas() for k, v in BatchResult([result]).tables.items()}
 
 
-def _scan_and_text(form, spec: ScanSpec) -> tuple[dict, dict]:
+def _engine_boxes(truth, angle: float, matrix: np.ndarray) -> list[TextBox]:
+    """The renderer's boxes as an engine reading the deskewed page gives them.
+
+    The scan's boxes are the hulls of the texts turned by ``angle``: taller
+    than the text by its width times the sine (a 400 px line 10 px at 0.7
+    deg), and a hull mapped back is taller again.  The engine reads the page
+    after deskewing, where a text's box is the text's own size; so each box
+    keeps its middle, mapped by the deskew, and the size the text was printed
+    in (a hull W x H of a text w x h turned by a: W = w cos a + h sin a,
+    H = w sin a + h cos a)."""
+    c, s = math.cos(math.radians(angle)), abs(math.sin(math.radians(angle)))
+    out = []
+    for b in truth:
+        x0, y0, x1, y1 = b.bbox
+        wide, high = x1 - x0, y1 - y0
+        w, h = (wide * c - high * s) / (c * c - s * s), (high * c - wide * s) / (c * c - s * s)
+        cx, cy = np.array([(x0 + x1) / 2, (y0 + y1) / 2, 1.0]) @ matrix.T
+        out.append(TextBox(b.text, (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2), 1.0))
+    return out
+
+
+def _scan_and_text(form, spec: ScanSpec | None) -> tuple[dict, dict]:
     """The tables of ``form`` scanned at 200 dpi as ``spec`` says, read with the
     renderer's own boxes replayed as the engine's (confidence 1.0), and the
     tables of the same form as text."""
     page, data = make_scan(form, 200, spec)
     rgb = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
-    boxes = map_boxes([TextBox(b.text, b.bbox, 1.0) for b in page.boxes], prepare_page(rgb).matrix)
+    boxes = _engine_boxes(page.boxes, spec.angle if spec else 0.0, prepare_page(rgb).matrix)
     with tempfile.TemporaryDirectory() as tmp:
         scan, text = Path(tmp) / "page.png", Path(tmp) / "page.txt"
         scan.write_bytes(data)
