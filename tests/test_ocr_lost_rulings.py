@@ -27,7 +27,7 @@ from scangen.compare import same_field  # noqa: E402
 from selfeval import pipeline  # noqa: E402
 from selfeval.extract.ocr import Engines, ReplayEngine, TextBox  # noqa: E402
 from selfeval.extract.ocr.page import prepare_page  # noqa: E402
-from selfeval.extract.ocr.table import Table, boxes_to_rows, credible_grid  # noqa: E402
+from selfeval.extract.ocr.table import Table, boxes_to_rows, credible_grid, join_texts_cut_apart  # noqa: E402
 from selfeval.extract.readers import InputFile  # noqa: E402
 from selfeval.settings import Settings  # noqa: E402
 
@@ -175,6 +175,42 @@ def test_values_off_the_middle_of_cells_merged_over_rows_make_the_grid_untrusted
     assert not credible_grid([t], lower, unit)
     centred = [TextBox("项目资金", (260, y + 30, 340, y + 50), 1.0) for y in (0, 80, 160)]
     assert credible_grid([t], centred, unit)
+
+
+def test_a_text_across_a_column_boundary_with_no_ruling_above_or_below_it_joins_the_cells():
+    """The column ruling at x=200 runs through row 0 and stops at row 1 (40-100),
+    where one text (y 58-82) runs across it: the only ink on the boundary in row 1
+    is the text's strokes, none between the text and the rulings across.  The two
+    cells are one.  With the ruling printed through row 1 (ink above and below the
+    text) they stay two: an engine's box can run over a ruling erased under it."""
+    unit = 20.0
+    ink = np.zeros((140, 400), np.uint8)
+    ink[[0, 40, 100, 139], :] = 255
+    ink[:, [0, 399]] = 255
+    ink[0:41, 199:202] = 255  # the ruling in row 0
+    ink[60:80, 198:203] = 255  # the text's strokes on the boundary
+    t = Table((0.0, 200.0, 400.0), (0.0, 40.0, 100.0, 140.0),
+              ((0, 0, 0, 0), (0, 1, 0, 1), (1, 0, 1, 0), (1, 1, 1, 1), (2, 0, 2, 1)))
+    name = [TextBox("机关事业单位人员招录考务费", (100, 58, 330, 82), 1.0)]
+    (joined,) = join_texts_cut_apart([t], ink, name, unit)
+    assert joined.cells == ((0, 0, 0, 0), (0, 1, 0, 1), (1, 0, 1, 1), (2, 0, 2, 1))
+    ruled = ink.copy()
+    ruled[40:101, 199:202] = 255
+    assert join_texts_cut_apart([t], ruled, name, unit)[0].cells == t.cells
+    short = [TextBox("考务费", (195, 58, 245, 82), 1.0)]  # over the boundary by less than half a character
+    assert join_texts_cut_apart([t], ink, short, unit)[0].cells == t.cells
+
+
+def test_a_project_name_across_a_bridged_ruling_gap_is_read_whole():
+    """Form 6, 1.8 pt rulings 25% broken at 0.3 deg.  The column ruling between
+    全年预算数 and 全年执行数 ends at the 项目名称 row from above (实施单位's left edge)
+    and below; the join across its gap lay on the strokes of the project name, so
+    the row was parted there and the name read as '机' (and 16 forms' names so).
+    Read by hand from the page: no ruling crosses the name; the seed (line 156)
+    prints 机关事业单位人员招录考务费."""
+    got, _ = _scan_and_text(FORMS[5], ScanSpec(angle=0.3, seed=705, line_pt=1.8, rule_gaps=0.25))
+    (row,) = got["forms"].to_dict("records")
+    assert row["project_name"] == "机关事业单位人员招录考务费"
 
 
 def test_tables_lying_over_one_another_are_not_trusted():
