@@ -366,8 +366,9 @@ def credible_grid(tables: list[Table], boxes: list[TextBox], unit: float) -> boo
     beside a two-line one), further apart than ``DEFAULT_LINE_GAP_UNITS``
     (wider than any gap inside one printed value), or two numbers side by
     side (:func:`_two_numbers`); a row ruling lost puts two rows' texts in one
-    cell, lines further apart than a wrapped text's (:func:`_rows_apart`); a
-    frame whose top rows were found apart leaves their lines outside every
+    cell, lines further apart than a wrapped text's (:func:`_rows_apart`), or
+    leaves one row's text off the middle of the merged cell, in that row
+    (:func:`_lies_in`); a frame whose top rows were found apart leaves their lines outside every
     table, three or more texts far apart over a table's width.  A grid with
     ``DEFAULT_LOST_RULINGS`` such cells and lines, or with tables lying over one
     another (pieces of one frame found apart), is not trusted; the page is
@@ -383,7 +384,8 @@ def credible_grid(tables: list[Table], boxes: list[TextBox], unit: float) -> boo
             x0, y0, x1, y1 = _cell_box(t, cell)
             here = sorted((b for b in inside if x0 <= b.cx <= x1 and y0 <= b.cy <= y1), key=lambda b: b.bbox[0])
             if any((abs(a.cy - b.cy) < unit / 2 and _two_numbers(a, b, unit)) or (_overlap(a, b) and b.bbox[0] - a.bbox[2] > gap)
-                   for i, a in enumerate(here) for b in here[i + 1:]) or _rows_apart(here, unit):
+                   for i, a in enumerate(here) for b in here[i + 1:]) or _rows_apart(here, unit) \
+                    or _lies_in(t, cell, here, unit) != cell[:2]:
                 apart += 1
     outside = [b for b in boxes if not any(_inside(b, t) for t in tables)]
     for line in _text_lines(outside):
@@ -394,6 +396,69 @@ def credible_grid(tables: list[Table], boxes: list[TextBox], unit: float) -> boo
                                for t in tables):
             apart += 1
     return apart < DEFAULT_LOST_RULINGS
+
+
+def _lies_in(t: Table, cell: tuple[int, int, int, int], boxes: list[TextBox], unit: float) -> tuple[int, int]:
+    """The row and column of a merged cell its text was printed in.
+
+    A printed merged cell sets its text in its middle (or, top or left
+    aligned, in its first row and column).  Text that lies wholly within one
+    of a merged cell's other rows (columns), away from the cell's middle,
+    is that row's (column's) own: the ruling above it (before it) was lost
+    and merged its cell with the one above (before).  Otherwise, and for an
+    empty or single cell, the cell's first row and column."""
+    r0, c0, r1, c1 = cell
+    if not boxes or (r0 == r1 and c0 == c1):
+        return r0, c0
+    x0, y0 = min(b.bbox[0] for b in boxes), min(b.bbox[1] for b in boxes)
+    x1, y1 = max(b.bbox[2] for b in boxes), max(b.bbox[3] for b in boxes)
+    return _one_band(t.ys, r0, r1, y0, y1, unit), _one_band(t.xs, c0, c1, x0, x1, unit)
+
+
+def _one_band(bounds: tuple[float, ...], first: int, last: int, lo: float, hi: float, unit: float) -> int:
+    """Of bands ``first`` .. ``last``, the one a text from ``lo`` to ``hi`` lies wholly
+    in, away from their middle; ``first`` when it covers the middle or no one band."""
+    slack = unit / 4
+    middle = (bounds[first] + bounds[last + 1]) / 2
+    if lo - slack <= middle <= hi + slack:  # the text covers the cell's middle: set in it
+        return first
+    for k in range(first + 1, last + 1):
+        if bounds[k] - slack <= lo and hi <= bounds[k + 1] + slack:
+            return k
+    return first
+
+
+def _side_by_side(t: Table, cell: tuple[int, int, int, int], boxes: list[TextBox],
+                  unit: float) -> list[tuple[int, list[TextBox]]] | None:
+    """A merged cell's one line of text parted into the columns it was printed in.
+
+    Two cells' values side by side in a cell merged over their columns (the
+    ruling between them lost): the line falls apart at gaps wider than any gap
+    inside one value (``DEFAULT_LINE_GAP_UNITS``, or two numbers more than a
+    character apart, see :func:`_two_numbers`), and each part lies wholly in a
+    column of its own, left to right.  Then each part is that column's; else
+    None (one value, a wrapped text, or parts not each in one column)."""
+    r0, c0, r1, c1 = cell
+    if c0 == c1 or len(boxes) < 2 or len(_text_lines(boxes)) != 1:
+        return None
+    line = sorted(boxes, key=lambda b: b.bbox[0])
+    groups = [[line[0]]]
+    for a, b in pairwise(line):
+        if b.bbox[0] - a.bbox[2] > DEFAULT_LINE_GAP_UNITS * unit or _two_numbers(a, b, unit):
+            groups.append([b])
+        else:
+            groups[-1].append(b)
+    if len(groups) < 2:
+        return None
+    slack = unit / 4
+    out = []
+    for g in groups:
+        lo, hi = g[0].bbox[0], max(b.bbox[2] for b in g)
+        k = next((k for k in range(c0, c1 + 1) if t.xs[k] - slack <= lo and hi <= t.xs[k + 1] + slack), None)
+        if k is None or (out and k <= out[-1][0]):
+            return None
+        out.append((k, g))
+    return out
 
 
 def _overlap(a: TextBox, b: TextBox) -> bool:
@@ -691,6 +756,11 @@ def boxes_to_rows(
     out gets ``SEAL_COVER_CONFIDENCE``: a value printed under the
     lettering goes with it, and what is left cannot tell that cell from one
     that held only the seal's letters.
+
+    A merged cell whose text lies wholly in one of its rows or columns, off
+    its middle (:func:`_lies_in`), or whose one line parts into values each in
+    a column of its own (:func:`_side_by_side`), was merged by a lost ruling:
+    its text is read in the row and column(s) it was printed in.
     """
     boxes = [b for b in boxes if not _ruling_remnant(b, tables, unit)]
     cell_boxes: dict[tuple[int, tuple[int, int, int, int]], list[TextBox]] = {}
@@ -749,7 +819,18 @@ def boxes_to_rows(
                 x0, y0, x1, y1 = (max(0, round(v)) for v in box)
                 if np.count_nonzero(covered[y0:y1, x0:x1]) >= DEFAULT_SEAL_COVER_UNITS * unit * unit:
                     read = CellText("", SEAL_COVER_CONFIDENCE)
-            grid[cell[0]][cell[1]] = read
+            r, c = _lies_in(t, cell, cell_boxes.get((ti, cell), []), unit)
+            parts = _side_by_side(t, cell, cell_boxes.get((ti, cell), []), unit)
+            if parts and (r, c) == cell[:2] and read.confidence == cell_confidence(cell_boxes[(ti, cell)]):
+                r = _one_band(t.ys, cell[0], cell[2], min(b.bbox[1] for _, g in parts for b in g),
+                              max(b.bbox[3] for _, g in parts for b in g), unit)
+                for k, g in parts:  # a lost column ruling: each value in the column it was printed in
+                    grid[r][k] = cell_text(g)
+                    where[r][k] = (t.xs[k], t.ys[r], t.xs[k + 1], t.ys[r + 1])
+                continue
+            grid[r][c] = read
+            if (r, c) != cell[:2]:  # a lost ruling's row (column): the text where it was printed
+                where[r][c] = (t.xs[c], t.ys[r], t.xs[c + 1], t.ys[r + 1])
         out.extend(RowOut(t.ys[r], tuple(grid[r]), tuple(where[r])) for r in range(nr))
     out.extend(free_rows(free, unit))
     out.sort(key=lambda r: r.top)
