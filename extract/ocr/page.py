@@ -29,6 +29,7 @@ DEFAULT_SEAL_SIDE = 0.08  # a grey seal is at least this share of the page's sho
 DEFAULT_SEAL_APART = 0.25  # ... and at least this share of its light ink lies away from the text's strokes
 DEFAULT_RING_COVER = 0.9  # a seal printed in the text's black: its ring is ink on at least this share of its circle
 DEFAULT_RING_APART = 0.6  # ... and the circles a few ring widths inside and outside it on at most this share
+DEFAULT_RING_PLAIN = 0.25  # ... and clear of crossing strokes on at least this share, to measure its centre on
 
 
 @dataclass(frozen=True)
@@ -248,7 +249,7 @@ def _measure_ring(ink: np.ndarray, cx: float, cy: float, r: float) -> Ring | Non
         a0, a1 = max(0, inner - slack), min(polar.shape[1] - 3, outer + slack)
         rows = polar[:, a0:a1 + 1]
         plain = (rows.sum(axis=1) >= 0.5 * width) & ~polar[:, max(0, a0 - 2)] & ~polar[:, a1 + 2]
-        if plain.sum() < 0.5 * len(polar):
+        if plain.sum() < DEFAULT_RING_PLAIN * len(polar):
             return None
         cols = np.arange(a0, a1 + 1)
         middle = (rows * cols).sum(axis=1)[plain] / rows.sum(axis=1)[plain]

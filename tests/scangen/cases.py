@@ -55,7 +55,9 @@ RECORDED: dict[str, Case] = {
         about="200 dpi 1-bit PNG, black seal over the text",
         # cells 87/90 (fields 78/80): under the target; the digits of two values lie under the seal's ring
         # and lettering (both doubts); row 11's 0.00 reads '00' (0.99), the same value, a doubt too (ink
-        # the removal cut lies in its box where the engine placed no character)
+        # the removal cut lies in its box where the engine placed no character).  The page printed with
+        # the lettering left blank reads 78/80 too, without the seal 80/80 (`bench_ocr --black-seal`):
+        # what lies under the ring's own pixels cannot be told from it
         floor=0.96, unflagged=0,
     ),
     "form13-200dpi-heavy-broken-rules": Case(
