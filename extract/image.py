@@ -45,6 +45,7 @@ from selfeval.extract.ocr.table import (
     faint_ink,
     find_lines,
     hold_broken_rules,
+    join_texts_cut_apart,
     lines_to_tables,
     paper_level,
     ruling_width,
@@ -250,7 +251,7 @@ def read_page(rgb: np.ndarray, engine: OcrEngine) -> list[RowOut]:
     boxes = cut_by_seal(engine.recognize(clean), page.black_seal)
     if not tables:
         return text_position_rows(boxes, page.unit)
-    tables = hold_broken_rules(tables, page.binary, boxes, page.unit)
+    tables = join_texts_cut_apart(hold_broken_rules(tables, page.binary, boxes, page.unit), page.binary, boxes, page.unit)
     if not credible_grid(tables, boxes, page.unit):  # rulings lost: the text's own positions place it
         return text_position_rows(boxes, page.unit)
     # ink nothing read is looked for on the page with its lines painted in the paper's own

@@ -20,6 +20,7 @@ from selfeval.extract.grid import Place, SourceRow, empty_cell_doubt
 from selfeval.findings import Finding, finding_at
 from selfeval.normalize.cells import compact
 from selfeval.normalize.records import FormRecord, FundingRecord, IndicatorRecord
+from selfeval.normalize.rows import cell_kind
 from selfeval.normalize.values import is_null, parse_amount, parse_rate
 from selfeval.settings import Settings
 
@@ -125,15 +126,18 @@ def _row_fields(
         return _align(row.cells, values)
     if form.total_place == row.place:
         return _align(row.cells, [("weight", form.total_weight), ("score", form.total_score)])
-    return _align(row.cells, [(f, getattr(form, f)) for f in FORM_FIELDS], contained=True)
+    return _align(row.cells, [(f, getattr(form, f)) for f in FORM_FIELDS], contained=True, labelled=True)
 
 
-def _align(cells: tuple[str, ...], values: list[tuple[str, object]], contained: bool = False) -> dict[int, str]:
+def _align(cells: tuple[str, ...], values: list[tuple[str, object]], contained: bool = False,
+           labelled: bool = False) -> dict[int, str]:
     """Cells matched to fields in order: each cell takes the first field after the
     last one taken whose value it states.  A cell that states no field's value
     (a misread number the record could not use) then takes the field left
     free between its matched neighbours, when that gap holds as many fields
-    as cells."""
+    as cells.  With ``labelled`` (a form's head rows: 预算单位 … 实施单位 …), a
+    cell the vocabulary knows as a label (``预算单位（盖章）`` read with a doubt)
+    takes no field so: it is the label, not the value before it."""
     out: dict[int, int] = {}
     at = 0
     for col, text in enumerate(cells):
@@ -147,11 +151,16 @@ def _align(cells: tuple[str, ...], values: list[tuple[str, object]], contained: 
                 break
     anchors = [(-1, -1), *sorted(out.items()), (len(cells), len(values))]
     for (c0, f0), (c1, f1) in pairwise(anchors):
-        loose = [c for c in range(c0 + 1, c1) if cells[c] and not is_null(cells[c])]
+        loose = [c for c in range(c0 + 1, c1) if cells[c] and not is_null(cells[c]) and not (labelled and _label(cells[c]))]
         free = list(range(f0 + 1, f1))
         if loose and len(loose) == len(free):
             out.update(zip(loose, free, strict=True))
     return {c: values[k][0] for c, k in sorted(out.items())}
+
+
+def _label(text: str) -> bool:
+    kind = cell_kind(text)
+    return kind is not None and kind.kind != "title"
 
 
 def _states(text: str, value: object, contained: bool) -> bool:

@@ -5,9 +5,11 @@ part in: 执行率 = 全年执行数 ÷ 全年预算数, 得分 = 执行率 × �
 sources add up to 年度资金总额, 总分's score and weight are the sums of the
 rows', a score is at most its weight, and an actual is of its target's
 magnitude.  When a check fails and one plausible OCR slip in one number
-(a dropped or an added decimal point, 1/7, 0/8/6, 5/6, 3/8) would make
-every check of that number hold, the number is reported as ``ocr_suspect``
-with the reading proposed and the check it satisfies.  The value is kept
+(a dropped or an added decimal point, 1/7, 0/8/6, 5/6, 3/8, a leading 1
+lost) would make every check of that number hold, the number is reported as
+``ocr_suspect`` with the reading proposed and the check it satisfies.  So is
+an indicator's target or actual whose unit differs from the other's only by
+a '/' lost or read as l, I or 1 (``元人`` or ``元l人`` beside ``元/人``).  The value is kept
 as read: a form's own mistakes look the same, and only a reviewer with the
 page can tell.
 """
@@ -67,10 +69,13 @@ def slips(raw: str) -> list[str]:
         out += [body[:i] + "." + body[i:] for i in range(first + 1, last + 1) if body[i - 1].isdigit() and body[i].isdigit()]
     for i in digits:
         out += [body[:i] + alt + body[i + 1:] for alt in CONFUSABLE.get(body[i], "")]
+    out.append(body[:digits[0]] + "1" + body[digits[0]:])  # a leading 1, the thinnest digit, lost
     return [s for s in dict.fromkeys(out) if s != body]
 
 
 def _slip_name(raw: str, alt: str) -> str:
+    if len(alt) == len(raw) + 1 and alt.count(".") == raw.count("."):
+        return "a leading 1 lost"
     if raw.count(".") > alt.count("."):
         return "an added decimal point"
     if raw.count(".") < alt.count("."):
@@ -109,13 +114,13 @@ def ocr_suspects(form: FormRecord, rows: list[SourceRow], settings: Settings) ->
                 fixes.append(alt)
         if fixes:
             found.append((read, fixes, failing))
+    out = _unit_suspects(form, by_place)
     # where several numbers could each explain a failed check, the one that explains
     # the most failed checks is the likelier slip
     best: dict[str, int] = {}
     for _, _, failing in found:
         for c in failing:
             best[c.name] = max(best.get(c.name, 0), len(failing))
-    out = []
     for read, fixes, failing in found:
         if not any(len(failing) == best[c.name] for c in failing):
             continue
@@ -128,6 +133,37 @@ def ocr_suspects(form: FormRecord, rows: list[SourceRow], settings: Settings) ->
             read.place, text=read.raw,
         ).about(read.table, read.record, read.column))
     return out
+
+
+def _unit_suspects(form: FormRecord, rows: dict[Place, SourceRow]) -> list[Finding]:
+    """An indicator read by OCR whose target and actual units differ only by a '/' that
+    one of them lost or has as a stroke (1, l, I): that one is suspect."""
+    out = []
+    for ind in form.indicators:
+        if ind.place not in rows:
+            continue
+        name = ind.level3 or f"indicator {ind.indicator_seq}"
+        pair = (("年度指标值", ind.target, "target_raw", ind.actual), ("实际完成值", ind.actual, "actual_raw", ind.target))
+        for title, value, column, other in pair:
+            if not value.unit or not other.unit or "/" in value.unit or "/" not in other.unit:
+                continue
+            if other.unit not in _with_slash(value.unit):
+                continue
+            alt = value.raw.replace(value.unit, other.unit, 1)
+            out.append(finding_at(
+                "ocr_suspect",
+                f"{name} {title} read as {value.raw!r}: its unit {value.unit!r} is not the other value's "
+                f"{other.unit!r}; read as {alt!r} (a '/' lost) they would agree. "
+                "The value is kept as read: check it against the scan",
+                ind.place, text=value.raw,
+            ).about("indicators", ind.indicator_seq, column))
+    return out
+
+
+def _with_slash(unit: str) -> set[str]:
+    """``unit`` with a '/' put back: between two of its characters, or for a stroke read as l, I or 1."""
+    out = {unit[:i] + "/" + unit[i:] for i in range(1, len(unit))}
+    return out | {unit[:i] + "/" + unit[i + 1:] for i, ch in enumerate(unit) if ch in "1lI|"}
 
 
 def _reads(form: FormRecord, rows: dict[Place, SourceRow]) -> dict[str, Read]:

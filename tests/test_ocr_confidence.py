@@ -24,7 +24,7 @@ from scangen.cases import RECORDED, RECORDED_DIR, scan_for  # noqa: E402
 from selfeval.extract.grid import SourceRow  # noqa: E402
 from selfeval.extract.ocr import Engines, Glyph, ReplayEngine, TextBox  # noqa: E402
 from selfeval.extract.ocr.table import Table, _split_across, boxes_to_rows, cell_confidence  # noqa: E402
-from selfeval.normalize.ocr_check import field_names  # noqa: E402
+from selfeval.normalize.ocr_check import field_names, low_confidence_doubts  # noqa: E402
 from selfeval.settings import Settings  # noqa: E402
 
 FORMS = parse_seed()
@@ -175,6 +175,30 @@ def test_field_names_follow_the_cells_content_not_their_column():
     assert names[5] == "funding 市级资金, execution_rate"
     names = field_names(form, rows[3], funding[4], None)
     assert names[5] == "funding 年度资金总额, weight" and names[7] == "funding 年度资金总额, score"
+
+
+
+def test_a_doubtful_label_on_a_head_row_is_named_the_label_not_the_field_before_it():
+    # 预算单位（盖章） read with mixed brackets (a doubt at 0.86 on 300 dpi scans): the label cell,
+    # left of the budget unit, is no form field (it was named the form's title)
+    from selfeval.extract.split import split_forms
+    from selfeval.normalize.form import parse_form
+
+    unit = "重庆市荣昌区人力资源和社会保障局"
+    rows = [
+        SourceRow(("2020年度预算资金项目支出绩效自评表",), 1),
+        SourceRow(("项目序号：3",), 2),
+        SourceRow(("预算单位（盖章)", "", unit, "", "实施单位", unit), 3, page=1,
+                  confidence=(0.86, None, 0.99, None, 0.99, 0.99)),
+        SourceRow(("项目名称", "", "工资统发系统建设经费"), 4),
+    ]
+    (cells,), _ = split_forms(rows)
+    form = parse_form(cells, Settings())
+    names = field_names(form, rows[2], None, None)
+    assert names[0] == "label" and names[4] == "label"
+    assert names[2] == "form, budget_unit" and names[5] == "form, implementing_unit"
+    (f,) = low_confidence_doubts(form, [rows[2]], Settings())
+    assert "column 1 (label)" in f.message and f.field is None
 
 
 # -- broken rulings -------------------------------------------------------------

@@ -21,11 +21,14 @@ from selfeval.settings import Settings
 FORMS = parse_seed()
 
 
-def scanned_rows(form_index: int, label: str | None = None, old: str = "", new: str = "") -> list[SourceRow]:
+def scanned_rows(form_index: int, label: str | None = None, old: str = "", new: str = "", nth: int = 0) -> list[SourceRow]:
+    """The form's rows, the ``nth`` cell holding ``old`` after ``label`` on its row read as ``new``."""
     out = []
     for k, cells in enumerate(canonical_rows(form_layout(FORMS[form_index]))):
         if label is not None and label in cells:
             at = cells.index(old, cells.index(label))
+            for _ in range(nth):
+                at = cells.index(old, at + 1)
             cells = (*cells[:at], new, *cells[at + 1:])
         out.append(SourceRow(cells, k + 1, page=1, confidence=tuple(0.99 if c else None for c in cells)))
     return out
@@ -43,6 +46,29 @@ def test_slips_are_one_decimal_point_or_one_confusable_digit():
     assert "13.04" in slips("18.04") and "10.00" in slips("70.00") and "16" in slips("10")
     assert all(s.count(".") <= 1 for s in slips("100.00%"))
     assert slips("—") == [] and slips("好") == []
+    assert "130.00" in slips("30.00") and "≥15" in slips("≥5")  # a leading 1 lost
+
+
+def test_a_leading_1_lost_from_an_amount_is_proposed_back():
+    # form 27's 年度资金总额: 全年预算数 130.00, 全年执行数 130.00, 执行率 100.00% (seed line 779); the
+    # executed 130.00 read as 30.00 (a red seal's removal took the 1 on a phone photo): the rate and
+    # the sources' sum (市级资金 130.00) both fail
+    form, found = suspects(scanned_rows(26, "年度资金总额：", "130.00", "30.00", nth=1))
+    (f,) = found
+    assert "全年执行数 read as '30.00'" in f.message and "'130.00' (a leading 1 lost)" in f.message
+    assert (f.table, f.key, f.field) == ("funding", "total", "executed")
+    assert str(form.funding_total.executed) == "30.00"  # never changed
+
+
+@pytest.mark.parametrize("read", ["≥15000元人", "≥15000元l人"])
+def test_a_unit_that_lost_its_slash_beside_the_other_values_is_suspect(read):
+    # form 21's 发放生活补助人均标准: ≥15000元/人, actual 15209元/人 (seed line 614)
+    form, found = suspects(scanned_rows(20, "发放生活补助人均标准", "≥15000元/人", read))
+    (f,) = found
+    ind = next(i for i in form.indicators if i.level3 == "发放生活补助人均标准")
+    assert f.code == "ocr_suspect" and f.line == ind.line and ind.target.raw == read
+    assert "'≥15000元/人' (a '/' lost)" in f.message and "'元/人'" in f.message
+    assert (f.table, f.key, f.field) == ("indicators", str(ind.indicator_seq), "target_raw")
 
 
 def test_a_dropped_decimal_point_in_an_amount_is_proposed_back_and_the_value_kept():

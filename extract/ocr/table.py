@@ -354,6 +354,52 @@ def _cut(table: Table, cell: tuple[int, int, int, int], binary: np.ndarray, insi
     return [cell]
 
 
+def join_texts_cut_apart(tables: list[Table], binary: np.ndarray, boxes: list[TextBox], unit: float) -> list[Table]:
+    """Tables whose two cells of a row a text runs across were found apart with no
+    ruling between them, joined.
+
+    Finding the rulings joins a broken line across its gaps, and keeps the
+    join where it lies on ink; a text printed across the gap is ink too, so a
+    heavy line's gap bridged over one text-line-high row (the 项目名称 row under
+    a column ruling that ends at it) parts the row's one value in two.  A
+    printed ruling runs the row's height, past the text line above and below
+    it; a join on the text has no ink there.  So two cells of the same rows
+    on either side of a column boundary are one when a text box runs over the
+    boundary by at least half a character on either side (as a box is cut
+    in :func:`boxes_to_rows`) and, in the boundary's
+    band above and below the box (clear of the rulings across), less than
+    ``DEFAULT_BOUNDARY_COVER`` of the height holds ink."""
+    t = max(2.0, unit / 4)
+    out = []
+    for table in tables:
+        xs, ys = table.xs, table.ys
+        cells = list(table.cells)
+        changed = True
+        while changed:
+            changed = False
+            for a in cells:
+                b = next((b for b in cells if b[1] == a[3] + 1 and b[0] == a[0] and b[2] == a[2]), None)
+                if b is None:
+                    continue
+                x, top, bottom = xs[b[1]], ys[a[0]], ys[a[2] + 1]
+                across = [box for box in boxes if top <= box.cy <= bottom
+                          and box.bbox[0] < x - unit / 2 and box.bbox[2] > x + unit / 2]
+                if not across:
+                    continue
+                y0, y1 = min(box.bbox[1] for box in across), max(box.bbox[3] for box in across)
+                clear = [(top + t, y0 - 1), (y1 + 1, bottom - t)]
+                span = sum(max(0.0, hi - lo) for lo, hi in clear)
+                if span < unit / 2:  # no room above and below the text to tell
+                    continue
+                inked = sum(_covered(binary, x - t, x + t, lo, hi) * (hi - lo) for lo, hi in clear if hi - lo >= 1)
+                if inked / span < DEFAULT_BOUNDARY_COVER:
+                    cells = [c for c in cells if c not in (a, b)] + [(a[0], a[1], a[2], b[3])]
+                    changed = True
+                    break
+        out.append(Table(xs, ys, tuple(sorted(cells))))
+    return out
+
+
 DEFAULT_LOST_RULINGS = 3  # cells holding text apart on one line, from which on a grid is not trusted
 
 
