@@ -130,26 +130,10 @@ def _grey_seal(gray: np.ndarray) -> tuple[np.ndarray, GreySeal | None]:
             apart = light_here & ~strokes[y:y + h, x:x + w]
             if apart.sum() < DEFAULT_SEAL_APART * light_here.sum():
                 continue  # light ink only along the text's strokes: blurred type, not a seal
-            # the patch may have run on along the light edges of text beside the seal (a palette
-            # scan's greys): the seal is where its light ink lies away from any stroke, its largest
-            # cluster and the others, largest first, as far as a seal reaches across
-            m, labels, parts, _ = components(cv2.dilate(apart.astype(np.uint8), np.ones((near, near), np.uint8)))
-            if m > 2:
-                held = np.bincount(labels[apart], minlength=m)  # the light ink away from strokes each holds
-                most = min(gray.shape) * DEFAULT_SEAL_MOST
-                order = 1 + np.argsort(-held[1:], kind="stable")
-                px0, py0, pw, ph = (int(v) for v in parts[order[0], :4])
-                px1, py1 = px0 + pw, py0 + ph
-                for k2 in order[1:]:
-                    if held[k2] < DEFAULT_SEAL_PART * held[order[0]]:
-                        break  # specks along the text's edges
-                    qx, qy, qw, qh = (int(v) for v in parts[k2, :4])
-                    ux0, uy0, ux1, uy1 = min(px0, qx), min(py0, qy), max(px1, qx + qw), max(py1, qy + qh)
-                    if ux1 - ux0 <= most and uy1 - uy0 <= most:
-                        px0, py0, px1, py1 = ux0, uy0, ux1, uy1
-                if px1 - px0 < side or py1 - py0 < side:
-                    continue
-                x, y, w, h = x + px0, y + py0, px1 - px0, py1 - py0
+            held = _seal_clusters(apart, near, side, min(gray.shape) * DEFAULT_SEAL_MOST)
+            if held is None:
+                continue
+            x, y, w, h = x + held[0], y + held[1], held[2], held[3]
             if body is None:  # the seal's own level (the Otsu split falls on it): its ring as printed
                 body = cv2.morphologyEx((ink & (gray >= level)).astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
             x, y, w, h = _seal_box((x, y, w, h), body, round(side))
@@ -159,6 +143,34 @@ def _grey_seal(gray: np.ndarray) -> tuple[np.ndarray, GreySeal | None]:
             region[~keep & (region > cut)] = 255
             seal[y:y + h, x:x + w] = 255
     return out, (GreySeal(seal, float(level)) if seal.any() else None)
+
+
+def _seal_clusters(apart: np.ndarray, near: int, side: float, most: float) -> tuple[int, int, int, int] | None:
+    """The box, within a seal's patch, of its light ink away from the text's strokes (``apart``).
+
+    The patch may have run on along the light edges of text beside the seal (a
+    palette scan's greys): the seal is its largest cluster of such ink (pieces
+    ``near`` apart joined) and the others, largest first, each holding at least
+    ``DEFAULT_SEAL_PART`` of the largest one's ink, as far as a seal reaches
+    across (``most``).  The whole patch when it holds one cluster; None when
+    the seal so held is narrower than ``side``."""
+    m, labels, parts, _ = components(cv2.dilate(apart.astype(np.uint8), np.ones((near, near), np.uint8)))
+    if m <= 2:
+        return 0, 0, apart.shape[1], apart.shape[0]
+    held = np.bincount(labels[apart], minlength=m)  # the light ink away from strokes each holds
+    order = 1 + np.argsort(-held[1:], kind="stable")
+    x0, y0, w, h = (int(v) for v in parts[order[0], :4])
+    x1, y1 = x0 + w, y0 + h
+    for k in order[1:]:
+        if held[k] < DEFAULT_SEAL_PART * held[order[0]]:
+            break  # specks along the text's edges
+        qx, qy, qw, qh = (int(v) for v in parts[k, :4])
+        ux0, uy0, ux1, uy1 = min(x0, qx), min(y0, qy), max(x1, qx + qw), max(y1, qy + qh)
+        if ux1 - ux0 <= most and uy1 - uy0 <= most:
+            x0, y0, x1, y1 = ux0, uy0, ux1, uy1
+    if x1 - x0 < side or y1 - y0 < side:
+        return None
+    return x0, y0, x1 - x0, y1 - y0
 
 
 def _seal_box(box: tuple[int, int, int, int], body: np.ndarray, reach: int) -> tuple[int, int, int, int]:
