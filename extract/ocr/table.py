@@ -846,13 +846,14 @@ def boxes_to_rows(
         where: list[list[tuple[float, float, float, float] | None]] = [[None] * nc for _ in range(nr)]
         for cell in t.cells:
             where[cell[0]][cell[1]] = (t.xs[cell[1]], t.ys[cell[0]], t.xs[cell[3] + 1], t.ys[cell[2] + 1])
-            read = cell_text(cell_boxes.get((ti, cell), []))
+            here = cell_boxes.get((ti, cell), [])
+            first = read = cell_text(here)
             box = _cell_box(t, cell)
             unread = [m for m in cell_marks.get((ti, cell), []) if not _on_edge(m, box, unit, rule)]
             dashes = [m for m in unread if _dash_like(m, unit)]
             marks = [m for m in unread if _char_like(m, unit) and not _dash_like(m, unit)]
             if read.text:  # a character missed goes with the text read: on its line or the next
-                marks = [m for m in marks if any(_beside(m, b.bbox, unit) for b in cell_boxes.get((ti, cell), []))]
+                marks = [m for m in marks if any(_beside(m, b.bbox, unit) for b in here)]
             else:  # a value missed is at least a digit's size; a lone speck is no value
                 marks = [m for m in marks if max(m[2] - m[0], m[3] - m[1]) >= DEFAULT_VALUE_MARK_UNITS * unit]
             if dashes and not read.text and not marks and len(dashes) <= 3:
@@ -865,11 +866,11 @@ def boxes_to_rows(
                 x0, y0, x1, y1 = (max(0, round(v)) for v in box)
                 if np.count_nonzero(covered[y0:y1, x0:x1]) >= DEFAULT_SEAL_COVER_UNITS * unit * unit:
                     read = CellText("", SEAL_COVER_CONFIDENCE)
-            r, c = _lies_in(t, cell, cell_boxes.get((ti, cell), []), unit)
-            parts = _side_by_side(t, cell, cell_boxes.get((ti, cell), []), unit)
-            if parts and (r, c) == cell[:2] and read.confidence == cell_confidence(cell_boxes[(ti, cell)]):
-                r = _one_band(t.ys, cell[0], cell[2], min(b.bbox[1] for _, g in parts for b in g),
-                              max(b.bbox[3] for _, g in parts for b in g), unit)
+            r, c = _lies_in(t, cell, here, unit)
+            parts = _side_by_side(t, cell, here, unit)
+            if parts and (r, c) == cell[:2] and read.confidence == first.confidence:  # no unread ink lowered it
+                # (the parts hold every box of the cell)
+                r = _one_band(t.ys, cell[0], cell[2], min(b.bbox[1] for b in here), max(b.bbox[3] for b in here), unit)
                 for k, g in parts:  # a lost column ruling: each value in the column it was printed in
                     grid[r][k] = cell_text(g)
                     where[r][k] = (t.xs[k], t.ys[r], t.xs[k + 1], t.ys[r + 1])
