@@ -177,7 +177,6 @@ def test_field_names_follow_the_cells_content_not_their_column():
     assert names[5] == "funding 年度资金总额, weight" and names[7] == "funding 年度资金总额, score"
 
 
-
 def test_a_doubtful_label_on_a_head_row_is_named_the_label_not_the_field_before_it():
     # 预算单位（盖章） read with mixed brackets (a doubt at 0.86 on 300 dpi scans): the label cell,
     # left of the budget unit, is no form field (it was named the form's title)
