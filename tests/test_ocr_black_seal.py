@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-pytest.importorskip("cv2", reason="opencv comes with the OCR extra: pip install -e '.[ocr]'")
-import cv2  # noqa: E402
+cv2 = pytest.importorskip("cv2", reason="opencv comes with the OCR extra: pip install -e '.[ocr]'")
+
 from scangen import ScanSpec, make_scan, parse_seed  # noqa: E402
 
 from selfeval.extract.grid import SEAL_COVER_CONFIDENCE, empty_cell_doubt  # noqa: E402
@@ -76,8 +76,8 @@ def test_a_ring_lying_over_rulings_and_figures_is_found():
     """Form 6, seed 9, turned 0.6 deg: the generator puts the seal over the funding block, where
     its ring runs along rulings and through the figures of four rows, so that at under half of
     its circle there is paper on both sides of it (the page printed without the seal shows it).
-    It is still found where the generator drew it, 144 px across its middle at 200 dpi, and
-    removed; before, that ring was not taken for a seal and the page kept it whole."""
+    It is still found where the generator drew it, its ring's middle 144 px from the centre at
+    200 dpi, and removed; before, that ring was not taken for a seal and the page kept it whole."""
     spec = ScanSpec(angle=0.6, seed=9, stamp_color="black", output="png-1bit", noise=4.0)
     page, data = make_scan(FORMS[5], 200, spec)
     prepared = prepare_page(np.asarray(Image.open(io.BytesIO(data)).convert("RGB")))
