@@ -211,12 +211,9 @@ def _compare(scan: dict, text: dict) -> tuple[int, int, int, int, int]:
 
 
 def per_kind(kinds: list[str] | None, repeats: int) -> list[dict]:
-    from scangen import canonical_text, form_layout, parse_seed
+    from scangen import parse_seed
     from scangen.cases import RECORDED, scan_for
 
-    from selfeval import pipeline
-    from selfeval.extract.readers import InputFile
-    from selfeval.settings import Settings
 
     forms = parse_seed()
     rows: list[dict] = []
@@ -227,10 +224,7 @@ def per_kind(kinds: list[str] | None, repeats: int) -> list[dict]:
             if kinds and name not in kinds:
                 continue
             _, data = scan_for(case)
-            page = folder / f"{name}.img"
-            page.write_bytes(data)
-            txt = folder / f"{name}.txt"
-            txt.write_text(canonical_text(form_layout(forms[case.form_index])), encoding="utf-8")
+            page, txt = _write_pair(folder, name, data, forms[case.form_index])
             raw, pipe, results, raw_cpu, pipe_cpu, outside = _time([page], repeats)
             sums[0] += raw
             sums[1] += pipe
@@ -238,7 +232,7 @@ def per_kind(kinds: list[str] | None, repeats: int) -> list[dict]:
             sums[3] += pipe_cpu
             sums[4] += outside
             scan_t = _tables([results[page.name]])
-            text_t = _tables([pipeline.process_file(InputFile(txt, txt.name), Settings())])
+            text_t = _text_tables(txt)
             total, right, caught, flagged, useful = _compare(scan_t, text_t)
             wrong = total - right
             rows += [
@@ -274,7 +268,7 @@ def _replayed(case, data: bytes, recorded: dict):
 
 def replayed_kinds(kinds: list[str] | None) -> list[dict]:
     """Fields right, flag recall and precision and doubts a page for every recorded case, replayed."""
-    from scangen import canonical_text, form_layout, parse_seed
+    from scangen import parse_seed
     from scangen.cases import RECORDED, RECORDED_DIR, scan_for
 
     from selfeval import pipeline
@@ -292,13 +286,10 @@ def replayed_kinds(kinds: list[str] | None) -> list[dict]:
                 continue
             _, data = scan_for(case)
             engine = _replayed(case, data, json.loads(path.read_text(encoding="utf-8")))
-            page = folder / f"{name}.img"
-            page.write_bytes(data)
-            txt = folder / f"{name}.txt"
-            txt.write_text(canonical_text(form_layout(forms[case.form_index])), encoding="utf-8")
+            page, txt = _write_pair(folder, name, data, forms[case.form_index])
             scan_t = _tables([pipeline.read_file(InputFile(page, page.name), Settings(),
                                                  engines=Engines({"rapidocr": engine})).result])
-            text_t = _tables([pipeline.process_file(InputFile(txt, txt.name), Settings())])
+            text_t = _text_tables(txt)
             total, right, caught, flagged, useful = _compare(scan_t, text_t)
             doubts = scan_t["findings"]["code"].isin(FLAGS).sum()
             rows += [
@@ -364,7 +355,7 @@ def black_seal_pages() -> list[dict]:
     ways: as scanned (ring, star and lettering), with the seal's lettering left blank (its ring and
     star only), and without the seal.  The last two bound what removing the seal can give: the
     lettering removed perfectly, and the seal removed perfectly."""
-    from scangen import ScanSpec, canonical_text, form_layout, make_scan, parse_seed, render
+    from scangen import ScanSpec, make_scan, parse_seed, render
 
     from selfeval import pipeline
     from selfeval.extract.ocr import Engines
@@ -385,11 +376,9 @@ def black_seal_pages() -> list[dict]:
                     spec = ScanSpec(angle=angle, seed=seed, stamp=stamped, stamp_color="black", output="png-1bit",
                                     noise=4.0)
                     _, data = make_scan(forms[fi], 200, spec)
-                    page, txt = folder / f"form{fi + 1}-{seed}.png", folder / f"form{fi + 1}-{seed}.txt"
-                    page.write_bytes(data)
-                    txt.write_text(canonical_text(form_layout(forms[fi])), encoding="utf-8")
+                    page, txt = _write_pair(folder, f"form{fi + 1}-{seed}", data, forms[fi])
                     scan_t = _tables([pipeline.read_file(InputFile(page, page.name), Settings(), engines=engines).result])
-                    text_t = _tables([pipeline.process_file(InputFile(txt, txt.name), Settings())])
+                    text_t = _text_tables(txt)
                     total, right, caught, _, _ = _compare(scan_t, text_t)
                     doubts = int(scan_t["findings"]["code"].isin(FLAGS).sum())
                     for k, v in enumerate((total, right, caught, doubts)):
@@ -403,6 +392,25 @@ def black_seal_pages() -> list[dict]:
                          "value": f"{right}/{total} = {right / total:.4f}, wrong flagged {caught}/{total - right}, "
                                   f"doubts {doubts / len(BLACK_SEAL_PAGES):.1f} a page"})
     return rows
+
+
+def _write_pair(folder: Path, name: str, data: bytes, form) -> tuple[Path, Path]:
+    """A scan's bytes and its seed form as text, written side by side in ``folder``."""
+    from scangen import canonical_text, form_layout
+
+    page, txt = folder / f"{name}.img", folder / f"{name}.txt"
+    page.write_bytes(data)
+    txt.write_text(canonical_text(form_layout(form)), encoding="utf-8")
+    return page, txt
+
+
+def _text_tables(txt: Path) -> dict:
+    """The tables of the form as text: what the scan's are compared with."""
+    from selfeval import pipeline
+    from selfeval.extract.readers import InputFile
+    from selfeval.settings import Settings
+
+    return _tables([pipeline.process_file(InputFile(txt, txt.name), Settings())])
 
 
 def _tables(results) -> dict:
