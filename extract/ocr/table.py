@@ -50,6 +50,7 @@ class Table:
     xs: tuple[float, ...]  # column boundaries, left to right
     ys: tuple[float, ...]  # row boundaries, top to bottom
     cells: tuple[tuple[int, int, int, int], ...]  # merged cells: (row0, col0, row1, col1), inclusive
+    ragged: int = 0  # joined cells that made no rectangle, parted where no ink shows a ruling (see :func:`_merge_cells`)
 
     @property
     def bbox(self) -> tuple[float, float, float, float]:
@@ -198,7 +199,7 @@ def lines_to_tables(horizontal: np.ndarray, vertical: np.ndarray, unit: float,
     tables = []
     for k in range(1, n):
         x, y, w, h = (int(v) for v in stats[k, :4])
-        if w < 8 * unit or h < 2 * unit:
+        if w < 8 * unit or h < 2 * unit or _within_another(stats, k, unit):
             continue
         hs = [s for s in _segments(horizontal[y:y + h, x:x + w], 0) if s[2] - s[1] >= 2 * unit]
         vs = [s for s in _segments(vertical[y:y + h, x:x + w], 1) if s[2] - s[1] >= unit]
@@ -208,9 +209,21 @@ def lines_to_tables(horizontal: np.ndarray, vertical: np.ndarray, unit: float,
         xs = _rulings(_cluster([s[0] + x for s in vs], unit / 2), ys, vertical, unit)
         if len(ys) < 2 or len(xs) < 2:
             continue
-        tables.append(_merge_cells(tuple(xs), tuple(ys), *edges, unit))
+        tables.append(_merge_cells(tuple(xs), tuple(ys), *edges, unit, binary))
     tables.sort(key=lambda t: t.ys[0])
     return tables
+
+
+def _within_another(stats: np.ndarray, k: int, unit: float) -> bool:
+    """Whether frame component ``k`` lies wholly inside another's box: a cell's own
+    rulings cut off from the frame around them where every line out of it is broken
+    (实施单位's cell in the top row).  The frame's table reads its lines already."""
+    x, y, w, h = (int(v) for v in stats[k, :4])
+    for j in range(1, len(stats)):
+        X, Y, W, H = (int(v) for v in stats[j, :4])
+        if j != k and W * H > w * h and X - unit <= x and Y - unit <= y and x + w <= X + W + unit and y + h <= Y + H + unit:
+            return True
+    return False
 
 
 def _rulings(xs: list[float], ys: list[float], vertical: np.ndarray, unit: float) -> list[float]:
@@ -244,7 +257,13 @@ def _covered(mask: np.ndarray, x0: float, x1: float, y0: float, y1: float) -> fl
     return float(along.mean())
 
 
-def _merge_cells(xs, ys, horizontal, vertical, unit) -> Table:
+def _merge_cells(xs, ys, horizontal, vertical, unit, binary: np.ndarray | None = None) -> Table:
+    """The table's merged cells: cells joined across every edge that less than
+    ``DEFAULT_BOUNDARY_COVER`` of a line covers.  A group of joined cells that makes
+    no rectangle is parted into rectangles (:func:`_rectangles`), rows first or else
+    columns first, whichever parting the page's ink (``binary``) shows at every edge
+    between the parts (:func:`_parted_by_stubs`); when neither does, rows first, and
+    the table's ``ragged`` counts it: a ruling was lost that nothing places."""
     nr, nc = len(ys) - 1, len(xs) - 1
     parent = list(range(nr * nc))
 
@@ -267,13 +286,74 @@ def _merge_cells(xs, ys, horizontal, vertical, unit) -> Table:
     for r in range(nr):
         for c in range(nc):
             groups.setdefault(find(r * nc + c), []).append((r, c))
-    cells = []
+    cells, ragged = [], 0
     for members in groups.values():
-        rows = [m[0] for m in members]
-        cols = [m[1] for m in members]
-        cells.append((min(rows), min(cols), max(rows), max(cols)))
+        parts = _rectangles(set(members))
+        if len(parts) > 1 and not _parted_by_stubs(xs, ys, parts, binary, unit):
+            # a column's cells merged over rows (年度总体目标's label over its two rows) joined with a
+            # row's: parted column by column when the ink shows that parting instead
+            across = [(c0, r0, c1, r1) for r0, c0, r1, c1 in _rectangles({(c, r) for r, c in members})]
+            if _parted_by_stubs(xs, ys, across, binary, unit):
+                parts = sorted(across)
+            else:
+                ragged += 1
+        cells.extend(parts)
     cells.sort()
-    return Table(xs, ys, tuple(cells))
+    return Table(xs, ys, tuple(cells), ragged)
+
+
+def _rectangles(members: set[tuple[int, int]]) -> list[tuple[int, int, int, int]]:
+    """A group of joined cells as merged cells: itself when it fills its bounding box,
+    else rectangles of it: each row's runs of cells, a run stacked on the one above
+    when it spans the same columns.
+
+    A printed merged cell is a rectangle.  A group that is not (an L: a row's cells
+    joined with a column's across two broken rulings) was joined through rulings
+    that were printed; its bounding box would lie over the cells in its corner.
+    Rows first: a row's cells merged over columns (a label, a name, a value) are
+    the commoner merge, and a column's over rows (项目资金) stack again."""
+    rows = [m[0] for m in members]
+    cols = [m[1] for m in members]
+    box = (min(rows), min(cols), max(rows), max(cols))
+    if len(members) == (box[2] - box[0] + 1) * (box[3] - box[1] + 1):
+        return [box]
+    out: list[list[int]] = []
+    open_: dict[tuple[int, int], list[int]] = {}  # (col0, col1) -> the rectangle ending on the row above
+    for r in range(box[0], box[2] + 1):
+        here = sorted(c for (rr, c) in members if rr == r)
+        runs = []
+        for c in here:
+            if runs and c == runs[-1][1] + 1:
+                runs[-1][1] = c
+            else:
+                runs.append([c, c])
+        now = {}
+        for c0, c1 in runs:
+            rect = open_.get((c0, c1))
+            if rect is None:
+                rect = [r, c0, r, c1]
+                out.append(rect)
+            rect[2] = r
+            now[(c0, c1)] = rect
+        open_ = now
+    return sorted(tuple(rect) for rect in out)
+
+
+def _parted_by_stubs(xs, ys, parts: list[tuple[int, int, int, int]], binary: np.ndarray | None, unit: float) -> bool:
+    """Whether the ink shows a ruling at every edge between the rectangles a ragged
+    group was parted into: a piece at least ``DEFAULT_STUB_UNITS`` long running out of
+    a junction along the edge, as :func:`hold_broken_rules` parts a merged cell."""
+    if binary is None:
+        return False
+    t = max(2.0, unit / 4)
+    need = DEFAULT_STUB_UNITS * unit + t
+    owner = {(r, c): k for k, p in enumerate(parts) for r in range(p[0], p[2] + 1) for c in range(p[1], p[3] + 1)}
+    for (r, c), k in owner.items():
+        if owner.get((r, c + 1), k) != k and _stub(binary, True, xs[c + 1], ys[r], ys[r + 1], t) < need:
+            return False
+        if owner.get((r + 1, c), k) != k and _stub(binary, False, ys[r + 1], xs[c], xs[c + 1], t) < need:
+            return False
+    return True
 
 
 # -- broken rulings ------------------------------------------------------------
@@ -331,7 +411,7 @@ def hold_broken_rules(tables: list[Table], binary: np.ndarray, boxes: list[TextB
                 continue
             inside = [b for b in boxes if xs[c0] <= b.cx <= xs[c1 + 1] and ys[r0] <= b.cy <= ys[r1 + 1]]
             cells.extend(_cut(table, cell, binary, inside, t, need))
-        out.append(Table(xs, ys, tuple(sorted(cells))))
+        out.append(Table(xs, ys, tuple(sorted(cells)), table.ragged))
     return out
 
 
@@ -396,7 +476,7 @@ def join_texts_cut_apart(tables: list[Table], binary: np.ndarray, boxes: list[Te
                     cells = [c for c in cells if c not in (a, b)] + [(a[0], a[1], a[2], b[3])]
                     changed = True
                     break
-        out.append(Table(xs, ys, tuple(sorted(cells))))
+        out.append(Table(xs, ys, tuple(sorted(cells)), table.ragged))
     return out
 
 
@@ -415,14 +495,17 @@ def credible_grid(tables: list[Table], boxes: list[TextBox], unit: float) -> boo
     cell, lines further apart than a wrapped text's (:func:`_rows_apart`), or
     leaves one row's text off the middle of the merged cell, in that row
     (:func:`_lies_in`); a frame whose top rows were found apart leaves their lines outside every
-    table, three or more texts far apart over a table's width.  A grid with
-    ``DEFAULT_LOST_RULINGS`` such cells and lines, or with tables lying over one
+    table, three or more texts far apart over a table's width; cells joined in no
+    rectangle, parted where the ink shows no ruling (``Table.ragged``).  Pieces of
+    ruling read as text (:func:`_ruling_remnant`) are no text here.  A grid with
+    ``DEFAULT_LOST_RULINGS`` such cells, lines and groups, or with tables lying over one
     another (pieces of one frame found apart), is not trusted; the page is
     then read by text positions (:func:`text_position_rows`)."""
     for a, b in pairwise(sorted(tables, key=lambda t: t.ys[0])):
         if b.ys[0] < a.ys[-1] - unit and b.xs[0] < a.xs[-1] and a.xs[0] < b.xs[-1]:
             return False
-    apart = 0
+    boxes = [b for b in boxes if not _ruling_remnant(b, tables, unit)]
+    apart = sum(t.ragged for t in tables)
     gap = DEFAULT_LINE_GAP_UNITS * unit
     for t in tables:
         inside = [b for b in boxes if _inside(b, t)]
@@ -463,10 +546,13 @@ def _lies_in(t: Table, cell: tuple[int, int, int, int], boxes: list[TextBox], un
 
 def _one_band(bounds: tuple[float, ...], first: int, last: int, lo: float, hi: float, unit: float) -> int:
     """Of bands ``first`` .. ``last``, the one a text from ``lo`` to ``hi`` lies wholly
-    in, away from their middle; ``first`` when it covers the middle or no one band."""
+    in, away from their middle; ``first`` when it is centred on the middle or lies in
+    no one band.  A text may cover the middle and still lie wholly in a band off it,
+    when the bands differ in height (a two-line 三级指标 in its row, under a short row
+    merged with it): centred, its own middle is the cells' middle."""
     slack = unit / 4
     middle = (bounds[first] + bounds[last + 1]) / 2
-    if lo - slack <= middle <= hi + slack:  # the text covers the cell's middle: set in it
+    if abs((lo + hi) / 2 - middle) <= unit / 2:  # the text is set in the cell's middle
         return first
     for k in range(first + 1, last + 1):
         if bounds[k] - slack <= lo and hi <= bounds[k + 1] + slack:
@@ -474,19 +560,26 @@ def _one_band(bounds: tuple[float, ...], first: int, last: int, lo: float, hi: f
     return first
 
 
-def _side_by_side(t: Table, cell: tuple[int, int, int, int], boxes: list[TextBox],
-                  unit: float) -> list[tuple[int, list[TextBox]]] | None:
+def _side_by_side(t: Table, cell: tuple[int, int, int, int], boxes: list[TextBox], unit: float,
+                  read: list[TextBox] | None = None) -> list[tuple[int, int, list[TextBox]]] | None:
     """A merged cell's one line of text parted into the columns it was printed in.
 
     Two cells' values side by side in a cell merged over their columns (the
     ruling between them lost): the line falls apart at gaps wider than any gap
     inside one value (``DEFAULT_LINE_GAP_UNITS``, or two numbers more than a
-    character apart, see :func:`_two_numbers`), and each part lies wholly in a
-    column of its own, left to right.  Then each part is that column's; else
-    None (one value, a wrapped text, or parts not each in one column)."""
+    character apart, see :func:`_two_numbers`), and each part lies wholly in
+    columns of its own, left to right: one column, or a run of them when the
+    part's own cell was printed merged over several (实施单位's value beside the
+    label, their ruling lost).  Then each part is that first column's to its
+    last, as (first, last, boxes); else None (one value, a wrapped text, or
+    parts sharing a column).  Texts on several lines part at column boundaries
+    (:func:`_stacked_side_by_side`; ``read``: the boxes as read, before being cut
+    at the cell edges they ran over)."""
     r0, c0, r1, c1 = cell
-    if c0 == c1 or len(boxes) < 2 or len(_text_lines(boxes)) != 1:
+    if c0 == c1 or len(boxes) < 2:
         return None
+    if len(_text_lines(boxes)) != 1:
+        return _stacked_side_by_side(t, cell, boxes, unit, boxes if read is None else read)
     line = sorted(boxes, key=lambda b: b.bbox[0])
     groups = [[line[0]]]
     for a, b in pairwise(line):
@@ -500,11 +593,44 @@ def _side_by_side(t: Table, cell: tuple[int, int, int, int], boxes: list[TextBox
     out = []
     for g in groups:
         lo, hi = g[0].bbox[0], max(b.bbox[2] for b in g)
-        k = next((k for k in range(c0, c1 + 1) if t.xs[k] - slack <= lo and hi <= t.xs[k + 1] + slack), None)
-        if k is None or (out and k <= out[-1][0]):
+        first, last = _band(t.xs, lo + slack), _band(t.xs, hi - slack)
+        if first < c0 or last > c1 or last < first or (out and first <= out[-1][1]):
             return None
-        out.append((k, g))
+        out.append((first, last, g))
     return out
+
+
+def _stacked_side_by_side(t: Table, cell: tuple[int, int, int, int], boxes: list[TextBox], unit: float,
+                          read: list[TextBox]) -> list[tuple[int, int, list[TextBox]]] | None:
+    """:func:`_side_by_side` for a merged cell's texts on several lines (a two-line
+    服务对象满意度指标 beside a one-line 三级指标, their ruling lost): parted at each
+    column boundary that no box (as read) runs over by half a character on both sides and
+    across which two boxes sharing height stand apart as two cells' values do
+    (further than ``DEFAULT_LINE_GAP_UNITS``, or two numbers).  Each part is the
+    columns its boxes lie in, between its boundaries; None when no boundary parts."""
+    r0, c0, r1, c1 = cell
+    half = unit / 2
+    cuts = []
+    for k in range(c0 + 1, c1 + 1):
+        x = t.xs[k]
+        if any(b.bbox[0] < x - half and b.bbox[2] > x + half for b in read):
+            continue
+        left = [b for b in boxes if b.cx < x]
+        right = [b for b in boxes if b.cx >= x]
+        if any(_overlap(a, b) and (b.bbox[0] - a.bbox[2] > DEFAULT_LINE_GAP_UNITS * unit or _two_numbers(a, b, unit))
+               for a in left for b in right):
+            cuts.append(k)
+    if not cuts:
+        return None
+    out = []
+    for lo_k, hi_k in pairwise([c0, *cuts, c1 + 1]):
+        g = sorted((b for b in boxes if t.xs[lo_k] <= b.cx < t.xs[hi_k]), key=lambda b: (b.cy, b.bbox[0]))
+        if not g:
+            continue
+        first = max(lo_k, _band(t.xs, min(b.bbox[0] for b in g) + half))
+        last = min(hi_k - 1, _band(t.xs, max(b.bbox[2] for b in g) - half))
+        out.append((first, max(first, last), g))
+    return out if len(out) > 1 else None
 
 
 def _overlap(a: TextBox, b: TextBox) -> bool:
@@ -760,19 +886,56 @@ def _on_edge(mark: tuple[float, float, float, float], box: tuple[float, float, f
     return thin_h or thin_v
 
 
-_THIN = frozenset("I|l1丨｜!")  # what a piece of vertical ruling is read as
+def _on_inner_ruling(mark: tuple[float, float, float, float], t: Table, unit: float,
+                     rule: tuple[float, float] = (0.0, 0.0)) -> bool:
+    """A mark standing on a ruling inside a merged cell: a piece of the lost ruling
+    that merged it (a stub out of its junction), as thin as :func:`_on_edge`'s and
+    on a column (row) boundary of the table.  Nothing written stands on a ruling."""
+    x0, y0, x1, y1 = mark
+    eh = max(DEFAULT_EDGE_UNITS * unit, DEFAULT_RULE_WIDTHS * rule[0])
+    ev = max(DEFAULT_EDGE_UNITS * unit, DEFAULT_RULE_WIDTHS * rule[1])
+    on_v = x1 - x0 <= ev and any(abs((x0 + x1) / 2 - x) <= ev / 2 for x in t.xs)
+    on_h = y1 - y0 <= eh and any(abs((y0 + y1) / 2 - y) <= eh / 2 for y in t.ys)
+    return on_v or on_h
+
+
+_THIN = frozenset("I|l1i丨｜!一")  # what a piece of vertical ruling is read as
+_FLAT = frozenset("一—-_")  # ... and of a horizontal one
 
 
 def _ruling_remnant(box: TextBox, tables: list[Table], unit: float) -> bool:
-    """A lone thin glyph standing on a column ruling: a piece of the ruling that
-    erasing the lines missed (a broken, heavy line), read as 'I'.  Printed text
-    keeps clear of the rulings; nothing written stands on one."""
-    if len(box.text.strip()) != 1 or box.text.strip() not in _THIN:
+    """A lone thin glyph standing on a column ruling (its middle on it, or its box
+    across it), or a lone flat one on a row ruling: a piece of the ruling that
+    erasing the lines missed (a broken, heavy line), read as 'I' or '一'.  Printed
+    text keeps clear of the rulings; nothing written stands on one (a '—'
+    placeholder is set in its cell's middle)."""
+    text = box.text.strip()
+    if len(text) != 1 or text not in _THIN | _FLAT:
         return False
     near = DEFAULT_EDGE_UNITS * unit
+    x0, y0, x1, y1 = box.bbox
     return any(
-        t.ys[0] <= box.cy <= t.ys[-1] and any(abs(box.cx - x) <= near for x in t.xs) for t in tables
+        t.xs[0] - near <= box.cx <= t.xs[-1] + near and t.ys[0] <= box.cy <= t.ys[-1]
+        and ((text in _THIN and any(abs(box.cx - x) <= near or x0 < x < x1 for x in t.xs))
+             or (text in _FLAT and any(abs(box.cy - y) <= near for y in t.ys)))
+        for t in tables
     )
+
+
+_ON_RULING = _THIN | frozenset("，,、")  # ... or, inside a line running over it, as a comma
+
+
+def _off_rulings(box: TextBox, cuts: list[float]) -> TextBox:
+    """A box running over column rulings (at ``cuts``: edges between two cells)
+    without the glyphs standing on one: a thin mark or a comma the engine read
+    where a ruling was erased under its line ('到高校招聘场次，≥15场' across the
+    ruling between 三级指标 and its target).  Printed text keeps clear of the
+    rulings; a character of it does not lie across one."""
+    keep = tuple(g for g in box.glyphs if not (g.text in _ON_RULING and any(g.x0 < x < g.x1 for x in cuts)))
+    if len(keep) == len(box.glyphs) or not keep:
+        return box
+    text = _glyph_text(list(keep), box.height)
+    return TextBox(text, box.bbox, sum(g.confidence for g in keep) / len(keep), keep)
 
 
 def _cell_box(t: Table, cell: tuple[int, int, int, int]) -> tuple[float, float, float, float]:
@@ -804,12 +967,13 @@ def boxes_to_rows(
     that held only the seal's letters.
 
     A merged cell whose text lies wholly in one of its rows or columns, off
-    its middle (:func:`_lies_in`), or whose one line parts into values each in
-    a column of its own (:func:`_side_by_side`), was merged by a lost ruling:
+    its middle (:func:`_lies_in`), or whose text parts into values each in
+    columns of its own (:func:`_side_by_side`), was merged by a lost ruling:
     its text is read in the row and column(s) it was printed in.
     """
     boxes = [b for b in boxes if not _ruling_remnant(b, tables, unit)]
     cell_boxes: dict[tuple[int, tuple[int, int, int, int]], list[TextBox]] = {}
+    whole: dict[tuple[int, tuple[int, int, int, int]], list[TextBox]] = {}  # the boxes read, before cutting
     free: list[TextBox] = []
     lookup = []
     for t in tables:
@@ -827,9 +991,12 @@ def boxes_to_rows(
         t = tables[ti]
         row = _band(t.ys, box.cy)
         cuts = [x for x in t.xs[1:-1] if box.bbox[0] + unit / 2 < x < box.bbox[2] - unit / 2]
-        for piece in _split_across(box, cuts) if cuts else [box]:
+        edges = [x for x in cuts if lookup[ti][(row, t.xs.index(x) - 1)] != lookup[ti][(row, t.xs.index(x))]]
+        for piece in _split_across(_off_rulings(box, edges), cuts) if cuts else [box]:
             col = _band(t.xs, piece.cx)
             cell_boxes.setdefault((ti, lookup[ti][(row, col)]), []).append(piece)
+            if box not in whole.setdefault((ti, lookup[ti][(row, col)]), []):
+                whole[(ti, lookup[ti][(row, col)])].append(box)
     cell_marks: dict[tuple[int, tuple[int, int, int, int]], list] = {}
     for mark in marks:
         cx, cy = (mark[0] + mark[2]) / 2, (mark[1] + mark[3]) / 2
@@ -849,7 +1016,8 @@ def boxes_to_rows(
             here = cell_boxes.get((ti, cell), [])
             first = read = cell_text(here)
             box = _cell_box(t, cell)
-            unread = [m for m in cell_marks.get((ti, cell), []) if not _on_edge(m, box, unit, rule)]
+            unread = [m for m in cell_marks.get((ti, cell), [])
+                      if not _on_edge(m, box, unit, rule) and not _on_inner_ruling(m, t, unit, rule)]
             dashes = [m for m in unread if _dash_like(m, unit)]
             marks = [m for m in unread if _char_like(m, unit) and not _dash_like(m, unit)]
             if read.text:  # a character missed goes with the text read: on its line or the next
@@ -867,13 +1035,13 @@ def boxes_to_rows(
                 if np.count_nonzero(covered[y0:y1, x0:x1]) >= DEFAULT_SEAL_COVER_UNITS * unit * unit:
                     read = CellText("", SEAL_COVER_CONFIDENCE)
             r, c = _lies_in(t, cell, here, unit)
-            parts = _side_by_side(t, cell, here, unit)
+            parts = _side_by_side(t, cell, here, unit, whole.get((ti, cell), here))
             if parts and (r, c) == cell[:2] and read.confidence == first.confidence:  # no unread ink lowered it
                 # (the parts hold every box of the cell)
                 r = _one_band(t.ys, cell[0], cell[2], min(b.bbox[1] for b in here), max(b.bbox[3] for b in here), unit)
-                for k, g in parts:  # a lost column ruling: each value in the column it was printed in
+                for k, last, g in parts:  # a lost column ruling: each value in the column(s) it was printed in
                     grid[r][k] = cell_text(g)
-                    where[r][k] = (t.xs[k], t.ys[r], t.xs[k + 1], t.ys[r + 1])
+                    where[r][k] = (t.xs[k], t.ys[r], t.xs[last + 1], t.ys[r + 1])
                 continue
             grid[r][c] = read
             if (r, c) != cell[:2]:  # a lost ruling's row (column): the text where it was printed
