@@ -906,10 +906,11 @@ _FLAT = frozenset("一—-_")  # ... and of a horizontal one
 def _ruling_remnant(box: TextBox, tables: list[Table], unit: float) -> bool:
     """A lone thin glyph standing on a column ruling (its middle on it, or its box
     across it), or a lone flat one on a row ruling: a piece of the ruling that
-    erasing the lines missed (a broken, heavy line), read as 'I' or '一'.  Printed
+    erasing the lines missed (a broken, heavy line), read as 'I' or '一' (with dots
+    after it, 'I..', where the piece's broken ends are read too).  Printed
     text keeps clear of the rulings; nothing written stands on one (a '—'
     placeholder is set in its cell's middle)."""
-    text = box.text.strip()
+    text = box.text.strip().rstrip(".·。")  # the piece's ends read as dots ('I..')
     if len(text) != 1 or text not in _THIN | _FLAT:
         return False
     near = DEFAULT_EDGE_UNITS * unit
