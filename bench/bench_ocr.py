@@ -263,11 +263,11 @@ def per_kind(kinds: list[str] | None, repeats: int) -> list[dict]:
 
 def _replayed(case, data: bytes, recorded: dict):
     """An engine that gives back the recorded boxes, turned by the difference between
-    this machine's deskew and the recording's (as the replay tests do)."""
-    from selfeval.extract.ocr import ReplayEngine
-    from selfeval.extract.ocr.page import recorded_boxes
+    this machine's deskew and the recording's (as the replay tests do), and the
+    recorded readings of unread marks."""
+    from selfeval.extract.ocr.page import recorded_engine
 
-    return ReplayEngine(recorded_boxes(np.asarray(Image.open(io.BytesIO(data)).convert("RGB")), recorded))
+    return recorded_engine(np.asarray(Image.open(io.BytesIO(data)).convert("RGB")), recorded)
 
 
 def replayed_kinds(kinds: list[str] | None) -> list[dict]:
