@@ -924,11 +924,23 @@ def split_at_gaps(box: TextBox, unit: float) -> list[TextBox]:
     return _split_across(box, cuts) if cuts else [box]
 
 
+def _to_glyphs(box: TextBox) -> TextBox:
+    """A box narrowed to where its glyphs are: the engine's box may reach past its text
+    (入驻人力资源产业 boxed from 587 on a turned page, its first glyph at 624), and on a
+    page without rulings where the text stands is all that tells columns and full lines."""
+    if not box.glyphs:
+        return box
+    x0, x1 = max(box.bbox[0], box.glyphs[0].x0), min(box.bbox[2], box.glyphs[-1].x1)
+    if x1 <= x0 or (x0, x1) == (box.bbox[0], box.bbox[2]):
+        return box
+    return TextBox(box.text, (x0, box.bbox[1], x1, box.bbox[3]), box.confidence, box.glyphs)
+
+
 def _body_columns(boxes: list[TextBox], unit: float) -> tuple[list[RowOut], list[list[TextBox]], list[float], float]:
     """A page without rulings: its free rows above the table, the table's text
     lines, its column edges and the width past which a box is wide (see
     :func:`cluster_table`)."""
-    lines = _text_lines([piece for b in boxes for piece in split_at_gaps(b, unit)], stacked=True)
+    lines = _text_lines([_to_glyphs(piece) for b in boxes for piece in split_at_gaps(b, unit)], stacked=True)
     start = next((i for i, line in enumerate(lines) if len(line) >= 3), len(lines))
     rows = free_rows([b for line in lines[:start] for b in line], unit)
     body = [b for line in lines[start:] for b in line]

@@ -49,6 +49,10 @@ RECORDED: dict[str, Case] = {
         13, 200, ScanSpec(stamp=False, angle=0.4, seed=213), ruled=False,
         about="no ruling lines, 0.4 deg, blur, noise, JPEG q60: a wrapped line boxed as tall as its neighbours'",
     ),
+    "form25-200dpi-borderless-skew": Case(
+        24, 200, ScanSpec(stamp=False, angle=1.2, seed=424), ruled=False,
+        about="no ruling lines, 1.2 deg, blur, noise, JPEG q60: a box reaching past its text into the next column",
+    ),
     # harder scans, each named after its defect
     "form01-200dpi-grey16-seal": Case(
         0, 200, ScanSpec(output="png-grey16", seed=3), about="200 dpi 16-level greyscale PNG, the seal grey like the text"
