@@ -41,12 +41,13 @@ def slot_scorers(weights: ScoringWeights) -> dict:
 
 @lru_cache(maxsize=16384)
 def _place(
-    cells: tuple[str, ...], positional: bool, label_col: int, slot_columns: tuple[int, ...], weights: ScoringWeights
+    cells: tuple[str, ...], positional: bool, label_col: int, slot_columns: tuple[int, ...], weights: ScoringWeights,
+    ruled: bool = False,
 ) -> Placement:
     """The values' placement, memoised: sub-source rows such as
     ``其中：中央资金 — —`` repeat from form to form."""
     slots = list(zip(FUNDING_SLOTS, slot_columns, strict=True))
-    return fit(cells, label_col + 1, slots, slot_scorers(weights), positional=positional, weights=weights)
+    return fit(cells, label_col + 1, slots, slot_scorers(weights), positional=positional, weights=weights, ruled=ruled)
 
 
 def read_funding_row(
@@ -65,7 +66,8 @@ def read_funding_row(
         note("label_repaired", f"funding source {clean(row.cells[label_col])!r} read as {match.label!r} ({match.how} match, score {match.score:g})",
              "source_label")
     shift = label_col - label_expected
-    placement = _place(row.cells, row.positional, label_col, tuple(columns[s] + shift for s in FUNDING_SLOTS), weights)
+    placement = _place(row.cells, row.positional, label_col, tuple(columns[s] + shift for s in FUNDING_SLOTS), weights,
+                       row.boxes is not None)
     if shift or placement.offset:
         repairs.append("row_realigned")
         moves = f"{abs(shift)} column(s) {'right' if shift > 0 else 'left'} of the header" if shift else ""

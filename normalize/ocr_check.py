@@ -115,29 +115,34 @@ def cell_fields(form: FormRecord, row: SourceRow) -> dict[str, str]:
 def _row_fields(
     form: FormRecord, row: SourceRow, funding: FundingRecord | None, indicator: IndicatorRecord | None
 ) -> dict[int, str]:
+    ruled = row.boxes is not None
     if funding is not None:
-        return _align(row.cells, [(f, getattr(funding, f)) for f in FUNDING_FIELDS])
+        return _align(row.cells, [(f, getattr(funding, f)) for f in FUNDING_FIELDS], ruled=ruled)
     if indicator is not None:
         values = [
             ("level1", indicator.level1), ("level2", indicator.level2), ("level3", indicator.level3),
             ("target", indicator.target.raw), ("actual", indicator.actual.raw), ("weight", indicator.weight),
             ("score", indicator.score), ("deviation_note", indicator.deviation_note),
         ]
-        return _align(row.cells, values)
+        return _align(row.cells, values, ruled=ruled)
     if form.total_place == row.place:
-        return _align(row.cells, [("weight", form.total_weight), ("score", form.total_score)])
+        return _align(row.cells, [("weight", form.total_weight), ("score", form.total_score)], ruled=ruled)
     return _align(row.cells, [(f, getattr(form, f)) for f in FORM_FIELDS], contained=True, labelled=True)
 
 
 def _align(cells: tuple[str, ...], values: list[tuple[str, object]], contained: bool = False,
-           labelled: bool = False) -> dict[int, str]:
+           labelled: bool = False, ruled: bool = False) -> dict[int, str]:
     """Cells matched to fields in order: each cell takes the first field after the
     last one taken whose value it states.  A cell that states no field's value
     (a misread number the record could not use) then takes the field left
     free between its matched neighbours, when that gap holds as many fields
     as cells.  With ``labelled`` (a form's head rows: 预算单位 … 实施单位 …), a
     cell the vocabulary knows as a label (``预算单位（盖章）`` read with a doubt)
-    takes no field so: it is the label, not the value before it."""
+    takes no field so: it is the label, not the value before it.  With ``ruled``
+    (cells the page's rulings placed, one column a field), a cell left over so
+    takes the field as far after its left neighbour's as the cell is after
+    that neighbour's cell (``100.00%0`` two columns after the matched 全年执行数,
+    beside a '——' 分值: execution_rate), when that field is free."""
     out: dict[int, int] = {}
     at = 0
     for col, text in enumerate(cells):
@@ -155,6 +160,8 @@ def _align(cells: tuple[str, ...], values: list[tuple[str, object]], contained: 
         free = list(range(f0 + 1, f1))
         if loose and len(loose) == len(free):
             out.update(zip(loose, free, strict=True))
+        elif loose and ruled and c0 >= 0:
+            out.update((c, f0 + c - c0) for c in loose if f0 + c - c0 in free)
     return {c: values[k][0] for c, k in sorted(out.items())}
 
 

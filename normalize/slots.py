@@ -37,6 +37,7 @@ def fit(
     offsets: Sequence[int] = (0, 1, -1, 2, -2),
     positional: bool = True,
     weights: ScoringWeights = DEFAULT_WEIGHTS,
+    ruled: bool = False,
 ) -> Placement:
     """Place ``cells[start:]`` into ``slots`` (name, expected column).
 
@@ -44,6 +45,13 @@ def fit(
     first offset is 0 and places every cell with no cell scoring against its
     slot, the row sits where its header says and no other offset is tried
     (``EARLY_EXIT``; the tests compare it with the exhaustive search).
+
+    Each column of offset costs points: ``weights.loose_offset`` where the
+    reader could not keep positions, ``weights.offset`` where it did, and
+    ``weights.ruled_offset`` where the page's rulings placed the cells
+    (``ruled``): there a value misread into something its column does not
+    hold (``100.00%0`` under 执行率) stays in its column, unparsed, instead
+    of moving its row's other values one column over.
     """
     available: dict[int, str] = {}
     nulls: set[int] = set()  # "—", "……": placeholders, not data
@@ -53,7 +61,7 @@ def fit(
             available[i] = text
             if is_null(text):
                 nulls.add(i)
-    per_column = weights.offset if positional else weights.loose_offset
+    per_column = weights.ruled_offset if ruled else weights.offset if positional else weights.loose_offset
     lost_placeholder, lost_cell = weights.lost_placeholder, weights.lost_cell
     n_available, n_nulls = len(available), len(nulls)
     n_real = n_available - n_nulls

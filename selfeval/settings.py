@@ -63,6 +63,7 @@ class ScoringWeights:
     lost_placeholder: float = 1.0  # a "—" or "……" no column takes: no data lost, but it anchors columns
     offset: float = 0.6  # per column of offset, for rows whose positions are kept
     loose_offset: float = 0.1  # per column, where the reader could not keep positions
+    ruled_offset: float = 3.0  # per column, for cells a page's rulings placed (ruled PDF tables and scans)
     # cells (normalize/scorers.py)
     number_fits: float = 2.0  # weights and scores: a plain number
     number_misfits: float = -3.0

@@ -200,6 +200,35 @@ def test_a_doubtful_label_on_a_head_row_is_named_the_label_not_the_field_before_
     assert "column 1 (label)" in f.message and f.field is None
 
 
+def test_a_misread_rate_on_a_ruled_scan_stays_in_its_column_and_its_doubt_names_the_rate():
+    # 区级资金's 100.00% read '100.00%0' (a grey seal's remains after the '%'): the cells a page's
+    # rulings placed keep their columns, so 5.00 5.00 5.00 stay 年初预算数, 全年预算数, 全年执行数 (they
+    # were moved one column over, 5.00 becoming the 分值), and the doubt names the rate it is about
+    from selfeval.extract.split import split_forms
+    from selfeval.normalize.form import parse_form
+
+    box = (0.1, 0.1, 0.2, 0.12)  # each cell's place on the page (any: the reader found it by the rulings)
+    rows = [
+        SourceRow(("2020年度预算资金项目支出绩效自评表",), 1),
+        SourceRow(("项目序号：12",), 2),
+        SourceRow(("项目资金", "", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分", ""), 3, page=1,
+                  confidence=(1.0, None, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, None), boxes=(box,) * 9),
+        SourceRow(("", "年度资金总额：", "5.00", "5.00", "5.00", "10.00", "100.00%", "10", ""), 4, page=1,
+                  confidence=(None, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, None), boxes=(box,) * 9),
+        SourceRow(("", "区级资金", "5.00", "5.00", "5.00", "——", "100.00%0", "", ""), 5, page=1,
+                  confidence=(None, 1.0, 1.0, 1.0, 1.0, None, 0.734, None, None), boxes=(box,) * 9),
+    ]
+    (cells,), _ = split_forms(rows)
+    form = parse_form(cells, Settings())
+    district = next(r for r in form.funding if r.source_key == "district")
+    assert (district.budget_initial, district.budget_full_year, district.executed) == (5, 5, 5)
+    assert district.weight is None and district.execution_rate is None and "row_realigned" not in district.repairs
+    assert any(f.code == "unparsed_number" and f.field == "execution_rate" for f in form.findings)
+    (f,) = low_confidence_doubts(form, [rows[4]], Settings())
+    assert "column 7 (funding 区级资金, execution_rate)" in f.message
+    assert (f.table, f.key, f.field) == ("funding", "district", "execution_rate")
+
+
 # -- broken rulings -------------------------------------------------------------
 
 
