@@ -40,7 +40,8 @@ left blank and without the seal: how far removing the seal's lettering, and the 
 seal, could take the fields right.
 
 Audit (``--audit``): the real engine on ``AUDIT_PAGES``, each recorded kind's defect with another
-seed on two seed forms no recorded kind uses, and four office scans at 150 and 300 dpi: how the
+seed on two seed forms no recorded kind uses, and four office scans at 150 and 300 dpi, then on
+``more_audit_pages()``, each kind's defect with two more seeds on the forms the seeds draw: how the
 reading holds on pages it was not tuned on.
 
 Usage: ``python -m bench ocr`` or ``python -m bench.bench_ocr [--kinds a,b] [--repeats N] [--no-engine]
@@ -263,11 +264,11 @@ def per_kind(kinds: list[str] | None, repeats: int) -> list[dict]:
 
 def _replayed(case, data: bytes, recorded: dict):
     """An engine that gives back the recorded boxes, turned by the difference between
-    this machine's deskew and the recording's (as the replay tests do)."""
-    from selfeval.extract.ocr import ReplayEngine
-    from selfeval.extract.ocr.page import recorded_boxes
+    this machine's deskew and the recording's (as the replay tests do), and the
+    recorded readings of unread marks."""
+    from selfeval.extract.ocr.page import recorded_engine
 
-    return ReplayEngine(recorded_boxes(np.asarray(Image.open(io.BytesIO(data)).convert("RGB")), recorded))
+    return recorded_engine(np.asarray(Image.open(io.BytesIO(data)).convert("RGB")), recorded)
 
 
 def replayed_kinds(kinds: list[str] | None) -> list[dict]:
@@ -438,33 +439,65 @@ AUDIT_PAGES = (
 )
 
 
+def more_audit_pages() -> tuple:
+    """A second audit set, drawn rather than chosen: for each recorded kind two seeds
+    (3000 + 10 × kind + j), each on the seed form the seed draws; the clean kind's
+    pages a lightly scanned one (no seal, no turn, JPEG q90)."""
+    import random
+
+    from scangen import parse_seed
+    from scangen.cases import RECORDED
+
+    n, out = len(parse_seed()), []
+    for k, (kind, case) in enumerate(RECORDED.items()):
+        for j in range(2):
+            seed = 3000 + 10 * k + j
+            fi = random.Random(seed).randrange(n)
+            out.append((f"form{fi + 1:02d}-{kind.split('-', 1)[1]}-s{seed}", kind, fi, case.dpi, seed))
+    return tuple(out)
+
+
 def audit_scan(name: str) -> tuple[object, bytes]:
-    """The audit page ``name`` of ``AUDIT_PAGES``, generated: (its seed form, the file's bytes)."""
+    """The audit page ``name`` (``AUDIT_PAGES`` or ``more_audit_pages``), generated:
+    (its seed form, the file's bytes)."""
     from dataclasses import replace
 
     from scangen import ScanSpec, make_scan, parse_seed
     from scangen.cases import RECORDED
 
-    _, kind, fi, dpi, seed = next(p for p in AUDIT_PAGES if p[0] == name)
+    _, kind, fi, dpi, seed = next(p for p in (*AUDIT_PAGES, *more_audit_pages()) if p[0] == name)
     case = RECORDED[kind] if kind else None
-    spec = (replace(case.scan, seed=seed) if case.scan else None) if case else ScanSpec(seed=seed)
+    if case is None:
+        spec = ScanSpec(seed=seed)
+    elif case.scan is not None:
+        spec = replace(case.scan, seed=seed)
+    elif case.ruled and seed is not None:  # the clean kind, drawn: a light scan
+        spec = ScanSpec(angle=0.0, stamp=False, blur=0.3, noise=2.0, seed=seed, jpeg_quality=90)
+    else:
+        spec = None
     form = parse_seed()[fi]
     return form, make_scan(form, dpi, spec, ruled=case.ruled if case else True)[1]
 
 
 def audit(names: list[str] | None) -> list[dict]:
     """The real engine on the audit pages: fields right, wrong fields flagged, doubts, per page."""
-    from selfeval import pipeline
     from selfeval.extract.ocr import Engines
+
+    engines, rows = Engines(), []
+    for label, pages in (("audit", AUDIT_PAGES), ("drawn", more_audit_pages())):
+        rows += _audit_set(label, [p[0] for p in pages if not names or p[0] in names], engines)
+    return rows
+
+
+def _audit_set(label: str, names: list[str], engines) -> list[dict]:
+    from selfeval import pipeline
     from selfeval.extract.readers import InputFile
     from selfeval.settings import Settings
 
-    engines, rows, sums = Engines(), [], [0, 0, 0, 0, 0]
+    rows, sums = [], [0, 0, 0, 0, 0]
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        for name, *_ in AUDIT_PAGES:
-            if names and name not in names:
-                continue
+        for name in names:
             form, data = audit_scan(name)
             page, txt = _write_pair(folder, name, data, form)
             scan_t = _tables([pipeline.read_file(InputFile(page, page.name), Settings(), engines=engines).result])
@@ -472,11 +505,11 @@ def audit(names: list[str] | None) -> list[dict]:
             doubts = int(scan_t["findings"]["code"].isin(FLAGS).sum())
             for k, v in enumerate((total, right, caught, doubts, right >= 0.98 * total)):
                 sums[k] += v
-            rows.append({"case": name, "metric": "audit: fields right, wrong flagged, doubts",
+            rows.append({"case": name, "metric": f"{label}: fields right, wrong flagged, doubts",
                          "value": f"{right}/{total}, {caught}/{total - right}, {doubts}"})
     if rows:
         total, right, caught, doubts, good = sums
-        rows.append({"case": f"{len(rows)} pages", "metric": "audit: fields right, wrong flagged, pages >= 98%",
+        rows.append({"case": f"{len(rows)} pages", "metric": f"{label}: fields right, wrong flagged, pages >= 98%",
                      "value": f"{right}/{total} = {right / total:.4f}, {caught}/{total - right}, {good}/{len(rows)}"})
     return rows
 

@@ -25,6 +25,7 @@ page rendered to a picture).
 from __future__ import annotations
 
 import io
+import math
 import re
 import warnings
 from collections import deque
@@ -47,6 +48,7 @@ from selfeval.extract.ocr.table import (
     hold_broken_rules,
     join_texts_cut_apart,
     lines_to_tables,
+    mark_rect,
     paper_level,
     ruling_width,
     seal_ink,
@@ -261,7 +263,29 @@ def read_page(rgb: np.ndarray, engine: OcrEngine) -> list[RowOut]:
     faint = faint_ink(bare, ink, boxes)
     marks = [m for m in unread_marks(ink, boxes, page.unit) if not seal_ink(m, ink, page.colour) and not faint(m)]
     covered = None if page.black_seal is None else page.black_seal.letters
-    return boxes_to_rows(tables, boxes, page.unit, marks, ruling_width(page.binary, horizontal, vertical), covered)
+    return boxes_to_rows(tables, boxes, page.unit, marks, ruling_width(page.binary, horizontal, vertical), covered,
+                         _mark_reader(engine, clean, page))
+
+
+def _mark_reader(engine: OcrEngine, clean: np.ndarray, page):
+    """mark -> (text, score): the recognizer alone on a mark the detector left out,
+    on the image the engine read (see ``boxes_to_rows``); None for an engine that
+    cannot read a rectangle alone.  Marks inside a seal's ring or a grey seal's
+    patches are not read: what the seal's removal left there reads as '1' or '、'."""
+    read = getattr(engine, "read_marks", None)
+    if read is None:
+        return None
+    rings = page.black_seal.rings if page.black_seal is not None else ()
+
+    def reader(mark: tuple[float, float, float, float]) -> tuple[str, float]:
+        cx, cy = (mark[0] + mark[2]) / 2, (mark[1] + mark[3]) / 2
+        if any(math.hypot(cx - r.cx, cy - r.cy) <= r.radius + r.width for r in rings):
+            return "", 0.0
+        if page.seal is not None and page.seal.mask[round(cy), round(cx)]:
+            return "", 0.0
+        return read(clean, [mark_rect(mark, page.unit)])[0]
+
+    return reader
 
 
 def _placeholder(text: str) -> str:

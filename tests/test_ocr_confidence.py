@@ -64,6 +64,34 @@ def test_ruling_remnants_do_not_make_a_read_cell_doubtful_but_unread_characters_
     assert 0 < row.cells[0].confidence <= 0.5
 
 
+def test_a_mark_the_detector_left_out_is_read_when_the_recognizer_reads_it_surely_as_punctuation():
+    # a goal text's final '。' wrapped onto a line of its own: the detector finds no line there
+    # (300 dpi office scans, phone photos); the recognizer alone on the mark reads it
+    t, unit = Table((0.0, 400.0), (0.0, 80.0), ((0, 0, 0, 0),)), 20.0
+    box = TextBox("确保大龄职工生活补助按时足额发放", (20, 20, 380, 40), 0.99)
+    wrapped = (20.0, 46.0, 30.0, 56.0)
+    asked = []
+
+    def read(reading):
+        def read_mark(mark):
+            asked.append(mark)
+            return reading
+        return read_mark
+
+    (row,) = boxes_to_rows([t], [box], unit, [wrapped], read_mark=read(("。", 0.987)))
+    assert row.cells[0].text == "确保大龄职工生活补助按时足额发放。" and row.cells[0].confidence == 0.987
+    assert asked == [wrapped]
+    # read unsurely, or as what a piece of a ruling or of a seal's ring reads as: still unread ink
+    for reading in (("。", 0.6), ("1", 0.99), ("一", 0.99), ("-", 0.99), ("!", 0.99), ("", 0.0)):
+        (row,) = boxes_to_rows([t], [box], unit, [wrapped], read_mark=read(reading))
+        assert row.cells[0].text == box.text and row.cells[0].confidence == 0.5, reading
+    # a speck, a dash and ink along the cell's edge are not read at all
+    asked.clear()
+    marks = [(200.0, 50.0, 202.0, 52.0), (100.0, 60.0, 130.0, 63.0), (0.0, 77.0, 400.0, 80.0)]
+    boxes_to_rows([t], [box], unit, marks, read_mark=read(("。", 0.99)))
+    assert asked == []
+
+
 def test_a_piece_of_a_heavy_ruling_is_no_doubt_but_a_character_beside_the_text_still_is():
     """Rulings printed 1.6 pt (7 px at 200 dpi) and broken: the pieces too short to be
     found as lines stay on the page after erasing, 9 px thick, along the cell's edge.

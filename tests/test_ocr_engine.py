@@ -94,6 +94,15 @@ def test_300dpi_tiff_page():
     assert accuracy >= 0.98, wrong
 
 
+def test_a_full_stop_wrapped_alone_is_read_by_the_recognizer_on_its_mark():
+    # form 10 at 300 dpi: 实际完成情况 ends '…政府津贴2.54万元' and its '。' wraps onto a line of its own,
+    # where the detector finds no text; read on its mark alone, it ends the cell, which is no doubt
+    _, data = make_scan(FORMS[9], 300, ScanSpec(seed=2003))
+    doc = read_scan(data, "form10.jpg")
+    (goal, conf), = [(c, k) for r in doc.rows for c, k in zip(r.cells, r.confidence, strict=True) if "政府津贴" in c]
+    assert norm(goal) == norm("全部发放到我区学术（产业）技术带头人政府津贴2.54万元。") and conf >= 0.9
+
+
 # -- the whole pipeline: scans against the text path on the same forms -----------
 
 E2E_FORMS = (0, 4, 14, 19)  # seal over funding; funding arithmetic off; two satisfaction rows; odd comparator

@@ -37,7 +37,13 @@ from selfeval.extract.context import ReadContext  # noqa: E402
 from selfeval.extract.grid import SourceRow  # noqa: E402
 from selfeval.extract.image import _placeholder, low_confidence_findings, ocr_page_image, read_image  # noqa: E402
 from selfeval.extract.ocr import Engines, Glyph, ReplayEngine, TextBox, load_boxes  # noqa: E402
-from selfeval.extract.ocr.page import map_boxes, prepare_page, recorded_boxes, suppress_seal  # noqa: E402
+from selfeval.extract.ocr.page import (  # noqa: E402
+    map_boxes,
+    prepare_page,
+    recorded_boxes,
+    recorded_engine,
+    suppress_seal,
+)
 from selfeval.extract.ocr.table import (  # noqa: E402
     _join_number_tails,
     _split_across,
@@ -69,7 +75,7 @@ def replay(rgb: np.ndarray, boxes_in_scan_frame: list[TextBox]) -> list[SourceRo
 
 def replay_recorded(rgb: np.ndarray, recorded: dict) -> list[SourceRow]:
     """Read a page with recorded engine output (boxes on the deskewed page, see :func:`recorded_boxes`)."""
-    return ocr_page_image(Image.fromarray(rgb), 1, Settings(), engine=ReplayEngine(recorded_boxes(rgb, recorded)))
+    return ocr_page_image(Image.fromarray(rgb), 1, Settings(), engine=recorded_engine(rgb, recorded))
 
 
 def same(got: str, want: str) -> bool:
@@ -405,8 +411,25 @@ def test_the_recorded_page_without_rulings_reads_every_field(name, tmp_path):
     case = RECORDED[name]
     recorded = json.loads((RECORDED_DIR / f"{name}.json").read_text(encoding="utf-8"))
     _, data = scan_for(case)
-    right, total = _fields_against_text(case.form_index, data, ReplayEngine(recorded_boxes(rgb_of(data), recorded)), tmp_path)
+    right, total = _fields_against_text(case.form_index, data, recorded_engine(rgb_of(data), recorded), tmp_path)
     assert right == total
+
+
+def test_a_wrapped_full_stop_the_detector_left_out_is_read_by_the_recognizer_alone(tmp_path):
+    """The page turned 4.2 degrees: 确保大龄职工生活补助按时足额发放 wraps its '。' onto a line of its
+    own, where the detector found no text; the recorded reading of that mark (the recognizer
+    alone, 0.987) puts it back, and the cell is no doubt.  Without it the goal misses its '。'."""
+    case = RECORDED["form19-200dpi-rotated-4deg"]
+    recorded = json.loads((RECORDED_DIR / "form19-200dpi-rotated-4deg.json").read_text(encoding="utf-8"))
+    _, data = scan_for(case)
+    rgb = rgb_of(data)
+    rows = ocr_page_image(Image.fromarray(rgb), 1, Settings(), engine=recorded_engine(rgb, recorded))
+    goal = [(c, k) for r in rows for c, k in zip(r.cells, r.confidence, strict=True) if c.startswith("确保大龄")]
+    assert goal == [("确保大龄职工生活补助按时足额发放。", goal[0][1])] and goal[0][1] >= 0.9
+    right, total = _fields_against_text(case.form_index, data, recorded_engine(rgb, recorded), tmp_path)
+    assert right == total
+    unread = ocr_page_image(Image.fromarray(rgb), 1, Settings(), engine=ReplayEngine(recorded_boxes(rgb, recorded)))
+    assert any(c == "确保大龄职工生活补助按时足额发放" for r in unread for c in r.cells)
 
 
 def test_the_page_without_rulings_reads_the_same_when_boxes_move_a_pixel(tmp_path):

@@ -66,6 +66,11 @@ class OcrEngine(Protocol):
         """Text boxes of a page image (H x W x 3 uint8, or H x W grey)."""
         ...
 
+    # An engine may also read marks its detector left out, by its recognizer alone:
+    # ``read_marks(image, rects) -> list[(text, score)]``, one reading a rectangle
+    # ``(x0, y0, x1, y1)`` of ``image`` (see ``extract.image.read_page``); ("", 0.0)
+    # for one it cannot read.  An engine without it leaves such marks unread.
+
 
 class EngineUnavailable(RuntimeError):
     """The OCR engine is not installed (or its packaged models are missing)."""
@@ -98,15 +103,27 @@ class Engines:
 
 
 class ReplayEngine:
-    """Gives back recorded boxes instead of reading the image (for tests)."""
+    """Gives back recorded boxes instead of reading the image (for tests), and the
+    recorded readings of marks (``marks``: ``(rect, text, score)``), each given for
+    a rectangle within ``MARK_TOLERANCE`` pixels of its recorded one."""
 
     name = "replay"
+    MARK_TOLERANCE = 3.0  # pixels: another machine's deskew may move a mark by a pixel or two
 
-    def __init__(self, boxes: list[TextBox]):
+    def __init__(self, boxes: list[TextBox], marks: list[tuple[tuple[float, ...], str, float]] = ()):
         self.boxes = list(boxes)
+        self.marks = list(marks)
 
     def recognize(self, image: np.ndarray) -> list[TextBox]:
         return list(self.boxes)
+
+    def read_marks(self, image: np.ndarray, rects: list[tuple[float, float, float, float]]) -> list[tuple[str, float]]:
+        out = []
+        for rect in rects:
+            near = [(text, score) for r, text, score in self.marks
+                    if max(abs(a - b) for a, b in zip(r, rect, strict=True)) <= self.MARK_TOLERANCE]
+            out.append(near[0] if near else ("", 0.0))
+        return out
 
 
 def dump_boxes(boxes: list[TextBox]) -> list[dict]:

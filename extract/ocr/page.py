@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from selfeval.extract.ocr import Glyph, TextBox, load_boxes
+from selfeval.extract.ocr import Glyph, ReplayEngine, TextBox, load_boxes
 from selfeval.extract.ocr.components import components
 
 DEFAULT_MAX_SKEW_DEG = 5.0  # the largest rotation deskew looks for
@@ -637,3 +637,11 @@ def recorded_boxes(rgb: np.ndarray, recorded: dict) -> list[TextBox]:
         h, w = rgb.shape[:2]
         boxes = map_boxes(boxes, cv2.getRotationMatrix2D((w / 2, h / 2), delta, 1.0))
     return boxes
+
+
+def recorded_engine(rgb: np.ndarray, recorded: dict) -> ReplayEngine:
+    """A replay of a recording for ``rgb``: its boxes (see :func:`recorded_boxes`)
+    and the recognizer's readings of the marks its detector left out, when
+    recorded (``marks``: ``[x0, y0, x1, y1, text, score]`` each)."""
+    marks = [(tuple(float(v) for v in m[:4]), str(m[4]), float(m[5])) for m in recorded.get("marks", ())]
+    return ReplayEngine(recorded_boxes(rgb, recorded), marks)

@@ -87,6 +87,24 @@ class RapidOcrEngine:
         return out
 
 
+    def read_marks(self, image: np.ndarray, rects: list[tuple[float, float, float, float]]) -> list[tuple[str, float]]:
+        """Each rectangle of ``image`` read by the recognizer alone (no detection):
+        for marks the detector left out, such as a '。' wrapped onto a line of its own."""
+        out = []
+        h, w = image.shape[:2]
+        for x0, y0, x1, y1 in rects:
+            crop = image[max(0, round(y0)):min(h, round(y1)), max(0, round(x0)):min(w, round(x1))]
+            if crop.size == 0:
+                out.append(("", 0.0))
+                continue
+            if crop.ndim == 2:
+                crop = np.repeat(crop[:, :, None], 3, axis=2)
+            result = self._ocr(np.ascontiguousarray(crop), use_det=False, use_cls=False, use_rec=True)
+            texts, scores = getattr(result, "txts", None) or (), getattr(result, "scores", None) or ()
+            out.append((str(texts[0]), float(scores[0])) if texts and scores else ("", 0.0))
+        return out
+
+
 def _glyph(word: tuple) -> Glyph:
     text, score, quad = word
     xs = [float(p[0]) for p in quad]

@@ -39,6 +39,8 @@ DEFAULT_CELL_GAP_UNITS = 0.8  # without rulings, a gap this wide inside a box pa
 DEFAULT_UNREAD_CONFIDENCE = 0.5  # a read cell beside ink as large as a character that nothing read
 DEFAULT_INK_ONLY_CONFIDENCE = 0.0  # an empty cell holding ink that nothing read: a reviewer must look
 DEFAULT_SEAL_COVER_UNITS = 0.5  # ... that much ink painted out there, in square character heights (a value's digits or more)
+DEFAULT_MARK_PAD_UNITS = 0.6  # a mark the detector left out is read with this much paper round it
+DEFAULT_MARK_READ_CONFIDENCE = 0.9  # ... and taken into its cell's text when read as punctuation this surely
 DEFAULT_VALUE_MARK_UNITS = 0.5  # ... ink at least this many character heights across (a digit; not a speck)
 DEFAULT_EDGE_UNITS = 0.3  # ink this close to a ruling is what erasing the ruling left, not text
 DEFAULT_RULE_WIDTHS = 1.5  # ... or this many times the rulings' printed width, when they are heavier
@@ -653,6 +655,29 @@ def unread_marks(binary: np.ndarray, boxes: list[TextBox], unit: float) -> list[
     ]
 
 
+def mark_rect(mark: tuple[float, float, float, float], unit: float) -> tuple[float, float, float, float]:
+    """The rectangle a mark is read in: the mark with ``DEFAULT_MARK_PAD_UNITS`` of paper round it."""
+    pad = DEFAULT_MARK_PAD_UNITS * unit
+    return (mark[0] - pad, mark[1] - pad, mark[2] + pad, mark[3] + pad)
+
+
+_MISSED_MARKS = frozenset("。，、；：？）】》」』”’%")  # what a detector leaves out alone: a wrapped tail
+
+
+def _read_mark(mark: tuple[float, float, float, float], read) -> TextBox | None:
+    """A mark's reading (``read``: mark -> (text, score), by the recognizer alone) as
+    a text box, when it reads surely (``DEFAULT_MARK_READ_CONFIDENCE``) as one of
+    the marks a detector leaves out when alone on a line (``_MISSED_MARKS``: a
+    '。', a closing bracket, a '%').  A letter, digit or dash read from a lone
+    mark could as well be a piece of a ruling or of a seal's ring ('1', '一',
+    '-', '!'), so it stays unread."""
+    text, score = read(mark)
+    text = text.strip()
+    if text not in _MISSED_MARKS or score < DEFAULT_MARK_READ_CONFIDENCE:
+        return None
+    return TextBox(text, mark, score, (Glyph(text, mark[0], mark[2], score),))
+
+
 def seal_ink(mark: tuple[float, float, float, float], ink: np.ndarray, colour: np.ndarray | None) -> bool:
     """Whether a mark is what removing a coloured seal left: its ink was coloured on
     the scan (its median channel spread above ``DEFAULT_SEAL_CHROMA``).  Black text,
@@ -787,7 +812,7 @@ def _cell_box(t: Table, cell: tuple[int, int, int, int]) -> tuple[float, float, 
 
 def boxes_to_rows(
     tables: list[Table], boxes: list[TextBox], unit: float, marks: list[tuple[float, float, float, float]] = (),
-    rule: tuple[float, float] = (0.0, 0.0), covered: np.ndarray | None = None,
+    rule: tuple[float, float] = (0.0, 0.0), covered: np.ndarray | None = None, read_mark=None,
 ) -> list[RowOut]:
     """Rows of cells for the whole page: table rows and free text lines, top to bottom.
 
@@ -796,7 +821,11 @@ def boxes_to_rows(
     (and no mark as large as a character) reads as '—' placeholders; an empty
     cell holding a mark as large as a character or a '。' gets
     ``DEFAULT_INK_ONLY_CONFIDENCE`` (ink that nothing read); a read cell
-    beside such a mark gets at most ``DEFAULT_UNREAD_CONFIDENCE``.  Specks
+    beside such a mark gets at most ``DEFAULT_UNREAD_CONFIDENCE``, unless
+    ``read_mark`` (mark -> (text, score): the recognizer alone on the mark, see
+    :func:`mark_rect`) reads the mark surely as a mark detectors leave out:
+    then it is the cell's text (a '。' wrapped onto its own line, see
+    :func:`_read_mark`).  Specks
     and ruling remnants (marks along a cell edge no thicker than the rulings,
     ``rule``: their printed widths, see :func:`ruling_width`) change nothing,
     nor does a piece of a ruling the engine read as 'I' (see
@@ -860,6 +889,11 @@ def boxes_to_rows(
             marks = [m for m in unread if _char_like(m, unit) and not _dash_like(m, unit)]
             if read.text:  # a character missed goes with the text read: on its line or the next
                 marks = [m for m in marks if any(_beside(m, b.bbox, unit) for b in here)]
+                found = {m: box for m in marks if read_mark is not None and (box := _read_mark(m, read_mark)) is not None}
+                if found:
+                    here = [*here, *found.values()]
+                    first = read = cell_text(here)
+                    marks = [m for m in marks if m not in found]
             else:  # a value missed is at least a digit's size; a lone speck is no value
                 marks = [m for m in marks if max(m[2] - m[0], m[3] - m[1]) >= DEFAULT_VALUE_MARK_UNITS * unit]
             if dashes and not read.text and not marks and len(dashes) <= 3:

@@ -39,32 +39,50 @@ def samples(out: Path, dpi: int, forms: list[int] | None, clean: bool) -> None:
 
 
 class _Recorder:
-    """Runs the real engine and keeps what it returned."""
+    """Runs the real engine and keeps what it returned.  With ``boxes`` (a
+    recording's), gives those back instead of detecting again and records only
+    the readings of the marks they leave out."""
 
     name = "recorder"
 
-    def __init__(self, engine):
-        self.engine, self.boxes = engine, []
+    def __init__(self, engine, boxes=None):
+        self.engine, self.kept, self.boxes, self.marks = engine, boxes, [], []
 
     def recognize(self, image):
-        self.boxes = self.engine.recognize(image)
+        self.boxes, self.marks = self.kept if self.kept is not None else self.engine.recognize(image), []
         return self.boxes
 
+    def read_marks(self, image, rects):
+        reads = self.engine.read_marks(image, rects)
+        self.marks += [[*(round(v, 1) for v in r), text, round(score, 4)] for r, (text, score) in zip(rects, reads, strict=True)]
+        return reads
 
-def record(only: list[str] | None = None) -> None:
+
+def record(only: list[str] | None = None, marks_only: bool = False) -> None:
+    """Record the real engine's output for the cases (all when ``only`` is None).
+    ``marks_only`` keeps each recording's boxes as recorded and records the
+    recognizer's readings of the marks they leave out anew (after a change to
+    which marks are read, without moving a box)."""
     from importlib.metadata import version
 
     from selfeval.extract.image import read_page
     from selfeval.extract.ocr import Engines, dump_boxes
-    from selfeval.extract.ocr.page import prepare_page
+    from selfeval.extract.ocr.page import prepare_page, recorded_boxes
 
-    recorder = _Recorder(Engines().get())
+    engine = Engines().get()
     RECORDED_DIR.mkdir(exist_ok=True)
     for name, case in RECORDED.items():
         if only and name not in only:
             continue
         _, data = scan_for(case)
         rgb = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+        kept = None
+        if marks_only:
+            recorded = json.loads((RECORDED_DIR / f"{name}.json").read_text(encoding="utf-8"))
+            if prepare_page(rgb).angle != recorded["deskew_angle"]:
+                raise SystemExit(f"{name}: this machine's deskew differs from the recording's; record it whole")
+            kept = recorded_boxes(rgb, recorded)
+        recorder = _Recorder(engine, kept)
         read_page(rgb, recorder)
         payload = {
             "case": name,
@@ -78,7 +96,10 @@ def record(only: list[str] | None = None) -> None:
         boxes = payload.pop("boxes")
         head = json.dumps(payload, ensure_ascii=False, indent=1)[:-2]
         lines = ",\n".join(json.dumps(b, ensure_ascii=False) for b in boxes)
-        path.write_text(f'{head},\n "boxes": [\n{lines}\n ]\n}}\n', encoding="utf-8")
+        tail = ""  # the recognizer's readings of marks the detector left out, when there were any
+        if recorder.marks:
+            tail = ',\n "marks": [\n' + ",\n".join(json.dumps(m, ensure_ascii=False) for m in recorder.marks) + "\n ]"
+        path.write_text(f'{head},\n "boxes": [\n{lines}\n ]{tail}\n}}\n', encoding="utf-8")
         print(f"recorded {len(recorder.boxes)} boxes to {path}")
 
 
@@ -92,12 +113,14 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--clean", action="store_true")
     r = sub.add_parser("record")
     r.add_argument("names", nargs="*", help="the cases to record (all when none is named)")
+    r.add_argument("--marks-only", action="store_true",
+                   help="keep the recorded boxes; record only the readings of the marks they leave out")
     args = parser.parse_args(argv)
     if args.command == "samples":
         forms = [int(x) for x in args.forms.split(",") if x.strip()] or None
         samples(args.out, args.dpi, forms, args.clean)
     else:
-        record(args.names or None)
+        record(args.names or None, args.marks_only)
     return 0
 
 
