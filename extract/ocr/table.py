@@ -677,14 +677,20 @@ def _join(parts: list[str]) -> str:
     return out
 
 
-def _text_lines(boxes: list[TextBox]) -> list[list[TextBox]]:
-    """Boxes grouped into text lines (top to bottom), each left to right."""
+def _text_lines(boxes: list[TextBox], stacked: bool = False) -> list[list[TextBox]]:
+    """Boxes grouped into text lines (top to bottom), each left to right.
+    ``stacked``: a box standing under a box of the line (over half the narrower's
+    width in common) starts the next line however close their middles are: on a
+    blurred scan a cell's wrapped line (职工养老保险发放 / 人数) is boxed tall
+    enough to reach its neighbours' line."""
     lines: list[list[TextBox]] = []
     for b in sorted(boxes, key=lambda b: b.cy):
         if lines:
             last = lines[-1]
             ref = sum(x.cy for x in last) / len(last)
-            if abs(b.cy - ref) <= 0.5 * max(b.height, min(x.height for x in last)):
+            under = stacked and any(min(b.bbox[2], x.bbox[2]) - max(b.bbox[0], x.bbox[0])
+                                    > 0.5 * min(b.bbox[2] - b.bbox[0], x.bbox[2] - x.bbox[0]) for x in last)
+            if not under and abs(b.cy - ref) <= 0.5 * max(b.height, min(x.height for x in last)):
                 last.append(b)
                 continue
         lines.append([b])
@@ -1121,11 +1127,23 @@ def split_at_gaps(box: TextBox, unit: float) -> list[TextBox]:
     return _split_across(box, cuts) if cuts else [box]
 
 
+def _to_glyphs(box: TextBox) -> TextBox:
+    """A box narrowed to where its glyphs are: the engine's box may reach past its text
+    (入驻人力资源产业 boxed from 587 on a turned page, its first glyph at 624), and on a
+    page without rulings where the text stands is all that tells columns and full lines."""
+    if not box.glyphs:
+        return box
+    x0, x1 = max(box.bbox[0], box.glyphs[0].x0), min(box.bbox[2], box.glyphs[-1].x1)
+    if x1 <= x0 or (x0, x1) == (box.bbox[0], box.bbox[2]):
+        return box
+    return TextBox(box.text, (x0, box.bbox[1], x1, box.bbox[3]), box.confidence, box.glyphs)
+
+
 def _body_columns(boxes: list[TextBox], unit: float) -> tuple[list[RowOut], list[list[TextBox]], list[float], float]:
     """A page without rulings: its free rows above the table, the table's text
     lines, its column edges and the width past which a box is wide (see
     :func:`cluster_table`)."""
-    lines = _text_lines([piece for b in boxes for piece in split_at_gaps(b, unit)])
+    lines = _text_lines([_to_glyphs(piece) for b in boxes for piece in split_at_gaps(b, unit)], stacked=True)
     start = next((i for i, line in enumerate(lines) if len(line) >= 3), len(lines))
     rows = free_rows([b for line in lines[:start] for b in line], unit)
     body = [b for line in lines[start:] for b in line]
@@ -1150,12 +1168,63 @@ def _body_columns(boxes: list[TextBox], unit: float) -> tuple[list[RowOut], list
                 edges.append(left + (gap_start + i) / 2 if gap_start > 0 else
                              max(b.bbox[2] for b in body if b.bbox[2] < left + i - unit / 2) + unit / 4)
             gap_start = None
+    edges += _agreed_edges([line for line in lines[start:] if len(line) >= 5], left, len(cover), edges, unit)
+    edges.sort()
     edges.append(right + 1)
     return rows, lines[start:], edges, wide
 
 
-def _column_of(box: TextBox, edges: list[float], wide: float) -> int:
-    return _band(edges, box.bbox[0] if box.bbox[2] - box.bbox[0] >= wide else box.cx)
+DEFAULT_EDGE_VOTES = 3  # dense lines with a gap at a place one text crosses that make it a column edge
+
+
+def _agreed_edges(dense: list[list[TextBox]], left: float, width: int, edges: list[float], unit: float) -> list[float]:
+    """Column edges that one text of the dense lines crosses but several lines show
+    as a gap between their texts (``DEFAULT_EDGE_VOTES``): a text that fills its cell
+    up to its neighbour's (服务对象满意 | 享受补贴人员满意, each set edge to edge)
+    leaves no gap between the two columns on its line, while the funding rows above
+    show it plainly (年初预算数 | 全年预算数).  The edge is the middle of the stretch
+    at most one line crosses; where none does, :func:`_body_columns` has put it."""
+    cross = np.zeros(width, dtype=int)
+    gaps = np.zeros(width, dtype=int)
+    for line in dense:
+        on = np.zeros(width, dtype=bool)
+        for b in line:
+            on[max(0, round(b.bbox[0] - left)):round(b.bbox[2] - left) + 1] = True
+        cross += on
+        between = ~on  # a gap between two texts of the line, not the room beyond its ends
+        between[:max(0, round(line[0].bbox[2] - left))] = False
+        between[max(0, round(max(b.bbox[0] for b in line) - left)):] = False
+        gaps += between
+    out: list[float] = []
+    i = 0
+    while i < width:
+        if cross[i] > 1:
+            i += 1
+            continue
+        j = i
+        while j < width and cross[j] <= 1:
+            j += 1
+        lo, hi = left + i, left + j
+        if (j - i >= unit / 4 and gaps[i:j].max() >= DEFAULT_EDGE_VOTES
+                and not any(lo - unit <= e <= hi + unit for e in edges)):
+            out.append(left + (i + j) / 2)
+        i = j
+    return out
+
+
+def _column_of(box: TextBox, edges: list[float], wide: float, unit: float) -> int:
+    """The column of a box's centre; of its left edge when it is wide, or when it
+    reaches a character or more into the columns on both sides of an edge: the text
+    of a merged cell, centred in it (年初设定目标 over two columns), belongs to the
+    cell's first column, as the text path has it.  Not when that first column is the
+    block's: it holds the block labels (项目资金, 绩效指标), placed on the rows they are
+    centred on, and a cell merged from it over the next (预算单位（盖章）, 年度总体目标)
+    stays in the next column, where it heads its row."""
+    x0, x1 = box.bbox[0], box.bbox[2]
+    if x1 - x0 >= wide:
+        return _band(edges, x0)
+    first = _band(edges, x0 + unit)
+    return first if 0 < first != _band(edges, x1 - unit) else _band(edges, box.cx)
 
 
 def cluster_table(boxes: list[TextBox], unit: float) -> list[RowOut]:
@@ -1164,15 +1233,17 @@ def cluster_table(boxes: list[TextBox], unit: float) -> list[RowOut]:
     Lines above the first line of three or more boxes (title, 项目序号…) are
     free text.  Column edges are the gaps that no box crosses on the lines of
     five or more boxes (the lines that show the grid; merged cells sit on
-    sparser lines).  Any other box keeps the column of its centre, or of its
-    left edge when it is wider than a quarter of the block.  A cell's wrapped
+    sparser lines), and those that one box crosses where several of those lines
+    show a gap (:func:`_agreed_edges`).  Any other box keeps the column of its
+    centre, or of its left edge when it is wider than a quarter of the block or
+    runs over a column edge (:func:`_column_of`).  A cell's wrapped
     lines stay separate rows here (:func:`text_position_rows` joins them).
     """
     rows, lines, edges, wide = _body_columns(boxes, unit)
     for line in lines:
         cols: dict[int, list[TextBox]] = {}
         for b in line:
-            cols.setdefault(_column_of(b, edges, wide), []).append(b)
+            cols.setdefault(_column_of(b, edges, wide, unit), []).append(b)
         cells = [CellText("", None)] * (len(edges) - 1)
         for c, bs in cols.items():
             cells[c] = cell_text(bs)
@@ -1204,7 +1275,7 @@ def text_position_rows(boxes: list[TextBox], unit: float) -> list[RowOut]:
     scale = DEFAULT_POINT_EM / unit
     pad = unit / 4
     pairs = _under(lines, unit)
-    column = _wrapped_columns(lines, edges, wide, pairs)
+    column = _wrapped_columns(lines, edges, wide, pairs, unit)
     above = _wrapped(lines, column, edges, unit, pairs)  # id(box) -> id(the box whose line it continues)
 
     def wraps(block: pdf_unruled.Block, run: pdf_layout.Run) -> bool:
@@ -1271,12 +1342,12 @@ def _join_number_tails(boxes: list[TextBox], unit: float) -> list[TextBox]:
 
 
 def _wrapped_columns(lines: list[list[TextBox]], edges: list[float], wide: float,
-                     pairs: list[tuple[TextBox, TextBox]]) -> dict[int, int]:
+                     pairs: list[tuple[TextBox, TextBox]], unit: float) -> dict[int, int]:
     """Each box's column (:func:`_column_of`), but a line wrapped in its cell (one of
     ``pairs``, :func:`_under`'s: right under a box, within its width, and centred on
     it or starting where it starts) keeps that box's column: a short last line
     centred in a merged cell would otherwise fall in the column its centre is in."""
-    column = {id(b): _column_of(b, edges, wide) for line in lines for b in line}
+    column = {id(b): _column_of(b, edges, wide, unit) for line in lines for b in line}
     for b, a in pairs:
         column[id(b)] = column[id(a)]
     return column

@@ -75,6 +75,22 @@ RECORDED: dict[str, Case] = {
     "form25-200dpi-phone-photo": Case(
         24, 200, ScanSpec(angle=0.0, seed=25, photo=True, blur=1.0), about="phone photo: perspective, shadow, curvature"
     ),
+    # pages without rulings read by the real engine, after the kinds above (whose drawn audit
+    # pages, bench_ocr.more_audit_pages, are seeded by their place here)
+    "form10-200dpi-borderless": Case(
+        9, 200, None, ruled=False, about="200 dpi, no ruling lines, two columns' texts set edge to edge on one line"
+    ),
+    "form24-200dpi-borderless": Case(
+        23, 200, None, ruled=False, about="200 dpi, no ruling lines, a heading centred over two columns"
+    ),
+    "form14-200dpi-borderless-skew": Case(
+        13, 200, ScanSpec(stamp=False, angle=0.4, seed=213), ruled=False,
+        about="no ruling lines, 0.4 deg, blur, noise, JPEG q60: a wrapped line boxed as tall as its neighbours'",
+    ),
+    "form25-200dpi-borderless-skew": Case(
+        24, 200, ScanSpec(stamp=False, angle=1.2, seed=424), ruled=False,
+        about="no ruling lines, 1.2 deg, blur, noise, JPEG q60: a box reaching past its text into the next column",
+    ),
     # added last: bench_ocr's drawn audit pages take their seeds from a kind's place in this order
     "form06-200dpi-heavy-broken-rules": Case(
         5, 200, ScanSpec(angle=-0.8, seed=1091, line_pt=1.6, rule_gaps=0.12),
