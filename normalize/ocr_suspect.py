@@ -137,7 +137,8 @@ def ocr_suspects(form: FormRecord, rows: list[SourceRow], settings: Settings) ->
 
 def _unit_suspects(form: FormRecord, rows: dict[Place, SourceRow]) -> list[Finding]:
     """An indicator read by OCR whose target and actual units differ only by a '/' that
-    one of them lost or has as a stroke (1, l, I): that one is suspect."""
+    one of them lost or has as a stroke (1, l, I), or one of which reads as no value
+    until a stroke in it is the '/' (元1人): that one is suspect."""
     out = []
     for ind in form.indicators:
         if ind.place not in rows:
@@ -145,19 +146,40 @@ def _unit_suspects(form: FormRecord, rows: dict[Place, SourceRow]) -> list[Findi
         name = ind.level3 or f"indicator {ind.indicator_seq}"
         pair = (("年度指标值", ind.target, "target_raw", ind.actual), ("实际完成值", ind.actual, "actual_raw", ind.target))
         for title, value, column, other in pair:
-            if not value.unit or not other.unit or "/" in value.unit or "/" not in other.unit:
+            if not other.unit or "/" not in other.unit or (value.unit and "/" in value.unit):
                 continue
-            if other.unit not in _with_slash(value.unit):
-                continue
-            alt = value.raw.replace(value.unit, other.unit, 1)
+            if value.unit:
+                if other.unit not in _with_slash(value.unit):
+                    continue
+                alt = value.raw.replace(value.unit, other.unit, 1)
+            else:  # the stroke read as a digit left no unit to read: ≥28000元1人 beside 28881元/人
+                alt = next((a for a in _slash_for_stroke(value.raw or "") if parse_value(a).unit == other.unit), None)
+                if alt is None:
+                    continue
             out.append(finding_at(
                 "ocr_suspect",
-                f"{name} {title} read as {value.raw!r}: its unit {value.unit!r} is not the other value's "
-                f"{other.unit!r}; read as {alt!r} (a '/' lost) they would agree. "
+                f"{name} {title} read as {value.raw!r}: "
+                + (f"its unit {value.unit!r} is not the other value's {other.unit!r}" if value.unit
+                   else f"no value is read from it, the other value's unit is {other.unit!r}")
+                + f"; read as {alt!r} ({_slash_slip(value.raw, alt)}) they would agree. "
                 "The value is kept as read: check it against the scan",
                 ind.place, text=value.raw,
             ).about("indicators", ind.indicator_seq, column))
     return out
+
+
+def _slash_slip(raw: str, alt: str) -> str:
+    """How ``raw`` differs from ``alt``, the same with its '/' back: lost, or read as a stroke."""
+    if len(alt) > len(raw):
+        return "a '/' lost"
+    return next((f"a '/' read as {a!r}" for a, b in zip(raw, alt, strict=True) if a != b), "a '/' lost")
+
+
+def _slash_for_stroke(raw: str) -> list[str]:
+    """``raw`` with a stroke read as 1, l, I or | after a character of a unit (not a
+    digit, so not a digit of the number) put back as the '/' it may have been."""
+    return [raw[:i] + "/" + raw[i + 1:] for i, ch in enumerate(raw)
+            if ch in "1lI|" and 0 < i < len(raw) - 1 and not raw[i - 1].isdigit() and raw[i - 1] not in ".%"]
 
 
 def _with_slash(unit: str) -> set[str]:

@@ -60,14 +60,18 @@ def test_a_leading_1_lost_from_an_amount_is_proposed_back():
     assert str(form.funding_total.executed) == "30.00"  # never changed
 
 
-@pytest.mark.parametrize("read", ["≥15000元人", "≥15000元l人"])
-def test_a_unit_that_lost_its_slash_beside_the_other_values_is_suspect(read):
+@pytest.mark.parametrize("read, slip", [
+    ("≥15000元人", "a '/' lost"), ("≥15000元l人", "a '/' read as 'l'"),
+    # the stroke read as a digit leaves no unit to read (a 300 dpi pale photocopy read ≥28000元1人)
+    ("≥15000元1人", "a '/' read as '1'"),
+])
+def test_a_unit_that_lost_its_slash_beside_the_other_values_is_suspect(read, slip):
     # form 21's 发放生活补助人均标准: ≥15000元/人, actual 15209元/人 (seed line 614)
     form, found = suspects(scanned_rows(20, "发放生活补助人均标准", "≥15000元/人", read))
     (f,) = found
     ind = next(i for i in form.indicators if i.level3 == "发放生活补助人均标准")
     assert f.code == "ocr_suspect" and f.line == ind.line and ind.target.raw == read
-    assert "'≥15000元/人' (a '/' lost)" in f.message and "'元/人'" in f.message
+    assert f"'≥15000元/人' ({slip})" in f.message and "'元/人'" in f.message
     assert (f.table, f.key, f.field) == ("indicators", str(ind.indicator_seq), "target_raw")
 
 
