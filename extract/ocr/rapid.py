@@ -86,7 +86,6 @@ class RapidOcrEngine:
             out.append(TextBox(str(text), bbox, float(score), glyphs))
         return out
 
-
     def read_marks(self, image: np.ndarray, rects: list[tuple[float, float, float, float]]) -> list[tuple[str, float]]:
         """Each rectangle of ``image`` read by the recognizer alone (no detection):
         for marks the detector left out, such as a '。' wrapped onto a line of its own."""

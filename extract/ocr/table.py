@@ -296,7 +296,7 @@ def _merge_cells(xs, ys, horizontal, vertical, unit, binary: np.ndarray | None =
             # row's: parted column by column when the ink shows that parting instead
             across = [(c0, r0, c1, r1) for r0, c0, r1, c1 in _rectangles({(c, r) for r, c in members})]
             if _parted_by_stubs(xs, ys, across, binary, unit):
-                parts = sorted(across)
+                parts = across
             else:
                 ragged += 1
         cells.extend(parts)
@@ -1027,7 +1027,7 @@ def boxes_to_rows(
         t = tables[ti]
         row = _band(t.ys, box.cy)
         cuts = [x for x in t.xs[1:-1] if box.bbox[0] + unit / 2 < x < box.bbox[2] - unit / 2]
-        edges = [x for x in cuts if lookup[ti][(row, t.xs.index(x) - 1)] != lookup[ti][(row, t.xs.index(x))]]
+        edges = [x for k, x in enumerate(t.xs) if x in cuts and lookup[ti][(row, k - 1)] != lookup[ti][(row, k)]]
         for piece in _split_across(_off_rulings(box, edges), cuts) if cuts else [box]:
             col = _band(t.xs, piece.cx)
             cell_boxes.setdefault((ti, lookup[ti][(row, col)]), []).append(piece)
@@ -1058,7 +1058,7 @@ def boxes_to_rows(
             marks = [m for m in unread if _char_like(m, unit) and not _dash_like(m, unit)]
             if read.text:  # a character missed goes with the text read: on its line or the next
                 marks = [m for m in marks if any(_beside(m, b.bbox, unit) for b in here)]
-                found = {m: box for m in marks if read_mark is not None and (box := _read_mark(m, read_mark)) is not None}
+                found = {m: text for m in marks if read_mark is not None and (text := _read_mark(m, read_mark)) is not None}
                 if found:
                     here = [*here, *found.values()]
                     first = read = cell_text(here)
