@@ -276,10 +276,7 @@ def replayed_kinds(kinds: list[str] | None) -> list[dict]:
     from scangen import parse_seed
     from scangen.cases import RECORDED, RECORDED_DIR, scan_for
 
-    from selfeval import pipeline
     from selfeval.extract.ocr import Engines
-    from selfeval.extract.readers import InputFile
-    from selfeval.settings import Settings
 
     forms = parse_seed()
     rows: list[dict] = []
@@ -291,12 +288,8 @@ def replayed_kinds(kinds: list[str] | None) -> list[dict]:
                 continue
             _, data = scan_for(case)
             engine = _replayed(case, data, json.loads(path.read_text(encoding="utf-8")))
-            page, txt = _write_pair(folder, name, data, forms[case.form_index])
-            scan_t = _tables([pipeline.read_file(InputFile(page, page.name), Settings(),
-                                                 engines=Engines({"rapidocr": engine})).result])
-            text_t = _text_tables(txt)
-            total, right, caught, flagged, useful = _compare(scan_t, text_t)
-            doubts = scan_t["findings"]["code"].isin(FLAGS).sum()
+            total, right, caught, flagged, useful, doubts = _read_against_text(
+                folder, name, data, forms[case.form_index], Engines({"rapidocr": engine}))
             rows += [
                 {"case": name, "metric": "replayed: fields right", "value": f"{right}/{total} = {right / total:.4f}"},
                 {"case": name, "metric": "replayed: flag recall (wrong fields flagged)", "value": f"{caught}/{total - right}"},
@@ -362,10 +355,7 @@ def black_seal_pages() -> list[dict]:
     lettering removed perfectly, and the seal removed perfectly."""
     from scangen import ScanSpec, make_scan, parse_seed, render
 
-    from selfeval import pipeline
     from selfeval.extract.ocr import Engines
-    from selfeval.extract.readers import InputFile
-    from selfeval.settings import Settings
 
     forms, engines, rows = parse_seed(), Engines(), []
     stamp = render._stamp
@@ -381,11 +371,8 @@ def black_seal_pages() -> list[dict]:
                     spec = ScanSpec(angle=angle, seed=seed, stamp=stamped, stamp_color="black", output="png-1bit",
                                     noise=4.0)
                     _, data = make_scan(forms[fi], 200, spec)
-                    page, txt = _write_pair(folder, f"form{fi + 1}-{seed}", data, forms[fi])
-                    scan_t = _tables([pipeline.read_file(InputFile(page, page.name), Settings(), engines=engines).result])
-                    text_t = _text_tables(txt)
-                    total, right, caught, _, _ = _compare(scan_t, text_t)
-                    doubts = int(scan_t["findings"]["code"].isin(FLAGS).sum())
+                    total, right, caught, _, _, doubts = _read_against_text(
+                        folder, f"form{fi + 1}-{seed}", data, forms[fi], engines)
                     for k, v in enumerate((total, right, caught, doubts)):
                         sums[k] += v
                     rows.append({"case": f"form{fi + 1:02d} seed {seed}", "metric": f"black seal, {how}",
@@ -490,28 +477,35 @@ def audit(names: list[str] | None) -> list[dict]:
 
 
 def _audit_set(label: str, names: list[str], engines) -> list[dict]:
-    from selfeval import pipeline
-    from selfeval.extract.readers import InputFile
-    from selfeval.settings import Settings
-
-    rows, sums = [], [0, 0, 0, 0, 0]
+    rows, sums = [], [0, 0, 0, 0]
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         for name in names:
             form, data = audit_scan(name)
-            page, txt = _write_pair(folder, name, data, form)
-            scan_t = _tables([pipeline.read_file(InputFile(page, page.name), Settings(), engines=engines).result])
-            total, right, caught, _, _ = _compare(scan_t, _text_tables(txt))
-            doubts = int(scan_t["findings"]["code"].isin(FLAGS).sum())
-            for k, v in enumerate((total, right, caught, doubts, right >= 0.98 * total)):
+            total, right, caught, _, _, doubts = _read_against_text(folder, name, data, form, engines)
+            for k, v in enumerate((total, right, caught, right >= 0.98 * total)):
                 sums[k] += v
             rows.append({"case": name, "metric": f"{label}: fields right, wrong flagged, doubts",
                          "value": f"{right}/{total}, {caught}/{total - right}, {doubts}"})
     if rows:
-        total, right, caught, doubts, good = sums
+        total, right, caught, good = sums
         rows.append({"case": f"{len(rows)} pages", "metric": f"{label}: fields right, wrong flagged, pages >= 98%",
                      "value": f"{right}/{total} = {right / total:.4f}, {caught}/{total - right}, {good}/{len(rows)}"})
     return rows
+
+
+def _read_against_text(folder: Path, name: str, data: bytes, form, engines) -> tuple[int, int, int, int, int, int]:
+    """A scan read by the pipeline with ``engines`` and compared with its form as text:
+    (fields, right, wrong flagged, flagged lines, flagged lines holding a wrong field,
+    doubts on the page), see :func:`_compare`."""
+    from selfeval import pipeline
+    from selfeval.extract.readers import InputFile
+    from selfeval.settings import Settings
+
+    page, txt = _write_pair(folder, name, data, form)
+    scan_t = _tables([pipeline.read_file(InputFile(page, page.name), Settings(), engines=engines).result])
+    doubts = int(scan_t["findings"]["code"].isin(FLAGS).sum())
+    return (*_compare(scan_t, _text_tables(txt)), doubts)
 
 
 def _write_pair(folder: Path, name: str, data: bytes, form) -> tuple[Path, Path]:
