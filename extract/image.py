@@ -255,7 +255,7 @@ def read_page(rgb: np.ndarray, engine: OcrEngine) -> list[RowOut]:
         return text_position_rows(boxes, page.unit)
     tables = join_texts_cut_apart(hold_broken_rules(tables, page.binary, boxes, page.unit), page.binary, boxes, page.unit)
     if not credible_grid(tables, boxes, page.unit):  # rulings lost: the text's own positions place it
-        return text_position_rows(boxes, page.unit)
+        return text_position_rows(boxes, page.unit, tables)
     # ink nothing read is looked for on the page with its lines painted in the paper's own
     # level: painted white on a grey (shadowed, photographed) page, their edges binarize as ink
     bare = erase_lines(page.gray, horizontal, vertical, tables, paper_level(page.gray, page.unit))

@@ -930,7 +930,7 @@ def _on_inner_ruling(mark: tuple[float, float, float, float], t: Table, unit: fl
     return on_v or on_h
 
 
-_THIN = frozenset("I|l1i丨｜!一")  # what a piece of vertical ruling is read as
+_THIN = frozenset("I|l1i丨｜!！一")  # what a piece of vertical ruling is read as
 _FLAT = frozenset("一—-_")  # ... and of a horizontal one
 
 
@@ -968,6 +968,68 @@ def _off_rulings(box: TextBox, cuts: list[float]) -> TextBox:
         return box
     text = _glyph_text(list(keep), box.height)
     return TextBox(text, box.bbox, sum(g.confidence for g in keep) / len(keep), keep)
+
+
+DEFAULT_REMNANT_CONFIDENCE = 0.8  # a thin glyph on a column ruling read less surely than this is a piece of it
+
+
+def off_found_rulings(tables: list[Table], boxes: list[TextBox], unit: float) -> list[TextBox]:
+    """The boxes of a ruled page whose grid is not trusted (:func:`credible_grid`), for
+    :func:`text_position_rows`: cut at the column rulings that were found, and
+    without what the erased rulings left.
+
+    The engine's boxes run over erased rulings, so the texts of two cells come in
+    one box, and a piece of ruling the erasing missed is read as a glyph ('1执行率',
+    '≥2万/人！2万/人') or a box of its own ('I'): glyphs that close the gap between two
+    columns' texts, or make a column of their own.  Where the rulings found part
+    the box's row into two cells, the box is cut there at its glyphs' positions (as
+    :func:`boxes_to_rows` cuts it), and a thin glyph standing on that ruling is left
+    out (:func:`_off_rulings`); on a column ruling inside a merged cell (lost there,
+    or merged as printed) only a thin glyph read less surely than
+    ``DEFAULT_REMNANT_CONFIDENCE`` is (a '一' of 三支一扶 read over one stays); lone pieces of
+    ruling (:func:`_ruling_remnant`) are dropped.  A box outside every table is left as it is."""
+    owners = []
+    for t in tables:
+        owner = {}
+        for cell in t.cells:
+            for r in range(cell[0], cell[2] + 1):
+                for c in range(cell[1], cell[3] + 1):
+                    owner[(r, c)] = cell
+        owners.append(owner)
+    out = []
+    for box in boxes:
+        if _ruling_remnant(box, tables, unit):
+            continue
+        ti = next((i for i, t in enumerate(tables) if _inside(box, t)), None)
+        if ti is None:
+            out.append(box)
+            continue
+        t, row = tables[ti], _band(tables[ti].ys, box.cy)
+        if _junction_piece(box, t):
+            continue
+        inner = [x for x in t.xs[1:-1] if box.bbox[0] < x < box.bbox[2]]
+        edges = [x for k, x in enumerate(t.xs) if x in inner and owners[ti][(row, k - 1)] != owners[ti][(row, k)]]
+        doubtful = tuple(g for g in box.glyphs if g.text in _THIN and g.confidence < DEFAULT_REMNANT_CONFIDENCE
+                         and any(g.x0 < x < g.x1 for x in inner))
+        kept = _off_rulings(box, edges)
+        if doubtful and len(doubtful) < len(kept.glyphs):
+            keep = tuple(g for g in kept.glyphs if g not in doubtful)
+            kept = TextBox(_glyph_text(list(keep), box.height), box.bbox,
+                           sum(g.confidence for g in keep) / len(keep), keep)
+        out.extend(_split_across(kept, edges) if edges else [kept])
+    return out
+
+
+def _junction_piece(box: TextBox, t: Table) -> bool:
+    """A box read over a ruling that holds nothing but strokes and dots ('l--.': a
+    column ruling's stub and the dashes of a broken row ruling out of one junction),
+    read less surely than ``DEFAULT_REMNANT_CONFIDENCE``: pieces of the rulings, not text."""
+    text = box.text.replace(" ", "").strip(".·。")
+    if not text or any(ch not in _THIN | _FLAT | frozenset(".·。") for ch in text):
+        return False
+    x0, y0, x1, y1 = box.bbox
+    return box.confidence < DEFAULT_REMNANT_CONFIDENCE and (any(x0 < x < x1 for x in t.xs)
+                                                            or any(y0 < y < y1 for y in t.ys))
 
 
 def _cell_box(t: Table, cell: tuple[int, int, int, int]) -> tuple[float, float, float, float]:
@@ -1254,7 +1316,7 @@ def cluster_table(boxes: list[TextBox], unit: float) -> list[RowOut]:
 DEFAULT_POINT_EM = 10.5  # the text-position rows work in points, a character's height taken as this
 
 
-def text_position_rows(boxes: list[TextBox], unit: float) -> list[RowOut]:
+def text_position_rows(boxes: list[TextBox], unit: float, tables: list[Table] = ()) -> list[RowOut]:
     """A table without rulings read from where its text stands, as an unruled
     PDF page is (:mod:`selfeval.extract.pdf_unruled`): columns as
     :func:`cluster_table` finds them, then the PDF reader's cell blocks
@@ -1269,6 +1331,8 @@ def text_position_rows(boxes: list[TextBox], unit: float) -> list[RowOut]:
     the lowest of its boxes'."""
     from selfeval.extract import pdf_layout, pdf_unruled  # noqa: PLC0415 - the PDF reader's, only here
 
+    if tables:
+        boxes = off_found_rulings(tables, boxes, unit)
     rows, lines, edges, wide = _body_columns(_join_number_tails(boxes, unit), unit)
     if not lines:
         return rows
@@ -1317,6 +1381,7 @@ def text_position_rows(boxes: list[TextBox], unit: float) -> list[RowOut]:
 
 _TAIL = frozenset("%‰％")  # a percent sign alone, wrapped under its number
 DEFAULT_WRAP_PITCH_UNITS = 1.75  # the next line of a cell's text: its middle at most this far below (a line pitch)
+DEFAULT_WRAP_OVERLAP_UNITS = 0.75  # ... its box over the line above's by at most this much
 
 
 def _join_number_tails(boxes: list[TextBox], unit: float) -> list[TextBox]:
@@ -1356,7 +1421,11 @@ def _wrapped_columns(lines: list[list[TextBox]], edges: list[float], wide: float
 def _under(lines: list[list[TextBox]], unit: float) -> list[tuple[TextBox, TextBox]]:
     """(box, the box above it) for each box set as the next line of a box above in
     one cell: right under it, within its width, and centred on it or starting
-    where it starts.  "Right under" is a gap under half a character; a box
+    where it starts.  "Right under" is a gap under half a character, or an
+    overlap up to ``DEFAULT_WRAP_OVERLAP_UNITS`` (a box that reaches over a
+    ruling's stub beside its text is as tall as the stub: 绩效指 boxed 53 pixels
+    high over its 40-pixel line, over the top of its next line 标; two boxes of
+    one line overlap by their whole height); a box
     round a small mark alone (a '。' wrapped onto a line of its own) is far
     shorter than a line and sits on its line's foot, so for it the two boxes'
     feet are at most a line pitch (``DEFAULT_WRAP_PITCH_UNITS``) apart."""
@@ -1371,7 +1440,7 @@ def _under(lines: list[list[TextBox]], unit: float) -> list[tuple[TextBox, TextB
                 lined_up = abs(a.cx - b.cx) <= unit or abs(a.bbox[0] - b.bbox[0]) <= unit / 2
                 close = gap < 0.5 * unit or (b.height < 0.5 * a.height
                                              and b.bbox[3] - a.bbox[3] <= DEFAULT_WRAP_PITCH_UNITS * unit)
-                if -0.5 * unit < gap and close and within and lined_up:
+                if -DEFAULT_WRAP_OVERLAP_UNITS * unit < gap and close and within and lined_up:
                     out.append((b, a))
                     break
     return out
