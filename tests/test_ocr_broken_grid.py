@@ -17,7 +17,13 @@ import pytest
 pytest.importorskip("cv2", reason="opencv comes with the OCR extra: pip install -e '.[ocr]'")
 
 from selfeval.extract.ocr import Glyph, TextBox  # noqa: E402
-from selfeval.extract.ocr.table import Table, boxes_to_rows, credible_grid, lines_to_tables  # noqa: E402
+from selfeval.extract.ocr.table import (  # noqa: E402
+    Table,
+    boxes_to_rows,
+    credible_grid,
+    lines_to_tables,
+    text_position_rows,
+)
 
 UNIT = 20.0
 
@@ -141,3 +147,30 @@ def test_pieces_of_ruling_read_as_text_are_not_read():
     rows = boxes_to_rows([t], [line, *pieces], UNIT)
     assert [[c.text for c in r.cells] for r in rows] == [[name, "≥15场"], ["", ""]]
     assert credible_grid([t], [line, *pieces], UNIT)
+
+
+def _box(text: str, x0: float, y0: float, glyphs: tuple[Glyph, ...] = (), conf: float = 1.0) -> TextBox:
+    x1 = glyphs[-1].x1 if glyphs else x0 + 20 * len(text)
+    return TextBox(text, (x0, y0, x1, y0 + UNIT), conf, glyphs)
+
+
+def test_text_positions_cut_boxes_at_the_found_column_rulings():
+    """Five columns of 100 px, three rows of 40 px, every ruling found; a grid read by text
+    positions (as when too many rulings elsewhere were lost).  Printed: a head row
+    名称 预算 执行 分值 得分; 资金 8.20 8.20 10.00 (execution and weight set close to the
+    ruling between them, whose erased piece the engine read as a '1' at 0.6 inside the one
+    box it made of both); 其他 0.00 0.00 10.00 5.00, with a junction's stub and dashes at
+    the left of the row read as 'l--.' at 0.5."""
+    t = Table((0, 100, 200, 300, 400, 500), (0, 40, 80, 120), tuple((r, c, r, c) for r in range(3) for c in range(5)))
+    head = [_box(w, 30 + 100 * k, 10) for k, w in enumerate(("名称", "预算", "执行", "分值", "得分"))]
+    joined = tuple(Glyph(w, x0, x1, c) for w, x0, x1, c in (("8.20", 240, 292, 1.0), ("1", 294, 306, 0.6),
+                                                             ("10.00", 308, 370, 1.0)))
+    funding = [_box("资金", 30, 50), _box("8.20", 125, 50, (Glyph("8.20", 125, 175, 1.0),)),
+               _box("8.2010.00", 240, 50, joined)]
+    other = [_box("l--.", 85, 85, (Glyph("l--.", 85, 135, 0.5),), 0.5), _box("其他", 30, 90),
+             *(_box(w, 125 + 100 * k, 90, (Glyph(w, 125 + 100 * k, 175 + 100 * k, 1.0),))
+               for k, w in enumerate(("0.00", "0.00", "10.00", "5.00")))]
+    rows = [[c.text for c in r.cells] for r in text_position_rows(head + funding + other, UNIT, [t])]
+    assert rows == [["名称", "预算", "执行", "分值", "得分"],
+                    ["资金", "8.20", "8.20", "10.00", ""],
+                    ["其他", "0.00", "0.00", "10.00", "5.00"]]
