@@ -55,6 +55,23 @@ def test_engine_uses_the_models_inside_its_package_and_needs_no_network(monkeypa
     assert boxes[0].glyphs and boxes[0].glyphs[0].text == "产"
 
 
+def test_reading_a_mark_alone_leaves_the_engine_reading_pages_with_detection():
+    """The recognizer run alone on a mark (no detection) must not carry over to the
+    next page: rapidocr keeps a call's settings for the calls after it, and a page
+    read without detection came back empty, so every later page of a run read nothing."""
+    engine = RapidOcrEngine()
+    img = Image.new("RGB", (900, 110), "white")
+    ImageDraw.Draw(img).text((20, 30), "产出指标 ≥95% 13.04", font=ImageFont.truetype(str(FONT), 40), fill="black")
+    page = np.asarray(img)
+    before = engine.recognize(page)
+    (mark,) = engine.read_marks(page, [before[0].bbox])
+    assert mark[0].replace(" ", "") == "产出指标≥95%13.04"  # the line, read alone
+    after = engine.recognize(page)
+    assert [b.text for b in after] == [b.text for b in before]
+    assert "".join(b.text for b in after).replace(" ", "") == "产出指标≥95%13.04"
+    assert after[0].glyphs and after[0].glyphs[0].text == "产"
+
+
 def read_scan(data: bytes, name: str) -> list:
     doc = read_image(Source(Path(name), name, data, "0"), ReadContext.of(Settings()))
     assert doc.readable, doc.findings

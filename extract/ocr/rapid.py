@@ -70,7 +70,9 @@ class RapidOcrEngine:
     def recognize(self, image: np.ndarray) -> list[TextBox]:
         if image.ndim == 2:
             image = np.repeat(image[:, :, None], 3, axis=2)
-        result = self._ocr(image, return_word_box=True)
+        # every step named on every call: rapidocr keeps what a call sets for the calls after it, so
+        # after read_marks (no detection) a call naming none would read a whole page as one line
+        result = self._ocr(image, use_det=True, use_cls=False, use_rec=True, return_word_box=True)
         if getattr(result, "boxes", None) is None or getattr(result, "txts", None) is None:
             return []
         words = list(getattr(result, "word_results", None) or ())
@@ -98,7 +100,8 @@ class RapidOcrEngine:
                 continue
             if crop.ndim == 2:
                 crop = np.repeat(crop[:, :, None], 3, axis=2)
-            result = self._ocr(np.ascontiguousarray(crop), use_det=False, use_cls=False, use_rec=True)
+            result = self._ocr(np.ascontiguousarray(crop), use_det=False, use_cls=False, use_rec=True,
+                               return_word_box=False)
             texts, scores = getattr(result, "txts", None) or (), getattr(result, "scores", None) or ()
             out.append((str(texts[0]), float(scores[0])) if texts and scores else ("", 0.0))
         return out
