@@ -37,6 +37,7 @@ from selfeval.extract.context import ReadContext
 from selfeval.extract.grid import Document, SourceRow, empty_cell_doubt, page_box
 from selfeval.extract.limits import downscale_size, pixels_problem
 from selfeval.extract.ocr import Engines, EngineUnavailable, OcrEngine
+from selfeval.extract.ocr.glyphs import read_under_seal
 from selfeval.extract.ocr.page import binarize, cut_by_seal, prepare_page, turn_over, upside_down
 from selfeval.extract.ocr.table import (
     RowOut,
@@ -251,6 +252,8 @@ def read_page(rgb: np.ndarray, engine: OcrEngine) -> list[RowOut]:
         tables = lines_to_tables(horizontal, vertical, page.unit, page.binary)
     clean = erase_lines(page.gray, horizontal, vertical, tables)
     boxes = cut_by_seal(engine.recognize(clean), page.black_seal)
+    if page.black_seal is not None:  # numbers the seal's removal cut, read again by the page's own type
+        boxes = read_under_seal(boxes, binarize(clean), page.black_seal.removed, page.unit)
     if not tables:
         return text_position_rows(boxes, page.unit)
     tables = join_texts_cut_apart(hold_broken_rules(tables, page.binary, boxes, page.unit), page.binary, boxes, page.unit)

@@ -204,12 +204,14 @@ class BlackSeal:
     their rings, and the ink painted out next to ink that stays (255): where the
     removal may have cut a character's stroke short; and the ink painted out as
     the seal's lettering (255): where a value printed under it may have gone whole;
-    and the band the lettering runs in (255)."""
+    the band the lettering runs in (255); and all the ink painted out (255): where
+    the page cannot tell whether text was printed too."""
 
     rings: tuple[Ring, ...]
     cut: np.ndarray
     letters: np.ndarray | None = None
     band: np.ndarray | None = None
+    removed: np.ndarray | None = None
 
 
 def suppress_black_seal(gray: np.ndarray) -> np.ndarray:
@@ -238,8 +240,9 @@ def _black_seal(gray: np.ndarray) -> tuple[np.ndarray, BlackSeal | None]:
     # painted-out ink touching ink that stays: a stroke the removal may have cut short
     left = (out <= level).astype(np.uint8)
     cut = ink & (out > level) & (cv2.dilate(left, np.ones((3, 3), np.uint8)) > 0)
+    removed = ink & (out > level)
     return out, BlackSeal(tuple(rings), cut.astype(np.uint8) * 255, letters.astype(np.uint8) * 255,
-                          band.astype(np.uint8) * 255)
+                          band.astype(np.uint8) * 255, removed.astype(np.uint8) * 255)
 
 
 def _find_rings(ink: np.ndarray) -> list[Ring]:
@@ -576,7 +579,7 @@ def turn_over(page: PreparedPage) -> PreparedPage:
     if black is not None:
         rings = tuple(Ring(w - 1 - r.cx, h - 1 - r.cy, r.radius, r.width) for r in black.rings)
         black = BlackSeal(rings, *(None if m is None else cv2.rotate(m, cv2.ROTATE_180)
-                                   for m in (black.cut, black.letters, black.band)))
+                                   for m in (black.cut, black.letters, black.band, black.removed)))
     return PreparedPage(cv2.rotate(page.gray, cv2.ROTATE_180), cv2.rotate(page.binary, cv2.ROTATE_180),
                         page.angle + 180.0, matrix, page.unit, colour, seal, black)
 
