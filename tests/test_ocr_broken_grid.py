@@ -19,6 +19,7 @@ pytest.importorskip("cv2", reason="opencv comes with the OCR extra: pip install 
 from selfeval.extract.ocr import Glyph, TextBox  # noqa: E402
 from selfeval.extract.ocr.table import (  # noqa: E402
     Table,
+    _under,
     boxes_to_rows,
     credible_grid,
     lines_to_tables,
@@ -174,3 +175,14 @@ def test_text_positions_cut_boxes_at_the_found_column_rulings():
     assert rows == [["名称", "预算", "执行", "分值", "得分"],
                     ["资金", "8.20", "8.20", "10.00", ""],
                     ["其他", "0.00", "0.00", "10.00", "5.00"]]
+
+
+def test_a_wrapped_line_under_a_box_reaching_over_a_rulings_stub_continues_it():
+    """A label 绩效指 / 标 in one cell, characters 20 px: the first line's box reaches over a
+    ruling's stub beside it and is 33 px high, so it lies 13 px (0.65 character) over the
+    box of its next line 标; the next line is still the label's.  A box 18 px (0.9
+    character) into the one above is that box's own line, read apart, not its next line."""
+    label, wrapped = TextBox("绩效指", (100, 0, 160, 33), 1.0), TextBox("标", (120, 20, 140, 40), 1.0)
+    value, beside = TextBox("95%", (300, 0, 360, 20), 1.0), TextBox("≥", (310, 2, 330, 22), 1.0)
+    assert _under([[label], [wrapped]], UNIT) == [(wrapped, label)]
+    assert _under([[value], [beside]], UNIT) == []
