@@ -187,6 +187,13 @@ class _Timed:
         finally:
             self.cpu += time.process_time() - c0
 
+    def read_marks(self, image, rects):
+        c0 = time.process_time()
+        try:
+            return self.engine.read_marks(image, rects)
+        finally:
+            self.cpu += time.process_time() - c0
+
 
 def _compare(scan: dict, text: dict) -> tuple[int, int, int, int, int]:
     """(fields, right, wrong flagged, flagged lines, flagged lines holding a wrong field)."""
