@@ -89,20 +89,14 @@ def test_a_digit_whose_cut_half_alone_tells_it_from_another_stays_as_read(target
     assert read_under_seal([*clear, wrong], ink, removed, UNIT)[-1] == wrong
 
 
-def test_a_character_the_page_prints_nowhere_clear_leaves_the_reading_alone():
-    """No clear number on the page has a '%': its ink is not read as other characters ('96')."""
+@pytest.mark.parametrize("misread", ["00.00%", "00.00"])
+def test_a_character_the_page_prints_nowhere_clear_or_the_seal_left_whole_is_not_read_again(misread):
+    """100.00% under the ring, no clear number on the page with a '%'.  Read '00.00%', the
+    box holds a character the page prints nowhere clear; read '00.00', the '%' the ring did not
+    touch is not read as the digits its rings look like ('96'): the engine's reading stays."""
     _, _, _, box = _page("100.00%", None)
     ink, removed, clear, _ = _page("100.00%", _ring_over_left_half(box))
-    wrong = TextBox("00.00%", box.bbox, 0.5)
-    assert read_under_seal([*clear, wrong], ink, removed, UNIT)[-1] == wrong
-
-
-def test_a_character_the_seal_left_whole_is_not_read_otherwise_than_the_engine_read_it():
-    """The engine read '00.00' for 100.00% and no clear number has a '%': the '%', which
-    the ring did not touch, is not read as the digits its rings look like ('96')."""
-    _, _, _, box = _page("100.00%", None)
-    ink, removed, clear, _ = _page("100.00%", _ring_over_left_half(box))
-    wrong = TextBox("00.00", box.bbox, 0.5)
+    wrong = TextBox(misread, box.bbox, 0.5)
     assert read_under_seal([*clear, wrong], ink, removed, UNIT)[-1] == wrong
 
 

@@ -970,6 +970,16 @@ def _off_rulings(box: TextBox, cuts: list[float]) -> TextBox:
     return TextBox(text, box.bbox, sum(g.confidence for g in keep) / len(keep), keep)
 
 
+def cell_owners(table: Table) -> dict[tuple[int, int], tuple[int, int, int, int]]:
+    """Each grid position of ``table`` -> the (merged) cell it belongs to."""
+    owner = {}
+    for cell in table.cells:
+        for r in range(cell[0], cell[2] + 1):
+            for c in range(cell[1], cell[3] + 1):
+                owner[(r, c)] = cell
+    return owner
+
+
 DEFAULT_REMNANT_CONFIDENCE = 0.8  # a thin glyph on a column ruling read less surely than this is a piece of it
 
 
@@ -988,14 +998,7 @@ def off_found_rulings(tables: list[Table], boxes: list[TextBox], unit: float) ->
     or merged as printed) only a thin glyph read less surely than
     ``DEFAULT_REMNANT_CONFIDENCE`` is (a '一' of 三支一扶 read over one stays); lone pieces of
     ruling (:func:`_ruling_remnant`) are dropped.  A box outside every table is left as it is."""
-    owners = []
-    for t in tables:
-        owner = {}
-        for cell in t.cells:
-            for r in range(cell[0], cell[2] + 1):
-                for c in range(cell[1], cell[3] + 1):
-                    owner[(r, c)] = cell
-        owners.append(owner)
+    owners = [cell_owners(t) for t in tables]
     out = []
     for box in boxes:
         if _ruling_remnant(box, tables, unit):
@@ -1073,14 +1076,7 @@ def boxes_to_rows(
     cell_boxes: dict[tuple[int, tuple[int, int, int, int]], list[TextBox]] = {}
     whole: dict[tuple[int, tuple[int, int, int, int]], list[TextBox]] = {}  # the boxes read, before cutting
     free: list[TextBox] = []
-    lookup = []
-    for t in tables:
-        owner = {}
-        for cell in t.cells:
-            for r in range(cell[0], cell[2] + 1):
-                for c in range(cell[1], cell[3] + 1):
-                    owner[(r, c)] = cell
-        lookup.append(owner)
+    lookup = [cell_owners(t) for t in tables]
     for box in boxes:
         ti = next((i for i, t in enumerate(tables) if _inside(box, t)), None)
         if ti is None:
