@@ -527,9 +527,20 @@ def _readers(settings: Settings, executor: Executor | None, files: list[InputFil
         yield lambda items, cache, pages: (partial(read_into, item, settings, cache=cache, pages=pages, engines=engines)
                                            for item in items)
         return
-    with WorkerPool(min(settings.workers, max(len(files), 1)), settings.max_memory_mb) as pool, \
+    with WorkerPool(_pool_size(settings, files), settings.max_memory_mb) as pool, \
             tempfile.TemporaryDirectory(prefix="selfeval-replies-") as replies:
         yield lambda items, cache, pages: _pooled(pool, items, settings, cache, Path(replies), pages, engines)
+
+
+def _pool_size(settings: Settings, files: list[InputFile]) -> int:
+    """Worker processes for ``files``: one a file up to ``settings.workers``,
+    and all of them when fewer files than workers hold a document whose pages
+    are shared out (one multi-page scan read with ``--workers 2`` is read by
+    two workers, not one)."""
+    size = min(settings.workers, max(len(files), 1))
+    if size < settings.workers and not settings.max_memory_mb and any(_spread(item) for item in files):
+        return settings.workers
+    return size
 
 
 def _on_executor(executor: Executor, items: list[InputFile], settings: Settings,

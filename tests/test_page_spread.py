@@ -179,3 +179,18 @@ def test_worth_sharing_looks_once_for_length_and_pictures(scans, tmp_path):
     broken = tmp_path / "broken.pdf"
     broken.write_bytes(b"%PDF-1.4\nnot a page tree")
     assert not pdf.worth_sharing(broken, 0, 0) and not pdf.worth_sharing(tmp_path / "missing.pdf", 0, 0)
+
+
+def test_one_scanned_document_alone_is_read_by_every_worker(scans, tmp_path, monkeypatch):
+    """A batch of a single three-page TIFF under ``--workers 2``: the pool has
+    two workers, not one a file, and both read its pages."""
+    folder, boxes = scans
+    log = tmp_path / "engine.log"
+    log.write_text("", encoding="ascii")
+    monkeypatch.setattr(Engines, "build", lambda self, name: _PageEngine(boxes, log))
+    result = CliRunner().invoke(app, ["extract", str(folder / "scans.tif"), "--out", str(tmp_path / "out"),
+                                      "--format", "csv", "--workers", "2", "-q"])
+    assert result.exit_code == 0, result.output
+    reads = [line.split()[1:] for line in log.read_text(encoding="ascii").splitlines()]
+    assert sorted(page for _, _, page in reads) == ["1", "2", "3"]
+    assert len({pid for pid, _, _ in reads}) == 2 and str(os.getpid()) not in {pid for pid, _, _ in reads}
