@@ -11,7 +11,8 @@ lost) would make every check of that number hold, the number is reported as
 an indicator's target or actual whose unit differs from the other's only by
 a '/' lost or read as l, I or 1 (``元人`` or ``元l人`` beside ``元/人``).  The value is kept
 as read: a form's own mistakes look the same, and only a reviewer with the
-page can tell.
+page can tell.  A text cell with a character that makes no word where a
+look-alike of it would is one too (:mod:`selfeval.normalize.ocr_words`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from decimal import Decimal
 from selfeval.extract.grid import Place, SourceRow
 from selfeval.findings import Finding, finding_at
 from selfeval.normalize.ocr_check import cell_fields
+from selfeval.normalize.ocr_words import word_suspects
 from selfeval.normalize.records import FormRecord
 from selfeval.normalize.values import base_of, parse_rate, parse_value, to_decimal
 from selfeval.settings import Settings
@@ -114,7 +116,7 @@ def ocr_suspects(form: FormRecord, rows: list[SourceRow], settings: Settings) ->
                 fixes.append(alt)
         if fixes:
             found.append((read, fixes, failing))
-    out = _unit_suspects(form, by_place)
+    out = _unit_suspects(form, by_place) + word_suspects(form, by_place.values(), settings)
     # where several numbers could each explain a failed check, the one that explains
     # the most failed checks is the likelier slip
     best: dict[str, int] = {}

@@ -48,7 +48,8 @@ CODES: dict[str, FindingCode] = _codes(
     ("no_text_layer", ERR, "a PDF page whose text is unusable"),
     ("low_confidence", WARN, "an OCR reading below the confidence threshold"),
     ("ocr_suspect", WARN, "a number read by OCR contradicts the form's arithmetic, and one OCR slip would fix it "
-                          "(or a unit differs from the other value's by a lost '/')"),
+                          "(or a unit differs from the other value's by a lost '/', or a character makes no word where a "
+                          "look-alike of it would)"),
     ("not_a_self_evaluation_form", WARN, "a look-alike document (e.g. a 绩效目标表), not a 自评表"),
     # line level
     ("unparsed_line", ERR, "a non-blank line that no record used; its text is kept here"),

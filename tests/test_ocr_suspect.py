@@ -4,10 +4,16 @@ The forms are the seed's, laid out as the scan reader gives them back
 (``scangen.canonical_rows``) with an OCR confidence on every cell; one cell
 is changed to what a misreading engine would give.  The expected proposals
 come from the printed form: form 10's 年度资金总额 全年执行数 is 2.54 and
-form 15's 清理整理社保档案册数 actual is 22.6万册.
+form 15's 清理整理社保档案册数 actual is 22.6万册.  Characters read as their
+look-alikes come from misreadings the engine made on drawn audit pages
+(人力 read 人刀, 慰问 read 慰间, both at 0.99 or more), put into the seed's
+own cells: form 7's indicator 慰问退休干部人数 and its 预算单位
+重庆市荣昌区人力资源和社会保障局 (seed lines 186-197).
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from scangen import canonical_rows, form_layout, parse_seed
@@ -16,6 +22,7 @@ from selfeval.extract.grid import SourceRow
 from selfeval.extract.split import split_forms
 from selfeval.normalize.form import parse_form
 from selfeval.normalize.ocr_suspect import ocr_suspects, slips
+from selfeval.normalize.ocr_words import misreadings
 from selfeval.settings import Settings
 
 FORMS = parse_seed()
@@ -121,3 +128,64 @@ def test_no_suspect_where_every_number_was_read_as_printed(form_index):
 def test_text_inputs_get_no_suspects():
     rows = [SourceRow(r.cells, r.line) for r in scanned_rows(9, "年度资金总额：", "2.54", "254")]
     assert suspects(rows)[1] == []
+
+
+def test_a_character_read_as_its_look_alike_that_makes_no_word_is_suspect():
+    form, found = suspects(scanned_rows(6, "数量指标", "慰问退休干部人数", "慰间退休干部人数"))
+    (f,) = found
+    ind = next(i for i in form.indicators if i.level3 == "慰间退休干部人数")  # kept as read
+    assert f.code == "ocr_suspect" and f.line == ind.line and f.text == "慰间退休干部人数"
+    assert "'间' may be a misread '问' (making '慰问')" in f.message
+    assert (f.table, f.key, f.field) == ("indicators", str(ind.indicator_seq), "level3")
+
+
+def test_a_look_alike_in_a_head_cell_names_the_forms_column():
+    unit = "重庆市荣昌区人力资源和社会保障局"
+    form, found = suspects(scanned_rows(6, "预算单位（盖章）", unit, unit.replace("力", "刀")))
+    (f,) = found
+    assert form.budget_unit == unit.replace("力", "刀")
+    assert "'刀' may be a misread '力' (making '人力')" in f.message
+    assert (f.table, f.key, f.field) == ("forms", None, "budget_unit")
+
+
+def test_a_cell_already_doubted_is_not_suspected_again():
+    rows = scanned_rows(6, "数量指标", "慰问退休干部人数", "慰间退休干部人数")
+    rows = [SourceRow(r.cells, r.line, page=1, confidence=tuple(0.5 if c == "慰间退休干部人数" else k
+                                                               for c, k in zip(r.cells, r.confidence, strict=True)))
+            for r in rows]
+    assert suspects(rows)[1] == []  # its low_confidence doubt says it already
+
+
+@pytest.mark.parametrize("text", ["人力资源和社会保障局", "补助到位时间", "已按时足额发放", "离体建工人生活补助",
+                                  "企业新入职员工一次性招工补助", "≤20日", "未完成", "末端", "≥3300人"])
+def test_words_as_printed_are_not_suspect(text):
+    # 离体 stands in 离体保存 and 新入 in 孙新入 (rare words): a character standing in any
+    # word with a neighbour is not doubted, though 离休 and 新人 are common
+    assert misreadings(text) == []
+
+
+def test_no_cell_of_the_real_excerpts_is_suspect():
+    folder = Path(__file__).resolve().parents[2] / "shared" / "real-excerpts"
+    if not folder.is_dir():
+        pytest.skip(f"{folder} is not here (the shared real inputs)")
+    cells = [c.strip() for p in sorted(folder.glob("*.txt"))
+             for line in p.read_text(encoding="utf-8", errors="replace").splitlines()
+             for c in line.replace("|", "\t").split("\t") if c.strip()]
+    assert len(cells) > 100
+    assert [c for c in cells if misreadings(c)] == []
+
+
+def test_the_lexicon_is_drawn_from_jiebas_dictionary_with_the_look_alikes_of_the_code():
+    import importlib.metadata
+    import json
+    from importlib import resources
+
+    from selfeval.normalize import ocr_words
+
+    text = ocr_words.jieba_dictionary()
+    if text is None:
+        pytest.skip("jieba is not installed (the test extra installs it)")
+    kept = json.loads(resources.files("selfeval.data").joinpath(ocr_words.LEXICON).read_text(encoding="utf-8"))
+    assert kept == ocr_words.build_lexicon(text, importlib.metadata.version("jieba")), \
+        "selfeval/data/look_alike_words.json is stale: python -m selfeval.normalize.ocr_words"
+    assert kept["look_alikes"] == list(ocr_words.LOOK_ALIKES)
