@@ -47,7 +47,7 @@ def low_confidence_doubts(form: FormRecord, rows: Iterable[SourceRow], settings:
         if not low:
             continue
         names = field_names(form, row, funding.get(row.place), indicators.get(row.place))
-        columns = _row_fields(form, row, funding.get(row.place), indicators.get(row.place))
+        columns = row_fields(form, row, funding.get(row.place), indicators.get(row.place))
         for col in low:
             text, conf = row.cells[col], row.confidence[col]
             what = (
@@ -58,7 +58,7 @@ def low_confidence_doubts(form: FormRecord, rows: Iterable[SourceRow], settings:
             found = finding_at(
                 "low_confidence", f"column {col + 1} ({where}): {what}; check it against the scan", row.place, text=text,
             )
-            out.append(_about(found, form, row, funding.get(row.place), indicators.get(row.place), columns.get(col)))
+            out.append(on_field(found, form, row, funding.get(row.place), indicators.get(row.place), columns.get(col)))
     return out
 
 
@@ -66,7 +66,7 @@ COLUMN = {"target": "target_raw", "actual": "actual_raw"}  # indicator fields wh
 TOTAL_COLUMN = {"weight": "total_weight", "score": "total_score"}
 
 
-def _about(found: Finding, form: FormRecord, row: SourceRow, funding, indicator, field: str | None) -> Finding:
+def on_field(found: Finding, form: FormRecord, row: SourceRow, funding, indicator, field: str | None) -> Finding:
     """The finding naming its record (table, key) and column, when the cell became one."""
     if funding is not None:
         return found.about("funding", funding.source_key, field)
@@ -95,7 +95,7 @@ def field_names(
     Cells are matched to the record's fields left to right by content (a
     number by its value, text by its characters), so a cell shifted by a
     column is still named right."""
-    found = _row_fields(form, row, funding, indicator)
+    found = row_fields(form, row, funding, indicator)
     if funding is not None:
         return {c: f"funding {funding.source_label}, {f}" for c, f in found.items()}
     if indicator is not None:
@@ -109,10 +109,10 @@ def cell_fields(form: FormRecord, row: SourceRow) -> dict[str, str]:
     """Field -> the text of the cell of ``row`` that became it (see :func:`field_names`)."""
     funding = next((f for f in form.funding if f.place == row.place), None)
     indicator = next((i for i in form.indicators if i.place == row.place), None)
-    return {f: row.cells[c] for c, f in _row_fields(form, row, funding, indicator).items()}
+    return {f: row.cells[c] for c, f in row_fields(form, row, funding, indicator).items()}
 
 
-def _row_fields(
+def row_fields(
     form: FormRecord, row: SourceRow, funding: FundingRecord | None, indicator: IndicatorRecord | None
 ) -> dict[int, str]:
     ruled = row.boxes is not None

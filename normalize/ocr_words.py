@@ -33,7 +33,7 @@ from pathlib import Path
 
 from selfeval.extract.grid import SourceRow
 from selfeval.findings import Finding, finding_at
-from selfeval.normalize.ocr_check import _about, _row_fields, field_names
+from selfeval.normalize.ocr_check import field_names, on_field, row_fields
 from selfeval.normalize.records import FormRecord
 from selfeval.settings import Settings
 
@@ -141,7 +141,7 @@ def word_suspects(form: FormRecord, rows: Iterable[SourceRow], settings: Setting
         if row.confidence is None:
             continue
         money, ind = funding.get(row.place), indicators.get(row.place)
-        columns = _row_fields(form, row, money, ind)
+        columns = row_fields(form, row, money, ind)
         names = field_names(form, row, money, ind)
         for col, field in sorted(columns.items()):
             text, conf = row.cells[col], row.confidence[col]
@@ -158,7 +158,7 @@ def word_suspects(form: FormRecord, rows: Iterable[SourceRow], settings: Setting
                 "The value is kept as read: check it against the scan",
                 row.place, text=text,
             )
-            out.append(_about(finding, form, row, money, ind, field))
+            out.append(on_field(finding, form, row, money, ind, field))
     return out
 
 
