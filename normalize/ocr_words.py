@@ -140,28 +140,28 @@ def word_suspects(form: FormRecord, rows: Iterable[SourceRow], settings: Setting
     for row in rows:
         if row.confidence is None:
             continue
+        found = {col: hits for col, conf in enumerate(row.confidence)
+                 if conf is not None and conf >= threshold and (hits := misreadings(row.cells[col]))}
+        if not found:  # most rows: the fields they became need not be worked out
+            continue
         money, ind = funding.get(row.place), indicators.get(row.place)
         columns = row_fields(form, row, money, ind)
         names = field_names(form, row, money, ind)
-        for col, field in sorted(columns.items()):
-            text, conf = row.cells[col], row.confidence[col]
-            if conf is None or conf < threshold:
+        for col, hits in sorted(found.items()):
+            field = columns.get(col)
+            if field is None:  # a label, or a cell no field took
                 continue
-            found = misreadings(text)
-            if not found:
-                continue
-            said = "; ".join(f"{text[i]!r} may be a misread {alt!r} (making {word!r})" for i, alt, word in found)
-            where = names.get(col, field)
+            text = row.cells[col]
+            said = "; ".join(f"{text[i]!r} may be a misread {alt!r} (making {word!r})" for i, alt, word in hits)
             finding = finding_at(
                 "ocr_suspect",
-                f"{where}: OCR read {text!r}, a character of which stands in no word there: {said}. "
+                f"{names.get(col, field)}: OCR read {text!r}, a character of which stands in no word there: {said}. "
                 "The value is kept as read: check it against the scan",
                 row.place, text=text,
             )
             out.append(on_field(finding, form, row, money, ind, field))
     return out
 
-
 if __name__ == "__main__":
-    target = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).resolve().parents[1] / "selfeval" / "data" / LEXICON)
+    target = Path(sys.argv[1] if len(sys.argv) > 1 else str(resources.files("selfeval.data").joinpath(LEXICON)))
     print(f"{target}: " + ("written" if write_lexicon(target) else "already current"))

@@ -527,20 +527,18 @@ def _readers(settings: Settings, executor: Executor | None, files: list[InputFil
         yield lambda items, cache, pages: (partial(read_into, item, settings, cache=cache, pages=pages, engines=engines)
                                            for item in items)
         return
-    with WorkerPool(_pool_size(settings, files), settings.max_memory_mb) as pool, \
+    lend = settings.workers > 1 and not settings.max_memory_mb
+    shared = frozenset(i for i, item in enumerate(files) if lend and _spread(item))
+    with WorkerPool(_pool_size(settings, files, shared), settings.max_memory_mb) as pool, \
             tempfile.TemporaryDirectory(prefix="selfeval-replies-") as replies:
-        yield lambda items, cache, pages: _pooled(pool, items, settings, cache, Path(replies), pages, engines)
+        yield lambda items, cache, pages: _pooled(pool, items, settings, cache, Path(replies), shared, pages, engines)
 
 
-def _pool_size(settings: Settings, files: list[InputFile]) -> int:
+def _pool_size(settings: Settings, files: list[InputFile], shared: frozenset[int]) -> int:
     """Worker processes for ``files``: one a file up to ``settings.workers``,
-    and all of them when fewer files than workers hold a document whose pages
-    are shared out (one multi-page scan read with ``--workers 2`` is read by
-    two workers, not one)."""
-    size = min(settings.workers, max(len(files), 1))
-    if size < settings.workers and not settings.max_memory_mb and any(_spread(item) for item in files):
-        return settings.workers
-    return size
+    and all of them when a document's pages are shared out (``shared``: one
+    multi-page scan read with ``--workers 2`` is read by two workers, not one)."""
+    return settings.workers if shared else min(settings.workers, max(len(files), 1))
 
 
 def _on_executor(executor: Executor, items: list[InputFile], settings: Settings,
@@ -570,17 +568,17 @@ def _read_on_executor(item: InputFile, settings: Settings, cache: ResultCache | 
 
 
 def _pooled(pool: WorkerPool, items: list[InputFile], settings: Settings, cache: ResultCache | None,
-            replies: Path, pages=None, engines: Engines | None = None) -> Iterator[Deliver]:
+            replies: Path, shared: frozenset[int], pages=None,
+            engines: Engines | None = None) -> Iterator[Deliver]:
     """The files on the pool in input order, each worker writing its result
     as an entry file (one line per form) that is read back here form by
-    form.  Without a memory limit, a document worth sharing out
-    (:func:`_spread`: a long PDF, a PDF or TIFF of several scanned pages) is
-    read here, with the pool lent to it for its pages."""
-    lend = settings.workers > 1 and not settings.max_memory_mb
-    long_pdfs = {i for i, item in enumerate(items) if lend and _spread(item)}
+    form.  The documents worth sharing out (``shared``, their indexes in
+    ``items``: found by :func:`_spread` when there is no memory limit, a
+    long PDF or a PDF or TIFF of several scanned pages) are read here, with
+    the pool lent to them for their pages."""
     folder = cache.folder if cache is not None else replies
     folder.mkdir(parents=True, exist_ok=True)
-    rest = _in_order(pool, [item for i, item in enumerate(items) if i not in long_pdfs], settings, read_to_entry,
+    rest = _in_order(pool, [item for i, item in enumerate(items) if i not in shared], settings, read_to_entry,
                      cache, folder)
 
     def deliver(item: InputFile, future, out: FormsOut) -> None:
@@ -600,7 +598,7 @@ def _pooled(pool: WorkerPool, items: list[InputFile], settings: Settings, cache:
             path.unlink(missing_ok=True)
 
     for i, item in enumerate(items):
-        if i in long_pdfs:
+        if i in shared:
             yield partial(read_into, item, settings, cache=cache, executor=pool, pages=pages, engines=engines)
         else:
             yield partial(deliver, *next(rest))
